@@ -1,0 +1,74 @@
+# CI Exposure — Mattermost plugin (webapp) + TypeScript bridge (server/).
+# Every target installs what it needs first, so each works on a fresh clone.
+
+PLUGIN_ID      := $(shell node -p "require('./plugin.json').id")
+PLUGIN_VERSION := $(shell node -p "require('./plugin.json').version")
+BUNDLE_NAME    := $(PLUGIN_ID)-$(PLUGIN_VERSION).tar.gz
+NPM            ?= npm
+STAMP          := node_modules/.install-stamp
+
+# `make scan` arguments: REPOS (paths), INDICATOR (catalog id or file), COMPONENT (spec), CACHE, FORMAT.
+REPOS     ?=
+INDICATOR ?=
+COMPONENT ?=
+CACHE     ?=
+FORMAT    ?= table
+CONFIG    ?= ci-exposure.yaml
+
+.PHONY: all install check-style test dist deploy serve scan bench clean build-server build-webapp
+
+all: check-style test dist
+
+## install: npm ci when node_modules is missing or older than the lock file.
+install: $(STAMP)
+
+$(STAMP): package-lock.json package.json server/package.json webapp/package.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $(STAMP)
+
+build-server: $(STAMP)
+	$(NPM) run build --workspace server
+
+build-webapp: $(STAMP)
+	$(NPM) run build --workspace webapp
+
+## check-style: eslint and the TypeScript compiler over both sides.
+check-style: $(STAMP)
+	$(NPM) run typecheck --workspaces
+	npx eslint --max-warnings 0 .
+
+## test: every jest test of the server and the webapp (builds what the tests inspect first).
+test: $(STAMP) build-server build-webapp
+	npx jest --ci
+
+## dist: the plugin bundle Mattermost's upload expects: dist/<id>-<version>.tar.gz with <id>/…
+dist: build-webapp
+	rm -rf dist/$(PLUGIN_ID)
+	mkdir -p dist/$(PLUGIN_ID)/webapp/dist dist/$(PLUGIN_ID)/assets
+	cp plugin.json dist/$(PLUGIN_ID)/
+	cp webapp/dist/main.js dist/$(PLUGIN_ID)/webapp/dist/
+	cp -R assets/. dist/$(PLUGIN_ID)/assets/
+	cd dist && tar -czf $(BUNDLE_NAME) $(PLUGIN_ID)
+	@echo "plugin bundle: dist/$(BUNDLE_NAME)"
+
+## deploy: upload and enable the bundle (MM_SERVICESETTINGS_SITEURL, MM_ADMIN_TOKEN).
+deploy: dist
+	node scripts/deploy.js dist/$(BUNDLE_NAME)
+
+## serve: run the bridge with $(CONFIG).
+serve: build-server
+	node server/bin/ci-exposure.js serve --config $(CONFIG)
+
+## scan: the exposure lookup (see README).
+# Exit 1 means "something is affected": the report was printed, so make does not call that a failure.
+scan: build-server
+	node server/bin/ci-exposure.js scan $(or $(REPOS),examples/org) \
+	  $(if $(INDICATOR),--indicator $(INDICATOR)) $(if $(COMPONENT),--component $(COMPONENT)) \
+	  $(if $(CACHE),--cache $(CACHE)) --format $(FORMAT) || test $$? -eq 1
+
+## bench: benchmarks (they measure; they do not pass or fail on a number).
+bench: build-server
+	node scripts/bench.js
+
+clean:
+	rm -rf dist server/dist webapp/dist

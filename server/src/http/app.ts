@@ -1,0 +1,34 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../logger';
+import { VERSION } from '../version';
+
+export interface HttpDeps {
+  logger: Logger;
+}
+
+/** Builds the HTTP surface of the bridge. Routes are added by the features that own them. */
+export function buildHttpApp(deps: HttpDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: false,
+    bodyLimit: 1024 * 1024,
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', version: VERSION }));
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      void reply.code(500).send({ error: 'internal', message: 'internal error; see the bridge log' });
+      return;
+    }
+    void reply.code(status).send({ error: 'bad_request', message: error.message });
+  });
+
+  return app;
+}
