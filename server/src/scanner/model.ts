@@ -1,0 +1,400 @@
+/**
+ * The normalised model every CI platform is parsed into, and the types that flow through the engine:
+ *
+ *   files ──parse (platforms/*)──▶ Pipeline ──resolve (resolve/)──▶ ComponentNode trees per job
+ *         ──match (indicators/)──▶ chains ──assess (exposure/)──▶ Finding ──report (report/)──▶ text
+ *
+ * FUNCTIONAL CORE: nothing under scanner/ touches the file system, the network, the clock or the
+ * environment. Files come in as text; component sources come through the ComponentSource port;
+ * "now" is never needed (incident windows come from the indicator).
+ */
+import type { Platform, Verdict } from '../contract';
+
+export type { Platform, Verdict };
+
+/** A place in a repository file. Lines and columns are 1-based. */
+export interface Position {
+  /** Path relative to the repository root, with `/` separators (or to the component's root). */
+  file: string;
+  line: number;
+  col?: number;
+}
+
+/** An input problem, reported as data, never thrown: malformed YAML, unreadable file, unresolved include… */
+export interface ScanError {
+  /** `owner/repo` (or the folder name) of the repository the file belongs to. */
+  repo: string;
+  file: string;
+  line: number;
+  col?: number;
+  /** Stable kebab-case code, e.g. `yaml-syntax`, `yaml-alias-limit`, `not-utf8`, `too-large`, `outside-repo`. */
+  code: string;
+  message: string;
+}
+
+// ───────────────────────────── components ─────────────────────────────
+
+/**
+ * Something a job executes that was written by somebody else (or fetched at run time).
+ * A union tagged by `kind`. `raw` is the text as written in the file.
+ */
+export type ComponentRef =
+  /** `owner/repo[/path]@ref` in a GitHub `uses:` (step). `ref` undefined when unpinned. */
+  | { kind: 'gha-action'; owner: string; repo: string; path?: string; ref?: string; raw: string }
+  /** `./path` — an action in the same repository. */
+  | { kind: 'gha-local-action'; path: string; raw: string }
+  /** `owner/repo/.github/workflows/x.yml@ref` — a reusable workflow called by a job's `uses:`. */
+  | { kind: 'gha-reusable-workflow'; owner: string; repo: string; path: string; ref?: string; raw: string }
+  /** `./.github/workflows/x.yml` — a reusable workflow in the same repository. */
+  | { kind: 'gha-local-workflow'; path: string; raw: string }
+  /** A container image: `docker://…`, `container:`, `services:`, CircleCI docker executor, GitLab `image:`. */
+  | { kind: 'image'; name: string; tag?: string; digest?: string; raw: string }
+  /** A CircleCI orb `namespace/name@version` (version may be `volatile`, or undefined). */
+  | { kind: 'orb'; namespace: string; name: string; version?: string; raw: string }
+  /**
+   * A job, command or executor of an orb, as used in a config: `codecov/upload`. `orb` is the orb it
+   * belongs to (resolved through the config's `orbs:` aliases); `element` is the name inside the orb.
+   */
+  | { kind: 'orb-element'; orb: OrbRef; elementKind: 'job' | 'command' | 'executor'; element: string; raw: string }
+  /** A GitLab CI include. */
+  | {
+      kind: 'gitlab-include';
+      include: 'local' | 'project' | 'remote' | 'template' | 'component';
+      /** project path (`group/project`) for project/component includes. */
+      project?: string;
+      ref?: string;
+      /** file path for local/project/template includes; URL for remote; component name for component. */
+      file: string;
+      raw: string;
+    }
+  /** A script fetched and executed at run time (`curl … | bash`, `bash <(curl …)`, download-then-run). */
+  | { kind: 'script-url'; url: string; how: 'pipe' | 'process-substitution' | 'download-then-run'; raw: string }
+  /** A package installed at run time (npm/pypi), when the version is visible in the pipeline. */
+  | { kind: 'package'; ecosystem: 'npm' | 'pypi'; name: string; version?: string; raw: string };
+
+export type OrbRef = Extract<ComponentRef, { kind: 'orb' }>;
+export type ComponentKind = ComponentRef['kind'];
+
+/** A component as used at a place in a file. */
+export interface ComponentUse {
+  ref: ComponentRef;
+  pos: Position;
+  /** Parameters / `with:` inputs given at this use, after expansion (strings only). */
+  inputs?: Record<string, string>;
+}
+
+// ───────────────────────────── pipelines ─────────────────────────────
+
+export type TriggerKind =
+  | 'push'
+  | 'tag'
+  | 'pull_request'
+  | 'pull_request_fork'
+  | 'pull_request_target'
+  | 'workflow_run'
+  | 'workflow_call'
+  | 'workflow_dispatch'
+  | 'schedule'
+  | 'merge_request'
+  | 'api'
+  | 'other';
+
+export interface Trigger {
+  kind: TriggerKind;
+  /** e.g. the cron line, the branch filter, the upstream workflow name. */
+  detail?: string;
+}
+
+/** A credential a job can read, by NAME only. */
+export interface SecretRef {
+  name: string;
+  /**
+   * secret: `secrets.X` / GitLab masked var; context: CircleCI context (all its variables);
+   * variable: a CI variable that is set from a secret store; inherit: `secrets: inherit`;
+   * all-secrets: `toJSON(secrets)`; environment: a deployment environment's secrets; id-token: OIDC;
+   * project-env: CircleCI project environment variables (reach every job, not in the config);
+   * ci-token: the platform's built-in job token (GITHUB_TOKEN, CI_JOB_TOKEN).
+   */
+  kind: 'secret' | 'context' | 'variable' | 'inherit' | 'all-secrets' | 'environment' | 'id-token' | 'project-env' | 'ci-token';
+  pos?: Position;
+}
+
+/** GitHub token permissions; `default` when the workflow and job say nothing (repository default). */
+export type Permissions =
+  | { kind: 'default' }
+  | { kind: 'read-all' }
+  | { kind: 'write-all' }
+  | { kind: 'scopes'; scopes: Record<string, 'read' | 'write' | 'none'> }
+  /** A platform without a GitHub-style token scope model (CircleCI, GitLab's CI_JOB_TOKEN). */
+  | { kind: 'not-applicable' };
+
+/** Something a job writes that other jobs (or the outside world) consume, or something it reads. */
+export interface ArtifactFlow {
+  via: 'workspace' | 'artifact' | 'cache' | 'push' | 'release';
+  /** Artifact name, cache key, workspace root, pushed ref… (as written; may hold expressions). */
+  name?: string;
+  pos: Position;
+}
+
+export interface Step {
+  /** The step's display name, or a synthesised one (`run: npm test`). */
+  name: string;
+  pos: Position;
+  /** The component this step runs, if any (`uses:`, an orb command, …). */
+  uses?: ComponentUse;
+  /** Shell text this step runs (after parameter/variable expansion where possible). */
+  run?: string;
+}
+
+export interface Runner {
+  selfHosted: boolean;
+  /** runs-on labels, resource class, executor/image names, GitLab tags. */
+  labels: string[];
+}
+
+export interface Job {
+  /** The job's id (key) in its workflow/pipeline; unique within the Pipeline. */
+  id: string;
+  /** Display name (`name:`), or the id. */
+  name: string;
+  pos: Position;
+  /** The workflow (GitHub workflow name, CircleCI workflow, GitLab pipeline) it runs in. */
+  workflow: string;
+  triggers: Trigger[];
+  /** Ids of jobs this one waits for (`needs` / `requires` / earlier stages). */
+  needs: string[];
+  runner: Runner;
+  steps: Step[];
+  /**
+   * Components used by the job itself rather than by a step: a reusable workflow (`jobs.x.uses`),
+   * an orb job, the job's container/services/executor images, GitLab `extends` of included jobs.
+   */
+  uses: ComponentUse[];
+  secrets: SecretRef[];
+  /** CircleCI contexts named on the workflow job entry. */
+  contexts: string[];
+  /** GitHub `environment:` / GitLab `environment:` (deployment target). */
+  environment?: string;
+  permissions: Permissions;
+  /** The job can mint an OIDC token (GitHub `id-token: write`, GitLab `id_tokens`). */
+  oidc: boolean;
+  produces: ArtifactFlow[];
+  consumes: ArtifactFlow[];
+  /** The job (by name, environment or what it runs) releases or deploys something. */
+  deploys: boolean;
+}
+
+export interface Pipeline {
+  platform: Platform;
+  /** `owner/repo` of the repository. */
+  repo: string;
+  /** The main file (workflow file, .circleci/config.yml, .gitlab-ci.yml). */
+  file: string;
+  /** Workflow display name (GitHub `name:`), or the file name. */
+  name: string;
+  triggers: Trigger[];
+  jobs: Job[];
+  /** Components used at pipeline level (CircleCI `orbs:`, GitLab `include:`), for completeness. */
+  uses: ComponentUse[];
+  /** Problems met while parsing this pipeline (the pipeline may still be partly usable). */
+  errors: ScanError[];
+}
+
+// ───────────────────────────── resolution ─────────────────────────────
+
+/** A file as handed to a parser: repository-relative path and its text. */
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+/**
+ * Where component definitions come from (orbs, remote actions, reusable workflows, includes).
+ * v1: the component cache directory; later: online sources that fill it. Synchronous on purpose: the
+ * core stays pure and the shell pre-fetches.
+ */
+export interface ComponentSource {
+  /**
+   * The files of a component, or undefined when the source does not have it (the component is then
+   * reported as unresolved). Paths are relative to the component's root.
+   */
+  read(ref: ComponentRef, path: string): string | undefined;
+  /** A short description of where it looked, for "unresolved" messages. */
+  describe(ref: ComponentRef): string;
+}
+
+export type ResolutionStatus = 'resolved' | 'unresolved' | 'leaf' | 'cycle' | 'depth-limit';
+
+/** A component and what it runs in turn. */
+export interface ComponentNode {
+  use: ComponentUse;
+  status: ResolutionStatus;
+  /** Why it is unresolved / where it was looked for. */
+  reason?: string;
+  children: ComponentNode[];
+}
+
+/** A job with the full tree of what it executes. */
+export interface ResolvedJob {
+  job: Job;
+  /** Roots: the job's own `uses` and each step's `uses`, plus script-urls found in its `run` text. */
+  components: ComponentNode[];
+}
+
+// ───────────────────────────── indicators ─────────────────────────────
+
+export type IndicatorKind = 'action' | 'orb' | 'script' | 'image' | 'package' | 'platform' | 'gitlab';
+
+/** A component an indicator names, with the refs that were bad and the refs that are known safe. */
+export interface IndicatorComponent {
+  /** `gha-action` | `orb` | `script-url` | `image` | `gitlab-include` | `package` (matches ComponentRef kinds). */
+  kind: 'gha-action' | 'orb' | 'script-url' | 'image' | 'gitlab-include' | 'package';
+  /** `owner/repo` for actions, `ns/name` for orbs, the URL for scripts, image name, `group/project`, package name. */
+  id: string;
+  /** Affected refs: exact tags/versions, ranges like `>=1.0.0 <1.5.0`, `*` (every mutable ref). */
+  affectedRefs: string[];
+  /** Known-safe refs (documentation; SHA pins other than malicious ones are safe by rule). */
+  safeRefs: string[];
+  /** Malicious commit SHAs (a pin to one of these is affected). */
+  maliciousShas: string[];
+  note?: string;
+}
+
+export interface Indicator {
+  /** Stable kebab-case id, e.g. `codecov-bash-uploader-2021`. */
+  id: string;
+  title: string;
+  kind: IndicatorKind;
+  /** ISO-8601 UTC. */
+  windowStart: string;
+  windowEnd: string;
+  windowConfidence: string;
+  components: IndicatorComponent[];
+  /** For platform incidents: which platform's stored secrets are exposed. */
+  platform?: Platform;
+  /** What the payload could read. */
+  exposureScope: string;
+  sources: string[];
+}
+
+/** The chain from the pipeline's own reference down to the indicator's component. */
+export interface ChainLink {
+  kind: ComponentKind | 'job' | 'platform';
+  ref: string;
+  file?: string;
+  line?: number;
+  unresolved?: boolean;
+}
+
+export interface Match {
+  indicator: Indicator;
+  component: IndicatorComponent;
+  chain: ChainLink[];
+  /** Why the ref is (or may be) affected: "tag v1 is mutable and could resolve to the bad code during the window". */
+  refReason: string;
+  /** false: pinned to a safe SHA (reported as not affected, with the reason). */
+  affected: boolean;
+}
+
+// ───────────────────────────── findings ─────────────────────────────
+
+export interface Exposure {
+  contexts: string[];
+  secrets: string[];
+  /** A readable summary of the token power: `repository default`, `contents: write, packages: write`, … */
+  permissions: string;
+  oidc: boolean;
+  selfHosted: boolean;
+  triggers: string[];
+}
+
+export interface TamperPath {
+  via: ArtifactFlow['via'];
+  name?: string;
+  /** Jobs that consume what this job writes, with what they hold. */
+  consumers: Array<{ job: string; holds: string[] }>;
+}
+
+export interface Finding {
+  repo: string;
+  file: string;
+  line: number;
+  platform: Platform;
+  workflow: string;
+  job: string;
+  affected: boolean;
+  chain: ChainLink[];
+  exposure: Exposure;
+  tamper: TamperPath[];
+  verdict: Verdict;
+  reasons: string[];
+  advice: string[];
+  indicator: string;
+}
+
+export interface ScanSummary {
+  repos: number;
+  files: number;
+  jobs: number;
+  affected: number;
+  unresolved: number;
+  errors: number;
+}
+
+export interface ScanResult {
+  indicator: { id: string; title: string };
+  summary: ScanSummary;
+  findings: Finding[];
+  /** Components that could not be resolved, where they were used. */
+  unresolved: Array<{ repo: string; file: string; line: number; ref: string; reason: string }>;
+  errors: ScanError[];
+}
+
+// ───────────────────────────── platform modules ─────────────────────────────
+
+/** A repository as the core sees it: its CI files, already read by the shell. */
+export interface RepoInput {
+  /** `owner/repo`. */
+  repo: string;
+  files: SourceFile[];
+}
+
+/** What a component's definition runs in turn, as read through the ComponentSource. */
+export interface Expansion {
+  /** unresolved: the definition could not be found or read (say where it was looked for in `reason`). */
+  status: 'resolved' | 'unresolved';
+  reason?: string;
+  /**
+   * Components the definition uses (positions in the component's own files, whose `file` is written
+   * `<component raw>//<path inside it>`, e.g. `codecov/codecov@1.1.1//orb.yml`).
+   */
+  uses: ComponentUse[];
+  /** Shell text it runs, after parameter expansion (the resolver looks for fetched scripts in it). */
+  scripts: Array<{ text: string; pos: Position }>;
+  /** Secret names the definition reads by itself (e.g. an orb command's env var parameters' defaults). */
+  secrets: SecretRef[];
+  errors: ScanError[];
+}
+
+export interface ExpandContext {
+  /** The repository whose pipeline uses the component (for local actions / local workflows / local includes). */
+  repo: RepoInput;
+  source: ComponentSource;
+}
+
+/**
+ * One module per CI platform (platforms/<id>/index.ts), registered in platforms/index.ts.
+ * `parse` never throws for bad input: problems land in `Pipeline.errors` / the returned errors.
+ */
+export interface PlatformModule {
+  id: Platform;
+  displayName: string;
+  /** Does this repository-relative path belong to this platform (the pipeline entry points)? */
+  matches(path: string): boolean;
+  /** Parses the platform's pipelines of one repository (all its matching files). */
+  parse(repo: RepoInput, source: ComponentSource): { pipelines: Pipeline[]; errors: ScanError[] };
+  /** Component kinds whose definitions this platform reads (e.g. github-actions: gha-action, …). */
+  expands: readonly ComponentKind[];
+  /** Reads one component's definition through the source and says what it runs. Never throws. */
+  expand(use: ComponentUse, ctx: ExpandContext): Expansion;
+}

@@ -1,0 +1,59 @@
+import { decodeSource, loadYaml } from './yaml';
+
+describe('loadYaml', () => {
+  it('resolves anchors, aliases and merge keys, and keeps !reference', () => {
+    const text = ['a: &x', '  b: 1', '  c: [1, 2]', 'd:', '  <<: *x', '  e: !reference [.setup, script]', ''].join('\n');
+    const y = loadYaml('o/r', { path: 'f.yml', text });
+    expect(y.errors).toEqual([]);
+    expect(y.value).toEqual({ a: { b: 1, c: [1, 2] }, d: { b: 1, c: [1, 2], e: { '!reference': ['.setup', 'script'] } } });
+    expect(y.lineOf(['d'])).toBe(4);
+    expect(y.lineOf(['d', 'b'])).toBe(2); // through the merge key, to where it is written
+    expect(y.lineOf(['d', 'e'])).toBe(6);
+    expect(y.lineOf(['a', 'c', 1])).toBe(3);
+    expect(y.lineOf(['d', 'missing', 'deeper'])).toBe(4);
+  });
+
+  it('gives a located error for malformed YAML', () => {
+    const y = loadYaml('o/r', { path: 'bad.yml', text: 'jobs:\n  a: [\n  b: c\n' });
+    expect(y.value).toBeUndefined();
+    expect(y.errors.length).toBeGreaterThan(0);
+    expect(y.errors[0]).toMatchObject({ repo: 'o/r', file: 'bad.yml', code: 'yaml-syntax' });
+    expect(y.errors[0]!.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stops an alias bomb with an error instead of expanding it', () => {
+    const rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    const names = 'abcdefghij';
+    for (let i = 1; i < names.length; i++) {
+      rows.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(',')}]`);
+    }
+    const y = loadYaml('o/r', { path: 'bomb.yml', text: rows.join('\n') });
+    expect(y.value).toBeUndefined();
+    expect(y.errors).toEqual([expect.objectContaining({ code: 'yaml-alias-limit', file: 'bomb.yml' })]);
+  });
+
+  it('refuses 10,000-deep nesting without recursing into it', () => {
+    const y = loadYaml('o/r', { path: 'deep.yml', text: `x: ${'['.repeat(10_000)}${']'.repeat(10_000)}` });
+    expect(y.errors).toEqual([expect.objectContaining({ code: 'yaml-too-deep', line: 1 })]);
+    const block = Array.from({ length: 2000 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n');
+    expect(loadYaml('o/r', { path: 'deep2.yml', text: block }).errors[0]).toMatchObject({ code: 'yaml-too-deep' });
+  });
+
+  it('refuses oversized files before parsing', () => {
+    const y = loadYaml('o/r', { path: 'big.yml', text: 'a: b\n'.repeat(100) }, { maxBytes: 100 });
+    expect(y.errors).toEqual([expect.objectContaining({ code: 'too-large', line: 1 })]);
+  });
+
+  it('treats commented-out YAML as nothing', () => {
+    const y = loadYaml('o/r', { path: 'c.yml', text: '# uses: tj-actions/changed-files@v45\na: 1\n' });
+    expect(y.value).toEqual({ a: 1 });
+  });
+});
+
+describe('decodeSource', () => {
+  it('decodes UTF-8 and locates invalid bytes and NULs', () => {
+    expect(decodeSource(Buffer.from('a: é\n'))).toEqual({ text: 'a: é\n' });
+    expect(decodeSource(Buffer.from([0x61, 0x0a, 0x62, 0xff, 0x0a]))).toMatchObject({ code: 'not-utf8', line: 2 });
+    expect(decodeSource(Buffer.from([0x61, 0x0a, 0x0a, 0x00]))).toMatchObject({ code: 'binary', line: 3 });
+  });
+});

@@ -1,0 +1,269 @@
+/**
+ * YAML loading for every platform: values with anchors, aliases and merge keys resolved, positions
+ * for any path, and every problem as a located ScanError (never a thrown error). Bounded: an alias
+ * bomb, pathological nesting or an oversized file gives an error, not a hang or a crash.
+ */
+import { type Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { ScanError, SourceFile } from './model';
+
+export interface YamlLimits {
+  /** Largest file parsed, in bytes of UTF-8 (default 5 MiB). */
+  maxBytes: number;
+  /** Most alias expansions when building values (default 10,000). */
+  maxAliasCount: number;
+  /** Deepest nesting of collections (default 256). */
+  maxDepth: number;
+}
+
+export const DEFAULT_YAML_LIMITS: YamlLimits = { maxBytes: 5 * 1024 * 1024, maxAliasCount: 10_000, maxDepth: 256 };
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+export interface YamlFile {
+  file: string;
+  /** The document's value (plain JS); undefined when the file could not be parsed at all. */
+  value: unknown;
+  /** 1-based line of the node at `path` (a mapping entry: its key), or of its deepest existing ancestor. */
+  lineOf(path: YamlPath): number;
+  errors: ScanError[];
+}
+
+/** A gitlab `!reference [job, key]` tag is kept as `{ '!reference': ['job', 'key'] }`. */
+export const REFERENCE_KEY = '!reference';
+
+function error(repo: string, file: string, line: number, code: string, message: string, col?: number): ScanError {
+  return col === undefined ? { repo, file, line, code, message } : { repo, file, line, col, code, message };
+}
+
+/**
+ * Cheap pre-scan for nesting depth (flow brackets and block indentation), so that pathological input
+ * never reaches the recursive composer. Returns the 1-based line where `max` is first exceeded.
+ */
+function tooDeepAt(text: string, max: number): number | undefined {
+  let depth = 0;
+  let line = 1;
+  let lineStart = true;
+  let indent = 0;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === 32 || c === 45 /* '-' list markers count as indentation */) {
+        indent++;
+        continue;
+      }
+      lineStart = false;
+      if (indent / 2 > max) return line;
+    }
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      // A quote only opens a string at the start of a scalar; inside plain text it is literal.
+      const prev = text[i - 1];
+      if (prev === undefined || prev === ' ' || prev === '[' || prev === '{' || prev === ',' || prev === ':') quote = ch;
+      continue;
+    }
+    if (ch === '#') {
+      const prev = text[i - 1];
+      if (prev === undefined || prev === ' ' || prev === '\t') {
+        while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10) i++;
+      }
+      continue;
+    }
+    if (ch === '[' || ch === '{') {
+      depth++;
+      if (depth > max) return line;
+    } else if ((ch === ']' || ch === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** Decodes bytes as strict UTF-8; a NUL byte or invalid sequence is an error (binary or mis-encoded). */
+export function decodeSource(bytes: Uint8Array): { text: string } | { code: 'not-utf8' | 'binary'; message: string; line: number } {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    let line = 1;
+    for (let i = 0; i < nul; i++) if (bytes[i] === 10) line++;
+    return { code: 'binary', message: 'file contains NUL bytes: not a text YAML file', line };
+  }
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return { text };
+  } catch {
+    // Locate the first bad byte by decoding line by line.
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i === bytes.length || bytes[i] === 10) {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
+        } catch {
+          return { code: 'not-utf8', message: 'file is not valid UTF-8', line };
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+    return { code: 'not-utf8', message: 'file is not valid UTF-8', line: 1 };
+  }
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Parses one YAML file. Never throws. */
+export function loadYaml(repo: string, source: SourceFile, limits: Partial<YamlLimits> = {}): YamlFile {
+  const lim = { ...DEFAULT_YAML_LIMITS, ...limits };
+  const file = source.path;
+  const failed = (errors: ScanError[]): YamlFile => ({ file, value: undefined, lineOf: () => errors[0]?.line ?? 1, errors });
+
+  const bytes = Buffer.byteLength(source.text, 'utf8');
+  if (bytes > lim.maxBytes) {
+    return failed([error(repo, file, 1, 'too-large', `file is ${bytes} bytes; files over ${lim.maxBytes} bytes are not parsed`)]);
+  }
+  const deepLine = tooDeepAt(source.text, lim.maxDepth);
+  if (deepLine !== undefined) {
+    return failed([error(repo, file, deepLine, 'yaml-too-deep', `nesting deeper than ${lim.maxDepth} levels`)]);
+  }
+
+  const lineCounter = new LineCounter();
+  let doc: Document;
+  try {
+    doc = parseDocument(source.text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false, strict: false });
+  } catch (err) {
+    return failed([error(repo, file, 1, 'yaml-syntax', `cannot parse: ${(err as Error).message}`)]);
+  }
+  const errors: ScanError[] = [];
+  for (const e of doc.errors) {
+    const pos = lineCounter.linePos(e.pos[0]);
+    errors.push(error(repo, file, pos.line, 'yaml-syntax', firstLine(e.message), pos.col));
+  }
+  if (errors.length > 0) {
+    return { file, value: undefined, lineOf: () => errors[0]?.line ?? 1, errors };
+  }
+
+  // Keep GitLab's `!reference [a, b]` as data instead of losing the tag.
+  try {
+    visit(doc, {
+      Seq(_key, node) {
+        if (node.tag === REFERENCE_KEY) {
+          const replacement = doc.createNode({ [REFERENCE_KEY]: node.toJSON() as unknown });
+          replacement.range = node.range;
+          return replacement;
+        }
+        return undefined;
+      },
+    });
+  } catch (err) {
+    errors.push(error(repo, file, 1, 'yaml-syntax', `cannot read tags: ${(err as Error).message}`));
+  }
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: lim.maxAliasCount });
+  } catch (err) {
+    const message = (err as Error).message;
+    const code = /alias/i.test(message) ? 'yaml-alias-limit' : 'yaml-syntax';
+    const line = /alias/i.test(message) ? firstAliasLine(doc, lineCounter) : 1;
+    return { file, value: undefined, lineOf: () => line, errors: [error(repo, file, line, code, firstLine(message))] };
+  }
+
+  const lineOf = (path: YamlPath): number => {
+    let node: unknown = doc.contents;
+    let line = nodeLine(node, lineCounter) ?? 1;
+    for (const key of path) {
+      const found = child(doc, node, key);
+      if (!found) break;
+      node = found.node;
+      line = found.line(lineCounter) ?? line;
+    }
+    return line;
+  };
+  return { file, value, lineOf, errors };
+}
+
+function nodeLine(node: unknown, lc: LineCounter): number | undefined {
+  const range = (node as Node | null)?.range;
+  return range ? lc.linePos(range[0]).line : undefined;
+}
+
+function firstAliasLine(doc: Document, lc: LineCounter): number {
+  let line = 1;
+  visit(doc, {
+    Alias(_k, node) {
+      line = nodeLine(node, lc) ?? 1;
+      return visit.BREAK;
+    },
+  });
+  return line;
+}
+
+function deref(doc: Document, node: unknown): unknown {
+  let n = node;
+  for (let i = 0; i < 32 && isAlias(n); i++) n = (n as Alias).resolve(doc);
+  return n;
+}
+
+function child(doc: Document, node: unknown, key: string | number): { node: unknown; line: (lc: LineCounter) => number | undefined } | undefined {
+  const n = deref(doc, node);
+  if (isMap(n)) {
+    for (const item of n.items) {
+      if (!isPair(item)) continue;
+      const k = isScalar(item.key) ? item.key.value : item.key;
+      if (k === key || (typeof key === 'number' && k === String(key))) {
+        return { node: item.value, line: (lc) => nodeLine(item.key, lc) ?? nodeLine(item.value, lc) };
+      }
+    }
+    // Merge keys: look in the merged maps.
+    for (const item of n.items) {
+      if (!isPair(item)) continue;
+      const k = isScalar(item.key) ? item.key.value : item.key;
+      const isMerge = k === '<<' || (typeof k === 'symbol' && k.description === '<<');
+      if (!isMerge) continue;
+      const sources = isSeq(deref(doc, item.value)) ? (deref(doc, item.value) as { items: unknown[] }).items : [item.value];
+      for (const src of sources) {
+        const found = child(doc, src, key);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+  if (isSeq(n) && typeof key === 'number') {
+    const item = n.items[key];
+    return item === undefined ? undefined : { node: item, line: (lc) => nodeLine(item, lc) };
+  }
+  return undefined;
+}
+
+// ───────────── small readers for plain values (parsers work on plain JS from toJS) ─────────────
+
+export type Plain = Record<string, unknown>;
+
+export function isRecord(v: unknown): v is Plain {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function asString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+export function asStringList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.map(asString).filter((s): s is string => s !== undefined);
+  const s = asString(v);
+  return s === undefined ? [] : [s];
+}
