@@ -144,6 +144,12 @@ export interface Step {
   uses?: ComponentUse;
   /** Shell text this step runs (after parameter/variable expansion where possible). */
   run?: string;
+  /**
+   * The components this step's text came through, outermost first (e.g. the GitLab include that
+   * defined the job or the `extends` template it came from). The resolver nests the step's own
+   * components under these so that chains show them.
+   */
+  from?: ComponentUse[];
 }
 
 export interface Runner {
