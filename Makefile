@@ -64,7 +64,7 @@ serve: build-server
 scan: build-server
 	node server/bin/ci-exposure.js scan $(or $(REPOS),examples/org) \
 	  $(if $(INDICATOR),--indicator $(INDICATOR)) $(if $(COMPONENT),--component $(COMPONENT)) \
-	  $(if $(CACHE),--cache $(CACHE)) --format $(FORMAT) || test $$? -eq 1
+	  $(if $(REPOS),$(if $(CACHE),--cache $(CACHE)),--cache $(or $(CACHE),examples/cache)) --format $(FORMAT) || test $$? -eq 1
 
 ## bench: benchmarks (they measure; they do not pass or fail on a number).
 bench: build-server

@@ -20,6 +20,15 @@ module.exports = {
       transform: {'^.+\\.tsx?$': swc},
       moduleNameMapper: {'^@cix/contract$': '<rootDir>/../server/src/contract/index.ts'},
     },
+    {
+      // The built plugin in Chromium (webapp/test/browser); fails when /usr/bin/chromium is missing.
+      displayName: 'browser',
+      rootDir: '<rootDir>/webapp',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/browser/**/*.spec.ts'],
+      transform: {'^.+\\.tsx?$': swc},
+      moduleNameMapper: {'^@cix/contract$': '<rootDir>/../server/src/contract/index.ts'},
+    },
   ],
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
 };

@@ -2,16 +2,21 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from './config';
 import { UserError } from './errors';
 import { startBridge } from './main';
+import { runIndicatorsCommand, runScanCommand } from './scan-command';
+import { setupFromCli, type SetupCliOptions } from './setup-command';
 import { VERSION } from './version';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** stdout is a terminal (the scan table may use colours). */
+  isTTY?: boolean;
 }
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  isTTY: process.stdout.isTTY === true,
 };
 
 /** Signals that a command has finished and sets the exit code (used instead of process.exit). */
@@ -45,27 +50,36 @@ function buildProgram(io: CliIo, onServe: (stop: () => Promise<void>) => void): 
   program
     .command('scan')
     .description('look up which pipelines run a compromised component, and what they expose')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new UserError('scan: the exposure engine has not landed yet in this version');
+    .argument('[paths...]', 'repository checkouts, or folders of <owner>/<repo> checkouts (default: .)')
+    .option('-i, --indicator <id|file>', 'a catalog incident id or a custom indicator JSON file (default: every catalog incident)')
+    .option('--component <spec>', 'gha:owner/repo[@ref], orb:ns/name[@version], script:URL, image:name[:tag|@digest], gitlab:group/project[@ref]')
+    .option('--cache <dir>', 'component cache folder (orb sources, actions, includes)')
+    .option('-f, --format <format>', 'table, json, sarif, csv or markdown', 'table')
+    .option('--all', 'also list uses that are not affected (for example pinned to a safe SHA)')
+    .action((paths: string[], opts: { indicator?: string; component?: string; cache?: string; format: string; all?: boolean }) => {
+      const color = io.isTTY === true && !process.env.NO_COLOR;
+      throw new Exit(runScanCommand({ paths, ...opts, color }, io));
     });
 
   program
     .command('setup')
-    .description('one-time Mattermost set-up: bot account, token, slash command')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new UserError('setup: Mattermost set-up has not landed yet in this version');
+    .description('one-time Mattermost set-up: bot account, token, slash command (safe to run again)')
+    .option('--site-url <url>', 'Mattermost site URL (default: mattermost.siteUrl of the configuration)')
+    .option('--admin-token <token>', "a system admin's personal access token (or CIX_ADMIN_TOKEN)")
+    .option('--public-url <url>', 'URL at which Mattermost reaches the bridge (default: publicUrl of the configuration)')
+    .option('--team <name>', 'team to set up (repeatable; default: mattermost.teams)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-c, --config <file>', 'configuration file (default ./ci-exposure.yaml when present)')
+    .action(async (opts: SetupCliOptions) => {
+      const lines = await setupFromCli(opts);
+      io.stdout(`${lines.join('\n')}\n`);
     });
 
   program
     .command('indicators')
     .description('list the built-in incident catalog')
-    .allowUnknownOption(true)
-    .action(() => {
-      throw new UserError('indicators: the incident catalog has not landed yet in this version');
+    .option('-f, --format <format>', 'table or json', 'table')
+    .action((opts: { format: string }) => {
+      throw new Exit(runIndicatorsCommand(opts.format, io));
     });
 
   return program;

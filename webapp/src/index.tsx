@@ -1,33 +1,64 @@
 import React from 'react';
+import type {Dispatch} from 'redux';
 
 import {POST_TYPE_CHECKLIST, POST_TYPE_REPORT} from '@cix/contract';
 
+import {setSiteUrl} from './client';
 import {ChecklistPost} from './components/checklist/checklist_post';
 import {ReportPost} from './components/report/report_post';
-import {RhsPanel} from './components/rhs/rhs_panel';
 import {HeaderIcon} from './components/rhs/header_icon';
+import {HeaderDropdownText, HeaderTooltip, RhsTitle} from './components/rhs/header_button';
+import {RhsPanel} from './components/rhs/rhs_panel';
+import {stopClock} from './hooks/use_now';
+import {getTranslations} from './i18n';
 import {manifest} from './manifest';
+import {reducer, type CixAction} from './reducer';
+import {addStyles} from './styles';
 import type {MattermostStore, PluginRegistry} from './types/mattermost-webapp';
+import {makePostChangedHandler, makePostDeletedHandler} from './websocket';
 
 export class Plugin {
     private registry: PluginRegistry | undefined;
+    private store: MattermostStore | undefined;
     private componentIds: string[] = [];
     private postTypeIds: string[] = [];
+    private webSocketEvents: string[] = [];
+    private style: HTMLStyleElement | undefined;
 
     initialize(registry: PluginRegistry, store: MattermostStore): void {
         this.registry = registry;
+        this.store = store;
+        const dispatch: Dispatch<CixAction> = store.dispatch;
+        if (typeof window !== 'undefined' && window.location) {
+            setSiteUrl(`${window.location.origin}${window.basename ?? ''}`);
+        }
+        if (typeof document !== 'undefined' && document.head) {
+            this.style = addStyles(document);
+        }
+
+        registry.registerTranslations(getTranslations);
+        registry.registerReducer(reducer);
+
+        const changed = makePostChangedHandler(dispatch);
+        for (const event of ['posted', 'post_edited']) {
+            registry.registerWebSocketEventHandler(event, changed);
+            this.webSocketEvents.push(event);
+        }
+        registry.registerWebSocketEventHandler('post_deleted', makePostDeletedHandler(dispatch));
+        this.webSocketEvents.push('post_deleted');
+
         this.postTypeIds.push(registry.registerPostTypeComponent(POST_TYPE_CHECKLIST, ChecklistPost));
         this.postTypeIds.push(registry.registerPostTypeComponent(POST_TYPE_REPORT, ReportPost));
 
-        const rhs = registry.registerRightHandSidebarComponent(RhsPanel, 'CI Exposure');
+        const rhs = registry.registerRightHandSidebarComponent(RhsPanel, <RhsTitle/>);
         this.componentIds.push(rhs.id);
         this.componentIds.push(registry.registerChannelHeaderButtonAction(
             <HeaderIcon/>,
             () => {
                 store.dispatch(rhs.toggleRHSPlugin);
             },
-            'CI Exposure',
-            'CI Exposure: incident and exposure',
+            <HeaderDropdownText/>,
+            <HeaderTooltip/>,
         ));
     }
 
@@ -42,9 +73,21 @@ export class Plugin {
         for (const id of this.componentIds) {
             registry.unregisterComponent(id);
         }
+        for (const event of this.webSocketEvents) {
+            registry.unregisterWebSocketEventHandler(event);
+        }
+        // The registry cannot remove a reducer (Mattermost drops state['plugins-<id>'] with the
+        // plugin); emptying it releases every post and pending click it held.
+        this.store?.dispatch({type: 'cix/reset'} satisfies CixAction);
+        registry.registerTranslations(() => ({}));
+        stopClock();
+        this.style?.remove();
+        this.style = undefined;
         this.postTypeIds = [];
         this.componentIds = [];
+        this.webSocketEvents = [];
         this.registry = undefined;
+        this.store = undefined;
     }
 }
 

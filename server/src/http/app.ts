@@ -1,3 +1,4 @@
+import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger';
 import { VERSION } from '../version';
@@ -10,9 +11,10 @@ export interface HttpDeps {
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: false,
     bodyLimit: 1024 * 1024,
   });
+  // Slash commands arrive form-encoded (CONTRACTS §1.3).
+  void app.register(formbody);
 
   app.get('/healthz', async () => ({ status: 'ok', version: VERSION }));
 

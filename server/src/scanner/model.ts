@@ -144,6 +144,8 @@ export interface Step {
   uses?: ComponentUse;
   /** Shell text this step runs (after parameter/variable expansion where possible). */
   run?: string;
+  /** Where the first line of `run` is (e.g. the line after `run: |`); defaults to `pos`. */
+  runPos?: Position;
   /**
    * The components this step's text came through, outermost first (e.g. the GitLab include that
    * defined the job or the `extends` template it came from). The resolver nests the step's own
@@ -237,6 +239,8 @@ export interface ComponentNode {
   status: ResolutionStatus;
   /** Why it is unresolved / where it was looked for. */
   reason?: string;
+  /** Secret names the component's definition reads by itself (from its Expansion). */
+  secrets?: SecretRef[];
   children: ComponentNode[];
 }
 
@@ -253,9 +257,16 @@ export type IndicatorKind = 'action' | 'orb' | 'script' | 'image' | 'package' | 
 
 /** A component an indicator names, with the refs that were bad and the refs that are known safe. */
 export interface IndicatorComponent {
-  /** `gha-action` | `orb` | `script-url` | `image` | `gitlab-include` | `package` (matches ComponentRef kinds). */
-  kind: 'gha-action' | 'orb' | 'script-url' | 'image' | 'gitlab-include' | 'package';
-  /** `owner/repo` for actions, `ns/name` for orbs, the URL for scripts, image name, `group/project`, package name. */
+  /**
+   * `gha-action` | `orb` | `script-url` | `image` | `gitlab-include` | `package` (matches ComponentRef kinds);
+   * `platform` (every job of a CI platform: id is the Platform), `workflow` (a workflow file path, `*` glob,
+   * or a workflow name, pushed into repositories by an attacker), `runner-label` (a runs-on label).
+   */
+  kind: 'gha-action' | 'orb' | 'script-url' | 'image' | 'gitlab-include' | 'package' | 'platform' | 'workflow' | 'runner-label';
+  /**
+   * `owner/repo[/path]` for actions, `ns/name` for orbs, the URL for scripts, image name, `group/project`,
+   * `npm:<name>` / `pypi:<name>` for packages, the platform id, a workflow path/name, a runner label.
+   */
   id: string;
   /** Affected refs: exact tags/versions, ranges like `>=1.0.0 <1.5.0`, `*` (every mutable ref). */
   affectedRefs: string[];
@@ -348,7 +359,8 @@ export interface ScanSummary {
 }
 
 export interface ScanResult {
-  indicator: { id: string; title: string };
+  /** `kind` is optional: renderers use it for kind-specific notes (package incidents: lockfiles not read). */
+  indicator: { id: string; title: string; kind?: IndicatorKind };
   summary: ScanSummary;
   findings: Finding[];
   /** Components that could not be resolved, where they were used. */

@@ -1,25 +1,91 @@
-import React from 'react';
+import React, {useMemo} from 'react';
+import {FormattedMessage, useIntl} from 'react-intl';
 
-import {parseChecklistProps} from '@cix/contract';
+import {parseChecklistProps, type ChecklistProps} from '@cix/contract';
 
+import {useThemeStyle} from '../../hooks/use_theme_style';
 import type {PostTypeComponentProps} from '../../types/mattermost-webapp';
+import {FallbackMessage} from '../common/fallback_message';
+import {SeverityBadge} from '../common/severity_badge';
+import {UserBadge} from '../common/user_badge';
 
-export function ChecklistPost({post}: PostTypeComponentProps): React.ReactElement {
-    const parsed = parseChecklistProps(post.props);
-    if (!parsed.ok) {
-        return <div className='cix-fallback'>{post.message}</div>;
-    }
-    const {milestones, name} = parsed.value;
-    const done = milestones.filter((m) => m.done).length;
+import {MilestoneRow} from './milestone_row';
+
+export function ChecklistProgress({checklist}: {checklist: ChecklistProps}): React.ReactElement {
+    const intl = useIntl();
+    const done = checklist.milestones.filter((m) => m.done).length;
+    const total = checklist.milestones.length;
     return (
-        <div className='cix-checklist'>
-            <strong>{name}</strong>
-            <span>{` ${done} / ${milestones.length}`}</span>
-            <ul>
-                {milestones.map((m) => (
-                    <li key={m.id}>{`${m.done ? '☑' : '☐'} ${m.title}`}</li>
-                ))}
-            </ul>
-        </div>
+        <span className='cix-progress'>
+            <span className='cix-progress__text'>
+                <FormattedMessage id='cix.checklist.progress' defaultMessage='{done} / {total}' values={{done, total}}/>
+            </span>
+            <span
+                className='cix-progress__bar'
+                role='progressbar'
+                aria-valuemin={0}
+                aria-valuemax={total}
+                aria-valuenow={done}
+                aria-label={intl.formatMessage({id: 'cix.checklist.progressLabel', defaultMessage: 'Milestones done'})}
+            >
+                <span
+                    className='cix-progress__fill'
+                    style={{width: total ? `${Math.round((100 * done) / total)}%` : '0%'}}
+                />
+            </span>
+        </span>
+    );
+}
+
+export function ChecklistPost({post, theme}: PostTypeComponentProps): React.ReactElement {
+    const parsed = useMemo(() => parseChecklistProps(post.props), [post.props]);
+    const style = useThemeStyle(theme);
+    if (!parsed.ok) {
+        return (
+            <FallbackMessage
+                message={post.message}
+                reason={parsed.reason}
+            />
+        );
+    }
+    const checklist = parsed.value;
+    const closed = checklist.status === 'closed';
+    return (
+        <section
+            className='cix cix-checklist'
+            style={style}
+            aria-label={checklist.name}
+        >
+            <header className='cix-checklist__header'>
+                <SeverityBadge severity={checklist.severity}/>
+                <strong className='cix-checklist__name'>{checklist.name}</strong>
+                <span className={closed ? 'cix-status cix-status--closed' : 'cix-status'}>
+                    {closed ? <FormattedMessage id='cix.status.closed' defaultMessage='Closed'/> : <FormattedMessage id='cix.status.open' defaultMessage='Open'/>}
+                </span>
+                {checklist.owner && (
+                    <span className='cix-small cix-owner'>
+                        <FormattedMessage id='cix.checklist.owner' defaultMessage='Owner'/>
+                        <UserBadge user={checklist.owner}/>
+                    </span>
+                )}
+                <ChecklistProgress checklist={checklist}/>
+            </header>
+            {checklist.milestones.length === 0 ? (
+                <p className='cix-muted'>
+                    <FormattedMessage id='cix.checklist.empty' defaultMessage='This checklist has no milestones.'/>
+                </p>
+            ) : (
+                <ul className='cix-milestones'>
+                    {checklist.milestones.map((milestone) => (
+                        <MilestoneRow
+                            key={milestone.id}
+                            post={post}
+                            milestone={milestone}
+                            closed={closed}
+                        />
+                    ))}
+                </ul>
+            )}
+        </section>
     );
 }

@@ -1,19 +1,101 @@
-import React from 'react';
+import React, {useMemo} from 'react';
+import {FormattedMessage} from 'react-intl';
 
 import {parseReportProps} from '@cix/contract';
 
+import {useThemeStyle} from '../../hooks/use_theme_style';
 import type {PostTypeComponentProps} from '../../types/mattermost-webapp';
+import {FallbackMessage} from '../common/fallback_message';
 
-export function ReportPost({post}: PostTypeComponentProps): React.ReactElement {
-    const parsed = parseReportProps(post.props);
+import {useFullReport} from './full_report';
+import {ReportTable} from './report_table';
+import {SummaryBar} from './summary_bar';
+
+export function ReportPost({post, theme}: PostTypeComponentProps): React.ReactElement {
+    const parsed = useMemo(() => parseReportProps(post.props), [post.props]);
+    const style = useThemeStyle(theme);
+    const [full, loadFull] = useFullReport(parsed.ok ? parsed.value.jsonFileId : undefined);
     if (!parsed.ok) {
-        return <div className='cix-fallback'>{post.message}</div>;
+        return (
+            <FallbackMessage
+                message={post.message}
+                reason={parsed.reason}
+            />
+        );
     }
-    const {summary, indicator} = parsed.value;
+    const report = parsed.value;
+    const rows = full.status === 'loaded' ? full.rows : report.rows;
+    const partial = full.status !== 'loaded' && report.totalRows > report.rows.length;
     return (
-        <div className='cix-report'>
-            <strong>{indicator.title}</strong>
-            <span>{` ${summary.affected} affected jobs in ${summary.repos} repositories`}</span>
-        </div>
+        <section
+            className='cix cix-report'
+            style={style}
+            aria-label={report.indicator.title}
+        >
+            <header className='cix-report__header'>
+                <strong>{report.indicator.title}</strong>
+                <span className='cix-muted cix-small'>{report.indicator.id}</span>
+            </header>
+            <SummaryBar summary={report.summary}/>
+            {rows.length > 0 ? (
+                <ReportTable
+                    rows={rows}
+                    idPrefix={`cix-${post.id}`}
+                />
+            ) : report.totalRows === 0 && (
+                <p className='cix-muted'>
+                    <FormattedMessage id='cix.report.none' defaultMessage='No job ran the component: nothing is affected.'/>
+                </p>
+            )}
+            {partial && (
+                <div className='cix-report__more cix-small'>
+                    <FormattedMessage
+                        id='cix.report.partial'
+                        defaultMessage='This post holds the top {shown} of {total} affected jobs.'
+                        values={{shown: report.rows.length, total: report.totalRows}}
+                    />{' '}
+                    {report.jsonFileId ? (
+                        <button
+                            type='button'
+                            className='cix-button'
+                            onClick={loadFull}
+                            disabled={full.status === 'loading'}
+                        >
+                            {full.status === 'loading' ? (
+                                <FormattedMessage id='cix.report.loading' defaultMessage='Loading the full report…'/>
+                            ) : (
+                                <FormattedMessage id='cix.report.loadFull' defaultMessage='Load the full report'/>
+                            )}
+                        </button>
+                    ) : (
+                        <FormattedMessage id='cix.report.noFile' defaultMessage='The full report is not attached.'/>
+                    )}
+                </div>
+            )}
+            {full.status === 'failed' && (
+                <div
+                    className='cix-error cix-small'
+                    role='alert'
+                >
+                    <FormattedMessage
+                        id='cix.report.loadFailed'
+                        defaultMessage='Could not load the full report: {error}'
+                        values={{error: full.message}}
+                    />
+                </div>
+            )}
+            {full.status === 'loaded' && full.invalid > 0 && (
+                <div
+                    className='cix-error cix-small'
+                    role='status'
+                >
+                    <FormattedMessage
+                        id='cix.report.invalidRows'
+                        defaultMessage='{count, plural, one {# row of the attached report could not be read and is not shown.} other {# rows of the attached report could not be read and are not shown.}}'
+                        values={{count: full.invalid}}
+                    />
+                </div>
+            )}
+        </section>
     );
 }

@@ -1,9 +1,11 @@
 import React from 'react';
 
-// The same shield as assets/icon.svg, inline so that it follows the theme's text colour.
+// The same shield as assets/icon.svg (test/plugin.spec.tsx keeps them equal), inline so that it
+// follows the theme's text colour.
 export function HeaderIcon(): React.ReactElement {
     return (
         <svg
+            className='cix-header-icon'
             viewBox='0 0 24 24'
             width='16'
             height='16'
@@ -20,6 +22,7 @@ export function HeaderIcon(): React.ReactElement {
                 cy='11'
                 r='3'
             />
+            <path d='M12 8V6M12 16v-2M9 11H7M17 11h-2'/>
         </svg>
     );
 }

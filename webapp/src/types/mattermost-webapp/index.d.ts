@@ -1,6 +1,6 @@
 /**
  * The subset of Mattermost's webapp PluginRegistry (webapp/channels/src/plugins/registry.ts) that this
- * plugin uses, typed. Each method returns the id used to unregister what it registered.
+ * plugin uses, typed. Each register method returns the id used to unregister what it registered.
  */
 import type React from 'react';
 import type {Store} from 'redux';
@@ -8,8 +8,11 @@ import type {Channel, ChannelMembership} from '@mattermost/types/channels';
 import type {Post} from '@mattermost/types/posts';
 import type {Theme} from 'mattermost-redux/selectors/entities/preferences';
 
+/** A post as Mattermost hands it to a post-type component (custom types are not in PostType's union). */
+export type PluginPost = Omit<Post, 'type'> & {type: string};
+
 export interface PostTypeComponentProps {
-    post: Post;
+    post: PluginPost;
     compactDisplay?: boolean;
     isRHS?: boolean;
     theme?: Theme;
@@ -22,6 +25,14 @@ export interface RhsRegistration {
     toggleRHSPlugin: {type: string};
 }
 
+/** A WebSocket event as the webapp hands it to plugin handlers (websocket_actions handlePluginEvent). */
+export interface WebSocketMessage {
+    event: string;
+    data: Record<string, unknown>;
+    broadcast?: {channel_id?: string; user_id?: string; team_id?: string};
+    seq?: number;
+}
+
 export interface PluginRegistry {
     registerPostTypeComponent(typeName: string, component: React.ComponentType<PostTypeComponentProps>): string;
     unregisterPostTypeComponent(componentId: string): void;
@@ -32,8 +43,9 @@ export interface PluginRegistry {
         dropdownText: React.ReactNode,
         tooltipText: React.ReactNode,
     ): string;
-    registerReducer(reducer: (state: unknown, action: {type: string}) => unknown): void;
-    registerWebSocketEventHandler(event: string, handler: (msg: {event: string; data: Record<string, unknown>}) => void): void;
+    /** Stored at state['plugins-<pluginId>']; Mattermost drops it when the plugin is removed. */
+    registerReducer<S>(reducer: (state: S | undefined, action: {type: string}) => S): void;
+    registerWebSocketEventHandler(event: string, handler: (msg: WebSocketMessage) => void): void;
     unregisterWebSocketEventHandler(event: string): void;
     registerTranslations(getTranslationsForLocale: (locale: string) => Record<string, string>): void;
     unregisterComponent(componentId: string): void;
@@ -44,5 +56,15 @@ export type MattermostStore = Store;
 declare global {
     interface Window {
         registerPlugin(pluginId: string, plugin: {initialize(registry: PluginRegistry, store: MattermostStore): void | Promise<void>; uninitialize?(): void}): void;
+        /** Subpath Mattermost is served under ('' at the root); set by the webapp. */
+        basename?: string;
+        /** Mattermost's router history, exposed to plugins (plugins/export.ts). */
+        WebappUtils?: {browserHistory?: {push(path: string): void}};
+    }
+}
+
+declare module 'react' {
+    interface CSSProperties {
+        [customProperty: `--${string}`]: string | undefined;
     }
 }

@@ -1,0 +1,38 @@
+/**
+ * Platform incidents (a CI provider breach): the exposure is the platform's stored secrets — contexts
+ * and project environment variables, keys — whichever job ran, not what a job's code could reach.
+ */
+import type { Platform } from '../model';
+import { hit, names, type ExposureRule, type RuleMeta } from './rule';
+
+export const platformMeta: RuleMeta = {
+  id: 'platform-breach',
+  description: 'A breach of the CI platform exposes every secret stored there, whichever job ran',
+  severity: 'critical',
+  confidence: 'high',
+};
+
+/** What each platform stores for a project, outside the config. */
+const STORED: Record<Platform, readonly string[]> = {
+  circleci: ['project environment variables', 'project SSH and deploy keys'],
+  'github-actions': ['repository, organisation and environment secrets'],
+  'gitlab-ci': ['project and group CI/CD variables'],
+};
+
+export const platformRule: ExposureRule = {
+  meta: platformMeta,
+  check({ job, pipeline, jobs, match, platformIncident }) {
+    const h = hit(platformMeta);
+    if (!platformIncident) return h.build();
+    const allContexts = [...new Set(jobs.flatMap((r) => r.job.contexts).concat(job.contexts))].sort();
+    const stored = STORED[pipeline.platform];
+    h.signal('secrets')
+      .exposure({ secrets: [...new Set([...job.secrets.filter((s) => s.kind !== 'ci-token').map((s) => (s.kind === 'context' ? `context ${s.name}` : s.name)), ...stored])] })
+      .reason(
+        `${match.indicator.title} exposed the secrets ${pipeline.platform} stored for ${pipeline.repo}, whichever job ran: ${allContexts.length > 0 ? `contexts ${names(allContexts)} named in ${pipeline.file}, ` : ''}${stored.join(' and ')} (not in the config).`,
+      )
+      .advice(`Rotate every stored secret of ${pipeline.repo} on ${pipeline.platform}${allContexts.length > 0 ? ` — contexts ${names(allContexts)}` : ''} — and ${stored.join(' and ')}; review audit logs from ${match.indicator.windowStart}.`)
+      .advice('Use OIDC with narrow trust instead of long-lived stored credentials, so a platform breach leaks nothing reusable.');
+    return h.build();
+  },
+};

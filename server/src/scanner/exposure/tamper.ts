@@ -1,0 +1,155 @@
+/**
+ * Tamper paths: what the job writes that other jobs consume, and what those jobs hold.
+ *   workspace (CircleCI)  → jobs that require it (transitively) and attach_workspace
+ *   cache                 → any job of the repository restoring a key with the same static prefix
+ *   artifact              → same-pipeline jobs downloading it by name (GitHub) / naming the producer
+ *                           through dependencies, needs or earlier stages (GitLab: the artifact is named
+ *                           after the producing job)
+ *   push                  → jobs of the repository that run on pushes / tags and hold secrets or deploy
+ *                           (the job pushes, or its token can push: write-all / contents: write)
+ */
+import type { ArtifactFlow, Job, Pipeline, ResolvedJob, TamperPath } from '../model';
+import { hit, jobLabel, names, type ExposureRule, type RuleMeta } from './rule';
+import { holds, onlyForkTriggers, permissionsText, privileged, tokenCanPush } from './holdings';
+
+export const tamperMeta: RuleMeta = {
+  id: 'tamper',
+  description: 'What the job writes that other jobs consume (workspace, artifacts, caches, pushes), and what those jobs hold',
+  severity: 'medium',
+  confidence: 'medium',
+};
+
+/** The literal start of a cache key, before the first template or variable (`v1-deps-{{ checksum … }}` → `v1-deps-`). */
+export function staticPrefix(key: string): string {
+  const cut = key.search(/\{\{|\$\{\{|\$|<<|%/);
+  return (cut < 0 ? key : key.slice(0, cut)).trim();
+}
+
+/** A restore key reads a saved key when one's literal prefix starts the other (unknown keys match anything). */
+export function cacheKeysMeet(saved: string | undefined, restored: string | undefined): boolean {
+  if (saved === undefined || restored === undefined) return true;
+  const a = staticPrefix(saved);
+  const b = staticPrefix(restored);
+  if (a === '' || b === '') return true;
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+/** An artifact download reads an upload: same name, a glob pattern that matches, or no name (all artifacts). */
+export function artifactNamesMeet(produced: string | undefined, consumed: string | undefined): boolean {
+  if (produced === undefined || consumed === undefined) return true;
+  if (/\$\{\{|\$/.test(produced) || /\$\{\{|\$/.test(consumed)) return staticPrefix(produced).startsWith(staticPrefix(consumed)) || staticPrefix(consumed).startsWith(staticPrefix(produced));
+  if (produced === consumed) return true;
+  return /[*?]/.test(consumed) && globToRegExp(consumed).test(produced);
+}
+
+/** Ids of the jobs that (transitively) wait for `job` in its pipeline. */
+export function downstream(job: Job, pipeline: Pipeline): Set<string> {
+  const out = new Set<string>();
+  let frontier = [job.id];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const other of pipeline.jobs) {
+      if (out.has(other.id) || other.id === job.id) continue;
+      if (other.needs.some((n) => frontier.includes(n))) {
+        out.add(other.id);
+        next.push(other.id);
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** The consumer's name, with its file when it is in another pipeline (file) than the producer. */
+function consumerName(consumer: Job, sameFile: boolean): string {
+  return sameFile ? consumer.name : `${consumer.name} (${consumer.pos.file})`;
+}
+
+function readsCache(consumer: Job, flow: ArtifactFlow): boolean {
+  return consumer.consumes.some((c) => c.via === 'cache' && (c.name === undefined ? true : c.name.split(/,\s*/).some((k) => cacheKeysMeet(flow.name, k))));
+}
+
+/**
+ * The tamper paths of `job`: for each thing it writes, the jobs that consume it and what they hold.
+ * `jobs` are the resolved jobs of the repository on the same platform (caches and pushes cross pipelines).
+ */
+export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly ResolvedJob[]): TamperPath[] {
+  if (onlyForkTriggers(job)) return [];
+  const inPipeline = new Set(pipeline.jobs);
+  const others = jobs.filter((r) => r.job !== job);
+  const samePipeline = others.filter((r) => inPipeline.has(r.job));
+  const paths = new Map<string, TamperPath>();
+  const add = (via: TamperPath['via'], name: string | undefined, consumers: readonly ResolvedJob[], keepEmpty = false): void => {
+    if (consumers.length === 0 && !keepEmpty) return;
+    const key = `${via}\u0000${name ?? ''}`;
+    const path = paths.get(key) ?? (name === undefined ? { via, consumers: [] } : { via, name, consumers: [] });
+    for (const c of consumers) {
+      const label = consumerName(c.job, inPipeline.has(c.job));
+      if (!path.consumers.some((x) => x.job === label)) path.consumers.push({ job: label, holds: holds(c.job, c) });
+    }
+    paths.set(key, path);
+  };
+
+  const after = downstream(job, pipeline);
+  let pushes = false;
+  for (const flow of job.produces) {
+    switch (flow.via) {
+      case 'workspace':
+        add('workspace', flow.name, samePipeline.filter((r) => after.has(r.job.id) && r.job.consumes.some((c) => c.via === 'workspace')));
+        break;
+      case 'cache':
+        add('cache', flow.name, others.filter((r) => readsCache(r.job, flow)));
+        break;
+      case 'artifact':
+        add('artifact', flow.name, samePipeline.filter((r) => r.job.consumes.some((c) => c.via === 'artifact' && artifactNamesMeet(flow.name, c.name))));
+        break;
+      case 'push':
+        pushes = true;
+        break;
+      case 'release':
+        break;
+    }
+  }
+  if (pushes || tokenCanPush(job.permissions)) {
+    const runOnPush = others.filter((r) => privileged(r.job, r) && r.job.triggers.some((t) => t.kind === 'push' || t.kind === 'tag'));
+    const pushFlow = job.produces.find((f) => f.via === 'push');
+    add('push', pushFlow?.name ?? `GITHUB_TOKEN (${permissionsText(job.permissions)})`, runOnPush, true);
+  }
+  return [...paths.values()];
+}
+
+export const tamperRule: ExposureRule = {
+  meta: tamperMeta,
+  check({ job, pipeline, jobs }) {
+    const paths = tamperPaths(job, pipeline, jobs);
+    const h = hit(tamperMeta).tamper(paths);
+    if (paths.length === 0) return h.build();
+    h.signal('tamper');
+    const flowPos = (via: TamperPath['via'], name: string | undefined): string => {
+      const f = job.produces.find((p) => p.via === via && p.name === name) ?? job.produces.find((p) => p.via === via);
+      return f ? `${f.pos.file}:${f.pos.line}` : `${job.pos.file}:${job.pos.line}`;
+    };
+    for (const p of paths) {
+      const what = p.via === 'push' ? `can push to the repository (${p.name ?? 'git push'})` : `writes ${p.via} \`${p.name ?? '(unnamed)'}\``;
+      const privilegedConsumers = p.consumers.filter((c) => c.holds.length > 0);
+      if (privilegedConsumers.length > 0) h.signal('tamperToPrivileged');
+      const consumers =
+        p.consumers.length === 0
+          ? p.via === 'push'
+            ? 'whatever is built from the repository later'
+            : 'no job in the config'
+          : p.consumers.map((c) => (c.holds.length > 0 ? `\`${c.job}\` (holds ${c.holds.join(', ')})` : `\`${c.job}\``)).join('; ');
+      h.reason(`${jobLabel(job)} ${what} (${flowPos(p.via, p.name)}), consumed by ${consumers}.`);
+    }
+    const vias = [...new Set(paths.map((p) => p.via))];
+    h.advice(
+      `Defence in depth: do not share ${names(vias)} between this job and jobs that deploy or hold secrets; give those jobs their own cache key prefixes and inputs, or verify what they consume (checksums, attestations).`,
+    );
+    return h.build();
+  },
+};

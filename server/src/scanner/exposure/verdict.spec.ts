@@ -1,0 +1,114 @@
+import type { Job, Pipeline, ResolvedJob } from '../model';
+import { makeIndicator, makeJob, makeMatch, makePipeline, pos } from '../testing';
+import { assessJob } from './assess';
+import type { Signals } from './rule';
+import { emptySignals, verdictOf } from './verdict';
+
+describe('verdictOf', () => {
+  const s = (partial: Partial<Signals>): Signals => ({ ...emptySignals(), ...partial });
+  it.each<[string, Partial<Signals>, string]>([
+    ['secrets + deploys itself', { secrets: true, deploys: true }, 'critical'],
+    ['secrets + privileged consumer', { secrets: true, tamper: true, tamperToPrivileged: true }, 'critical'],
+    ['secrets only', { secrets: true }, 'high'],
+    ['secrets + unprivileged consumer', { secrets: true, tamper: true }, 'high'],
+    ['write token only', { writeToken: true }, 'high'],
+    ['write token + deploys, no secrets', { writeToken: true, deploys: true }, 'high'],
+    ['tamper only', { tamper: true }, 'medium'],
+    ['tamper to privileged, no secrets', { tamper: true, tamperToPrivileged: true }, 'medium'],
+    ['deploys, no secrets, no token', { deploys: true }, 'low'],
+    ['nothing', {}, 'low'],
+    ['fork only cancels secrets and token', { secrets: true, writeToken: true, forkOnly: true }, 'low'],
+  ])('%s → %s', (_n, signals, verdict) => {
+    expect(verdictOf(s(signals))).toBe(verdict);
+  });
+});
+
+/** The seed's situation on every platform, judged end to end through assessJob. */
+describe('assessJob verdicts', () => {
+  const judge = (job: Job, pipeline: Pipeline = makePipeline({ jobs: [job] }), jobs?: ResolvedJob[]) =>
+    assessJob({ job, components: [] }, pipeline, jobs ?? pipeline.jobs.map((j) => ({ job: j, components: [] })), makeMatch());
+
+  it('low: the isolated coverage job without contexts', () => {
+    const job = makeJob({ id: 'coverage', permissions: { kind: 'not-applicable' }, pos: pos(7, '.circleci/config.yml'), secrets: [{ name: 'project environment variables', kind: 'project-env' }] });
+    const f = judge(job, makePipeline({ platform: 'circleci', file: '.circleci/config.yml', jobs: [job] }));
+    expect(f.verdict).toBe('low');
+    expect(f.reasons[0]).toMatch(/^Low: isolated/);
+    expect(f.exposure).toMatchObject({ contexts: [], secrets: ['project environment variables'], permissions: expect.stringContaining('not applicable') });
+  });
+
+  it('critical: a job sharing a context with a deploy job it feeds', () => {
+    const test = makeJob({ id: 'test', contexts: ['org-global'], permissions: { kind: 'not-applicable' }, produces: [{ via: 'workspace', name: '.', pos: pos(15, '.circleci/config.yml') }] });
+    const deploy = makeJob({ id: 'deploy', needs: ['test'], contexts: ['org-global'], deploys: true, permissions: { kind: 'not-applicable' }, consumes: [{ via: 'workspace', name: '.', pos: pos(30, '.circleci/config.yml') }] });
+    const f = judge(test, makePipeline({ platform: 'circleci', file: '.circleci/config.yml', jobs: [test, deploy] }));
+    expect(f.verdict).toBe('critical');
+    expect(f.tamper).toEqual([{ via: 'workspace', name: '.', consumers: [{ job: 'deploy', holds: ['context org-global', 'deploys'] }] }]);
+    expect(f.reasons.join('\n')).toContain('consumed by `deploy` (holds context org-global, deploys)');
+    expect(f.reasons[0]).toBe('Critical: the job can read secrets and has a path to release or deploy (what it writes or leaves on its runner reaches `deploy`, which deploy or hold secrets).');
+    expect(f.advice.join('\n')).toMatch(/Separation of privileges/);
+  });
+
+  it('critical: secrets and it deploys itself', () => {
+    expect(judge(makeJob({ id: 'release', deploys: true, secrets: [{ name: 'NPM_TOKEN', kind: 'secret' }] })).verdict).toBe('critical');
+  });
+
+  it('high: secrets, nothing downstream', () => {
+    expect(judge(makeJob({ id: 'test', secrets: [{ name: 'CODECOV_TOKEN', kind: 'secret' }] })).verdict).toBe('high');
+  });
+
+  it('high: the repository-default token', () => {
+    const f = judge(makeJob({ id: 'test', permissions: { kind: 'default' } }));
+    expect(f.verdict).toBe('high');
+    expect(f.exposure.permissions).toBe('repository default');
+  });
+
+  it('medium: no secrets, read-only token, but a deploy job restores its cache', () => {
+    const build = makeJob({ id: 'build', produces: [{ via: 'cache', name: 'deps-{{ checksum }}', pos: pos(3) }] });
+    const deploy = makeJob({ id: 'deploy', deploys: true, consumes: [{ via: 'cache', name: 'deps-', pos: pos(9) }] });
+    expect(judge(build, makePipeline({ jobs: [build, deploy] })).verdict).toBe('medium');
+  });
+
+  it('low with a reason when pinned to a safe SHA (not affected)', () => {
+    const job = makeJob({ id: 'j', secrets: [{ name: 'S', kind: 'secret' }], deploys: true });
+    const f = assessJob({ job, components: [] }, makePipeline({ jobs: [job] }), [], makeMatch({ affected: false, refReason: 'pinned to a safe SHA' }));
+    expect(f).toMatchObject({ affected: false, verdict: 'low', tamper: [] });
+    expect(f.reasons[0]).toContain('Not affected: pinned to a safe SHA');
+  });
+
+  it('platform incident: stored secrets whichever job ran', () => {
+    const job = makeJob({ id: 'lint', permissions: { kind: 'not-applicable' } });
+    const pipeline = makePipeline({ platform: 'circleci', file: '.circleci/config.yml', jobs: [job] });
+    const indicator = makeIndicator({ kind: 'platform', platform: 'circleci', components: [{ kind: 'platform', id: 'circleci', affectedRefs: ['*'], safeRefs: [], maliciousShas: [] }] });
+    const f = assessJob({ job, components: [] }, pipeline, [{ job, components: [] }], makeMatch({ indicator, chain: [{ kind: 'platform', ref: 'circleci' }], refReason: 'every CircleCI project' }));
+    expect(f.verdict).toBe('high');
+    expect(f.exposure.secrets).toContain('project environment variables');
+    expect(f.advice.join(' ')).toContain('Rotate every stored secret');
+  });
+});
+
+describe('assessJob finding', () => {
+  it('is placed at the first chain link, names the chain and gives advice tied to the chain', () => {
+    const job = makeJob({ id: 'test', name: 'Test', workflow: 'CI', secrets: [{ name: 'CODECOV_TOKEN', kind: 'secret', pos: pos(12) }] });
+    const indicator = makeIndicator({ kind: 'action', title: 'tj-actions', components: [{ kind: 'gha-action', id: 'tj-actions/changed-files', affectedRefs: ['*'], safeRefs: [], maliciousShas: [] }] });
+    const f = assessJob({ job, components: [] }, makePipeline({ jobs: [job] }), [{ job, components: [] }], makeMatch({
+      indicator,
+      chain: [{ kind: 'gha-action', ref: 'tj-actions/changed-files@v45', file: '.github/workflows/ci.yml', line: 9 }],
+      refReason: 'tag v45 is mutable and could resolve to the bad code during the window',
+    }));
+    expect(f).toMatchObject({ repo: 'acme/app', file: '.github/workflows/ci.yml', line: 9, platform: 'github-actions', workflow: 'CI', job: 'Test', affected: true, verdict: 'high', indicator: 'test-incident' });
+    expect(f.reasons[1]).toBe('Runs tj-actions/changed-files@v45 (.github/workflows/ci.yml:9): tag v45 is mutable and could resolve to the bad code during the window.');
+    expect(f.advice[0]).toContain('pin `tj-actions/changed-files` to a full commit SHA');
+    expect(f.exposure.secrets).toEqual(['CODECOV_TOKEN']);
+  });
+
+  it('says when the chain passes through an unresolved component', () => {
+    const job = makeJob({ id: 't' });
+    const f = assessJob({ job, components: [] }, makePipeline({ jobs: [job] }), [], makeMatch({ chain: [{ kind: 'orb', ref: 'x/y@1', unresolved: true, file: '.circleci/config.yml', line: 3 }, { kind: 'script-url', ref: 'https://codecov.io/bash' }] }));
+    expect(f.reasons.join(' ')).toContain('unresolved component(s) `x/y@1`');
+  });
+
+  it('names the secrets it read from the model in the serialised finding', () => {
+    const job = makeJob({ id: 't', secrets: [{ name: 'API_KEY', kind: 'secret' }] });
+    const text = JSON.stringify(assessJob({ job, components: [] }, makePipeline({ jobs: [job] }), [], makeMatch()));
+    expect(text).toContain('API_KEY');
+  });
+});

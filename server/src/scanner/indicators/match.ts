@@ -1,0 +1,266 @@
+/**
+ * Matching: which of a job's components (any depth) are the indicator's components, and through which
+ * chain of references the job reaches them. Pure.
+ */
+import type { ChainLink, ComponentNode, ComponentRef, Indicator, IndicatorComponent, Job, Match, Pipeline, ResolvedJob } from '../model';
+import { decideRef } from './refs';
+
+/** Deepest component tree walked (the resolver bounds depth too; this is a second fence). */
+const MAX_DEPTH = 64;
+
+// ───────────── identifiers ─────────────
+
+/** `https://Codecov.io/bash/` and `http://codecov.io/bash` → `codecov.io/bash` (scheme and case of host ignored). */
+export function normaliseUrl(url: string): string {
+  const text = url.trim();
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) return text.toLowerCase().replace(/\/+$/, '');
+  const path = parsed.pathname.replace(/\/+$/, '');
+  return `${parsed.host.toLowerCase()}${path}${parsed.search}`;
+}
+
+/** `docker.io/library/node` and `node` are the same image; registry hosts and names are case-insensitive. */
+export function normaliseImage(name: string): string {
+  let n = name.trim().toLowerCase();
+  n = n.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
+  n = n.replace(/^library\//, '');
+  return n;
+}
+
+/** The ref a component is used at (what refs.ts judges), or `null` when the component is not the indicator's. */
+function refFor(ref: ComponentRef, c: IndicatorComponent): string | undefined | null {
+  switch (c.kind) {
+    case 'gha-action': {
+      if (ref.kind !== 'gha-action' && ref.kind !== 'gha-reusable-workflow') return null;
+      const [owner, repo, ...rest] = c.id.split('/');
+      if (owner === undefined || repo === undefined) return null;
+      if (ref.owner.toLowerCase() !== owner.toLowerCase() || ref.repo.toLowerCase() !== repo.toLowerCase()) return null;
+      if (rest.length > 0 && (ref.path ?? '').replace(/^\/+|\/+$/g, '').toLowerCase() !== rest.join('/').toLowerCase()) return null;
+      return ref.ref;
+    }
+    case 'orb': {
+      const orb = ref.kind === 'orb' ? ref : ref.kind === 'orb-element' ? ref.orb : undefined;
+      if (!orb || `${orb.namespace}/${orb.name}`.toLowerCase() !== c.id.toLowerCase()) return null;
+      return orb.version;
+    }
+    case 'script-url':
+      return ref.kind === 'script-url' && normaliseUrl(ref.url) === normaliseUrl(c.id) ? undefined : null;
+    case 'image':
+      if (ref.kind !== 'image' || normaliseImage(ref.name) !== normaliseImage(c.id)) return null;
+      return ref.digest ?? ref.tag;
+    case 'gitlab-include':
+      if (ref.kind !== 'gitlab-include' || ref.project === undefined) return null;
+      return ref.project.toLowerCase() === c.id.toLowerCase() ? ref.ref : null;
+    case 'package': {
+      if (ref.kind !== 'package' || ref.version === undefined) return null;
+      return `${ref.ecosystem}:${ref.name}`.toLowerCase() === c.id.toLowerCase() ? ref.version : null;
+    }
+    case 'platform':
+    case 'workflow':
+    case 'runner-label':
+      return null;
+  }
+}
+
+function link(node: ComponentNode): ChainLink {
+  const l: ChainLink = { kind: node.use.ref.kind, ref: node.use.ref.raw, file: node.use.pos.file, line: node.use.pos.line };
+  return node.status === 'unresolved' ? { ...l, unresolved: true } : l;
+}
+
+function chainKey(chain: readonly ChainLink[]): string {
+  return chain.map((l) => `${l.kind}|${l.ref}|${l.file ?? ''}|${l.line ?? ''}`).join('>');
+}
+
+// ───────────── packages named in shell text ─────────────
+
+export interface PackagePin {
+  ecosystem: 'npm' | 'pypi';
+  name: string;
+  version: string;
+  raw: string;
+  /** 0-based line offset inside the text. */
+  lineOffset: number;
+}
+
+const NPM_COMMAND = /\b(npx|bunx|npm\s+(?:install|i|add|exec|ci)|yarn\s+(?:add|dlx|global\s+add)|pnpm\s+(?:add|dlx|install|i)|bun\s+(?:add|install|x))\b/;
+const PIP_COMMAND = /\b(pip3?|pipx|uv\s+pip|python3?\s+-m\s+pip)\s+(install|run)\b|\buv\s+(add|tool\s+install)\b/;
+const NPM_TOKEN = /^(@[a-z0-9._~-]+\/)?[a-z0-9._~-]+@v?\d+\.\d+\.\d+[0-9a-z.+-]*$/i;
+const PIP_TOKEN = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(\d[0-9A-Za-z.+!-]*)$/;
+
+/**
+ * Packages installed or run at a visible, exact version in shell text (`npx nx@21.5.0`,
+ * `npm install nx@20.9.0`, `pip install ultralytics==8.3.41`). Lockfiles and manifests are not read.
+ */
+export function packagePins(text: string): PackagePin[] {
+  const pins: PackagePin[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length && pins.length < 1000; i++) {
+    const line = lines[i] ?? '';
+    if (line.length > 10_000) continue;
+    const code = line.replace(/(^|\s)#.*$/, '');
+    const npm = NPM_COMMAND.test(code);
+    const pip = PIP_COMMAND.test(code);
+    if (!npm && !pip) continue;
+    for (const rawToken of code.split(/[\s;&|()]+/)) {
+      const token = rawToken.replace(/^['"]|['"]$/g, '');
+      if (npm && NPM_TOKEN.test(token)) {
+        const at = token.lastIndexOf('@');
+        pins.push({ ecosystem: 'npm', name: token.slice(0, at), version: token.slice(at + 1).replace(/^v/, ''), raw: token, lineOffset: i });
+      } else if (pip) {
+        const m = PIP_TOKEN.exec(token);
+        if (m?.[1] !== undefined && m[2] !== undefined) {
+          pins.push({ ecosystem: 'pypi', name: m[1].toLowerCase().replace(/_/g, '-'), version: m[2], raw: token, lineOffset: i });
+        }
+      }
+    }
+  }
+  return pins;
+}
+
+// ───────────── job-level components ─────────────
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+  return new RegExp(`^${escaped}$`, 'i');
+}
+
+function platformComponent(indicator: Indicator): IndicatorComponent[] {
+  const listed = indicator.components.filter((c) => c.kind === 'platform');
+  if (listed.length > 0 || indicator.kind !== 'platform' || indicator.platform === undefined) return listed;
+  return [{ kind: 'platform', id: indicator.platform, affectedRefs: ['*'], safeRefs: [], maliciousShas: [] }];
+}
+
+function jobLevelMatches(job: Job, pipeline: Pipeline, indicator: Indicator): Match[] {
+  const matches: Match[] = [];
+  for (const c of platformComponent(indicator)) {
+    if (c.id !== pipeline.platform) continue;
+    matches.push({
+      indicator,
+      component: c,
+      chain: [{ kind: 'platform', ref: pipeline.platform }],
+      refReason: `a breach of the ${pipeline.platform} platform exposes every secret stored there, whichever job ran and whatever it ran`,
+      affected: true,
+    });
+  }
+  for (const c of indicator.components) {
+    if (c.kind === 'workflow') {
+      const byFile = c.id.includes('/') && globToRegExp(c.id).test(pipeline.file);
+      const byName = pipeline.name === c.id || job.workflow === c.id;
+      if (!byFile && !byName) continue;
+      matches.push({
+        indicator,
+        component: c,
+        chain: [{ kind: 'job', ref: byFile ? `workflow file ${pipeline.file}` : `workflow "${c.id}"`, file: job.pos.file, line: job.pos.line }],
+        refReason: byFile
+          ? `the workflow file ${pipeline.file} has the name of a file the attacker pushed into repositories`
+          : `the workflow is named "${c.id}", the name of the workflow the attacker pushed into repositories`,
+        affected: true,
+      });
+    } else if (c.kind === 'runner-label') {
+      const label = job.runner.labels.find((l) => l.toLowerCase() === c.id.toLowerCase());
+      if (label === undefined) continue;
+      matches.push({
+        indicator,
+        component: c,
+        chain: [{ kind: 'job', ref: `runs-on ${label}`, file: job.pos.file, line: job.pos.line }],
+        refReason: `the job runs on the runner label ${label}, which the attacker registers on compromised machines`,
+        affected: true,
+      });
+    }
+  }
+  return matches;
+}
+
+// ───────────── the walk ─────────────
+
+const TREE_KINDS: ReadonlyArray<IndicatorComponent['kind']> = ['gha-action', 'orb', 'script-url', 'image', 'gitlab-include', 'package'];
+
+function isStrictPrefix(short: readonly ChainLink[], long: readonly ChainLink[]): boolean {
+  return short.length < long.length && chainKey(short) === chainKey(long.slice(0, short.length));
+}
+
+/**
+ * Along one path of the tree, keep one match: the deepest affected one (it names the code that ran,
+ * e.g. the script an orb fetched), with the reasons of the matches above it; when none is affected,
+ * the outermost one (e.g. the safe SHA pin).
+ */
+function collapseNested(matches: readonly Match[]): Match[] {
+  const out: Match[] = [];
+  for (const m of matches) {
+    const deeper = matches.filter((n) => n !== m && isStrictPrefix(m.chain, n.chain));
+    const shallower = matches.filter((n) => n !== m && isStrictPrefix(n.chain, m.chain));
+    if (m.affected) {
+      if (deeper.some((n) => n.affected)) continue;
+      const above = shallower.filter((n) => n.affected).map((n) => n.refReason);
+      out.push(above.length > 0 ? { ...m, refReason: [...above, m.refReason].join('; ') } : m);
+    } else {
+      if (shallower.length > 0 || deeper.some((n) => n.affected)) continue;
+      out.push(m);
+    }
+  }
+  return out;
+}
+
+/**
+ * Every place where `resolved`'s job reaches one of the indicator's components, as a chain from the
+ * pipeline's own reference to that component. One Match per distinct chain. Below a node that matched
+ * a component, the same component is not reported again (the outer reference already reaches it).
+ */
+export function matchJob(resolved: ResolvedJob, pipeline: Pipeline, indicator: Indicator): Match[] {
+  const matches = jobLevelMatches(resolved.job, pipeline, indicator);
+  const treeComponents = indicator.components.filter((c) => TREE_KINDS.includes(c.kind));
+  const seen = new Set<string>();
+  const add = (m: Match): void => {
+    const key = `${m.component.kind}:${m.component.id}#${chainKey(m.chain)}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    matches.push(m);
+  };
+
+  if (treeComponents.length > 0) {
+    const walk = (node: ComponentNode, path: ChainLink[], matched: ReadonlySet<IndicatorComponent>, depth: number): void => {
+      if (depth > MAX_DEPTH) return;
+      const chain = [...path, link(node)];
+      let below = matched;
+      for (const c of treeComponents) {
+        if (matched.has(c)) continue;
+        const ref = refFor(node.use.ref, c);
+        if (ref === null) continue;
+        const decision = decideRef(ref, c);
+        add({ indicator, component: c, chain, refReason: decision.reason, affected: decision.affected });
+        below = new Set([...below, c]);
+      }
+      for (const child of node.children) walk(child, chain, below, depth + 1);
+    };
+    for (const root of resolved.components) walk(root, [], new Set(), 0);
+  }
+  const collapsed = collapseNested(matches);
+  matches.length = 0;
+  matches.push(...collapsed);
+
+  // Packages pinned visibly in the job's own shell text.
+  const packages = indicator.components.filter((c) => c.kind === 'package');
+  if (packages.length > 0) {
+    for (const step of resolved.job.steps) {
+      if (step.run === undefined) continue;
+      for (const pin of packagePins(step.run)) {
+        const c = packages.find((p) => p.id.toLowerCase() === `${pin.ecosystem}:${pin.name}`.toLowerCase());
+        if (!c) continue;
+        const decision = decideRef(pin.version, c);
+        add({
+          indicator,
+          component: c,
+          chain: [{ kind: 'package', ref: pin.raw, file: step.pos.file, line: step.pos.line }],
+          refReason: `${decision.reason} (the version is pinned in the pipeline; lockfiles were not read)`,
+          affected: decision.affected,
+        });
+      }
+    }
+  }
+  return matches;
+}

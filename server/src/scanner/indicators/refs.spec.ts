@@ -1,0 +1,123 @@
+import type { IndicatorComponent } from '../model';
+import { decideRef, parseRefPattern, refShape } from './refs';
+
+const MAL = '0e58ed8671d6b60d0890c21b07f8835ace038e67';
+const SAFE = '57a97c7e7821a5776cebc9bb87c984fa69cba8f1';
+
+function comp(partial: Partial<IndicatorComponent>): IndicatorComponent {
+  return { kind: 'gha-action', id: 'o/r', affectedRefs: [], safeRefs: [], maliciousShas: [], ...partial };
+}
+
+const codecovAction = comp({ id: 'codecov/codecov-action', affectedRefs: ['v1', 'v1.0.0-v1.3.1 (released before window end)', 'master (at that time)'], safeRefs: ['>=1.5.0'] });
+const codecovOrb = comp({ kind: 'orb', id: 'codecov/codecov', affectedRefs: ['1.0.x', '1.1.0-1.1.4', 'volatile (resolved to a 1.x release)'], safeRefs: ['>=3.0.0'] });
+const tj = comp({ id: 'tj-actions/changed-files', affectedRefs: ['v1..v45.0.7', 'main'], safeRefs: ['>=46.0.1'], maliciousShas: [MAL] });
+const allTags = comp({ id: 'actions-cool/issues-helper', affectedRefs: ['all tags'] });
+const star = comp({ affectedRefs: ['*'] });
+const setupTrivy = comp({ affectedRefs: ['<v0.2.6'], safeRefs: ['v0.2.6'] });
+const ultralytics = comp({ kind: 'package', id: 'pypi:ultralytics', affectedRefs: ['8.3.41', '8.3.42', '8.3.45', '8.3.46'], safeRefs: ['8.3.43', '8.3.44', '>=8.3.47'] });
+const script = comp({ kind: 'script-url', id: 'https://codecov.io/bash', affectedRefs: ['*'] });
+const image = comp({ kind: 'image', id: 'aquasec/trivy', affectedRefs: ['0.69.4', 'latest'], maliciousShas: ['sha256:' + 'a'.repeat(64)] });
+const comparators = comp({ affectedRefs: ['>=1.0.0 <1.5.0'] });
+
+describe('refShape', () => {
+  it.each([
+    [undefined, 'none'],
+    ['', 'none'],
+    [MAL, 'sha'],
+    [MAL.toUpperCase(), 'sha'],
+    ['sha256:' + 'b'.repeat(64), 'digest'],
+    ['volatile', 'volatile'],
+    ['v1', 'version'],
+    ['1.2.3', 'version'],
+    ['v45.0.7', 'version'],
+    ['main', 'name'],
+    ['0e58ed8', 'name'],
+    ['v1.2.3-beta', 'name'],
+  ])('%s → %s', (ref, kind) => {
+    expect(refShape(ref).kind).toBe(kind);
+  });
+});
+
+describe('parseRefPattern', () => {
+  it.each([
+    ['*', 'any'],
+    ['all tags', 'all-tags'],
+    ['1.0.x', 'interval'],
+    ['1.1.0-1.1.4', 'interval'],
+    ['v1.0.0-v1.3.1 (note)', 'interval'],
+    ['v1..v45.0.7', 'interval'],
+    ['>=1.0.0 <1.5.0', 'interval'],
+    ['<v0.2.6 (all tags)', 'interval'],
+    ['master (at that time)', 'exact'],
+    ['v1', 'exact'],
+  ])('%s → %s', (entry, kind) => {
+    expect(parseRefPattern(entry).kind).toBe(kind);
+  });
+});
+
+describe('decideRef', () => {
+  it.each<[string, string | undefined, IndicatorComponent, boolean, RegExp]>([
+    // SHA pins
+    ['malicious SHA', MAL, tj, true, /malicious commit/],
+    ['malicious SHA upper case', MAL.toUpperCase(), tj, true, /malicious commit/],
+    ['other SHA', SAFE, tj, false, /^pinned to a safe SHA/],
+    ['other SHA, every ref affected', SAFE, star, false, /^pinned to a safe SHA/],
+    ['other SHA of a listed-affected action', SAFE, codecovAction, false, /pinned to a safe SHA/],
+    ['malicious digest', 'sha256:' + 'a'.repeat(64), image, true, /malicious image/],
+    ['other digest', 'sha256:' + 'c'.repeat(64), image, false, /pinned to a safe SHA/],
+    // exact tags and branches
+    ['listed floating tag v1', 'v1', codecovAction, true, /listed as affected/],
+    ['listed branch master', 'master', codecovAction, true, /listed as affected \(`master \(at that time\)`\)/],
+    ['unlisted branch', 'main', codecovAction, false, /outside the affected refs/],
+    // ranges
+    ['inside a v-range', 'v1.2.0', codecovAction, true, /within `v1.0.0-v1.3.1/],
+    ['range upper bound', 'v1.3.1', codecovAction, true, /within/],
+    ['just above range', 'v1.4.0', codecovAction, false, /outside the affected refs/],
+    ['listed safe by comparator', 'v1.5.0', codecovAction, false, /listed as safe/],
+    ['v2 safe', 'v2', codecovAction, false, /outside/],
+    ['wildcard 1.0.x', '1.0.5', codecovOrb, true, /within `1.0.x`/],
+    ['dash range 1.1.0-1.1.4', '1.1.1', codecovOrb, true, /within `1.1.0-1.1.4`/],
+    ['outside dash range', '1.1.5', codecovOrb, false, /outside/],
+    ['orb 3.x safe', '3.2.4', codecovOrb, false, /listed as safe/],
+    ['volatile listed', 'volatile', codecovOrb, true, /listed as affected/],
+    ['volatile not listed but affected refs exist', 'volatile', comp({ kind: 'orb', affectedRefs: ['1.0.0'] }), true, /newest release at run time/],
+    ['dot-dot range with short lower bound', 'v1', tj, true, /floating tag|listed/],
+    ['dot-dot range middle', 'v35.1.2', tj, true, /within `v1..v45.0.7`/],
+    ['dot-dot range upper', 'v45.0.7', tj, true, /within/],
+    ['floating major inside range', 'v45', tj, true, /floating tag that could point to a release within/],
+    ['above dot-dot range', 'v45.0.8', tj, false, /outside/],
+    ['safe after incident', 'v46.0.1', tj, false, /listed as safe/],
+    ['listed branch main', 'main', tj, true, /listed as affected/],
+    ['floating v1 onto listed exact release', 'v1', comp({ affectedRefs: ['v1.2.3'] }), true, /floating tag that could point to the listed release/],
+    ['comparator range inside', '1.4.9', comparators, true, /within `>=1.0.0 <1.5.0`/],
+    ['comparator range exclusive end', '1.5.0', comparators, false, /outside/],
+    ['less-than range', 'v0.2.5', setupTrivy, true, /within `<v0.2.6`/],
+    ['less-than range safe listed', 'v0.2.6', setupTrivy, false, /listed as safe/],
+    // all tags / star
+    ['all tags: version tag', 'v2.0.0', allTags, true, /every tag was moved/],
+    ['all tags: named tag', 'stable', allTags, true, /every tag was moved/],
+    ['all tags: unpinned', undefined, allTags, true, /no ref is pinned/],
+    ['star: any branch', 'develop', star, true, /every ref is affected/],
+    ['star: unpinned', undefined, star, true, /no ref is pinned/],
+    // unpinned
+    ['unpinned, affected refs exist', undefined, codecovAction, true, /no ref is pinned, so it runs/],
+    ['unpinned, nothing listed', undefined, comp({}), false, /lists no affected refs/],
+    ['nothing listed, tag', 'v1', comp({}), false, /lists no affected refs/],
+    // packages
+    ['package listed version', '8.3.41', ultralytics, true, /listed as affected/],
+    ['package safe version', '8.3.43', ultralytics, false, /listed as safe/],
+    ['package safe by comparator', '8.3.50', ultralytics, false, /listed as safe/],
+    ['package other version', '8.2.0', ultralytics, false, /outside/],
+    // scripts
+    ['script URL (no ref)', undefined, script, true, /fetched from this URL at run time/],
+    // images
+    ['image tag listed', '0.69.4', image, true, /listed as affected/],
+    ['image latest listed', 'latest', image, true, /listed as affected/],
+    ['image unpinned', undefined, image, true, /no ref is pinned/],
+    ['image other tag', '0.69.3', image, false, /outside/],
+  ])('%s: %s', (_name, ref, component, affected, reason) => {
+    const d = decideRef(ref, component);
+    expect(d).toEqual({ affected, reason: expect.stringMatching(reason) });
+    expect(d.reason.length).toBeGreaterThan(20);
+  });
+});

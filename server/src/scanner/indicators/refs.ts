@@ -1,0 +1,264 @@
+/**
+ * Ref semantics: is a component used at ref R affected by an indicator component? Pure.
+ *
+ * - A full 40-hex commit SHA (or an image digest) is immutable: affected only when it is one of the
+ *   malicious SHAs; any other pin is NOT affected ("pinned to a safe SHA").
+ * - A mutable ref (tag, branch, orb `volatile`, a missing/unpinned ref) is affected when it could
+ *   resolve to the bad code during the window: it is listed, falls in a listed range, is a floating
+ *   version tag (`v1`) that could point into a listed range, or the indicator says every ref (`*`,
+ *   `all tags`).
+ * - A ref listed as safe is not affected.
+ *
+ * Affected/safe ref entries understood (the catalog's own notation):
+ *   `v1`, `master`, `8.3.41`     exact tag, branch or version (`v1.2.3` and `1.2.3` are the same version)
+ *   `1.0.x`, `1.x`               wildcard
+ *   `1.1.0-1.1.4`, `v1.0.0-v1.3.1`, `v1..v45.0.7`   inclusive ranges (missing parts: lower 0, upper any)
+ *   `>=8.3.47`, `<v0.2.6`, `>=1.0.0 <1.5.0`          comparators
+ *   `*`                          every ref, including none
+ *   `all tags`                   every non-SHA ref (all tags were moved to the bad commit)
+ * Text after the notation in parentheses is a comment: `master (at that time)`.
+ */
+import type { IndicatorComponent } from '../model';
+
+export type RefShape =
+  | { kind: 'none' }
+  | { kind: 'sha'; sha: string }
+  | { kind: 'digest'; digest: string }
+  | { kind: 'volatile' }
+  | { kind: 'version'; name: string; parts: number[] }
+  | { kind: 'name'; name: string };
+
+export interface RefDecision {
+  affected: boolean;
+  /** One sentence a security engineer can check. */
+  reason: string;
+}
+
+const SHA_RE = /^[0-9a-f]{40}$/i;
+const DIGEST_RE = /^sha(256|512):[0-9a-f]{32,128}$/i;
+const VERSION_RE = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/i;
+
+/** Classifies a ref as written after `@` (or a package version / image tag). */
+export function refShape(ref: string | undefined): RefShape {
+  const r = ref?.trim();
+  if (r === undefined || r === '') return { kind: 'none' };
+  if (SHA_RE.test(r)) return { kind: 'sha', sha: r.toLowerCase() };
+  if (DIGEST_RE.test(r)) return { kind: 'digest', digest: r.toLowerCase() };
+  if (r === 'volatile') return { kind: 'volatile' };
+  const v = parseVersion(r);
+  if (v) return { kind: 'version', name: r, parts: v };
+  return { kind: 'name', name: r };
+}
+
+function parseVersion(text: string): number[] | undefined {
+  const m = VERSION_RE.exec(text.trim());
+  if (!m) return undefined;
+  return [m[1], m[2], m[3]].filter((p): p is string => p !== undefined).map(Number);
+}
+
+/** Compares two versions, padding the shorter one with `pad` (0 for a lower bound, Infinity for an upper one). */
+function cmp(a: readonly number[], b: readonly number[], padA = 0, padB = 0): number {
+  for (let i = 0; i < 3; i++) {
+    const x = a[i] ?? padA;
+    const y = b[i] ?? padB;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** An interval of versions [lo, hi], each bound optional and possibly exclusive. */
+interface Interval {
+  lo?: { v: number[]; inclusive: boolean };
+  hi?: { v: number[]; inclusive: boolean };
+}
+
+type Pattern =
+  | { kind: 'any' }
+  | { kind: 'all-tags' }
+  | { kind: 'interval'; interval: Interval }
+  | { kind: 'exact'; name: string };
+
+/** Parses one affected/safe entry of the catalog's notation. */
+export function parseRefPattern(entry: string): Pattern {
+  const text = entry.replace(/\(.*\)\s*$/, '').trim();
+  if (text === '*') return { kind: 'any' };
+  if (/^all tags$/i.test(text)) return { kind: 'all-tags' };
+  const wildcard = /^v?(\d+)(?:\.(\d+))?\.[x*]$/i.exec(text);
+  if (wildcard) {
+    const parts = [wildcard[1], wildcard[2]].filter((p): p is string => p !== undefined).map(Number);
+    return { kind: 'interval', interval: { lo: { v: parts, inclusive: true }, hi: { v: parts, inclusive: true } } };
+  }
+  const range = /^(v?\d+(?:\.\d+){0,2})\s*(?:\.\.|-|–)\s*(v?\d+(?:\.\d+){0,2})$/i.exec(text);
+  if (range?.[1] !== undefined && range[2] !== undefined) {
+    const lo = parseVersion(range[1]);
+    const hi = parseVersion(range[2]);
+    if (lo && hi) return { kind: 'interval', interval: { lo: { v: lo, inclusive: true }, hi: { v: hi, inclusive: true } } };
+  }
+  const comparators = text.split(/\s+/);
+  if (comparators.every((c) => /^(>=|>|<=|<)v?\d+(\.\d+){0,2}$/i.test(c))) {
+    const interval: Interval = {};
+    for (const c of comparators) {
+      const m = /^(>=|>|<=|<)(.*)$/.exec(c);
+      const v = m?.[2] === undefined ? undefined : parseVersion(m[2]);
+      if (!m || !v) continue;
+      if (m[1] === '>=' || m[1] === '>') interval.lo = { v, inclusive: m[1] === '>=' };
+      else interval.hi = { v, inclusive: m[1] === '<=' };
+    }
+    return { kind: 'interval', interval };
+  }
+  return { kind: 'exact', name: text };
+}
+
+/** Is the fully specified version `v` inside the interval? */
+function inInterval(v: readonly number[], iv: Interval): boolean {
+  if (iv.lo) {
+    const c = cmp(v, iv.lo.v, 0, 0);
+    if (c < 0 || (c === 0 && !iv.lo.inclusive)) return false;
+  }
+  if (iv.hi) {
+    // An upper bound written `1.1` covers 1.1.*: pad it with Infinity when inclusive.
+    const c = cmp(v, iv.hi.v, 0, iv.hi.inclusive ? Infinity : 0);
+    if (c > 0 || (c === 0 && !iv.hi.inclusive)) return false;
+  }
+  return true;
+}
+
+/**
+ * Could a floating tag `v` (a version with fewer than three parts, such as `v1` or `v1.2`, which is
+ * moved to each new release of that line) point to a version inside the interval?
+ */
+function floatingMeets(v: readonly number[], iv: Interval): boolean {
+  if (v.length >= 3) return inInterval(v, iv);
+  // The versions the floating tag can take: [v.0.0, v.∞.∞]; does that overlap the interval?
+  if (iv.hi) {
+    const c = cmp(v, iv.hi.v, 0, iv.hi.inclusive ? Infinity : 0);
+    if (c > 0 || (c === 0 && !iv.hi.inclusive)) return false;
+  }
+  if (iv.lo) {
+    const c = cmp(v, iv.lo.v, Infinity, 0);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+/** Does ref shape `shape` fall under `entry`? Returns a phrase naming how, or undefined. */
+function entryMatches(shape: RefShape, entry: string): string | undefined {
+  const p = parseRefPattern(entry);
+  switch (p.kind) {
+    case 'any':
+      return 'every ref is affected (`*`)';
+    case 'all-tags':
+      return shape.kind === 'version' || shape.kind === 'name' ? 'every tag was moved to the bad commit' : undefined;
+    case 'exact': {
+      if (shape.kind === 'volatile') return p.name === 'volatile' ? `it is listed as \`${entry}\`` : undefined;
+      if (shape.kind !== 'version' || shape.parts.length >= 3) return undefined;
+      // A floating tag (`v1`) is moved to each release of its line: it could point to a listed release.
+      const listed = parseVersion(p.name);
+      if (listed && listed.length > shape.parts.length && shape.parts.every((n, i) => listed[i] === n)) {
+        return `${shape.name} is a floating tag that could point to the listed release \`${entry}\``;
+      }
+      return undefined;
+    }
+    case 'interval': {
+      if (shape.kind !== 'version') return undefined;
+      if (shape.parts.length >= 3) return inInterval(shape.parts, p.interval) ? `it is within \`${entry}\`` : undefined;
+      // `v1` (or `1`) listed exactly as a version interval of one value is an exact match too.
+      if (inInterval(shape.parts, p.interval) && p.interval.lo && cmp(shape.parts, p.interval.lo.v) === 0 && p.interval.lo.v.length === shape.parts.length) {
+        return `it is listed as \`${entry}\``;
+      }
+      return floatingMeets(shape.parts, p.interval)
+        ? `${shape.name} is a floating tag that could point to a release within \`${entry}\``
+        : undefined;
+    }
+  }
+}
+
+/** Exact version entries (`8.3.41`) parse as single-value intervals; keep exact names for `v1` vs `1`. */
+function listedExactly(shape: RefShape, entries: readonly string[]): string | undefined {
+  if (shape.kind !== 'version' && shape.kind !== 'name' && shape.kind !== 'volatile') return undefined;
+  const name = shape.kind === 'volatile' ? 'volatile' : shape.name;
+  for (const e of entries) {
+    const text = e.replace(/\(.*\)\s*$/, '').trim();
+    if (text === name) return e;
+    if (shape.kind === 'version') {
+      const v = parseVersion(text);
+      if (v && v.length === shape.parts.length && cmp(v, shape.parts) === 0) return e;
+    }
+  }
+  return undefined;
+}
+
+function describe(shape: RefShape, ref: string | undefined): string {
+  switch (shape.kind) {
+    case 'none':
+      return 'no ref is pinned';
+    case 'sha':
+      return `commit ${shape.sha}`;
+    case 'digest':
+      return `digest ${shape.digest}`;
+    case 'volatile':
+      return '`volatile`';
+    case 'version':
+    case 'name':
+      return `\`${ref ?? ''}\``;
+  }
+}
+
+/**
+ * Decides whether a use at `ref` of the indicator's component is affected. `ref` is what follows `@`
+ * (actions, orbs, includes), the image tag or digest, or the package version; undefined when none.
+ * Script URLs have no ref: pass undefined (they are fetched at run time, so every fetch in the window counts).
+ */
+export function decideRef(ref: string | undefined, component: IndicatorComponent): RefDecision {
+  const shape = refShape(ref);
+  const what = describe(shape, ref);
+
+  if (shape.kind === 'sha' || shape.kind === 'digest') {
+    const pinned = shape.kind === 'sha' ? shape.sha : shape.digest;
+    if (component.maliciousShas.some((s) => s.toLowerCase() === pinned)) {
+      return { affected: true, reason: `pinned to ${what}, which is the malicious ${shape.kind === 'sha' ? 'commit' : 'image'} named by the indicator` };
+    }
+    return { affected: false, reason: `pinned to a safe SHA: ${what} is immutable and is not a malicious ${shape.kind === 'sha' ? 'commit' : 'image'}` };
+  }
+
+  if (component.kind === 'script-url') {
+    return { affected: true, reason: 'the script is fetched from this URL at run time, so any run during the window executed the altered script' };
+  }
+
+  const safe = listedExactly(shape, component.safeRefs) ?? component.safeRefs.find((e) => {
+    const p = parseRefPattern(e);
+    return p.kind === 'interval' && shape.kind === 'version' && shape.parts.length >= 3 && inInterval(shape.parts, p.interval);
+  });
+  if (safe !== undefined) {
+    return { affected: false, reason: `${what} is listed as safe (\`${safe}\`)` };
+  }
+
+  if (shape.kind === 'none') {
+    if (component.affectedRefs.length === 0) return { affected: false, reason: 'no ref is pinned and the indicator lists no affected refs' };
+    return {
+      affected: true,
+      reason: 'no ref is pinned, so it runs whatever the default branch or latest release was at run time, which could be the bad code during the window',
+    };
+  }
+
+  const exact = listedExactly(shape, component.affectedRefs);
+  if (exact !== undefined) {
+    return { affected: true, reason: `${what} is a mutable ref listed as affected (\`${exact}\`), so a run during the window could resolve to the bad code` };
+  }
+  for (const entry of component.affectedRefs) {
+    const how = entryMatches(shape, entry);
+    if (how !== undefined) {
+      return { affected: true, reason: `${what} is a mutable ref and ${how}, so a run during the window could resolve to the bad code` };
+    }
+  }
+  if (shape.kind === 'volatile' && component.affectedRefs.length > 0) {
+    return {
+      affected: true,
+      reason: '`volatile` resolves to the newest release at run time, which during the window could be an affected one',
+    };
+  }
+  if (component.affectedRefs.length === 0) {
+    return { affected: false, reason: `${what} is not affected: the indicator lists no affected refs for ${component.id}` };
+  }
+  return { affected: false, reason: `${what} is outside the affected refs (${component.affectedRefs.join(', ')})` };
+}

@@ -1,0 +1,62 @@
+/**
+ * What names and shell text say about a job: credential-looking variable names it reads, and whether
+ * it deploys, releases or publishes something.
+ */
+
+const VAR_REF = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+const CREDENTIAL_WORDS = new Set(['TOKEN', 'SECRET', 'KEY', 'PASSWORD', 'PASSWD', 'PASS', 'CREDENTIAL', 'CREDENTIALS', 'AUTH', 'APIKEY', 'PAT', 'PRIVATE']);
+/** Words run together (`GHTOKEN`, `APIKEY`, `DBPASSWORD`); a bare `KEY` suffix is too common (`MONKEY`). */
+const CREDENTIAL_SUFFIX = /(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|(API|ACCESS|SECRET|PRIVATE|AUTH|SIGNING|DEPLOY)KEY)$/;
+
+/** Does this environment variable name look like it holds a credential? (`NPM_TOKEN`, `AWS_SECRET_ACCESS_KEY`) */
+export function isCredentialName(name: string): boolean {
+  const upper = name.toUpperCase();
+  if (upper.startsWith('CIRCLE_') && !CREDENTIAL_SUFFIX.test(upper)) return false;
+  return upper.split('_').some((part) => CREDENTIAL_WORDS.has(part) || (part.length > 3 && CREDENTIAL_SUFFIX.test(part)));
+}
+
+/** Credential-looking variable names referenced (`$X`, `${X}`) in shell text, in order of appearance. */
+export function credentialNames(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(VAR_REF)) {
+    const name = m[1];
+    if (name !== undefined && isCredentialName(name) && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/** Splits camelCase and lowers, so that name checks see word boundaries. */
+function words(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+const DEPLOY_NAME = /(?:^|[^a-z])(?:deploy|release|publish|promote)|(?:^|[^a-z])push(?:$|[^a-z])/;
+
+/** A job, workflow entry or orb element whose name says it deploys, releases, publishes or pushes. */
+export function isDeployName(name: string): boolean {
+  return DEPLOY_NAME.test(words(name));
+}
+
+const DEPLOY_COMMANDS: readonly RegExp[] = [
+  /\b(?:npm|yarn|pnpm|poetry|cargo)\s+(?:\S+\s+)*?publish\b/,
+  /\bdocker\s+(?:image\s+)?push\b/,
+  /\btwine\s+upload\b/,
+  /\bgh\s+release\b/,
+  /\bgoreleaser\b/,
+  /\bgem\s+push\b/,
+  /\bmvn\b[^\n]*\bdeploy\b/,
+  /\bgradlew?\b[^\n]*\bpublish/,
+  /\bkubectl\s+(?:apply|set\s+image|rollout)\b/,
+  /\bhelm\s+(?:upgrade|install)\b/,
+  /\bterraform\s+apply\b/,
+  /\b(?:serverless|sls|firebase|vercel|netlify)\s+deploy\b/,
+  /\bgit\s+push\b/,
+  /\baws\s+s3\s+(?:cp|sync)\b/,
+  /\bgsutil\b[^\n]*\b(?:cp|rsync)\b/,
+  /\b(?:make|npm\s+run|yarn)\s+[\w:.-]*(?:deploy|release|publish)/,
+];
+
+/** Shell text that deploys, releases or publishes. */
+export function isDeployCommand(text: string): boolean {
+  return DEPLOY_COMMANDS.some((re) => re.test(text));
+}

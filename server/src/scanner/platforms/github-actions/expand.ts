@@ -1,0 +1,183 @@
+/**
+ * What a GitHub component runs, read from its definition: composite actions (their steps' `uses` and
+ * `run`, with `inputs.<x>.default` and the use-site `with:` substituted), docker actions (their
+ * image), JavaScript actions (nothing further), reusable workflows (every job's components, scripts
+ * and secret reads). Remote definitions come through the ComponentSource; local ones (`./path`) from
+ * the repository's own files. Never throws.
+ */
+import type { ComponentRef, ComponentUse, ExpandContext, Expansion, Position, ScanError, SecretRef } from '../../model';
+import { asString, isRecord, loadYaml, type YamlPath } from '../../yaml';
+import { substituteInputs } from './expressions';
+import { parseUses } from './parse';
+import { dedupeSecrets, parseWorkflow, secretsIn, stringInputs, valueLine } from './workflow';
+
+type Definition = { text: string; path: string; file: string } | { reason: string };
+
+function join(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+function unresolved(reason: string, errors: ScanError[] = []): Expansion {
+  return { status: 'unresolved', reason, uses: [], scripts: [], secrets: [], errors };
+}
+
+function fromRepo(ctx: ExpandContext, candidates: string[]): { text: string; path: string } | undefined {
+  for (const path of candidates) {
+    const found = ctx.repo.files.find((f) => f.path === path);
+    if (found) return { text: found.text, path };
+  }
+  return undefined;
+}
+
+function fromSource(ctx: ExpandContext, ref: ComponentRef, candidates: string[]): { text: string; path: string } | undefined {
+  for (const path of candidates) {
+    const text = ctx.source.read(ref, path);
+    if (text !== undefined) return { text, path };
+  }
+  return undefined;
+}
+
+/** Finds the definition file. Remote positions are written `<raw>//<path>`; local ones are repository paths. */
+function definition(ref: ComponentRef, ctx: ExpandContext): Definition {
+  switch (ref.kind) {
+    case 'gha-action': {
+      // The source roots a sub-path action (`owner/repo/path@ref`) at its folder: ask for `action.yml` there.
+      const found = fromSource(ctx, ref, ['action.yml', 'action.yaml']);
+      if (found) return { ...found, file: `${ref.raw}//${found.path}` };
+      return { reason: `no action.yml or action.yaml for ${ref.raw}: ${ctx.source.describe(ref)}` };
+    }
+    case 'gha-reusable-workflow': {
+      const found = fromSource(ctx, ref, [ref.path]);
+      if (found) return { ...found, file: `${ref.raw}//${found.path}` };
+      return { reason: `no ${ref.path} for ${ref.raw}: ${ctx.source.describe(ref)}` };
+    }
+    case 'gha-local-action': {
+      const candidates = [join(ref.path, 'action.yml'), join(ref.path, 'action.yaml')];
+      const found = fromRepo(ctx, candidates);
+      if (found) return { ...found, file: found.path };
+      return { reason: `no ${candidates.join(' or ')} in ${ctx.repo.repo}` };
+    }
+    case 'gha-local-workflow': {
+      const found = fromRepo(ctx, [ref.path]);
+      if (found) return { ...found, file: found.path };
+      return { reason: `no ${ref.path} in ${ctx.repo.repo}` };
+    }
+    default:
+      return { reason: `${ref.kind} components are not GitHub Actions definitions` };
+  }
+}
+
+function expandAction(use: ComponentUse, def: { text: string; file: string }, ctx: ExpandContext): Expansion {
+  const repo = ctx.repo.repo;
+  const y = loadYaml(repo, { path: def.file, text: def.text });
+  const doc = y.value;
+  if (!isRecord(doc)) {
+    const errors = y.errors.length > 0 ? y.errors : [{ repo, file: def.file, line: 1, code: 'gha-action-not-a-mapping', message: 'action metadata must be a mapping' }];
+    return unresolved(`${def.file} could not be read as action metadata`, errors);
+  }
+  const errors: ScanError[] = [...y.errors];
+  const lines = def.text.split('\n');
+  const at = (path: YamlPath): Position => ({ file: def.file, line: y.lineOf(path) });
+  const runs = doc.runs;
+  if (!isRecord(runs)) {
+    errors.push({ repo, file: def.file, line: y.lineOf(['runs']), code: 'gha-action-no-runs', message: 'action metadata has no `runs` mapping' });
+    return unresolved(`${def.file} does not say what the action runs`, errors);
+  }
+
+  // Input values: the action's defaults, overridden by what the use site passes.
+  const values: Record<string, string> = {};
+  if (isRecord(doc.inputs)) {
+    for (const [name, spec] of Object.entries(doc.inputs)) {
+      const d = isRecord(spec) ? asString(spec.default) : undefined;
+      if (d !== undefined) values[name] = d;
+    }
+  }
+  Object.assign(values, use.inputs ?? {});
+
+  const uses: ComponentUse[] = [];
+  const scripts: Expansion['scripts'] = [];
+  const using = (asString(runs.using) ?? '').toLowerCase();
+  if (using === 'composite') {
+    const steps = Array.isArray(runs.steps) ? runs.steps : [];
+    if (!Array.isArray(runs.steps)) {
+      errors.push({ repo, file: def.file, line: y.lineOf(['runs']), code: 'gha-bad-steps', message: 'a composite action needs `runs.steps` as a list' });
+    }
+    steps.forEach((step, i) => {
+      if (!isRecord(step)) {
+        errors.push({ repo, file: def.file, line: y.lineOf(['runs', 'steps', i]), code: 'gha-bad-step', message: `step ${i + 1} is not a mapping` });
+        return;
+      }
+      const rawUses = asString(step.uses);
+      if (step.uses !== undefined) {
+        const ref = rawUses === undefined ? undefined : parseUses(rawUses);
+        if (!ref) {
+          errors.push({
+            repo,
+            file: def.file,
+            line: y.lineOf(['runs', 'steps', i, 'uses']),
+            code: 'gha-bad-uses',
+            message: `uses: ${JSON.stringify(rawUses ?? null).slice(0, 120)} is not an action or docker:// image reference`,
+          });
+        } else {
+          const inputs: Record<string, string> = {};
+          for (const [k, v] of Object.entries(stringInputs(step.with))) inputs[k] = substituteInputs(v, values);
+          const u: ComponentUse = { ref, pos: at(['runs', 'steps', i, 'uses']) };
+          if (Object.keys(inputs).length > 0) u.inputs = inputs;
+          uses.push(u);
+        }
+      }
+      const run = asString(step.run);
+      if (run !== undefined) {
+        const keyLine = y.lineOf(['runs', 'steps', i, 'run']);
+        scripts.push({ text: substituteInputs(run, values), pos: { file: def.file, line: valueLine(lines, keyLine, 'run') } });
+      }
+    });
+  } else if (using === 'docker') {
+    const image = asString(runs.image) ?? '';
+    if (image.startsWith('docker://')) {
+      const ref = parseUses(image);
+      if (ref) uses.push({ ref, pos: at(['runs', 'image']) });
+      else errors.push({ repo, file: def.file, line: y.lineOf(['runs', 'image']), code: 'gha-bad-image', message: `image ${JSON.stringify(image).slice(0, 120)} is not a container image reference` });
+    }
+    // A Dockerfile in the action's repository: built from the action's own files, nothing further to follow.
+  } else if (!/^node\d+$/.test(using) && using !== 'javascript') {
+    errors.push({ repo, file: def.file, line: y.lineOf(['runs', 'using']), code: 'gha-action-unknown-runs', message: `unknown runs.using ${JSON.stringify(using).slice(0, 40)}` });
+  }
+
+  const secrets = dedupeSecrets(secretsIn(doc, [], def.file, y.lineOf));
+  return { status: 'resolved', uses, scripts, secrets, errors };
+}
+
+function expandWorkflow(use: ComponentUse, def: { text: string; file: string }, ctx: ExpandContext): Expansion {
+  const { pipeline, errors } = parseWorkflow(ctx.repo.repo, { path: def.file, text: def.text }, { callInputs: use.inputs ?? {} });
+  if (!pipeline) return unresolved(`${def.file} could not be read as a workflow`, errors);
+  const uses: ComponentUse[] = [];
+  const scripts: Expansion['scripts'] = [];
+  const secrets: SecretRef[] = [];
+  for (const job of pipeline.jobs) {
+    uses.push(...job.uses);
+    for (const step of job.steps) {
+      if (step.uses) uses.push(step.uses);
+      if (step.run !== undefined) scripts.push({ text: step.run, pos: step.runPos ?? step.pos });
+    }
+    // The caller's own GITHUB_TOKEN entry already stands for the token.
+    secrets.push(...job.secrets.filter((s) => s.kind !== 'ci-token'));
+  }
+  return { status: 'resolved', uses, scripts, secrets: dedupeSecrets(secrets), errors: pipeline.errors };
+}
+
+/** Reads one GitHub component's definition and says what it runs. Never throws. */
+export function expandGithub(use: ComponentUse, ctx: ExpandContext): Expansion {
+  try {
+    const def = definition(use.ref, ctx);
+    if ('reason' in def) return unresolved(def.reason);
+    const isWorkflow = use.ref.kind === 'gha-reusable-workflow' || use.ref.kind === 'gha-local-workflow';
+    return isWorkflow ? expandWorkflow(use, def, ctx) : expandAction(use, def, ctx);
+  } catch (err) {
+    // Last resort: a bug here must not stop the scan of everything else.
+    const message = err instanceof Error ? err.message : String(err);
+    return unresolved(`could not expand ${use.ref.raw}: ${message}`, [
+      { repo: ctx.repo.repo, file: use.pos.file, line: use.pos.line, code: 'gha-expand-failed', message: `could not expand ${use.ref.raw}: ${message}` },
+    ]);
+  }
+}

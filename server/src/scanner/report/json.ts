@@ -1,0 +1,73 @@
+/** The JSON report: exactly the shape of the issue, one object per indicator (an array for several). Pure. */
+import type { ScanResult } from '../model';
+import { isResultList, type Results, sortedFindings } from './common';
+
+export interface JsonReport {
+  indicator: { id: string; title: string };
+  summary: { repos: number; files: number; jobs: number; affected: number; unresolved: number; errors: number };
+  findings: Array<{
+    repo: string;
+    file: string;
+    line: number;
+    platform: string;
+    workflow: string;
+    job: string;
+    affected: boolean;
+    chain: Array<{ kind: string; ref: string; file?: string; line?: number; unresolved?: boolean }>;
+    exposure: { contexts: string[]; secrets: string[]; permissions: string; oidc: boolean; selfHosted: boolean; triggers: string[] };
+    tamper: Array<{ via: string; consumers: Array<{ job: string; holds: string[] }> }>;
+    verdict: string;
+    reasons: string[];
+    advice: string[];
+  }>;
+  errors: Array<{ repo: string; file: string; line: number; message: string }>;
+}
+
+export function toJsonReport(result: ScanResult): JsonReport {
+  return {
+    indicator: { id: result.indicator.id, title: result.indicator.title },
+    summary: {
+      repos: result.summary.repos,
+      files: result.summary.files,
+      jobs: result.summary.jobs,
+      affected: result.summary.affected,
+      unresolved: result.summary.unresolved,
+      errors: result.summary.errors,
+    },
+    findings: sortedFindings(result).map((f) => ({
+      repo: f.repo,
+      file: f.file,
+      line: f.line,
+      platform: f.platform,
+      workflow: f.workflow,
+      job: f.job,
+      affected: f.affected,
+      chain: f.chain.map((l) => ({
+        kind: l.kind,
+        ref: l.ref,
+        ...(l.file === undefined ? {} : { file: l.file }),
+        ...(l.line === undefined ? {} : { line: l.line }),
+        ...(l.unresolved ? { unresolved: true } : {}),
+      })),
+      exposure: {
+        contexts: [...f.exposure.contexts],
+        secrets: [...f.exposure.secrets],
+        permissions: f.exposure.permissions,
+        oidc: f.exposure.oidc,
+        selfHosted: f.exposure.selfHosted,
+        triggers: [...f.exposure.triggers],
+      },
+      tamper: f.tamper.map((t) => ({ via: t.via, consumers: t.consumers.map((c) => ({ job: c.job, holds: [...c.holds] })) })),
+      verdict: f.verdict,
+      reasons: [...f.reasons],
+      advice: [...f.advice],
+    })),
+    errors: result.errors.map((e) => ({ repo: e.repo, file: e.file, line: e.line, message: `${e.code}: ${e.message}` })),
+  };
+}
+
+/** One result: the object; several (the all-catalog run): an array of them. */
+export function renderJson(results: Results): string {
+  const value = isResultList(results) ? results.map(toJsonReport) : toJsonReport(results);
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

@@ -1,0 +1,111 @@
+/**
+ * The Markdown report for Mattermost. Every string that came from a repository, an indicator file or
+ * the command line goes through `escapeMarkdown`: no mention, link, image or HTML survives. Pure.
+ */
+import type { Finding, ScanResult } from '../model';
+import { asList, chainText, countByVerdict, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
+import { escapeMarkdown as e } from './escape';
+import { mergedInputs } from './table';
+
+export interface MarkdownOptions {
+  /** Most finding rows per indicator (default 25); the rest are counted. */
+  maxRows?: number;
+  /** Longest text (default 15,000 characters: a Mattermost post holds 16,383); cut at a line, with a note. */
+  maxChars?: number;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function cell(text: string, max = 200): string {
+  const t = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return e(t) || '–';
+}
+
+function findingRow(f: Finding): string {
+  return `| **${f.verdict}** | ${cell(f.repo)} | ${cell(`${f.file}:${f.line}`)} | ${cell(f.job)} | ${cell(secretNames(f).join(', '))} | ${cell(
+    f.tamper.map(tamperText).join('; '),
+  )} | ${cell(chainText(f.chain.map((l) => ({ ...l, ref: clip(l.ref, 80) }))), 300)} |`;
+}
+
+function section(result: ScanResult, maxRows: number, showInputs: boolean): string {
+  const s = result.summary;
+  const v = countByVerdict(result);
+  const out: string[] = [];
+  out.push(`#### CI exposure: ${e(result.indicator.title)} (${e(result.indicator.id)})`);
+  out.push(
+    `**${plural(s.affected, 'affected job')}** of ${plural(s.jobs, 'job')} in ${plural(s.repos, 'repository', 'repositories')} · ` +
+      `critical ${v.critical} · high ${v.high} · medium ${v.medium} · low ${v.low} · ${plural(s.unresolved, 'unresolved component')} · ${plural(s.errors, 'error')}`,
+  );
+  const note = scopeNote(result);
+  if (note) out.push(`_${e(note)}_`);
+  const affected = sortedFindings(result).filter((f) => f.affected);
+  if (!showInputs && affected.length === 0) return '';
+  if (affected.length > 0) {
+    out.push('');
+    out.push('| Verdict | Repository | File:line | Job | Secrets | Tamper | Chain |');
+    out.push('| :-- | :-- | :-- | :-- | :-- | :-- | :-- |');
+    for (const f of affected.slice(0, maxRows)) out.push(findingRow(f));
+    if (affected.length > maxRows) out.push(`\n… and ${affected.length - maxRows} more affected jobs (see the JSON report)`);
+    out.push('');
+    out.push('**Why, and what to do**');
+    for (const f of affected.slice(0, Math.min(maxRows, 5))) {
+      const why = e(clip(f.reasons.join(' '), 700));
+      const todo = e(clip(f.advice.slice(0, 3).join(' '), 400));
+      out.push(`- **${f.verdict}** ${cell(f.repo)} ${cell(f.job)}: ${why}${todo ? ` _Advice:_ ${todo}` : ''}`);
+    }
+  } else {
+    out.push('');
+    out.push('No job runs this component.');
+  }
+  const notAffected = result.findings.length - affected.length;
+  if (notAffected > 0) out.push(`\n${plural(notAffected, 'use')} not affected (for example pinned to a safe SHA).`);
+  if (showInputs) out.push(...inputsBlock(result.unresolved, result.errors));
+  return out.join('\n');
+}
+
+function inputsBlock(unresolved: ScanResult['unresolved'], errors: ScanResult['errors']): string[] {
+  const out: string[] = [];
+  if (unresolved.length > 0) {
+    out.push('');
+    out.push(`**Unresolved components** (not checked, not assumed clean): ${plural(unresolved.length, 'use')}`);
+    for (const u of unresolved.slice(0, 10)) out.push(`- ${cell(u.repo)} ${cell(`${u.file}:${u.line}`)} ${cell(u.ref)}: ${cell(u.reason)}`);
+    if (unresolved.length > 10) out.push(`- … and ${unresolved.length - 10} more`);
+  }
+  if (errors.length > 0) {
+    out.push('');
+    out.push(`**Input errors**: ${plural(errors.length, 'error')}`);
+    for (const err of errors.slice(0, 10)) out.push(`- ${cell(err.repo)} ${cell(`${err.file}:${err.line}`)}: ${cell(`${err.code}: ${err.message}`)}`);
+    if (errors.length > 10) out.push(`- … and ${errors.length - 10} more`);
+  }
+  return out;
+}
+
+export function renderMarkdown(results: Results, options: MarkdownOptions = {}): string {
+  const maxRows = options.maxRows ?? 25;
+  const list = asList(results);
+  const only = list[0];
+  let text: string;
+  if (list.length === 1 && only) {
+    text = section(only, maxRows, true);
+  } else {
+    const sections = list.map((r) => section(r, maxRows, false)).filter((s) => s !== '');
+    const quiet = list.filter((r) => !r.findings.some((f) => f.affected)).map((r) => e(r.indicator.id));
+    const inputs = mergedInputs(list);
+    const tail = [
+      `**${plural(list.length, 'incident')} checked.**${quiet.length > 0 ? ` No affected job for: ${quiet.join(', ')}.` : ''}`,
+      ...inputsBlock(inputs.unresolved, inputs.errors),
+    ];
+    text = [...sections, tail.join('\n')].join('\n\n---\n\n');
+  }
+  return `${truncateLines(text, options.maxChars ?? 15_000)}\n`;
+}
+
+/** Cuts at a line boundary so that no escape sequence or table row is split. */
+function truncateLines(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = '\n\n_… report truncated to fit a post: the JSON report has every finding._';
+  const cut = text.lastIndexOf('\n', max - note.length);
+  return `${text.slice(0, Math.max(0, cut))}${note}`;
+}

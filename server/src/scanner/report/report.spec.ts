@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { reportPropsSchema } from '../../contract';
+import type { Finding, ScanResult } from '../model';
+import { csvCell, escapeMarkdown, renderCsv, renderJson, renderMarkdown, renderReport, renderSarif, renderTable, toReportProps } from '.';
+
+const HOSTILE = '@channel [click](http://evil.example.com/x) <img src=x onerror=alert(1)> ![i](https://e.com/i.png) *bold* | pipe\nnew line www.evil.com <https://auto.link> `code` @here @all @alice';
+
+function finding(partial: Partial<Finding>): Finding {
+  return {
+    repo: 'acme/app',
+    file: '.circleci/config.yml',
+    line: 10,
+    platform: 'circleci',
+    workflow: 'main',
+    job: 'coverage',
+    affected: true,
+    chain: [
+      { kind: 'orb-element', ref: 'codecov/upload', file: '.circleci/config.yml', line: 12 },
+      { kind: 'script-url', ref: 'curl -s https://codecov.io/bash | bash', file: 'codecov/codecov@1.1.1//orb.yml', line: 40 },
+    ],
+    exposure: { contexts: [], secrets: ['CODECOV_TOKEN'], permissions: 'not applicable', oidc: false, selfHosted: false, triggers: ['push'] },
+    tamper: [],
+    verdict: 'low',
+    reasons: ['The job has no context.'],
+    advice: ['Pin the orb.'],
+    indicator: 'codecov-bash-uploader-2021',
+    ...partial,
+  };
+}
+
+function result(findings: Finding[]): ScanResult {
+  const affected = findings.filter((f) => f.affected).length;
+  return {
+    indicator: { id: 'codecov-bash-uploader-2021', title: 'Codecov Bash Uploader tampered' },
+    summary: { repos: 2, files: 3, jobs: 5, affected, unresolved: 1, errors: 1 },
+    findings,
+    unresolved: [{ repo: 'acme/app', file: '.circleci/config.yml', line: 3, ref: 'acme/missing@1.0.0', reason: 'looked for component cache path circleci/orbs/acme/missing@1.0.0.yml' }],
+    errors: [{ repo: 'acme/bad', file: '.gitlab-ci.yml', line: 7, code: 'yaml-syntax', message: 'bad indentation' }],
+  };
+}
+
+const critical = finding({
+  repo: 'acme/deploy',
+  job: 'codecov',
+  verdict: 'critical',
+  exposure: { contexts: ['deploy-creds'], secrets: ['AWS_SECRET_ACCESS_KEY'], permissions: 'not applicable', oidc: false, selfHosted: false, triggers: ['push'] },
+  tamper: [{ via: 'workspace', consumers: [{ job: 'deploy', holds: ['context deploy-creds'] }] }],
+  reasons: ['Shares context deploy-creds with deploy.'],
+});
+const safe = finding({ repo: 'acme/pinned', affected: false, job: 'pinned', reasons: ['pinned to a safe SHA'] });
+const hostile = finding({ repo: 'evil/repo', job: HOSTILE, workflow: HOSTILE, file: `.github/workflows/${HOSTILE}.yml`, reasons: [HOSTILE], advice: [HOSTILE], exposure: { contexts: [HOSTILE], secrets: [HOSTILE], permissions: HOSTILE, oidc: true, selfHosted: true, triggers: [HOSTILE] } });
+const sample = result([finding({}), safe, critical, hostile]);
+
+/** Text with no mention Mattermost would fire, no link or image and no HTML tag. */
+function expectInert(md: string): void {
+  expect(md).not.toMatch(/@(channel|here|all|alice)/);
+  expect(md).not.toMatch(/\]\(/);
+  expect(md).not.toMatch(/https?:\/\//);
+  expect(md).not.toMatch(/www\.evil/);
+  expect(md).not.toMatch(/<[a-z/!]/i);
+  expect(md).not.toMatch(/evil\.example\.com/);
+}
+
+describe('escapeMarkdown', () => {
+  it('neutralises mentions, links, images, HTML, emphasis, pipes and newlines', () => {
+    const out = escapeMarkdown(HOSTILE);
+    expectInert(out);
+    expect(out).not.toContain('\n');
+    expect(out).toContain('@\u200Dchannel');
+    expect(out).toContain('\\|');
+    expect(out).toContain('\\*bold\\*');
+    expect(out).toContain('&lt;img');
+    expect(out).toContain('http\\[:\\]//evil\\[.\\]example\\[.\\]com/x');
+  });
+
+  it.each([
+    ['codecov.io/bash', 'codecov[.]io/bash'],
+    ['a_b', 'a\\_b'],
+    ['x@example.com', 'x@\u200Dexample[.]com'],
+    ['plain text', 'plain text'],
+    ['config.yml', 'config.yml'],
+  ])('%j → %j', (input, out) => {
+    expect(escapeMarkdown(input)).toBe(out.replace(/\[/g, '\\[').replace(/\]/g, '\\]'));
+  });
+});
+
+describe('markdown', () => {
+  it('lists affected jobs by severity, summarises, and leaves no live mention or link', () => {
+    const md = renderMarkdown(sample);
+    expectInert(md);
+    const rows = md.split('\n').filter((l) => l.startsWith('| **'));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toContain('**critical**');
+    expect(md).toContain('1 use not affected');
+    expect(md).toContain('**Unresolved components**');
+    expect(md).toContain('yaml-syntax');
+    // Each table row keeps 7 cells despite pipes in the data.
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(7);
+  });
+});
+
+describe('json', () => {
+  it('has exactly the shape of the issue', () => {
+    const json: unknown = JSON.parse(renderJson(sample));
+    expect(Object.keys(json as object)).toEqual(['indicator', 'summary', 'findings', 'errors']);
+    const parsed = json as { summary: object; findings: Array<Record<string, unknown>>; errors: unknown[] };
+    expect(Object.keys(parsed.summary)).toEqual(['repos', 'files', 'jobs', 'affected', 'unresolved', 'errors']);
+    expect(Object.keys(parsed.findings[0] ?? {})).toEqual(['repo', 'file', 'line', 'platform', 'workflow', 'job', 'affected', 'chain', 'exposure', 'tamper', 'verdict', 'reasons', 'advice']);
+    expect(parsed.findings[0]).toMatchObject({ verdict: 'critical', tamper: [{ via: 'workspace', consumers: [{ job: 'deploy', holds: ['context deploy-creds'] }] }] });
+    expect(Object.keys((parsed.findings[0]?.exposure as object) ?? {})).toEqual(['contexts', 'secrets', 'permissions', 'oidc', 'selfHosted', 'triggers']);
+    expect(parsed.errors).toEqual([{ repo: 'acme/bad', file: '.gitlab-ci.yml', line: 7, message: 'yaml-syntax: bad indentation' }]);
+  });
+
+  it('several results give an array', () => {
+    const out: unknown = JSON.parse(renderJson([sample, result([])]));
+    expect(Array.isArray(out)).toBe(true);
+    expect((out as unknown[]).length).toBe(2);
+  });
+});
+
+describe('sarif', () => {
+  const schemaPath = join(__dirname, '..', '..', '..', '..', 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+  const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
+  const { $schema: _draft, id, ...rest } = schema;
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats(ajv);
+  const validate = ajv.compile({ ...rest, $id: String(id) });
+
+  it.each([
+    ['one result', [sample]],
+    ['several results', [sample, result([])]],
+    ['nothing found', [result([])]],
+  ])('is valid SARIF 2.1.0 (%s)', (_name, results) => {
+    const log: unknown = JSON.parse(renderSarif(results, { toolVersion: '0.1.0' }));
+    const ok = validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('has a rule per indicator and verdict, locations with file:line, and only affected findings', () => {
+    const log = JSON.parse(renderSarif(sample)) as {
+      runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }>;
+    };
+    const run = log.runs[0];
+    expect(run?.tool.driver.rules.map((r) => r.id).sort()).toEqual(['codecov-bash-uploader-2021/critical', 'codecov-bash-uploader-2021/low']);
+    expect(run?.results).toHaveLength(3);
+    expect(run?.results[0]).toMatchObject({ ruleId: 'codecov-bash-uploader-2021/critical', level: 'error' });
+    expect(run?.results[0]?.locations[0]?.physicalLocation.region.startLine).toBe(10);
+  });
+});
+
+describe('csv', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['=HYPERLINK("x")', `"'=HYPERLINK(""x"")"`],
+    ['+1', "'+1"],
+    ['-cmd', "'-cmd"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    [7, '7'],
+  ])('%j → %s', (input, out) => {
+    expect(csvCell(input)).toBe(out);
+  });
+
+  it('has a header and one CRLF row per finding', () => {
+    const csv = renderCsv(sample);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toMatch(/^indicator,verdict,affected,repo,file,line,/);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    expect(csv).toContain("'@channel");
+    expect(csv).not.toMatch(/,@channel/);
+  });
+});
+
+describe('table', () => {
+  it('prints affected rows, a summary line and no ANSI unless asked', () => {
+    const t = renderTable(sample);
+    expect(t).toContain('VERDICT');
+    expect(t).toContain('critical  acme/deploy');
+    expect(t).not.toContain('acme/pinned');
+    expect(t).toMatch(/3 affected jobs of 5 jobs in 2 repositories \(3 files read, 1 unresolved component, 1 error\)/);
+    // eslint-disable-next-line no-control-regex
+    expect(t).not.toMatch(/\u001b/);
+    expect(renderTable(sample, { color: true })).toContain('\u001b[1;31m');
+    expect(renderTable(sample, { all: true })).toContain('acme/pinned');
+  });
+
+  it('drops control characters from repository strings', () => {
+    const t = renderTable(result([finding({ job: 'x\u001b[2Jy' })]));
+    // eslint-disable-next-line no-control-regex
+    expect(t).not.toMatch(/\u001b/);
+  });
+});
+
+describe('toReportProps and renderReport', () => {
+  it('maps to the shared contract, most severe first, only affected rows', () => {
+    const props = toReportProps(sample, 'inc-1');
+    expect(reportPropsSchema.parse(props)).toEqual(props);
+    expect(props.rows[0]?.verdict).toBe('critical');
+    expect(props.totalRows).toBe(3);
+    expect(props.summary.byVerdict).toEqual({ critical: 1, high: 0, medium: 0, low: 2 });
+  });
+
+  it('keeps the top 25 rows', () => {
+    const many = result(Array.from({ length: 30 }, (_, i) => finding({ job: `j${i}` })));
+    expect(toReportProps(many).rows).toHaveLength(25);
+    expect(toReportProps(many).totalRows).toBe(30);
+  });
+
+  it.each(['table', 'json', 'sarif', 'csv', 'markdown'] as const)('renders %s', (format) => {
+    expect(renderReport(format, sample).length).toBeGreaterThan(50);
+  });
+});
+
+describe('markdown size', () => {
+  it('stays within a Mattermost post, cut at a line with a note', () => {
+    const many = result(Array.from({ length: 200 }, (_, i) => finding({ job: `job-${i}`, reasons: ['x'.repeat(2000)] })));
+    const md = renderMarkdown([many, many, many], { maxRows: 200 });
+    expect(md.length).toBeLessThanOrEqual(15_001);
+    expect(md).toContain('report truncated to fit a post');
+  });
+});

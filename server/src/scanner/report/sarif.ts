@@ -1,0 +1,105 @@
+/**
+ * SARIF 2.1.0: one run; a rule per indicator and verdict; a result per affected finding with its
+ * file:line; input errors as tool execution notifications. Secret names only. Pure.
+ */
+import type { Finding, ScanResult, Verdict } from '../model';
+import { asList, chainText, type Results, secretNames, sortedFindings } from './common';
+
+export interface SarifOptions {
+  toolVersion?: string;
+}
+
+type Level = 'error' | 'warning' | 'note';
+const LEVEL: Record<Verdict, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+const SCORE: Record<Verdict, string> = { critical: '9.5', high: '8.0', medium: '5.0', low: '2.0' };
+
+interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  defaultConfiguration: { level: Level };
+  properties: { 'security-severity': string; tags: string[] };
+}
+
+function ruleId(indicatorId: string, verdict: Verdict): string {
+  return `${indicatorId}/${verdict}`;
+}
+
+function message(f: Finding, result: ScanResult): string {
+  const secrets = secretNames(f);
+  return [
+    `${f.verdict}: job ${f.job} (${f.workflow}) in ${f.repo} runs a component of ${result.indicator.id} via ${chainText(f.chain)}.`,
+    secrets.length > 0 ? `It can read: ${secrets.join(', ')}.` : 'It reads no named secrets.',
+    ...f.reasons,
+  ].join(' ');
+}
+
+export function renderSarif(results: Results, options: SarifOptions = {}): string {
+  const list = asList(results);
+  const rules: SarifRule[] = [];
+  const ruleIndex = new Map<string, number>();
+  const sarifResults: unknown[] = [];
+  const notifications: unknown[] = [];
+
+  for (const result of list) {
+    for (const f of sortedFindings(result)) {
+      if (!f.affected) continue;
+      const id = ruleId(result.indicator.id, f.verdict);
+      if (!ruleIndex.has(id)) {
+        ruleIndex.set(id, rules.length);
+        rules.push({
+          id,
+          name: `${result.indicator.id}-${f.verdict}`.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')),
+          shortDescription: { text: `${f.verdict} exposure to ${result.indicator.title}` },
+          fullDescription: {
+            text: `A job runs a component named by the incident ${result.indicator.id} (${result.indicator.title}); verdict ${f.verdict}.`,
+          },
+          defaultConfiguration: { level: LEVEL[f.verdict] },
+          properties: { 'security-severity': SCORE[f.verdict], tags: ['security', 'supply-chain', 'ci'] },
+        });
+      }
+      sarifResults.push({
+        ruleId: id,
+        ruleIndex: ruleIndex.get(id),
+        level: LEVEL[f.verdict],
+        message: { text: message(f, result) },
+        locations: [
+          {
+            physicalLocation: { artifactLocation: { uri: encodeURI(f.file) }, region: { startLine: Math.max(1, f.line) } },
+            logicalLocations: [{ fullyQualifiedName: `${f.repo}/${f.workflow}/${f.job}`, name: f.job, kind: 'function' }],
+          },
+        ],
+        partialFingerprints: { 'ciExposure/v1': `${result.indicator.id}|${f.repo}|${f.file}|${f.job}|${chainText(f.chain)}` },
+        properties: { repo: f.repo, platform: f.platform, verdict: f.verdict, secrets: secretNames(f), chain: f.chain.map((l) => l.ref), advice: f.advice },
+      });
+    }
+    for (const err of result.errors) {
+      notifications.push({
+        level: 'error',
+        message: { text: `${err.repo}: ${err.code}: ${err.message}` },
+        locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(err.file) }, region: { startLine: Math.max(1, err.line) } } }],
+      });
+    }
+  }
+
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'ci-exposure',
+            ...(options.toolVersion ? { version: options.toolVersion } : {}),
+            rules,
+          },
+        },
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
+        results: sarifResults,
+        properties: { indicators: list.map((r) => r.indicator.id) },
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

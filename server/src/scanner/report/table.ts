@@ -1,0 +1,134 @@
+/** The terminal table: one line per finding, a summary line per indicator; ANSI colours only when asked. Pure. */
+import type { Finding, ScanResult, Verdict } from '../model';
+import { asList, chainText, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
+
+export interface TableOptions {
+  /** Colour the verdicts (only when writing to a TTY). */
+  color?: boolean;
+  /** Also list findings that are not affected (pinned to a safe SHA, outside the affected refs). */
+  all?: boolean;
+  /** Widest cell, in characters. */
+  maxCell?: number;
+}
+
+const COLORS: Record<Verdict, string> = { critical: '\u001b[1;31m', high: '\u001b[31m', medium: '\u001b[33m', low: '\u001b[32m' };
+const RESET = '\u001b[0m';
+
+/** Removes control characters (a file could carry ANSI escapes) and bounds the width. */
+export function cleanCell(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ');
+  return clean.length > max ? `${clean.slice(0, Math.max(1, max - 1))}…` : clean;
+}
+
+function row(f: Finding, max: number): string[] {
+  return [
+    f.affected ? f.verdict : 'not affected',
+    f.repo,
+    `${f.file}:${f.line}`,
+    f.workflow === f.job ? f.job : `${f.workflow} / ${f.job}`,
+    secretNames(f).join(', ') || '-',
+    f.tamper.map(tamperText).join('; ') || '-',
+    chainText(f.chain),
+  ].map((c) => cleanCell(c, max));
+}
+
+function summaryLine(result: ScanResult): string {
+  const s = result.summary;
+  return (
+    `${plural(s.affected, 'affected job')} of ${plural(s.jobs, 'job')} in ${plural(s.repos, 'repository', 'repositories')} ` +
+    `(${plural(s.files, 'file')} read, ${plural(s.unresolved, 'unresolved component')}, ${plural(s.errors, 'error')})`
+  );
+}
+
+function inputLines(unresolved: ScanResult['unresolved'], errors: ScanResult['errors']): string[] {
+  const lines: string[] = [];
+  for (const u of unresolved.slice(0, 20)) {
+    lines.push(`unresolved: ${cleanCell(u.repo, 80)} ${cleanCell(u.file, 120)}:${u.line} ${cleanCell(u.ref, 120)}: ${cleanCell(u.reason, 200)}`);
+  }
+  if (unresolved.length > 20) lines.push(`unresolved: … and ${unresolved.length - 20} more`);
+  for (const e of errors.slice(0, 20)) {
+    lines.push(`error: ${cleanCell(e.repo, 80)} ${cleanCell(e.file, 120)}:${e.line}: ${e.code}: ${cleanCell(e.message, 200)}`);
+  }
+  if (errors.length > 20) lines.push(`error: … and ${errors.length - 20} more`);
+  return lines;
+}
+
+function renderOne(result: ScanResult, opts: Required<TableOptions>, showInputs: boolean): string {
+  const lines: string[] = [];
+  const title = `== ${cleanCell(result.indicator.id, 80)}: ${cleanCell(result.indicator.title, 160)}`;
+  const findings = sortedFindings(result).filter((f) => opts.all || f.affected);
+  const notAffected = result.findings.filter((f) => !f.affected).length;
+  const note = scopeNote(result);
+  if (!showInputs && findings.length === 0) {
+    return `${title}\n   no affected job${notAffected > 0 ? ` (${plural(notAffected, 'use')} not affected)` : ''}${note ? `\n   (${note})` : ''}`;
+  }
+  lines.push(title);
+  if (note) lines.push(`(${note})`);
+  if (findings.length > 0) {
+    const header = ['VERDICT', 'REPO', 'FILE:LINE', 'JOB', 'SECRETS', 'TAMPER', 'CHAIN'];
+    const rows = findings.map((f) => row(f, opts.maxCell));
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const fmt = (cells: string[], verdict?: Verdict): string =>
+      cells
+        .map((c, i) => {
+          const padded = i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0);
+          return i === 0 && verdict && opts.color ? `${COLORS[verdict]}${padded}${RESET}` : padded;
+        })
+        .join('  ')
+        .trimEnd();
+    lines.push(fmt(header));
+    findings.forEach((f, i) => lines.push(fmt(rows[i] ?? [], f.affected ? f.verdict : undefined)));
+  } else {
+    lines.push('no job runs this component');
+  }
+  if (!opts.all && notAffected > 0) lines.push(`(${plural(notAffected, 'use')} not affected, e.g. pinned to a safe SHA: --all lists them)`);
+  if (showInputs) lines.push(...inputLines(result.unresolved, result.errors));
+  lines.push(summaryLine(result));
+  return lines.join('\n');
+}
+
+/** Unresolved components and input errors of several results (the same repositories), once each. */
+export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanResult['unresolved']; errors: ScanResult['errors'] } {
+  const seenU = new Set<string>();
+  const seenE = new Set<string>();
+  const unresolved: ScanResult['unresolved'] = [];
+  const errors: ScanResult['errors'] = [];
+  for (const r of list) {
+    for (const u of r.unresolved) {
+      const k = `${u.repo}\u0000${u.file}\u0000${u.line}\u0000${u.ref}`;
+      if (!seenU.has(k)) {
+        seenU.add(k);
+        unresolved.push(u);
+      }
+    }
+    for (const e of r.errors) {
+      const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
+      if (!seenE.has(k)) {
+        seenE.add(k);
+        errors.push(e);
+      }
+    }
+  }
+  return { unresolved, errors };
+}
+
+export function renderTable(results: Results, options: TableOptions = {}): string {
+  const opts: Required<TableOptions> = { color: options.color ?? false, all: options.all ?? false, maxCell: options.maxCell ?? 60 };
+  const list = asList(results);
+  const only = list[0];
+  if (list.length === 1 && only) return `${renderOne(only, opts, true)}\n`;
+  const body = list.map((r) => renderOne(r, opts, false)).join('\n\n');
+  const inputs = mergedInputs(list);
+  const first = list[0];
+  const affected = list.filter((r) => r.summary.affected > 0);
+  const total = list.reduce((n, r) => n + r.summary.affected, 0);
+  const tail = [
+    ...inputLines(inputs.unresolved, inputs.errors),
+    `${plural(list.length, 'indicator')} checked over ${plural(first?.summary.repos ?? 0, 'repository', 'repositories')} ` +
+      `(${plural(first?.summary.jobs ?? 0, 'job')}, ${plural(inputs.unresolved.length, 'unresolved component')}, ${plural(inputs.errors.length, 'error')}): ` +
+      `${plural(total, 'affected job')}` +
+      (affected.length > 0 ? ` (${affected.map((r) => `${r.indicator.id} ${r.summary.affected}`).join(', ')})` : ''),
+  ];
+  return `${body}\n\n${tail.join('\n')}\n`;
+}

@@ -1,0 +1,163 @@
+/**
+ * Transitive resolution: builds, for a job, the tree of every component it executes — its own `uses`,
+ * each step's `uses` (nested under the components the step's text came through), and scripts fetched
+ * at run time in its shell text — following each component into its definition through an expander
+ * (the platform that reads that kind), any depth.
+ *
+ * Terminates: a component met again on its own path is a `cycle`; nesting deeper than MAX_DEPTH is a
+ * `depth-limit`; a job's tree is capped at MAX_NODES nodes (diamonds of shared components would otherwise
+ * grow exponentially). Expansions are memoised per component (kind, ref, inputs) for the resolver's
+ * lifetime — one scan. Pure: definitions come only through the expander's ComponentSource.
+ */
+import type { ComponentKind, ComponentNode, ComponentUse, ExpandContext, Expansion, Job, Pipeline, ResolvedJob, ScanError } from '../model';
+import { findFetchedScripts } from './fetched-scripts';
+
+/** Reads a component's definition; undefined when no platform reads definitions of that kind. */
+export type Expander = (use: ComponentUse, ctx: ExpandContext) => Expansion | undefined;
+
+export const MAX_DEPTH = 25;
+export const MAX_NODES = 5000;
+
+/** Components that are executed as they are: nothing further to read. */
+const LEAF_KINDS: ReadonlySet<ComponentKind> = new Set<ComponentKind>(['image', 'script-url', 'package']);
+/** Components whose definition lives in the scanned repository (memo keys include the repository). */
+const LOCAL_KINDS: ReadonlySet<ComponentKind> = new Set<ComponentKind>(['gha-local-action', 'gha-local-workflow']);
+
+/** Identity of a component (for cycles): what it is, not how it was called. */
+export function componentKey(use: ComponentUse, repo: string): string {
+  const ref = use.ref;
+  const parts: string[] = [ref.kind, ref.raw];
+  if (ref.kind === 'orb-element') parts.push(ref.orb.raw, ref.elementKind);
+  if (ref.kind === 'gitlab-include') parts.push(ref.include, ref.project ?? '', ref.ref ?? '', ref.file);
+  if (LOCAL_KINDS.has(ref.kind) || (ref.kind === 'gitlab-include' && ref.include === 'local')) parts.push(repo);
+  return parts.join('\u0000');
+}
+
+/** Identity of one expansion: the component plus the inputs it was given (they change its scripts). */
+function expansionKey(use: ComponentUse, repo: string): string {
+  const inputs = use.inputs ? Object.entries(use.inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  return `${componentKey(use, repo)}\u0000${JSON.stringify(inputs)}`;
+}
+
+export interface Resolver {
+  resolveJob(job: Job, pipeline: Pipeline): ResolvedJob;
+  /** Resolves free-standing uses (e.g. a pipeline's `orbs:` / `include:`), for the unresolved inventory. */
+  resolveUses(uses: readonly ComponentUse[]): ComponentNode[];
+  /** Problems met while reading definitions, each once. */
+  readonly errors: ScanError[];
+  /** How many expansions were computed (not served from the memo). */
+  readonly expansions: number;
+}
+
+/** Expansions already computed, shareable between the resolvers of one scan (keys include the repo for local components). */
+export type ExpansionMemo = Map<string, Expansion | undefined>;
+
+export function createResolver(ctx: ExpandContext, expander: Expander, memo: ExpansionMemo = new Map()): Resolver {
+  const errors: ScanError[] = [];
+  const errorKeys = new Set<string>();
+  let expansions = 0;
+  const repo = ctx.repo.repo;
+
+  const expand = (use: ComponentUse): Expansion | undefined => {
+    const key = expansionKey(use, repo);
+    if (memo.has(key)) return memo.get(key);
+    expansions++;
+    let result: Expansion | undefined;
+    try {
+      result = expander(use, ctx);
+    } catch (err) {
+      // Expanders must not throw; if one does, the component is unresolved rather than the scan lost.
+      result = { status: 'unresolved', reason: `reading ${use.ref.raw} failed: ${(err as Error).message}`, uses: [], scripts: [], secrets: [], errors: [] };
+    }
+    memo.set(key, result);
+    for (const e of result?.errors ?? []) {
+      const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
+      if (errorKeys.has(k)) continue;
+      errorKeys.add(k);
+      errors.push(e);
+    }
+    return result;
+  };
+
+  /** Builds trees for `uses` with a shared node budget. */
+  const build = (uses: readonly ComponentUse[], budget: { left: number }): ComponentNode[] => {
+    const node = (use: ComponentUse, path: readonly string[]): ComponentNode => {
+      budget.left--;
+      if (LEAF_KINDS.has(use.ref.kind)) return { use, status: 'leaf', children: [] };
+      const key = componentKey(use, repo);
+      if (path.includes(key)) {
+        return { use, status: 'cycle', reason: `${use.ref.raw} uses itself through ${path.length} level(s); not followed again`, children: [] };
+      }
+      if (path.length >= MAX_DEPTH) {
+        return { use, status: 'depth-limit', reason: `nested more than ${MAX_DEPTH} components deep; not followed further`, children: [] };
+      }
+      if (budget.left <= 0) {
+        return { use, status: 'depth-limit', reason: `the job's component tree exceeds ${MAX_NODES} components; not followed further`, children: [] };
+      }
+      const expansion = expand(use);
+      if (!expansion) return { use, status: 'leaf', children: [] };
+      if (expansion.status === 'unresolved') {
+        return { use, status: 'unresolved', reason: expansion.reason ?? ctx.source.describe(use.ref), children: [] };
+      }
+      const childUses = [...expansion.uses, ...expansion.scripts.flatMap((s) => findFetchedScripts(s.text, s.pos))];
+      const next = [...path, key];
+      const children: ComponentNode[] = [];
+      for (const child of childUses) {
+        if (budget.left <= 0) {
+          children.push({ use: child, status: 'depth-limit', reason: `the job's component tree exceeds ${MAX_NODES} components; not followed further`, children: [] });
+          break;
+        }
+        children.push(node(child, next));
+      }
+      return expansion.secrets.length > 0 ? { use, status: 'resolved', secrets: expansion.secrets, children } : { use, status: 'resolved', children };
+    };
+    return uses.map((u) => node(u, []));
+  };
+
+  const samePlace = (a: ComponentUse, b: ComponentUse): boolean =>
+    a.ref.kind === b.ref.kind && a.ref.raw === b.ref.raw && a.pos.file === b.pos.file && a.pos.line === b.pos.line;
+
+  return {
+    get errors() {
+      return errors;
+    },
+    get expansions() {
+      return expansions;
+    },
+    resolveUses(uses) {
+      return build(uses, { left: MAX_NODES });
+    },
+    resolveJob(job: Job, _pipeline: Pipeline): ResolvedJob {
+      const budget = { left: MAX_NODES };
+      const components: ComponentNode[] = build(job.uses, budget);
+      for (const step of job.steps) {
+        const own: ComponentUse[] = [];
+        if (step.uses) own.push(step.uses);
+        if (step.run !== undefined) own.push(...findFetchedScripts(step.run, step.runPos ?? step.pos));
+        if (own.length === 0) continue;
+        const built = build(own, budget);
+        // Nest under the step's `from` chain (outermost first), sharing chain nodes between steps.
+        let level = components;
+        for (const via of step.from ?? []) {
+          let holder = level.find((n) => n.status === 'resolved' && samePlace(n.use, via));
+          if (!holder) {
+            holder = { use: via, status: 'resolved', children: [] };
+            level.push(holder);
+          }
+          level = holder.children;
+        }
+        level.push(...built);
+      }
+      return { job, components };
+    },
+  };
+}
+
+/** Every node of a tree, depth first, with the path of uses from the root to it (inclusive). */
+export function* walkNodes(nodes: readonly ComponentNode[], path: readonly ComponentNode[] = []): Generator<{ node: ComponentNode; path: ComponentNode[] }> {
+  for (const node of nodes) {
+    const here = [...path, node];
+    yield { node, path: here };
+    yield* walkNodes(node.children, here);
+  }
+}

@@ -1,0 +1,304 @@
+// End-to-end: the bridge driven only through the Mattermost simulator (slash commands, clicks, dialogs
+// sent exactly as Mattermost 5.37 sends them), plus direct forged requests to the bridge's endpoints.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseChecklistProps, parseReportProps } from '../../src/contract';
+import { runSetup } from '../../src/setup-command';
+import { fakeLookup, startedIncident, startHarness, waitFor, type Harness } from './harness';
+
+jest.setTimeout(30_000);
+
+const START = '/ci-exposure start codecov-bash-uploader-2021 Codecov @channel [leak](http://evil.example)';
+
+function cixOf(props: unknown): ReturnType<typeof parseChecklistProps> {
+  return parseChecklistProps(props);
+}
+
+function actionsOf(post: { props: Record<string, unknown> }): Array<Record<string, unknown>> {
+  const attachments = post.props.attachments;
+  if (!Array.isArray(attachments)) return [];
+  return attachments.flatMap((a: unknown) => {
+    const actions = (a as { actions?: unknown }).actions;
+    return Array.isArray(actions) ? (actions as Array<Record<string, unknown>>) : [];
+  });
+}
+
+describe('bridge end to end (simulator)', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('setup registers the command with the admin token, stores tokens 0600, and a second run changes nothing', async () => {
+    h = await startHarness();
+    const commands = h.sim.commands(h.teamId);
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toMatchObject({ trigger: 'ci-exposure', method: 'P', url: `${h.bridge.url}/slash`, auto_complete: true });
+    expect(commands[0]?.auto_complete_hint).toMatch(/start/);
+    expect(h.sim.user('ci-exposure')?.is_bot).toBe(true);
+    expect(statSync(join(h.dataDir, 'ci-exposure.db')).mode & 0o777).toBe(0o600);
+
+    const before = h.sim.requests().length;
+    const lines = await runSetup({ siteUrl: h.sim.url, adminToken: h.sim.adminToken, publicUrl: h.bridge.url, teams: ['sec'], dataDir: h.dataDir });
+    const writes = h.sim.requests().slice(before).filter((r) => r.method !== 'GET');
+    expect(writes).toEqual([]);
+    expect(lines.join('\n')).toMatch(/unchanged/);
+    expect(lines.join('\n')).not.toContain(h.sim.adminToken);
+
+    // A moved bridge: the command is repaired, not duplicated.
+    const repaired = await runSetup({ siteUrl: h.sim.url, adminToken: h.sim.adminToken, publicUrl: 'http://10.0.0.9:9999', teams: ['sec'], dataDir: h.dataDir });
+    expect(repaired.join('\n')).toMatch(/updated/);
+    expect(h.sim.commands(h.teamId)).toHaveLength(1);
+    expect(h.sim.commands(h.teamId)[0]?.url).toBe('http://10.0.0.9:9999/slash');
+    expect(h.sim.openapiViolations()).toEqual([]);
+  });
+
+  it('start: private channel, members, pinned checklist with buttons and typed props, report with files, within 1 s', async () => {
+    h = await startHarness({ lookup: fakeLookup({ delayMs: 1500 }), config: { stakeholderChannel: 'sec/stakeholders' } });
+    const t0 = Date.now();
+    const run = await h.sim.executeCommand('alice', h.townSquare, START);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(run.status).toBe(200);
+    expect(run.ephemeral).toBeDefined();
+
+    const { channelId, post } = await startedIncident(h, /Codecov/);
+    const channel = h.sim.channel(channelId);
+    expect(channel?.type).toBe('P');
+    expect(channel?.name).toMatch(/^inc-\d{8}-codecov-channel-leak-http-evil-example$/);
+    expect(channel?.header).toMatch(/codecov-bash-uploader-2021/);
+    const members = h.sim.members(channelId).map((id) => h.sim.user(id)?.username);
+    expect(members).toEqual(expect.arrayContaining(['alice', 'bob', 'ci-exposure']));
+    expect(members).not.toContain('carol');
+
+    expect(post.type).toBe('custom_cix_checklist');
+    expect(post.message).not.toMatch(/@channel|\]\(http/);
+    const props = cixOf(post.props);
+    expect(props.ok).toBe(true);
+    const actions = actionsOf(post);
+    expect(actions.length).toBeGreaterThanOrEqual(8);
+    for (const a of actions) {
+      expect(a.id).toMatch(/^[A-Za-z0-9]+$/);
+      expect(a.integration).toMatchObject({ url: `${h.bridge.url}/actions`, context: { sig: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    }
+
+    // The lookup finishes later: the report post with both files, and the checklist gets the summary.
+    const report = await waitFor('the report post', () => h.sim.posts(channelId).find((p) => p.type === 'custom_cix_report'));
+    expect(report.file_ids).toHaveLength(2);
+    const rp = parseReportProps(report.props);
+    expect(rp.ok && rp.value.incidentId).toBeTruthy();
+    expect(report.message).not.toMatch(/@channel|\]\(http/);
+    await waitFor('exposure in the checklist', () => {
+      const p = h.sim.posts(channelId).find((x) => x.id === post.id);
+      const c = p && cixOf(p.props);
+      return c && c.ok && c.value.exposure?.affected === 1;
+    });
+    await waitFor('the stakeholder start message', () => h.sim.posts(h.sim.channel('stakeholders')?.id).find((p) => /started by @alice/.test(p.message)));
+
+    // Same name again: a suffix, not a failure.
+    await h.sim.executeCommand('alice', h.townSquare, START);
+    await waitFor('a second channel with a suffix', () => h.sim.channel('inc-' + channel?.name.slice(4) + '-2'));
+    expect(h.sim.ephemerals().some((e) => /cannot|Could not/i.test(String(e.post.message)))).toBe(false);
+    expect(h.sim.openapiViolations()).toEqual([]);
+  });
+
+  it('50 concurrent clicks on one post: nothing lost, the post ends in the stored state', async () => {
+    h = await startHarness();
+    await h.sim.executeCommand('alice', h.townSquare, START);
+    const { channelId, post } = await startedIncident(h, /Codecov/);
+    h.sim.addToChannel(channelId, 'carol');
+    const users = ['alice', 'bob', 'carol'];
+    const clicks = Array.from({ length: 50 }, (_, i) => ({ user: users[i % 3] ?? 'alice', action: `toggle${(i % 7) + 1}` }));
+    const results = await Promise.all(clicks.map((c) => h.sim.clickButton(c.user, post.id, c.action)));
+    expect(results.map((r) => r.status)).toEqual(clicks.map(() => 200));
+
+    const expected = new Map<string, boolean>();
+    for (const c of clicks) expected.set(c.action, !(expected.get(c.action) ?? false));
+    const stored = h.bridge.store.getIncidentByChannel(channelId);
+    for (const m of stored?.milestones ?? []) expect(m.done).toBe(expected.get(m.actionId) ?? false);
+    expect(h.bridge.store.timeline(stored?.id ?? '').filter((e) => e.kind === 'check' || e.kind === 'uncheck')).toHaveLength(50);
+
+    const final = h.sim.posts(channelId).find((p) => p.id === post.id);
+    const props = final && cixOf(final.props);
+    expect(props?.ok).toBe(true);
+    if (props?.ok) {
+      expect(props.value.milestones.map((m) => m.done)).toEqual(stored?.milestones.map((m) => m.done));
+    }
+    // Every patch resent every action with its integration (the simulator drops the connection otherwise).
+    expect(h.sim.requests().filter((r) => r.dropped)).toEqual([]);
+    expect(actionsOf(final ?? { props: {} }).every((a) => a.integration !== undefined)).toBe(true);
+  });
+
+  it('refuses a forged slash token (401, not logged) and a forged or replayed click context', async () => {
+    h = await startHarness();
+    const form = new URLSearchParams({ token: 'forgedtoken0000000000000000', team_id: h.teamId, channel_id: h.townSquare, user_id: 'x', user_name: 'mallory', command: '/ci-exposure', text: 'list' });
+    const slash = await fetch(`${h.bridge.url}/slash`, { method: 'POST', body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect(slash.status).toBe(401);
+    const headerOnly = await fetch(`${h.bridge.url}/slash`, {
+      method: 'POST',
+      body: new URLSearchParams({ team_id: h.teamId, channel_id: h.townSquare, user_id: 'x', user_name: 'm', command: '/ci-exposure', text: 'list' }),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: 'Token forgedtoken0000000000000000' },
+    });
+    expect(headerOnly.status).toBe(401);
+    const malformed = await fetch(`${h.bridge.url}/slash`, { method: 'POST', body: 'text=list', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { message: string }).message).toMatch(/team_id/);
+
+    await h.sim.executeCommand('alice', h.townSquare, START);
+    const { channelId, post } = await startedIncident(h, /Codecov/);
+    const action = actionsOf(post)[0];
+    const context = (action?.integration as { context: Record<string, unknown> }).context;
+    const alice = h.sim.user('alice');
+    const carol = h.sim.user('carol');
+    const click = (userId: string, ctx: unknown): Promise<Response> =>
+      fetch(`${h.bridge.url}/actions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ user_id: userId, user_name: 'x', channel_id: channelId, post_id: post.id, context: ctx }),
+      });
+    const forged = await click(alice?.id ?? '', { ...context, milestone: 'secrets-rotated' });
+    expect(forged.status).toBe(403);
+    const noContext = await click(alice?.id ?? '', undefined);
+    expect(noContext.status).toBe(403);
+    // A valid context, but the user is not a member of the incident channel.
+    const outsider = await click(carol?.id ?? '', context);
+    expect(outsider.status).toBe(200);
+    expect(((await outsider.json()) as { ephemeral_text?: string }).ephemeral_text).toMatch(/members of the incident channel/);
+    const incident = h.bridge.store.getIncidentByChannel(channelId);
+    expect(incident?.milestones.every((m) => !m.done)).toBe(true);
+    const badJson = await fetch(`${h.bridge.url}/actions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"nope":1}' });
+    expect(badJson.status).toBe(400);
+  });
+
+  it('commands: help, usage for unknown input, status, check, assign, owner, update, timeline, list', async () => {
+    h = await startHarness({ config: { stakeholderChannel: 'sec/stakeholders' } });
+    const say = async (user: string, channel: string, line: string): Promise<string> => {
+      const run = await h.sim.executeCommand(user, channel, line);
+      expect(run.status).toBe(200);
+      return String(run.ephemeral?.message ?? '');
+    };
+    expect(await say('alice', h.townSquare, '/ci-exposure help')).toMatch(/check N/);
+    expect(await say('alice', h.townSquare, '/ci-exposure frobnicate')).toMatch(/unknown command[\s\S]*start/);
+    expect(await say('alice', h.townSquare, '/ci-exposure status')).toMatch(/not an incident channel/);
+    expect(await say('alice', h.townSquare, '/ci-exposure start nope-nope')).toMatch(/unknown incident/);
+    await say('alice', h.townSquare, START);
+    const { channelId, post } = await startedIncident(h, /Codecov/);
+    expect(await say('alice', channelId, '/ci-exposure check 2')).toMatch(/is done/);
+    expect(await say('alice', channelId, '/ci-exposure check 99')).toMatch(/no item 99/);
+    expect(await say('alice', channelId, '/ci-exposure assign 3 @bob')).toMatch(/assigned to @bob/);
+    expect(await say('alice', channelId, '/ci-exposure assign 3 @carol')).toMatch(/not a member/);
+    expect(await say('alice', channelId, '/ci-exposure owner @bob')).toMatch(/@bob is the owner/);
+    expect(await say('bob', channelId, '/ci-exposure update rotating keys @all <script>')).toMatch(/posted/);
+    expect(await say('alice', channelId, '/ci-exposure status')).toMatch(/checklist 1\//);
+    const timeline = await say('alice', channelId, '/ci-exposure timeline');
+    expect(timeline).toMatch(/started[\s\S]*checked 2\.[\s\S]*assigned[\s\S]*owner[\s\S]*status update/);
+    expect(timeline).not.toMatch(/@all|<script>/);
+    expect(await say('alice', h.townSquare, '/ci-exposure list')).toMatch(/inc-\d{8}-codecov/);
+    expect(await say('carol', h.townSquare, '/ci-exposure list')).toMatch(/No open incidents/);
+
+    const checklist = h.sim.posts(channelId).find((p) => p.id === post.id);
+    const props = checklist && cixOf(checklist.props);
+    expect(props?.ok && props.value.milestones[2]?.assignee?.username).toBe('bob');
+    expect(props?.ok && props.value.owner?.username).toBe('bob');
+    expect(props?.ok && props.value.lastUpdate?.text).toBe('rotating keys @all <script>');
+    await waitFor('the update in the channel and for stakeholders', () =>
+      h.sim.posts(channelId).some((p) => /Status update/.test(p.message)) &&
+      h.sim.posts(h.sim.channel('stakeholders')?.id).some((p) => /status update by @bob/.test(p.message)),
+    );
+  });
+
+  it('close posts the final report with metrics and a file, tells stakeholders, and counts in /metrics', async () => {
+    h = await startHarness({ config: { stakeholderChannel: 'sec/stakeholders' } });
+    await h.sim.executeCommand('alice', h.townSquare, START);
+    const { channelId, post } = await startedIncident(h, /Codecov/);
+    await h.sim.clickButton('bob', post.id, 'toggle2');
+    const run = await h.sim.executeCommand('alice', channelId, '/ci-exposure close keys rotated, @here all good');
+    expect(String(run.ephemeral?.message)).toMatch(/closed/);
+    const final = await waitFor('the final report', () => h.sim.posts(channelId).find((p) => /Final report/.test(p.message)));
+    expect(final.message).toMatch(/Time to initial assessment: \d+ min/);
+    expect(final.message).toMatch(/Time to close:/);
+    expect(final.message).toMatch(/Milestones on time: 1\/2/);
+    expect(final.message).not.toMatch(/@here/);
+    expect(final.file_ids).toHaveLength(1);
+    const checklist = h.sim.posts(channelId).find((p) => p.id === post.id);
+    const props = checklist && cixOf(checklist.props);
+    expect(props?.ok && props.value.status).toBe('closed');
+    expect(actionsOf(checklist ?? { props: {} })).toEqual([]);
+    await waitFor('stakeholders told', () => h.sim.posts(h.sim.channel('stakeholders')?.id).some((p) => /was closed by @alice/.test(p.message)));
+    expect(String((await h.sim.executeCommand('alice', channelId, '/ci-exposure check 1')).ephemeral?.message)).toMatch(/closed/);
+    const metrics = await (await fetch(`${h.bridge.url}/metrics`)).text();
+    expect(metrics).toMatch(/cix_incidents_total\{event="closed"\} 1/);
+    expect(metrics).toMatch(/cix_button_clicks_total\{result="ok"\} 1/);
+    expect(metrics).toMatch(/cix_incidents_open 0/);
+  });
+
+  it('an overdue milestone notifies once, also when the send failed and the bridge restarted', async () => {
+    let now = Date.UTC(2026, 10, 26, 9, 0, 0);
+    h = await startHarness({ clock: () => now });
+    await h.sim.executeCommand('alice', h.townSquare, START);
+    const { channelId } = await startedIncident(h, /Codecov/);
+    const alice = h.sim.user('alice');
+    const dms = (): number =>
+      h.sim.posts().filter((p) => h.sim.channel(p.channel_id)?.type === 'D' && /Milestone overdue/.test(p.message) && h.sim.members(p.channel_id).includes(alice?.id ?? '')).length;
+    const notices = (): number => h.sim.posts(channelId).filter((p) => /Milestone overdue/.test(p.message)).length;
+
+    // Mattermost fails every post for a while: the notice is decided, stored, and not yet sent.
+    h.sim.failNext({ method: 'POST', path: /^\/api\/v4\/posts$/ }, 503, 8);
+    now += 21 * 60_000;
+    await waitFor('the overdue decision', () => h.bridge.store.getIncidentByChannel(channelId)?.milestones.find((m) => m.id === 'initial-assessment')?.notifiedAt);
+    await h.restart({ clock: () => now });
+    await waitFor('one DM and one channel notice', () => dms() === 1 && notices() === 1);
+    await h.restart({ clock: () => now });
+    now += 60_000;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dms()).toBe(1);
+    expect(notices()).toBe(1);
+    const checklist = h.sim.posts(channelId).find((p) => p.type === 'custom_cix_checklist');
+    expect(checklist?.message).toMatch(/overdue/);
+  });
+
+  it('a 429 with X-Ratelimit-Reset is retried; the click still lands', async () => {
+    h = await startHarness();
+    await h.sim.executeCommand('alice', h.townSquare, START);
+    const { channelId, post } = await startedIncident(h, /Codecov/);
+    h.sim.failNext({ method: 'PUT', path: /\/patch$/ }, 429, 2, { resetSeconds: 0 });
+    const click = await h.sim.clickButton('alice', post.id, 'toggle1');
+    expect(click.status).toBe(200);
+    const p = h.sim.posts(channelId).find((x) => x.id === post.id);
+    const props = p && cixOf(p.props);
+    expect(props?.ok && props.value.milestones[0]?.done).toBe(true);
+    const metrics = await (await fetch(`${h.bridge.url}/metrics`)).text();
+    expect(metrics).toMatch(/cix_mattermost_retries_total 2/);
+  });
+
+  it('a failed lookup is reported in the channel, not dropped', async () => {
+    h = await startHarness({ lookup: fakeLookup({ fail: true }) });
+    await h.sim.executeCommand('alice', h.townSquare, START);
+    const { channelId } = await startedIncident(h, /Codecov/);
+    await waitFor('the failure notice', () => h.sim.posts(channelId).find((p) => /exposure lookup failed: checkouts folder missing/.test(p.message)));
+  });
+
+  it('start without arguments opens a dialog; its submission starts the incident; a forged state is refused', async () => {
+    h = await startHarness();
+    const run = await h.sim.executeCommand('alice', h.townSquare, '/ci-exposure start');
+    expect(run.status).toBe(200);
+    const opened = await waitFor('the dialog', () => h.sim.dialogsOpened()[0]);
+    expect(opened.url).toBe(`${h.bridge.url}/dialogs`);
+    const state = String(opened.dialog.state ?? (opened.dialog.dialog as Record<string, unknown> | undefined)?.state ?? '');
+    const forged = await h.sim.submitDialog('alice', { url: opened.url, callback_id: 'start', state: state.replace(/"sig":"./, '"sig":"0'), channel_id: h.townSquare, team_id: h.teamId, submission: { indicator: 'codecov-bash-uploader-2021' } });
+    expect(forged.status).not.toBe(200);
+    const empty = await h.sim.submitDialog('alice', { url: opened.url, callback_id: 'start', state, channel_id: h.townSquare, team_id: h.teamId, submission: { severity: 'low' } });
+    expect(empty.response?.errors).toBeDefined();
+    const ok = await h.sim.submitDialog('alice', {
+      url: opened.url,
+      callback_id: 'start',
+      state,
+      channel_id: h.townSquare,
+      team_id: h.teamId,
+      submission: { indicator: 'codecov-bash-uploader-2021', name: 'From the dialog', severity: 'critical' },
+    });
+    expect(ok.status).toBe(200);
+    const { post } = await startedIncident(h, /From the dialog/);
+    const props = cixOf(post.props);
+    expect(props.ok && props.value.severity).toBe('critical');
+  });
+});

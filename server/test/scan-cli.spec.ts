@@ -1,0 +1,188 @@
+/**
+ * The `scan` and `indicators` commands as a user runs them: the built CLI (`make test` builds the
+ * server first; run `npm run build -w server` before running this file alone).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { runCliProcess } from './helpers/cli-process';
+import { makeTempDir } from './helpers/tmp';
+
+const ORG = 'examples/org';
+const CACHE = 'examples/cache';
+
+function oneLineError(stderr: string): void {
+  expect(stderr.trim().split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(/^ci-exposure: /);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+const jsonReport = z.object({
+  indicator: z.object({ id: z.string(), title: z.string() }),
+  summary: z.object({ repos: z.number(), files: z.number(), jobs: z.number(), affected: z.number(), unresolved: z.number(), errors: z.number() }),
+  findings: z.array(
+    z.object({
+      repo: z.string(),
+      file: z.string(),
+      line: z.number(),
+      platform: z.string(),
+      workflow: z.string(),
+      job: z.string(),
+      affected: z.boolean(),
+      chain: z.array(z.object({ kind: z.string(), ref: z.string() })),
+      exposure: z.object({ contexts: z.array(z.string()), secrets: z.array(z.string()), permissions: z.string(), oidc: z.boolean(), selfHosted: z.boolean(), triggers: z.array(z.string()) }),
+      tamper: z.array(z.object({ via: z.string(), consumers: z.array(z.object({ job: z.string(), holds: z.array(z.string()) })) })),
+      verdict: z.enum(['critical', 'high', 'medium', 'low']),
+      reasons: z.array(z.string()),
+      advice: z.array(z.string()),
+    }),
+  ),
+  errors: z.array(z.object({ repo: z.string(), file: z.string(), line: z.number(), message: z.string() })),
+});
+
+describe('ci-exposure scan (built CLI)', () => {
+  it('make scan equivalent: the examples against every catalog incident, exit 1, every platform found', async () => {
+    const r = await runCliProcess(['scan', ORG, '--cache', CACHE]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('== codecov-bash-uploader-2021');
+    expect(r.stdout).toContain('== actions-cool-2026-05');
+    expect(r.stdout).toMatch(/critical\s+acme\/shared-context/);
+    expect(r.stdout).toMatch(/low\s+acme\/coverage-isolated/);
+    expect(r.stdout).toContain('plugin-ci/coverage → codecov/upload → curl');
+    expect(r.stdout).toContain('./.github/actions/coverage → tj-actions/changed-files@v45');
+    expect(r.stdout).toContain('acme/ci-templates@main → curl -s https://codecov.io/bash');
+    expect(r.stdout).toMatch(/unresolved: acme\/shared-context .*circleci\/slack@4\.1\.0/);
+    expect(r.stdout).toMatch(/11 indicators checked over 6 repositories/);
+  });
+
+  it('JSON: exactly the issue shape; the SHA-pinned repository is not affected', async () => {
+    const r = await runCliProcess(['scan', ORG, '--cache', CACHE, '--indicator', 'codecov-bash-uploader-2021', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const report = jsonReport.strict().parse(JSON.parse(r.stdout));
+    expect(report.indicator.id).toBe('codecov-bash-uploader-2021');
+    const byRepo = new Map(report.findings.map((f) => [f.repo, f]));
+    expect(byRepo.get('acme/shared-context')).toMatchObject({ affected: true, verdict: 'critical', exposure: { contexts: ['deploy-creds'] } });
+    expect(byRepo.get('acme/coverage-isolated')).toMatchObject({ affected: true, verdict: 'low' });
+    expect(byRepo.get('acme/mattermost-plugin')?.chain.map((l) => l.ref)).toEqual(['plugin-ci/coverage', 'codecov/upload', expect.stringMatching(/^curl -s https:\/\/codecov\.io\/bash/)]);
+    expect(byRepo.get('acme/pinned-app')).toMatchObject({ affected: false, reasons: expect.arrayContaining([expect.stringMatching(/safe SHA/)]) });
+    expect(byRepo.get('acme/gitlab-service')?.platform).toBe('gitlab-ci');
+  });
+
+  it('exit 0 when nothing is affected', async () => {
+    const r = await runCliProcess(['scan', `${ORG}/acme/pinned-app`, '--cache', CACHE, '--indicator', 'tj-actions-changed-files-2025']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no job runs this component');
+    expect(r.stdout).toContain('1 use not affected');
+  });
+
+  it.each([
+    ['sarif', (out: string) => expect(JSON.parse(out)).toMatchObject({ version: '2.1.0', runs: [{ tool: { driver: { name: 'ci-exposure' } } }] })],
+    ['csv', (out: string) => expect(out.split('\r\n')[0]).toMatch(/^indicator,verdict,affected,repo,file,line/)],
+    ['markdown', (out: string) => expect(out).toMatch(/^#### CI exposure: /)],
+    ['table', (out: string) => expect(out).toMatch(/^== codecov-bash-uploader-2021/)],
+  ])('--format %s', async (format, check) => {
+    const r = await runCliProcess(['scan', ORG, '--cache', CACHE, '--indicator', 'codecov-bash-uploader-2021', '--format', format]);
+    expect(r.code).toBe(1);
+    check(r.stdout);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('--component builds an indicator on the spot', async () => {
+    const r = await runCliProcess(['scan', ORG, '--cache', CACHE, '--component', 'orb:codecov/codecov@1.1.1', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const report = jsonReport.parse(JSON.parse(r.stdout));
+    expect(report.findings.filter((f) => f.affected).map((f) => f.repo).sort()).toEqual(['acme/coverage-isolated', 'acme/mattermost-plugin', 'acme/shared-context']);
+  });
+
+  it('--indicator FILE reads a custom indicator; a bad one is a located usage error', async () => {
+    const tmp = makeTempDir();
+    try {
+      const good = join(tmp.dir, 'good.json');
+      writeFileSync(
+        good,
+        JSON.stringify({
+          id: 'acme-template-2026',
+          title: 'acme/ci-templates compromised',
+          kind: 'gitlab',
+          windowStart: '2026-01-01T00:00:00Z',
+          windowEnd: '2026-01-02T00:00:00Z',
+          components: [{ kind: 'gitlab-include', id: 'acme/ci-templates', affectedRefs: ['main'] }],
+        }),
+      );
+      const ok = await runCliProcess(['scan', ORG, '--cache', CACHE, '--indicator', good, '--format', 'json']);
+      expect(ok.code).toBe(1);
+      expect(jsonReport.parse(JSON.parse(ok.stdout)).findings.map((f) => f.repo)).toEqual(['acme/gitlab-service']);
+
+      const bad = join(tmp.dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify({ id: 'x', title: 't', kind: 'action', windowStart: 'soon', windowEnd: '2026-01-02T00:00:00Z', components: [] }));
+      const r = await runCliProcess(['scan', ORG, '--indicator', bad]);
+      expect(r.code).toBe(2);
+      oneLineError(r.stderr);
+      expect(r.stderr).toContain(`${bad}: field windowStart: must be an ISO-8601 UTC time`);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it.each([
+    [['scan', ORG, '--indicator', 'codecov-2021'], /unknown indicator "codecov-2021"; did you mean codecov-bash-uploader-2021/],
+    [['scan', 'no/such/path', '--indicator', 'codecov-bash-uploader-2021'], /path not found or not a folder: no\/such\/path/],
+    [['scan', ORG, '--component', 'gha:nope'], /bad component spec "gha:nope"/],
+    [['scan', ORG, '--component', 'gha:a/b', '--indicator', 'ghostaction-2025'], /not both/],
+    [['scan', ORG, '--format', 'xml'], /unknown format "xml"/],
+    [['scan', ORG, '--cache', 'no/such/cache'], /component cache folder not found/],
+    [['scan', ORG, '--indicator', 'missing.json'], /indicator file not found: missing\.json/],
+  ])('usage error %j → exit 2 and one clear line', async (args, message) => {
+    const r = await runCliProcess(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    oneLineError(r.stderr);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('an unknown option is a usage error (exit 2)', async () => {
+    const r = await runCliProcess(['scan', ORG, '--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown option/);
+  });
+
+  it('scans the current directory when no path is given', async () => {
+    const tmp = makeTempDir();
+    try {
+      mkdirSync(join(tmp.dir, '.github', 'workflows'), { recursive: true });
+      writeFileSync(join(tmp.dir, '.github', 'workflows', 'ci.yml'), 'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: tj-actions/changed-files@v44\n');
+      const r = await runCliProcess(['scan', '--indicator', 'tj-actions-changed-files-2025', '--format', 'json'], { cwd: tmp.dir });
+      expect(r.code).toBe(1);
+      expect(jsonReport.parse(JSON.parse(r.stdout)).findings[0]).toMatchObject({ file: '.github/workflows/ci.yml', affected: true });
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+describe('ci-exposure indicators (built CLI)', () => {
+  it('lists the catalog as a table', async () => {
+    const r = await runCliProcess(['indicators']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+KIND\s+WINDOW \(UTC\)\s+TITLE$/);
+    expect(lines).toHaveLength(13);
+    expect(r.stdout).toMatch(/codecov-bash-uploader-2021\s+script\s+2021-01-31T00:00Z \.\. 2021-04-01T23:59Z\s+Codecov/);
+  });
+
+  it('and as JSON', async () => {
+    const r = await runCliProcess(['indicators', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const list = z.array(z.object({ id: z.string(), kind: z.string(), windowStart: z.string(), windowEnd: z.string(), title: z.string() })).parse(JSON.parse(r.stdout));
+    expect(list.map((i) => i.id)).toContain('circleci-platform-2023');
+    expect(list).toHaveLength(11);
+  });
+
+  it('refuses an unknown format', async () => {
+    const r = await runCliProcess(['indicators', '--format', 'yaml']);
+    expect(r.code).toBe(2);
+    oneLineError(r.stderr);
+  });
+});
