@@ -67,7 +67,7 @@ function buildProgram(io: CliIo, onServe: (stop: () => Promise<void>) => void): 
     .option('--site-url <url>', 'Mattermost site URL (default: mattermost.siteUrl of the configuration)')
     .option('--admin-token <token>', "a system admin's personal access token (or CIX_ADMIN_TOKEN)")
     .option('--public-url <url>', 'URL at which Mattermost reaches the bridge (default: publicUrl of the configuration)')
-    .option('--team <name>', 'team to set up (repeatable; default: mattermost.teams)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--team <name>', 'team to set up (repeatable; default: mattermost.teams)', (v: string, acc: string[]): string[] => [...acc, v], [])
     .option('-c, --config <file>', 'configuration file (default ./ci-exposure.yaml when present)')
     .action(async (opts: SetupCliOptions) => {
       const lines = await setupFromCli(opts);

@@ -5,11 +5,11 @@ import { createBridgeMetrics, type BridgeMetrics } from './http/metrics';
 import { registerRoutes } from './http/routes';
 import type { LookupPort } from './incidents/lookup';
 import { Notifier } from './incidents/notifier';
+import { recordPin } from './incidents/pins';
 import { IncidentService } from './incidents/service';
 import { createLogger, type Logger } from './logger';
 import { ChecklistSync } from './mattermost/checklist-sync';
 import { MattermostClient, type RetryPolicy } from './mattermost/client';
-import { escapeMarkdown } from './mattermost/escape';
 import { createResponseSender } from './mattermost/response-url';
 import { listenWebSocket, type WebSocketListener } from './mattermost/websocket';
 import { BOT_TOKEN_SETTING, openStore, type Store } from './store/sqlite';
@@ -153,13 +153,17 @@ export async function startBridge(config: Config, logger: Logger = createLogger(
         url: chat.websocketUrl(),
         token,
         logger,
-        onPost: (_event, post) => {
-          if (!post.is_pinned) return;
-          const incident = store.getIncidentByChannel(post.channel_id);
-          if (!incident || post.id === incident.checklistPostId) return;
-          const excerpt = post.message.length > 200 ? `${post.message.slice(0, 200)}…` : post.message;
-          store.appendTimeline(incident.id, [{ at: clock(), kind: 'pin', text: `Pinned message: ${escapeMarkdown(excerpt)}`, ref: post.id }]);
-        },
+        onPost: (_event, post) => void recordPin(store, post, clock()),
+        // Pins made while the bridge was away: read each open incident's pinned posts on (re)connection.
+        onConnect: () =>
+          background(
+            (async () => {
+              for (const incident of store.listIncidents('open')) {
+                if (!incident.channelId) continue;
+                for (const post of await chat.getPinnedPosts(incident.channelId)) recordPin(store, post, clock());
+              }
+            })(),
+          ),
       });
     }
   } else {
@@ -174,9 +178,9 @@ export async function startBridge(config: Config, logger: Logger = createLogger(
     store,
     metrics,
     close: async () => {
-      notifier?.stop();
       ws?.close();
       await app.close();
+      await notifier?.stop();
       while (tasks.size > 0) await Promise.all([...tasks]);
       await sync?.idle();
       sync?.close();

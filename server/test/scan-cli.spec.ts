@@ -113,7 +113,9 @@ describe('ci-exposure scan (built CLI)', () => {
       );
       const ok = await runCliProcess(['scan', ORG, '--cache', CACHE, '--indicator', good, '--format', 'json']);
       expect(ok.code).toBe(1);
-      expect(jsonReport.parse(JSON.parse(ok.stdout)).findings.map((f) => f.repo)).toEqual(['acme/gitlab-service']);
+      const findings = jsonReport.parse(JSON.parse(ok.stdout)).findings;
+      expect([...new Set(findings.map((f) => f.repo))]).toEqual(['acme/gitlab-service']);
+      expect(findings.find((f) => f.job === 'coverage')).toMatchObject({ affected: true, chain: [{ kind: 'gitlab-include', ref: 'acme/ci-templates@main' }] });
 
       const bad = join(tmp.dir, 'bad.json');
       writeFileSync(bad, JSON.stringify({ id: 'x', title: 't', kind: 'action', windowStart: 'soon', windowEnd: '2026-01-02T00:00:00Z', components: [] }));

@@ -5,7 +5,9 @@
  * given paths, no live mention or link in the Markdown report.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import type * as Fs from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { catalogIndicator } from '../src/scanner/indicators';
 import type { Indicator, ScanResult } from '../src/scanner/model';
@@ -14,6 +16,9 @@ import { scan } from '../src/scanner/scan';
 import { componentCacheSource } from '../src/sources/component-cache';
 import { readLocalPaths } from '../src/sources/local-dir';
 import { makeTempDir } from './helpers/tmp';
+
+/** The node:fs module object itself (the one the shell's named imports read from), to spy on. */
+const nodeFs: typeof Fs = createRequire(__filename)('node:fs');
 
 const OUTSIDE_MARKER = 'OUTSIDE_MARKER_must_never_be_read';
 
@@ -47,6 +52,8 @@ describe('hostile input', () => {
   let result: ScanResult;
   let elapsed = 0;
   let heapAfter = 0;
+  const opened: string[] = [];
+  const listed: string[] = [];
 
   beforeAll(() => {
     tmp = makeTempDir('cix-hostile-');
@@ -91,9 +98,15 @@ describe('hostile input', () => {
     mkdirSync(join(cache, 'github', 'codecov'), { recursive: true });
     symlinkSync(join(tmp.dir, 'outside'), join(cache, 'github', 'codecov', 'codecov-action@v1'));
 
+    const openSpy = jest.spyOn(nodeFs, 'openSync');
+    const readdirSpy = jest.spyOn(nodeFs, 'readdirSync');
     const started = Date.now();
     const read = readLocalPaths([org]);
     const r = scan(read.repos, codecov(), componentCacheSource(cache));
+    opened.push(...openSpy.mock.calls.map((c) => String(c[0])));
+    listed.push(...readdirSpy.mock.calls.map((c) => String(c[0])));
+    openSpy.mockRestore();
+    readdirSpy.mockRestore();
     result = { ...r, errors: [...read.errors, ...r.errors], summary: { ...r.summary, errors: r.summary.errors + read.errors.length } };
     elapsed = Date.now() - started;
     heapAfter = process.memoryUsage().heapUsed;
@@ -122,6 +135,14 @@ describe('hostile input', () => {
       expect(e).toMatchObject({ repo: 'evil/repo', file: expect.any(String), line: expect.any(Number), code: expect.stringMatching(/^[a-z0-9-]+$/), message: expect.any(String) });
       expect(e.line).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it('opens and lists nothing outside the given repository folder and cache', () => {
+    const real = realpathSync(tmp.dir);
+    expect(opened.length).toBeGreaterThan(3);
+    for (const p of opened) expect(realpathSync(p).startsWith(join(real, 'org') + '/') || realpathSync(p).startsWith(join(real, 'cache') + '/')).toBe(true);
+    for (const p of listed) expect(realpathSync(p).startsWith(join(real, 'org'))).toBe(true);
+    expect(opened.some((p) => p.includes('outside'))).toBe(false);
   });
 
   it('reads nothing outside the given paths', () => {

@@ -29,6 +29,7 @@ export class Notifier {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private stopped = false;
   private stakeholderId: string | undefined;
   private readonly dmChannels = new Map<string, string>();
 
@@ -41,13 +42,17 @@ export class Notifier {
     void this.tick();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for the pass in progress (so a restart never sends the same message twice). */
+  async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.running;
   }
 
   /** Runs one pass now (or once more after the pass in progress); resolves when done. */
   tick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -58,7 +63,7 @@ export class Notifier {
           this.again = false;
           this.checkOverdue();
           await this.drain();
-        } while (this.again);
+        } while (this.again && !this.stopped);
       } catch (err) {
         this.deps.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'notifier pass failed');
       } finally {
@@ -79,7 +84,7 @@ export class Notifier {
   private async drain(): Promise<void> {
     const maxAttempts = this.deps.maxAttempts ?? 8;
     const base = this.deps.retryBaseMs ?? 2000;
-    for (;;) {
+    while (!this.stopped) {
       const now = this.deps.clock();
       const batch = this.deps.store.dueOutbox(now, 20);
       if (batch.length === 0) return;

@@ -88,6 +88,13 @@ export const MAX_REPORT_PROPS_CHARS = 6000;
 
 const NOT_INCIDENT_CHANNEL = 'This is not an incident channel. Run it in the channel of an incident (`/ci-exposure list` shows them).';
 
+/** Waits for `promise`, but not longer than `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 function errorText(err: unknown): string {
   if (err instanceof MattermostError) return `Mattermost answered ${err.status === 0 ? 'with a network error' : `HTTP ${err.status}`}${err.id ? ` (${err.id})` : ''}`;
   return err instanceof Error ? escapeMarkdown(err.message) : 'unexpected error';
@@ -117,6 +124,10 @@ export class IncidentService {
     if (!incident) return NOT_INCIDENT_CHANNEL;
     const actor: UserRef = { userId: caller.userId, username: caller.username };
     const now = this.deps.clock();
+    const reads = command.name === 'status' || command.name === 'timeline';
+    if (!reads && incident.channelId && !(await this.deps.chat.isChannelMember(incident.channelId, caller.userId))) {
+      return 'Only members of the incident channel can change the incident.';
+    }
     switch (command.name) {
       case 'status':
         return renderChecklistMessage(incident, now);
@@ -215,6 +226,10 @@ export class IncidentService {
       this.deps.onIncident?.('failed');
       this.deps.logger.error({ incidentId: incident.id, error: err instanceof Error ? err.message : String(err) }, 'incident start failed');
       const stored = this.deps.store.getIncident(incident.id);
+      if (stored) {
+        // Not left half-started: it is closed with the reason, so `list` and reminders ignore it.
+        this.deps.store.saveIncident({ ...stored, status: 'closed', closedAt: this.deps.clock(), closeSummary: `start failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), revision: stored.revision + 1 });
+      }
       if (stored?.channelId) {
         await this.deps.chat
           .createPost({ channel_id: stored.channelId, message: `:warning: Setting up this incident failed: ${errorText(err)}.` })
@@ -387,7 +402,8 @@ export class IncidentService {
       return toggleMilestone(i, m.position, user, now);
     });
     if (!t.ok) return { ok: false, reason: t.reason };
-    await this.deps.sync.request(incidentId);
+    // Answer the click once the post shows it — or after a few seconds (Mattermost waits 30 s at most).
+    await within(this.deps.sync.request(incidentId), 5000);
     return { ok: true };
   }
 

@@ -287,6 +287,16 @@ export class MattermostClient {
     return this.c.call(postSchema, 'put', `${this.api}/posts/${postId}/patch`, patch);
   }
 
+  /** The pinned posts of a channel (a PostList: `order` + `posts`). */
+  async getPinnedPosts(channelId: string): Promise<MmPost[]> {
+    const list = await this.c.call(
+      z.object({ order: z.array(z.string()), posts: z.record(z.string(), postSchema) }).passthrough(),
+      'get',
+      `${this.api}/channels/${channelId}/pinned`,
+    );
+    return list.order.map((id) => list.posts[id]).filter((p): p is MmPost => p !== undefined);
+  }
+
   async pinPost(postId: string): Promise<void> {
     await this.c.call(anything, 'post', `${this.api}/posts/${postId}/pin`);
   }

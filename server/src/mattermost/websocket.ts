@@ -50,6 +50,8 @@ export function listenWebSocket(options: {
   token: string;
   logger: Logger;
   onPost: (event: string, post: WsPost) => void;
+  /** Called on the first connection and on every reconnection (events may have been missed). */
+  onConnect?: () => void;
 }): WebSocketListener {
   ensureGlobalWebSocket();
   const client = new WebSocketClient({
@@ -62,8 +64,14 @@ export function listenWebSocket(options: {
     const found = postOfEvent(msg);
     if (found) options.onPost(found.event, found.post);
   });
-  client.addFirstConnectListener(() => options.logger.info({}, 'websocket connected'));
-  client.addReconnectListener(() => options.logger.info({}, 'websocket reconnected'));
+  client.addFirstConnectListener(() => {
+    options.logger.info({}, 'websocket connected');
+    options.onConnect?.();
+  });
+  client.addReconnectListener(() => {
+    options.logger.info({}, 'websocket reconnected');
+    options.onConnect?.();
+  });
   client.initialize(options.url, options.token);
   return { close: () => client.close() };
 }

@@ -1,8 +1,9 @@
 // End-to-end: the bridge driven only through the Mattermost simulator (slash commands, clicks, dialogs
 // sent exactly as Mattermost 5.37 sends them), plus direct forged requests to the bridge's endpoints.
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseChecklistProps, parseReportProps } from '../../src/contract';
+import { runCli } from '../../src/cli';
 import { runSetup } from '../../src/setup-command';
 import { fakeLookup, startedIncident, startHarness, waitFor, type Harness } from './harness';
 
@@ -232,8 +233,10 @@ describe('bridge end to end (simulator)', () => {
   });
 
   it('an overdue milestone notifies once, also when the send failed and the bridge restarted', async () => {
-    let now = Date.UTC(2026, 10, 26, 9, 0, 0);
-    h = await startHarness({ clock: () => now });
+    // The bridge's clock runs with real time plus an offset the test moves forward.
+    let offset = 0;
+    const clock = (): number => Date.now() + offset;
+    h = await startHarness({ clock });
     await h.sim.executeCommand('alice', h.townSquare, START);
     const { channelId } = await startedIncident(h, /Codecov/);
     const alice = h.sim.user('alice');
@@ -243,12 +246,12 @@ describe('bridge end to end (simulator)', () => {
 
     // Mattermost fails every post for a while: the notice is decided, stored, and not yet sent.
     h.sim.failNext({ method: 'POST', path: /^\/api\/v4\/posts$/ }, 503, 8);
-    now += 21 * 60_000;
+    offset += 21 * 60_000;
     await waitFor('the overdue decision', () => h.bridge.store.getIncidentByChannel(channelId)?.milestones.find((m) => m.id === 'initial-assessment')?.notifiedAt);
-    await h.restart({ clock: () => now });
+    await h.restart({ clock });
     await waitFor('one DM and one channel notice', () => dms() === 1 && notices() === 1);
-    await h.restart({ clock: () => now });
-    now += 60_000;
+    await h.restart({ clock });
+    offset += 60_000;
     await new Promise((r) => setTimeout(r, 300));
     expect(dms()).toBe(1);
     expect(notices()).toBe(1);
@@ -268,6 +271,47 @@ describe('bridge end to end (simulator)', () => {
     expect(props?.ok && props.value.milestones[0]?.done).toBe(true);
     const metrics = await (await fetch(`${h.bridge.url}/metrics`)).text();
     expect(metrics).toMatch(/cix_mattermost_retries_total 2/);
+  });
+
+  it('only the configured users may start an incident', async () => {
+    h = await startHarness({ config: { startUsers: ['alice'] } });
+    const refused = await h.sim.executeCommand('bob', h.townSquare, START);
+    expect(String(refused.ephemeral?.message)).toMatch(/not allowed to start/);
+    await h.sim.executeCommand('alice', h.townSquare, START);
+    await startedIncident(h, /Codecov/);
+    expect(h.sim.posts().filter((p) => p.type === 'custom_cix_checklist')).toHaveLength(1);
+  });
+
+  it('`ci-exposure setup` from the command line: one line per item, no token printed, usage errors exit 2', async () => {
+    h = await startHarness();
+    let out = '';
+    let err = '';
+    const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t) };
+    const code = await runCli(['setup', '--site-url', h.sim.url, '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--config', join(h.dataDir, '..', 'cfg.yaml')], io).catch((e: unknown) => e);
+    // The configuration file does not exist: a clear usage error.
+    expect(code).toBe(2);
+    expect(err).toMatch(/cfg\.yaml not found/);
+    err = '';
+    writeFileSync(join(h.dataDir, '..', 'cfg.yaml'), `mattermost:\n  siteUrl: ${h.sim.url}\ndataDir: ${h.dataDir}\n`);
+    const ok = await runCli(['setup', '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--config', join(h.dataDir, '..', 'cfg.yaml')], io);
+    expect(err).toBe('');
+    expect(ok).toBe(0);
+    expect(out).toMatch(/bot @ci-exposure: unchanged/);
+    expect(out).toMatch(/team sec: \/ci-exposure unchanged/);
+    expect(out).not.toContain(h.sim.adminToken);
+    const missing = await runCli(['setup', '--site-url', h.sim.url, '--public-url', h.bridge.url, '--team', 'sec', '--config', join(h.dataDir, '..', 'cfg.yaml')], io);
+    expect(missing).toBe(2);
+    expect(err).toMatch(/--admin-token TOKEN is required/);
+  });
+
+  it('when Mattermost keeps failing, the caller is told and the half-started incident is closed', async () => {
+    h = await startHarness();
+    h.sim.failNext({ method: 'POST', path: /^\/api\/v4\/channels$/ }, 500, 10);
+    const run = await h.sim.executeCommand('alice', h.townSquare, START);
+    expect(String(run.ephemeral?.message)).toMatch(/Could not start the incident: Mattermost answered HTTP 500/);
+    expect(h.bridge.store.listIncidents('starting')).toEqual([]);
+    expect(h.bridge.store.listIncidents('closed')[0]?.closeSummary).toMatch(/start failed/);
+    expect(String((await h.sim.executeCommand('alice', h.townSquare, '/ci-exposure list')).ephemeral?.message)).toMatch(/No open incidents/);
   });
 
   it('a failed lookup is reported in the channel, not dropped', async () => {

@@ -81,7 +81,7 @@ describe('bridge with the real exposure engine', () => {
   });
 
   it('records pinned messages of the incident channel in the timeline (WebSocket)', async () => {
-    h = await startHarness();
+    h = await startHarness({ websocket: true });
     await h.sim.executeCommand('alice', h.townSquare, '/ci-exposure start codecov-bash-uploader-2021');
     const { channelId } = await startedIncident(h, /Codecov/);
     const alice = h.sim.user('alice');
@@ -101,6 +101,19 @@ describe('bridge with the real exposure engine', () => {
     expect(alice).toBeDefined();
     const timeline = await h.sim.executeCommand('alice', channelId, '/ci-exposure timeline');
     expect(String(timeline.ephemeral?.message)).toMatch(/Pinned message: Evidence/);
+
+    // A pin made while the bridge was away is picked up when its WebSocket connects again.
+    await h.bridge.close();
+    const later = await fetch(`${h.sim.url}/api/v4/posts`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channel_id: channelId, message: 'Second evidence while the bridge was down' }),
+    });
+    const second = (await later.json()) as { id: string };
+    await fetch(`${h.sim.url}/api/v4/posts/${second.id}/pin`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    await h.restart({ websocket: true });
+    await waitFor('the missed pin', () => h?.bridge.store.timeline(incident?.id ?? '').find((e) => e.kind === 'pin' && e.ref === second.id));
+    expect(h.bridge.store.timeline(incident?.id ?? '').filter((e) => e.kind === 'pin')).toHaveLength(2);
   });
 
   it('logs a refused slash command without its token', async () => {

@@ -123,7 +123,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   sim.addToChannel(sim.channel('stakeholders')?.id ?? '', 'ci-exposure');
   const { config: _c, logger: givenLogger, ...bridgeOptions } = options;
   const logger = givenLogger ?? createLogger('silent');
-  const defaults: BridgeOptions = { lookup: fakeLookup(), notifierIntervalMs: 50, outboxRetryMs: 20, retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 200 } };
+  const defaults: BridgeOptions = { lookup: fakeLookup(), websocket: false, notifierIntervalMs: 50, outboxRetryMs: 20, retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 200 } };
   let current: BridgeOptions = { ...defaults, ...bridgeOptions };
   const h: Harness = {
     sim,

@@ -191,6 +191,16 @@ describe('simulator rules', () => {
     expect([failed.status, failed.body.id]).toEqual([500, 'api.command.execute_command.failed_resp.app_error']);
     const unknown = await w.sim.executeCommand('alice', w.channel.id, '/nope x');
     expect([unknown.status, unknown.body.id]).toEqual([404, 'api.command.execute_command.not_found.app_error']);
+    const outsider = await w.sim.executeCommand('mallory', w.channel.id, '/ci-exposure x');
+    expect([outsider.status, outsider.body.id]).toEqual([403, 'api.context.permissions.app_error']);
+    const get = await w.admin.addCommand({team_id: w.teamId, trigger: 'viaget', method: 'G', url: `${w.integration.url}/get?a=1`} as never);
+    w.integration.reply = () => ({contentType: 'application/json', body: '{"text":"got"}'});
+    const viaGet = await w.sim.executeCommand('alice', w.channel.id, '/viaget q');
+    expect(viaGet.ephemeral?.message).toBe('got');
+    const received = w.integration.received.at(-1);
+    expect([received?.method, received?.body, received?.headers['content-type'], received?.headers.authorization]).toEqual(['GET', '', undefined, `Token ${get.token}`]);
+    expect(new URL(received?.path ?? '', 'http://x').searchParams.get('text')).toBe('q');
+    expect(received?.path.startsWith('/get?a=1&')).toBe(true);
     const viaRest = await failure(w.alice.executeCommand('/nope', {channel_id: w.channel.id} as never));
     expect([viaRest.status_code, viaRest.server_error_id]).toEqual([404, 'api.command.execute_command.not_found.app_error']);
   });
@@ -362,9 +372,31 @@ describe('simulator rules', () => {
     ]);
   });
 
+  it('refuses loopback integrations unless AllowedUntrustedInternalConnections lists them', async () => {
+    const strict = await startSimulator({allowedUntrustedInternalConnections: []});
+    try {
+      const team = strict.createTeam('t');
+      strict.createUser('bob', {teams: ['t']});
+      const channel = strict.createChannel('t', 'c1', {creator: 'bob'});
+      await client(strict.url, strict.adminToken).addCommand({team_id: team.id, trigger: 'x', method: 'P', url: `${w.integration.url}/slash`} as never);
+      const run = await strict.executeCommand('bob', channel.id, '/x');
+      expect([run.status, run.body.id, run.body.detailed_error]).toEqual([500, 'api.command.execute_command.failed.app_error', expect.stringContaining('AllowedUntrustedInternalConnections')]);
+      expect(w.integration.received).toEqual([]);
+      expect(strict.openapiViolations()).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('answers 401 exactly as recorded for a bad token', async () => {
     const err = await failure(client(w.sim.url, 'bad').getMe());
     expect([err.status_code, err.server_error_id, err.message]).toEqual([401, 'api.context.session_expired.app_error', 'Invalid or expired session, please login again.']);
+    expect(err.detailed_error).toBe('token=bad'); // the server echoes it …
+    expect(w.sim.requests().at(-1)?.responseBody).toMatchObject({detailed_error: 'token=<redacted>'}); // … the record does not
+    const created = await w.admin.addCommand({team_id: w.teamId, trigger: 'tok', method: 'P', url: 'http://a.example/x'} as never);
+    expect(created.token).toMatch(/^[a-z0-9]{26}$/);
+    expect(w.sim.requests().at(-1)?.responseBody).toMatchObject({token: '<redacted-26-char-token>'});
+    expect(JSON.stringify(w.sim.requests())).not.toContain(created.token);
   });
 
   it('flags a malformed request against the OpenAPI spec and stays clean for well-formed traffic', async () => {

@@ -138,6 +138,8 @@ interface StoredFile {
 
 export interface CoreOptions {
   versionId: string;
+  /** ServiceSettings.AllowedUntrustedInternalConnections: host names, IPs or IPv4 CIDRs. */
+  allowedUntrustedInternalConnections: string[];
   integrationTimeoutMs: number;
   responseUrlLifetimeMs: number;
   responseUrlMaxUses: number;
@@ -377,9 +379,10 @@ export class Core {
     }
   }
 
-  createChannel(creator: UserRecord, input: {team_id: string; name: string; display_name: string; type: ChannelType; purpose: string; header: string}): Channel {
+  createChannel(creator: UserRecord, input: {team_id: string; name: string; display_name: string; type: string; purpose: string; header: string}): Channel {
     const id = newId();
     this.validateChannelFields(input, id);
+    const type: ChannelType = input.type === 'P' ? 'P' : 'O'; // validateChannelFields admits only O and P
     const existing = this.channelByName(input.team_id, input.name);
     if (existing) {
       throw new ApiError(400, 'store.sql_channel.save_channel.exists.app_error', 'A channel with that name already exists on the same team.',
@@ -387,7 +390,7 @@ export class Core {
     }
     const t = this.now();
     const channel: Channel = {
-      id, create_at: t, update_at: t, delete_at: 0, team_id: input.team_id, type: input.type,
+      id, create_at: t, update_at: t, delete_at: 0, team_id: input.team_id, type,
       display_name: input.display_name.trim(), name: input.name, header: input.header, purpose: input.purpose,
       last_post_at: 0, total_msg_count: 0, extra_update_at: 0, creator_id: creator.profile.id, scheme_id: null,
       props: null, group_constrained: null, shared: null, total_msg_count_root: 0, policy_id: null,
@@ -769,7 +772,7 @@ export class Core {
   // -------------------------------------------------------------------------------------------
   // Commands
 
-  validateCommand(c: Command): void {
+  validateCommand(c: Omit<Command, 'method'> & {method: string}): void {
     const bad = (field: string, message: string): ApiError => new ApiError(400, `model.command.is_valid.${field}.app_error`, message, '');
     if (c.team_id.length !== 26) {
       throw bad('team_id', 'Invalid team ID.');
@@ -858,6 +861,11 @@ export class Core {
   private async callIntegration(request: OutgoingRequest): Promise<IntegrationCall> {
     const call: IntegrationCall = {request};
     this.integrationCalls.push(call);
+    const refused = untrustedRefusal(request.url, this.options.allowedUntrustedInternalConnections);
+    if (refused) {
+      call.error = refused;
+      return call;
+    }
     try {
       call.result = await sendOutgoing(request, this.options.integrationTimeoutMs);
     } catch (err) {
@@ -1175,6 +1183,48 @@ export class Core {
     }
     return {status: 200, body: response, request, response};
   }
+}
+
+function ipv4ToInt(ip: string): number | undefined {
+  const parts = ip.split('.').map(Number);
+  return parts.length === 4 && parts.every((n) => Number.isInteger(n) && n >= 0 && n <= 255)
+    ? parts.reduce((acc, n) => acc * 256 + n, 0)
+    : undefined;
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base = '', bitsText] = cidr.split('/');
+  const a = ipv4ToInt(ip);
+  const b = ipv4ToInt(base);
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) {
+    return false;
+  }
+  const size = 2 ** (32 - bits);
+  return Math.floor(a / size) === Math.floor(b / size);
+}
+
+const RESERVED_V4 = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'];
+
+/**
+ * httpservice.MakeClient(false): loopback/private/reserved addresses are refused unless listed in
+ * AllowedUntrustedInternalConnections (CONTRACTS §2.6). Host names are not resolved here: `localhost`
+ * and IP literals are what tests use.
+ */
+export function untrustedRefusal(url: string, allowed: string[]): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return `invalid URL ${url}`;
+  }
+  const ipv6Internal = host.includes(':') && (host === '::1' || /^f[cd]/.test(host) || /^fe80:/.test(host));
+  const internal = host === 'localhost' || ipv6Internal
+    || RESERVED_V4.some((c) => inCidr(host, c));
+  if (!internal || allowed.some((entry) => entry.toLowerCase() === host || inCidr(host, entry))) {
+    return undefined;
+  }
+  return 'address forbidden, you may need to set AllowedUntrustedInternalConnections to allow an integration access to your internal network';
 }
 
 export function errorBody(err: ApiError, requestId: string): JsonObject {

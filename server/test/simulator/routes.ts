@@ -4,7 +4,7 @@ import busboy from 'busboy';
 import {z} from 'zod';
 import {errorBody, type Core, type UserRecord} from './core';
 import {ApiError, forbidden, invalidParam, invalidUrlParam} from './errors';
-import {fileInfoToWire, isJsonObject, newId, runeLength, type ChannelType, type Command, type JsonObject, type JsonValue, type Post} from './wire';
+import {fileInfoToWire, isJsonObject, newId, runeLength, type Command, type JsonObject, type JsonValue, type Post} from './wire';
 
 export interface Ctx {
   method: string;
@@ -325,7 +325,7 @@ export function buildRoutes(core: Core): Route[] {
       if (body.type === 'D' || body.type === 'G') {
         throw new ApiError(400, 'api.channel.create_channel.direct_channel.app_error', 'Must use createDirectChannel API service for direct message channel creation.', '');
       }
-      const channel = core.createChannel(user, {...body, type: body.type as ChannelType});
+      const channel = core.createChannel(user, body);
       return json(201, jsonObject(channel));
     }},
     {method: 'GET', re: p(`/teams/${ID}/channels/name/([A-Za-z0-9_\\-]+)`), auth: true, handle: (ctx, [teamId = '', name = '']) => {
@@ -559,7 +559,7 @@ export function buildRoutes(core: Core): Route[] {
         auto_complete_desc: body.auto_complete_desc, auto_complete_hint: body.auto_complete_hint,
         display_name: body.display_name, description: body.description, url: body.url, plugin_id: '',
       };
-      core.validateCommand({...command, method: body.method === 'P' || body.method === 'G' ? body.method : ('' as 'P')});
+      core.validateCommand({...command, method: body.method});
       if (!core.teams.has(command.team_id)) {
         throw forbidden(user.profile.id, 'manage_slash_commands');
       }
@@ -602,7 +602,7 @@ export function buildRoutes(core: Core): Route[] {
         auto_complete_hint: body.auto_complete_hint, display_name: body.display_name, description: body.description,
         update_at: core.now(),
       };
-      core.validateCommand({...next, method: body.method === 'P' || body.method === 'G' ? body.method : ('' as 'P')});
+      core.validateCommand({...next, method: body.method});
       core.checkTriggerUnique(next.team_id, next.trigger, next.id);
       core.commands.set(id, next);
       return json(200, jsonObject(next));

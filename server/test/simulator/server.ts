@@ -20,6 +20,11 @@ export interface SimulatorOptions {
   responseUrlMaxUses?: number;
   /** Folder with the OpenAPI fragments; false disables validation. Default ../shared/mattermost-contracts/openapi. */
   openapiDir?: string | false;
+  /**
+   * ServiceSettings.AllowedUntrustedInternalConnections. Default ['127.0.0.1', 'localhost', '::1'] so a
+   * bridge on loopback is reachable; [] reproduces a server that refuses it.
+   */
+  allowedUntrustedInternalConnections?: string[];
   /** Username of the system admin created at start. Default `admin`. */
   adminUsername?: string;
 }
@@ -31,7 +36,10 @@ export interface RecordedRequest {
   status: number;
   /** Request headers, lower-case names; Authorization/Cookie values redacted. */
   headers: Record<string, string>;
-  /** Parsed JSON body, or the text, or `<binary N bytes>` / `<multipart N bytes>`; null when empty. */
+  /**
+   * Parsed JSON body, or the text, or `<binary N bytes>` / `<multipart N bytes>`; null when empty.
+   * In request and response bodies `token` values and echoed tokens are redacted as in the recordings.
+   */
   body: JsonValue;
   /** Response body (JSON parsed, text as is); null when the connection was dropped. */
   responseBody: JsonValue;
@@ -112,6 +120,27 @@ function redactHeaders(headers: http.IncomingHttpHeaders): Record<string, string
   return out;
 }
 
+/** Recorded copies only: `token` fields and echoed tokens replaced as in the recordings. */
+function redactBody(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) {
+    return value.map(redactBody);
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'token' && typeof v === 'string' && v !== '') {
+        out[k] = '<redacted-26-char-token>';
+      } else if (k === 'detailed_error' && typeof v === 'string' && v.startsWith('token=') && v.length > 'token='.length) {
+        out[k] = 'token=<redacted>';
+      } else {
+        out[k] = redactBody(v);
+      }
+    }
+    return out;
+  }
+  return value;
+}
+
 function tokenOf(req: http.IncomingMessage, query: URLSearchParams): string | undefined {
   const auth = req.headers.authorization;
   if (auth) {
@@ -162,6 +191,7 @@ class SimulatorImpl implements Simulator {
     });
     this.core = new Core({
       versionId: this.versionId,
+      allowedUntrustedInternalConnections: options.allowedUntrustedInternalConnections ?? ['127.0.0.1', 'localhost', '::1'],
       integrationTimeoutMs: options.integrationTimeoutMs ?? 30_000,
       responseUrlLifetimeMs: options.responseUrlLifetimeMs ?? 30 * 60 * 1000,
       responseUrlMaxUses: options.responseUrlMaxUses ?? 5,
@@ -213,7 +243,7 @@ class SimulatorImpl implements Simulator {
       } else {
         try {
           json = JSON.parse(raw.toString('utf8')) as JsonValue;
-          bodyForRecord = json;
+          bodyForRecord = redactBody(json);
         } catch {
           const text = raw.toString('utf8');
           const binary = text.includes('\uFFFD') || raw.some((b) => b < 9 || (b > 13 && b < 32));
@@ -222,7 +252,7 @@ class SimulatorImpl implements Simulator {
       }
     }
     const record: RecordedRequest = {
-      method, path: url.pathname + url.search, status: 0, headers: redactHeaders(req.headers), body: bodyForRecord,
+      method, path: url.pathname + url.search.replace(/([?&]access_token=)[^&]*/, '$1<redacted>'), status: 0, headers: redactHeaders(req.headers), body: bodyForRecord,
       responseBody: null, responseHeaders: {}, dropped: false, injected: false,
     };
     this.recorded.push(record);
@@ -263,7 +293,7 @@ class SimulatorImpl implements Simulator {
     if (reply.kind === 'json') {
       headers['Content-Type'] = 'application/json';
       payload = Buffer.from(goJson(reply.body));
-      record.responseBody = reply.body;
+      record.responseBody = redactBody(reply.body);
     } else if (reply.kind === 'text') {
       Object.assign(headers, reply.headers ?? {}, {'Content-Type': reply.contentType});
       payload = Buffer.from(reply.body);

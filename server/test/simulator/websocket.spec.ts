@@ -83,6 +83,17 @@ describeWithShared('WebSocket (5.37 shapes)', () => {
     expect(await closed).toBe(1008);
   });
 
+  it('accepts the token as an Authorization header at the handshake (hello straight away)', async () => {
+    const {token, user} = sim.createUser('bob');
+    const raw = new WS(`${sim.url.replace('http', 'ws')}/api/v4/websocket`, {headers: {Authorization: `Bearer ${token}`}});
+    const first = await new Promise<unknown>((r) => raw.on('message', (d) => r(JSON.parse(String(d)))));
+    expect(first).toMatchObject({event: 'hello', seq: 0, data: {connection_id: expect.stringMatching(/^[a-z0-9]{26}$/)}, broadcast: {user_id: user.id}});
+    const reply = new Promise<unknown>((r) => raw.on('message', (d) => r(JSON.parse(String(d)))));
+    raw.send(JSON.stringify({seq: 1, action: 'ping'}));
+    expect(await reply).toMatchObject({status: 'OK', seq_reply: 1, data: {text: 'pong'}});
+    raw.close();
+  });
+
   it('delivers posted / channel_created / user_added / post_edited (pin) / ephemeral / open_dialog to those who may see them', async () => {
     sim.createTeam('sec');
     const alice = sim.createUser('alice', {teams: ['sec']});

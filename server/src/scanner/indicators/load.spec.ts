@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadIndicator } from './load';
 
 const valid = {
@@ -32,5 +34,14 @@ describe('loadIndicator', () => {
     const r = loadIndicator('f.json', text);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(message);
+  });
+});
+
+describe('the shipped example indicator', () => {
+  it('examples/indicators/acme-ci-templates.json is valid', () => {
+    const file = join(__dirname, '..', '..', '..', '..', 'examples', 'indicators', 'acme-ci-templates.json');
+    const r = loadIndicator(file, readFileSync(file, 'utf8'));
+    if (!r.ok) throw new Error(r.error);
+    expect(r.indicator.components[0]).toMatchObject({ kind: 'gitlab-include', id: 'acme/ci-templates' });
   });
 });

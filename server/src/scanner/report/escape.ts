@@ -26,7 +26,7 @@ const MD_SPECIAL = /[\\`*_~[\]()#!|{}]/g;
 
 /**
  * Makes `text` inert in Mattermost Markdown, on one line: newlines become spaces, mentions get a
- * zero-width joiner after `@`, links are defanged, `<`/`>`/`&` become entities, and Markdown
+ * zero-width joiner after `@` (and `~`, channel links), links are defanged, `<`/`>`/`&` become entities, and Markdown
  * punctuation is backslash-escaped. Control characters are dropped.
  */
 export function escapeMarkdown(text: string): string {
@@ -39,5 +39,7 @@ export function escapeMarkdown(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(MD_SPECIAL, (c) => `\\${c}`)
-    .replace(/@(?!\s|$)/g, `@${ZWJ}`);
+    .replace(/@(?!\s|$)/g, `@${ZWJ}`)
+    // `~town-square` is a channel link in Mattermost: break it the same way (after the backslash escape).
+    .replace(/\\~(?=[\p{L}\p{N}_-])/gu, `\\~${ZWJ}`);
 }

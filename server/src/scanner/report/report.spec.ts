@@ -81,6 +81,7 @@ describe('escapeMarkdown', () => {
     ['a_b', 'a\\_b'],
     ['x@example.com', 'x@\u200Dexample[.]com'],
     ['plain text', 'plain text'],
+    ['~town-square', '\\~\u200Dtown-square'],
     ['config.yml', 'config.yml'],
   ])('%j → %j', (input, out) => {
     expect(escapeMarkdown(input)).toBe(out.replace(/\[/g, '\\[').replace(/\]/g, '\\]'));
