@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { buildHttpApp } from './http/app';
 import { createBridgeMetrics, type BridgeMetrics } from './http/metrics';
 import { registerRoutes } from './http/routes';
+import { createEngineLookup } from './incidents/engine-lookup';
 import type { LookupPort } from './incidents/lookup';
 import { Notifier } from './incidents/notifier';
 import { recordPin } from './incidents/pins';
@@ -125,7 +126,7 @@ export async function startBridge(config: Config, logger: Logger = createLogger(
       ...(options.outboxRetryMs !== undefined ? { retryBaseMs: options.outboxRetryMs } : {}),
     });
     notifier = liveNotifier;
-    const lookup = options.lookup ?? (await import('./incidents/engine-lookup')).createEngineLookup(config);
+    const lookup = options.lookup ?? createEngineLookup(config);
     service = new IncidentService({
       store,
       chat,

@@ -1,6 +1,7 @@
 /**
  * `ci-exposure scan` and `ci-exposure indicators`: the imperative shell around the pure engine. Reads
- * the repositories and the indicator, calls `scan` once per indicator, renders, returns the exit code:
+ * the repositories and the indicator(s), calls `scanMany` (each repository parsed and resolved once,
+ * matched per indicator), renders, returns the exit code:
  * 0 nothing affected, 1 something affected, 2 usage or configuration error (a UserError).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { CATALOG, catalogIndicator, closeIndicatorIds, loadIndicator, parseCompo
 import type { ComponentRef, ComponentSource, Indicator, ScanResult } from './scanner/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from './scanner/report';
 import { cleanCell } from './scanner/report/table';
-import { scan } from './scanner/scan';
+import { scanMany } from './scanner/scan';
 import { VERSION } from './version';
 
 export interface ScanCommandOptions {
@@ -69,7 +70,7 @@ export const emptySource: ComponentSource = {
   describe: (ref: ComponentRef) => `${ref.raw}: no component cache was given (--cache DIR)`,
 };
 
-/** Runs `scan` and writes the report. Throws UserError for usage/configuration errors. */
+/** Runs the scan and writes the report. Throws UserError for usage/configuration errors. */
 export function runScanCommand(opts: ScanCommandOptions, io: CommandIo): number {
   const format = opts.format ?? 'table';
   if (!isReportFormat(format)) throw new UserError(`scan: unknown format "${format}" (one of ${REPORT_FORMATS.join(', ')})`);
@@ -91,11 +92,12 @@ export function runScanCommand(opts: ScanCommandOptions, io: CommandIo): number 
   const read = readLocalPaths(paths);
   if (read.missing.length > 0) throw new UserError(`scan: path not found or not a folder: ${read.missing.join(', ')}`);
 
-  const results: ScanResult[] = indicators.map((indicator) => {
-    const r = scan(read.repos, indicator, source);
+  const kinds = new Map(indicators.map((i) => [i.id, i.kind]));
+  const results: ScanResult[] = scanMany(read.repos, indicators, source).map((r) => {
+    const kind = kinds.get(r.indicator.id);
     return {
       ...r,
-      indicator: { ...r.indicator, kind: indicator.kind },
+      indicator: kind === undefined ? r.indicator : { ...r.indicator, kind },
       errors: [...read.errors, ...r.errors],
       summary: { ...r.summary, errors: r.summary.errors + read.errors.length },
     };

@@ -20,6 +20,8 @@ export interface SetupOptions {
   adminToken: string;
   publicUrl: string;
   teams: string[];
+  /** Teams the bot only joins (no command): the teams of `permissions.startTeams`, whose members it checks. */
+  memberTeams?: string[];
   dataDir: string;
   retry?: RetryPolicy;
 }
@@ -110,8 +112,7 @@ export async function runSetup(options: SetupOptions): Promise<string[]> {
       lines.push(`bot token: ${stored ? 'replaced (the stored one no longer worked)' : 'created'}; stored in ${store.path}`);
     }
 
-    // Each team: membership and the slash command.
-    for (const teamName of options.teams) {
+    const join = async (teamName: string): Promise<string> => {
       const team = await step(`team ${teamName}`, () => admin.getTeamByName(teamName));
       if (await step(`team ${teamName}: checking the bot's membership`, () => admin.isTeamMember(team.id, botId))) {
         lines.push(`team ${teamName}: bot already a member`);
@@ -119,6 +120,13 @@ export async function runSetup(options: SetupOptions): Promise<string[]> {
         await step(`team ${teamName}: adding the bot`, () => admin.addToTeam(team.id, botId));
         lines.push(`team ${teamName}: bot added`);
       }
+      return team.id;
+    };
+    for (const teamName of (options.memberTeams ?? []).filter((t) => !options.teams.includes(t))) await join(teamName);
+
+    // Each team: membership and the slash command.
+    for (const teamName of options.teams) {
+      const team = { id: await join(teamName) };
       const desired = desiredCommand(team.id, options.publicUrl);
       const commands = await step(`team ${teamName}: listing commands`, () => admin.listTeamCommands(team.id));
       const current = commands.find((c) => c.trigger === TRIGGER && !c.delete_at);
@@ -169,6 +177,7 @@ export async function setupFromCli(opts: SetupCliOptions, cwd: string = process.
     publicUrl: httpUrl(opts.publicUrl ?? config?.publicUrl, '--public-url'),
     adminToken,
     teams,
+    memberTeams: config?.permissions.startTeams ?? [],
     dataDir: resolve(cwd, config?.dataDir ?? process.env.CIX_DATA_DIR ?? 'data'),
   });
 }

@@ -92,7 +92,7 @@ function notReady(reply: FastifyReply): FastifyReply {
 const ephemeral = (text: string): { response_type: 'ephemeral'; text: string } => ({ response_type: 'ephemeral', text });
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const deadline = deps.slashDeadlineMs ?? 800;
+  const deadline = deps.slashDeadlineMs ?? 700;
 
   app.get('/metrics', async (_req, reply) => {
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.registry.render());
@@ -169,9 +169,16 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const service = deps.service();
     if (!service) return notReady(reply);
     const user = { userId: parsed.data.user_id, username: parsed.data.user_name ?? parsed.data.user_id };
-    const result = await service.toggleFromButton(verified.value.incident, verified.value.milestone, user);
-    deps.metrics.action({ result: result.ok ? 'ok' : 'refused' });
-    return reply.send(result.ok ? {} : { ephemeral_text: result.reason });
+    try {
+      const result = await service.toggleFromButton(verified.value.incident, verified.value.milestone, user);
+      deps.metrics.action({ result: result.ok ? 'ok' : 'refused' });
+      return reply.send(result.ok ? {} : { ephemeral_text: result.reason });
+    } catch (err) {
+      // Mattermost kept failing (e.g. the membership check): the clicker is told, nothing was changed.
+      deps.metrics.action({ result: 'error' });
+      deps.logger.error({ userId: user.userId, error: err instanceof Error ? err.message : String(err) }, 'button click failed');
+      return reply.send({ ephemeral_text: 'The checklist could not be updated: Mattermost did not answer the bridge. Try again in a moment.' });
+    }
   });
 
   app.post('/dialogs', async (req, reply) => {

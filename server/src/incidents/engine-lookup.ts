@@ -3,7 +3,12 @@
  * configured folders of checkouts and the component cache are read by the sources; the scanner's
  * renderers make the Markdown and JSON reports and the post props.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
 import type { Config } from '../config';
+import { reportPropsSchema } from '../contract';
 import { CATALOG, catalogIndicator, closeIndicatorIds, parseComponentSpec } from '../scanner/indicators';
 import type { ComponentSource, Indicator, IndicatorKind, ScanResult } from '../scanner/model';
 import { renderJson, renderMarkdown, toReportProps } from '../scanner/report';
@@ -53,24 +58,63 @@ export function lookupNow(config: Pick<Config, 'scan'>, indicator: Indicator): S
   return { ...result, errors: [...read.errors, ...result.errors], summary: { ...result.summary, errors: result.summary.errors + read.errors.length } };
 }
 
+/** The whole lookup, synchronously: indicator → scan → the reports. */
+export function computeLookup(config: Pick<Config, 'scan'>, target: IncidentTarget): LookupResult {
+  const indicator = indicatorOf(target);
+  if ('error' in indicator) throw new Error(indicator.error);
+  const result = lookupNow(config, indicator);
+  const reportProps = toReportProps(result);
+  return {
+    indicator: result.indicator,
+    summary: reportProps.summary,
+    markdown: renderMarkdown(result, { maxRows: 5000 }),
+    json: renderJson(result),
+    reportProps,
+  };
+}
+
+const WORKER_FILE = join(__dirname, 'engine-worker.js');
+
+const workerAnswer = z.union([
+  z.object({ ok: z.literal(true), result: z.object({ indicator: z.object({ id: z.string(), title: z.string() }), markdown: z.string(), json: z.string(), reportProps: reportPropsSchema }) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+
+/** Runs the lookup in a worker thread (compiled build), so the bridge keeps answering meanwhile. */
+function inWorker(config: Pick<Config, 'scan'>, target: IncidentTarget): Promise<LookupResult> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(WORKER_FILE);
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      fn();
+    };
+    worker.once('message', (message: unknown) => {
+      const answer = workerAnswer.safeParse(message);
+      if (!answer.success) return finish(() => reject(new Error('the lookup worker answered something unexpected')));
+      const a = answer.data;
+      if (!a.ok) return finish(() => reject(new Error(a.error)));
+      finish(() => resolvePromise({ ...a.result, summary: a.result.reportProps.summary }));
+    });
+    worker.once('error', (err) => finish(() => reject(err)));
+    worker.once('exit', (code) => finish(() => reject(new Error(`the lookup worker exited with code ${code}`))));
+    worker.postMessage({ scan: config.scan, target });
+  });
+}
+
 export function createEngineLookup(config: Pick<Config, 'scan'>): LookupPort {
+  // From the TypeScript sources (tests) there is no compiled worker file: the lookup runs inline.
+  const useWorker = existsSync(WORKER_FILE);
   return {
     describe: describeTarget,
     catalog: (): CatalogEntry[] => CATALOG.map((i) => ({ id: i.id, title: i.title, kind: incidentKindOf(i.kind) })),
     run: async (target): Promise<LookupResult> => {
+      if (useWorker) return inWorker(config, target);
       // Let the caller's reply go out before the (synchronous) scan takes the event loop.
       await new Promise((r) => setImmediate(r));
-      const indicator = indicatorOf(target);
-      if ('error' in indicator) throw new Error(indicator.error);
-      const result = lookupNow(config, indicator);
-      const reportProps = toReportProps(result);
-      return {
-        indicator: result.indicator,
-        summary: reportProps.summary,
-        markdown: renderMarkdown(result, { maxRows: 5000 }),
-        json: renderJson(result),
-        reportProps,
-      };
+      return computeLookup(config, target);
     },
   };
 }

@@ -144,7 +144,7 @@ export function newIncident(input: NewIncidentInput): { incident: Incident; time
 
 /** The incident's channel and checklist post exist: it is open. */
 export function opened(incident: Incident, channel: { id: string; name: string }, checklistPostId: string | undefined): Incident {
-  const next: Incident = { ...incident, channelId: channel.id, channelName: channel.name, status: 'open' };
+  const next: Incident = { ...incident, channelId: channel.id, channelName: channel.name, status: incident.status === 'closed' ? 'closed' : 'open' };
   if (checklistPostId !== undefined) next.checklistPostId = checklistPostId;
   return next;
 }

@@ -164,11 +164,19 @@ export class IncidentService {
     if (startUsers.map((u) => u.toLowerCase()).includes(caller.username.toLowerCase())) return true;
     for (const name of startTeams) {
       let teamId = this.teamIds.get(name);
-      if (!teamId) {
-        teamId = (await this.deps.chat.getTeamByName(name)).id;
-        this.teamIds.set(name, teamId);
+      try {
+        if (!teamId) {
+          teamId = (await this.deps.chat.getTeamByName(name)).id;
+          this.teamIds.set(name, teamId);
+        }
+        if (await this.deps.chat.isTeamMember(teamId, caller.userId)) return true;
+      } catch (err) {
+        if (err instanceof MattermostError && (err.status === 403 || err.status === 404)) {
+          this.deps.logger.warn({ team: name, status: err.status }, 'start permission: the bot cannot see this team (run setup, which adds it)');
+          continue;
+        }
+        throw err;
       }
-      if (await this.deps.chat.isTeamMember(teamId, caller.userId)) return true;
     }
     return false;
   }
@@ -200,15 +208,14 @@ export class IncidentService {
     this.deps.store.insertIncident(incident, timeline);
     try {
       const channel = await this.createChannel(incident, now);
-      let current = opened(incident, channel, undefined);
-      this.deps.store.saveIncident(current);
+      const withChannel = this.updateStored(incident.id, (i) => opened(i, channel, undefined));
       const notes = await this.addMembers(channel.id, caller.userId);
-      const rendered = renderChecklistPost(current, { actionUrl: this.deps.settings.actionUrl, secret: this.deps.settings.secret, now });
+      const rendered = renderChecklistPost(withChannel, { actionUrl: this.deps.settings.actionUrl, secret: this.deps.settings.secret, now });
       const post = await this.deps.chat.createPost({ channel_id: channel.id, message: rendered.message, type: rendered.type, props: rendered.props });
-      current = opened(current, channel, post.id);
-      this.deps.store.saveIncident(current);
+      // Commands in the new channel may have changed the incident meanwhile: only the post id is set here.
+      const current = this.updateStored(incident.id, (i) => opened(i, channel, post.id));
       // The post was rendered from the state at creation; anything changed since is patched in.
-      void this.deps.sync.request(current.id);
+      if (current.revision !== withChannel.revision) void this.deps.sync.request(current.id);
       await this.deps.chat.pinPost(post.id);
       if (notes.length > 0) {
         await this.deps.chat.createPost({ channel_id: channel.id, message: `:warning: ${notes.join(' ')}` });
@@ -228,7 +235,8 @@ export class IncidentService {
       const stored = this.deps.store.getIncident(incident.id);
       if (stored) {
         // Not left half-started: it is closed with the reason, so `list` and reminders ignore it.
-        this.deps.store.saveIncident({ ...stored, status: 'closed', closedAt: this.deps.clock(), closeSummary: `start failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), revision: stored.revision + 1 });
+        const reason = `start failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+        this.updateStored(incident.id, (i) => ({ ...i, status: 'closed', closedAt: this.deps.clock(), closeSummary: reason, revision: i.revision + 1 }));
       }
       if (stored?.channelId) {
         await this.deps.chat
@@ -239,8 +247,19 @@ export class IncidentService {
     }
   }
 
+  /** Read-modify-write of the stored incident in one transaction (no change made meanwhile is lost). */
+  private updateStored(incidentId: string, update: (incident: Incident) => Incident): Incident {
+    return this.deps.store.transaction(() => {
+      const latest = this.deps.store.getIncident(incidentId);
+      if (!latest) throw new Error(`incident ${incidentId} disappeared from the store`);
+      const next = update(latest);
+      this.deps.store.saveIncident(next);
+      return next;
+    });
+  }
+
   private async createChannel(incident: Incident, now: number): Promise<{ id: string; name: string }> {
-    const header = `CI exposure incident · ${targetLabel(incident.target)} · severity ${incident.severity}`.slice(0, 1024);
+    const header = `CI exposure incident · ${escapeMarkdown(targetLabel(incident.target))} · severity ${incident.severity}`.slice(0, 1024);
     for (let attempt = 1; attempt <= 50; attempt++) {
       const name = channelNameFor(incident.name, now, attempt === 1 ? undefined : attempt);
       try {

@@ -241,6 +241,8 @@ export interface ComponentNode {
   reason?: string;
   /** Secret names the component's definition reads by itself (from its Expansion). */
   secrets?: SecretRef[];
+  /** Variables the component's file sets for every job that includes it (from its Expansion). */
+  globalVariables?: string[];
   children: ComponentNode[];
 }
 
@@ -391,6 +393,11 @@ export interface Expansion {
   scripts: Array<{ text: string; pos: Position }>;
   /** Secret names the definition reads by itself (e.g. an orb command's env var parameters' defaults). */
   secrets: SecretRef[];
+  /**
+   * Names of the variables the file sets at top level, which reach every job that includes it whatever
+   * the job draws from it (GitLab include `variables:`). Set by a job-narrowed GitLab include expansion.
+   */
+  globalVariables?: string[];
   errors: ScanError[];
 }
 

@@ -1,6 +1,7 @@
-import { catalogIndicator } from './indicators/catalog';
+import { CATALOG, catalogIndicator } from './indicators/catalog';
 import type { Indicator, PlatformModule, RepoInput } from './model';
-import { scan } from './scan';
+import { scan, scanMany, type ScanOptions } from './scan';
+import { PLATFORMS } from './platforms';
 import { makeIndicator, makeJob, makePipeline, makeStep, makeUse, memorySource, pos } from './testing';
 
 function indicator(id: string): Indicator {
@@ -310,5 +311,70 @@ describe('scan orchestration (builders)', () => {
   it('skips platforms with no matching file', () => {
     const r = scan([{ repo: 'acme/empty', files: [{ path: 'README.md', text: '' }] }], makeIndicator(), memorySource({}), { platforms: [fake()] });
     expect(r.summary).toEqual({ repos: 1, files: 0, jobs: 0, affected: 0, unresolved: 0, errors: 0 });
+  });
+});
+
+describe('scanMany: parse and resolve once, match per indicator', () => {
+  it('gives, for every catalog incident, exactly what one scan per incident gives', () => {
+    const many = scanMany(repos, CATALOG, source);
+    expect(many.map((r) => r.indicator.id)).toEqual(CATALOG.map((i) => i.id));
+    CATALOG.forEach((ind, i) => expect(many[i]).toEqual(scan(repos, ind, source)));
+    // Not vacuous: several incidents find something here.
+    expect(many.filter((r) => r.findings.length > 0).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps per-indicator matching errors and unresolved hints apart', () => {
+    const a = makeIndicator({ id: 'a' });
+    const b = makeIndicator({ id: 'b' });
+    const throwing: ScanOptions['match'] = (_resolved, _pipeline, ind) => {
+      if (ind.id === 'b') throw new Error('bad b');
+      return [];
+    };
+    const [ra, rb] = scanMany(repos, [a, b], source, { match: throwing });
+    expect(ra?.errors.some((e) => e.code === 'internal-error')).toBe(false);
+    expect(rb?.errors.filter((e) => e.code === 'internal-error').length).toBe(rb?.summary.jobs);
+  });
+
+  it('parses each repository once whatever the number of indicators', () => {
+    let parses = 0;
+    const counting: PlatformModule[] = PLATFORMS.map((p) => ({
+      ...p,
+      parse: (repo, src) => {
+        parses++;
+        return p.parse(repo, src);
+      },
+    }));
+    scanMany(repos, CATALOG, source, { platforms: counting });
+    expect(parses).toBe(3);
+    expect(scanMany(repos, [], source)).toEqual([]);
+  });
+});
+
+describe('where a finding points (one rule for every platform)', () => {
+  const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+  it('a component incident points at the use; a platform incident at the job entry that carries the contexts', () => {
+    const codecov = scan(repos, indicator('codecov-bash-uploader-2021'), source).findings.find((f) => f.repo === 'acme/circle' && f.job === 'test-and-package');
+    const breach = scan(repos, indicator('circleci-platform-2023'), source).findings.find((f) => f.repo === 'acme/circle' && f.job === 'test-and-package');
+    const useLine = CIRCLE_CONFIG.split('\n').findIndex((l, i) => i > lineOf(CIRCLE_CONFIG, 'test-and-package:') && l.includes('- codecov/upload')) + 1;
+    expect(codecov).toMatchObject({ file: '.circleci/config.yml', line: useLine });
+    expect(codecov?.chain[0]).toMatchObject({ file: '.circleci/config.yml', line: useLine });
+    expect(breach).toMatchObject({ file: '.circleci/config.yml', line: lineOf(CIRCLE_CONFIG, '- test-and-package:') });
+    expect(breach?.reasons.join(' ')).toContain(`(.circleci/config.yml:${lineOf(CIRCLE_CONFIG, '- test-and-package:')})`);
+  });
+
+  it('GitHub: a job-level match (runner label) points at the job key, a step match at its uses', () => {
+    const wf = `on: push
+jobs:
+  build:
+    runs-on: [self-hosted, SHA1HULUD]
+    steps:
+      - uses: tj-actions/changed-files@v45
+`;
+    const r = [{ repo: 'acme/r', files: [{ path: '.github/workflows/ci.yml', text: wf }] }];
+    const label = scan(r, makeIndicator({ components: [{ kind: 'runner-label', id: 'SHA1HULUD', affectedRefs: ['*'], safeRefs: [], maliciousShas: [] }] }), memorySource({}));
+    expect(label.findings[0]).toMatchObject({ line: 3 });
+    const tj = scan(r, indicator('tj-actions-changed-files-2025'), memorySource({}));
+    expect(tj.findings[0]).toMatchObject({ line: 6 });
   });
 });

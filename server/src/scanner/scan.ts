@@ -52,39 +52,70 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-export function scan(repos: readonly RepoInput[], indicator: Indicator, source: ComponentSource, options: ScanOptions = {}): ScanResult {
-  const platforms = options.platforms ?? PLATFORMS;
-  const expander = options.expander ?? platformExpander(platforms);
-  const match = options.match ?? matchJob;
-  const memo: ExpansionMemo = new Map();
+/** What one indicator's result collects while the repositories are walked. */
+class ResultBuilder {
+  readonly findings: Finding[] = [];
+  readonly errors: ScanError[] = [];
+  readonly unresolved: Unresolved[] = [];
+  readonly affectedJobs = new Set<string>();
+  private readonly errorKeys = new Set<string>();
+  private readonly unresolvedKeys = new Set<string>();
 
-  const findings: Finding[] = [];
-  const errors: ScanError[] = [];
-  const errorKeys = new Set<string>();
-  const addError = (e: ScanError): void => {
+  constructor(
+    readonly indicator: Indicator,
+    private readonly source: ComponentSource,
+  ) {}
+
+  addError(e: ScanError): void {
     const k = errorKey(e);
-    if (errorKeys.has(k)) return;
-    errorKeys.add(k);
-    errors.push(e);
-  };
-  const unresolved: Unresolved[] = [];
-  const unresolvedKeys = new Set<string>();
-  const addUnresolved = (repo: string, nodes: readonly ComponentNode[], usedBy: string, matched: boolean): void => {
+    if (this.errorKeys.has(k)) return;
+    this.errorKeys.add(k);
+    this.errors.push(e);
+  }
+
+  addUnresolved(repo: string, nodes: readonly ComponentNode[], usedBy: string, matched: boolean): void {
     for (const { node } of walkNodes(nodes)) {
       if (node.status !== 'unresolved') continue;
       const u = node.use;
       const key = `${repo}\u0000${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}`;
-      if (unresolvedKeys.has(key)) continue;
-      unresolvedKeys.add(key);
-      const why = node.reason ?? source.describe(u.ref);
+      if (this.unresolvedKeys.has(key)) continue;
+      this.unresolvedKeys.add(key);
+      const why = node.reason ?? this.source.describe(u.ref);
       const hint = matched ? '' : ': what it runs was not read, so it might hide the indicator';
-      unresolved.push({ repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason: `${why} (used by ${usedBy}${hint})` });
+      this.unresolved.push({ repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason: `${why} (used by ${usedBy}${hint})` });
     }
+  }
+
+  result(repos: number, files: number, jobs: number): ScanResult {
+    this.findings.sort(compareFindings);
+    this.unresolved.sort((a, b) => a.repo.localeCompare(b.repo) || a.file.localeCompare(b.file) || a.line - b.line || a.ref.localeCompare(b.ref));
+    return {
+      indicator: { id: this.indicator.id, title: this.indicator.title },
+      summary: { repos, files, jobs, affected: this.affectedJobs.size, unresolved: this.unresolved.length, errors: this.errors.length },
+      findings: this.findings,
+      unresolved: this.unresolved,
+      errors: this.errors,
+    };
+  }
+}
+
+/**
+ * The engine against several indicators at once: every repository is parsed and its jobs resolved
+ * once, then matched and assessed per indicator. One ScanResult per indicator, in their order, each
+ * equal to what `scan(repos, indicator, source)` returns.
+ */
+export function scanMany(repos: readonly RepoInput[], indicators: readonly Indicator[], source: ComponentSource, options: ScanOptions = {}): ScanResult[] {
+  const platforms = options.platforms ?? PLATFORMS;
+  const expander = options.expander ?? platformExpander(platforms);
+  const match = options.match ?? matchJob;
+  const memo: ExpansionMemo = new Map();
+  const builders = indicators.map((indicator) => new ResultBuilder(indicator, source));
+  const addError = (e: ScanError): void => {
+    for (const b of builders) b.addError(e);
   };
 
   let files = 0;
   let jobs = 0;
-  const affectedJobs = new Set<string>();
 
   for (const repo of repos) {
     const ctx = { repo, source };
@@ -109,25 +140,29 @@ export function scan(repos: readonly RepoInput[], indicator: Indicator, source: 
       const resolvedBy = new Map<Pipeline, ResolvedJob[]>();
       for (const pipeline of parsed.pipelines) {
         resolvedBy.set(pipeline, pipeline.jobs.map((job) => resolver.resolveJob(job, pipeline)));
-        addUnresolved(repo.repo, resolver.resolveUses(pipeline.uses), `${pipeline.file}`, false);
+        const pipelineNodes = resolver.resolveUses(pipeline.uses);
+        for (const b of builders) b.addUnresolved(repo.repo, pipelineNodes, `${pipeline.file}`, false);
       }
       const platformJobs = [...resolvedBy.values()].flat();
+      const platformPipelines = [...resolvedBy.keys()];
 
       for (const [pipeline, resolvedJobs] of resolvedBy) {
         for (const resolved of resolvedJobs) {
           jobs++;
-          let matches: Match[];
-          try {
-            matches = match(resolved, pipeline, indicator);
-          } catch (err) {
-            addError({ repo: repo.repo, file: resolved.job.pos.file, line: resolved.job.pos.line, code: 'internal-error', message: `matching job ${resolved.job.id} failed: ${(err as Error).message}` });
-            matches = [];
-          }
-          addUnresolved(repo.repo, resolved.components, `job ${resolved.job.name} in ${pipeline.file}`, matches.length > 0);
-          for (const m of matches) {
-            const finding = assessJob(resolved, pipeline, platformJobs, m);
-            findings.push(finding);
-            if (finding.affected) affectedJobs.add(`${repo.repo}\u0000${pipeline.file}\u0000${resolved.job.id}`);
+          for (const b of builders) {
+            let matches: Match[];
+            try {
+              matches = match(resolved, pipeline, b.indicator);
+            } catch (err) {
+              b.addError({ repo: repo.repo, file: resolved.job.pos.file, line: resolved.job.pos.line, code: 'internal-error', message: `matching job ${resolved.job.id} failed: ${(err as Error).message}` });
+              matches = [];
+            }
+            b.addUnresolved(repo.repo, resolved.components, `job ${resolved.job.name} in ${pipeline.file}`, matches.length > 0);
+            for (const m of matches) {
+              const finding = assessJob(resolved, pipeline, platformJobs, m, platformPipelines);
+              b.findings.push(finding);
+              if (finding.affected) b.affectedJobs.add(`${repo.repo}\u0000${pipeline.file}\u0000${resolved.job.id}`);
+            }
           }
         }
       }
@@ -136,13 +171,12 @@ export function scan(repos: readonly RepoInput[], indicator: Indicator, source: 
     files += matchedFiles.size;
   }
 
-  findings.sort(compareFindings);
-  unresolved.sort((a, b) => a.repo.localeCompare(b.repo) || a.file.localeCompare(b.file) || a.line - b.line || a.ref.localeCompare(b.ref));
-  return {
-    indicator: { id: indicator.id, title: indicator.title },
-    summary: { repos: repos.length, files, jobs, affected: affectedJobs.size, unresolved: unresolved.length, errors: errors.length },
-    findings,
-    unresolved,
-    errors,
-  };
+  return builders.map((b) => b.result(repos.length, files, jobs));
+}
+
+/** The engine against one indicator (see scanMany). */
+export function scan(repos: readonly RepoInput[], indicator: Indicator, source: ComponentSource, options: ScanOptions = {}): ScanResult {
+  const [result] = scanMany(repos, [indicator], source, options);
+  if (!result) throw new Error('scanMany returned no result for one indicator');
+  return result;
 }

@@ -27,7 +27,10 @@ function actionsOf(post: { props: Record<string, unknown> }): Array<Record<strin
 describe('bridge end to end (simulator)', () => {
   let h: Harness;
   afterEach(async () => {
+    // Every REST call the bridge made matched the Mattermost OpenAPI description.
+    const violations = h?.sim.openapiViolations() ?? [];
     await h?.close();
+    expect(violations).toEqual([]);
   });
 
   it('setup registers the command with the admin token, stores tokens 0600, and a second run changes nothing', async () => {
@@ -118,15 +121,16 @@ describe('bridge end to end (simulator)', () => {
     for (const m of stored?.milestones ?? []) expect(m.done).toBe(expected.get(m.actionId) ?? false);
     expect(h.bridge.store.timeline(stored?.id ?? '').filter((e) => e.kind === 'check' || e.kind === 'uncheck')).toHaveLength(50);
 
-    const final = h.sim.posts(channelId).find((p) => p.id === post.id);
-    const props = final && cixOf(final.props);
-    expect(props?.ok).toBe(true);
-    if (props?.ok) {
-      expect(props.value.milestones.map((m) => m.done)).toEqual(stored?.milestones.map((m) => m.done));
-    }
+    // The post ends in the stored state (clicks are answered once their patch is out, or after 5 s).
+    const want = JSON.stringify(stored?.milestones.map((m) => m.done));
+    const final = await waitFor('the post in the stored state', () => {
+      const p = h.sim.posts(channelId).find((x) => x.id === post.id);
+      const c = p && cixOf(p.props);
+      return c && c.ok && JSON.stringify(c.value.milestones.map((m) => m.done)) === want ? p : undefined;
+    });
     // Every patch resent every action with its integration (the simulator drops the connection otherwise).
     expect(h.sim.requests().filter((r) => r.dropped)).toEqual([]);
-    expect(actionsOf(final ?? { props: {} }).every((a) => a.integration !== undefined)).toBe(true);
+    expect(actionsOf(final).every((a) => a.integration !== undefined)).toBe(true);
   });
 
   it('refuses a forged slash token (401, not logged) and a forged or replayed click context', async () => {
@@ -282,6 +286,14 @@ describe('bridge end to end (simulator)', () => {
     expect(h.sim.posts().filter((p) => p.type === 'custom_cix_checklist')).toHaveLength(1);
   });
 
+  it('members of a configured team may start an incident; others may not', async () => {
+    h = await startHarness({ config: { startTeams: ['responders'] } });
+    const refused = await h.sim.executeCommand('alice', h.townSquare, START);
+    expect(String(refused.ephemeral?.message)).toMatch(/not allowed to start/);
+    const run = await h.sim.executeCommand('rita', h.townSquare, START);
+    expect(String(run.ephemeral?.message)).toMatch(/started in ~inc-/);
+  });
+
   it('`ci-exposure setup` from the command line: one line per item, no token printed, usage errors exit 2', async () => {
     h = await startHarness();
     let out = '';
@@ -314,6 +326,17 @@ describe('bridge end to end (simulator)', () => {
     expect(String((await h.sim.executeCommand('alice', h.townSquare, '/ci-exposure list')).ephemeral?.message)).toMatch(/No open incidents/);
   });
 
+  it('a click while Mattermost keeps failing tells the clicker and changes nothing', async () => {
+    h = await startHarness();
+    await h.sim.executeCommand('alice', h.townSquare, START);
+    const { channelId, post } = await startedIncident(h, /Codecov/);
+    h.sim.failNext({ method: 'GET', path: /^\/api\/v4\/channels\/[a-z0-9]+\/members\/[a-z0-9]+$/ }, 503, 10);
+    const click = await h.sim.clickButton('alice', post.id, 'toggle1');
+    expect(click.status).toBe(200);
+    expect(String(click.ephemeral?.message)).toMatch(/could not be updated/);
+    expect(h.bridge.store.getIncidentByChannel(channelId)?.milestones[0]?.done).toBe(false);
+  });
+
   it('a failed lookup is reported in the channel, not dropped', async () => {
     h = await startHarness({ lookup: fakeLookup({ fail: true }) });
     await h.sim.executeCommand('alice', h.townSquare, START);
@@ -328,7 +351,7 @@ describe('bridge end to end (simulator)', () => {
     const opened = await waitFor('the dialog', () => h.sim.dialogsOpened()[0]);
     expect(opened.url).toBe(`${h.bridge.url}/dialogs`);
     const state = String(opened.dialog.state ?? (opened.dialog.dialog as Record<string, unknown> | undefined)?.state ?? '');
-    const forged = await h.sim.submitDialog('alice', { url: opened.url, callback_id: 'start', state: state.replace(/"sig":"./, '"sig":"0'), channel_id: h.townSquare, team_id: h.teamId, submission: { indicator: 'codecov-bash-uploader-2021' } });
+    const forged = await h.sim.submitDialog('alice', { url: opened.url, callback_id: 'start', state: state.replace(/"sig":"(.)/, (_m, c: string) => `"sig":"${c === '0' ? '1' : '0'}`), channel_id: h.townSquare, team_id: h.teamId, submission: { indicator: 'codecov-bash-uploader-2021' } });
     expect(forged.status).not.toBe(200);
     const empty = await h.sim.submitDialog('alice', { url: opened.url, callback_id: 'start', state, channel_id: h.townSquare, team_id: h.teamId, submission: { severity: 'low' } });
     expect(empty.response?.errors).toBeDefined();

@@ -1,11 +1,13 @@
 // The bridge with the REAL exposure engine over a small folder of checkouts, driven through the simulator;
 // plus the WebSocket timeline and the log discipline of a refused slash command.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseReportProps } from '../../src/contract';
 import { createEngineLookup } from '../../src/incidents/engine-lookup';
 import { createLogger } from '../../src/logger';
+import { REPO_ROOT } from '../helpers/cli-process';
 import { makeTempDir } from '../helpers/tmp';
 import { startedIncident, startHarness, waitFor, type Harness } from './harness';
 
@@ -79,6 +81,35 @@ describe('bridge with the real exposure engine', () => {
     const bad = await h.sim.executeCommand('bob', h.townSquare, '/ci-exposure scan gha:not a spec');
     expect(String(bad.ephemeral?.message)).toMatch(/usage|spec|scan/i);
   });
+
+  it('the compiled bridge runs the lookup in a worker thread, its event loop free meanwhile', async () => {
+    const tmp = makeTempDir('cix-org-');
+    cleanup = tmp.cleanup;
+    const org = join(tmp.dir, 'org');
+    for (let i = 0; i < 30; i++) {
+      writeRepo(org, `acme/repo${i}`, {
+        '.github/workflows/ci.yml': `name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: bash <(curl -s https://codecov.io/bash)\n        env:\n          TOKEN_${i}: \${{ secrets.TOKEN_${i} }}\n`,
+      });
+    }
+    // A private build (tsc, as `npm run build`), so the test never depends on a stale shared server/dist.
+    const build = join(tmp.dir, 'build');
+    mkdirSync(build);
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(build, 'node_modules'), 'dir');
+    spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'server', 'tsconfig.build.json'), '--outDir', join(build, 'dist')], { stdio: 'ignore' });
+    const compiled = join(build, 'dist', 'incidents');
+    expect(existsSync(join(compiled, 'engine-worker.js'))).toBe(true);
+    const built: { createEngineLookup: typeof createEngineLookup } = await import(join(compiled, 'engine-lookup.js'));
+    const createCompiled = built.createEngineLookup;
+    const lookup = createCompiled({ scan: { paths: [org] } });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const result = await lookup.run({ type: 'indicator', id: 'codecov-bash-uploader-2021' });
+    clearInterval(timer);
+    expect(result.summary).toMatchObject({ repos: 30, affected: 30 });
+    expect(JSON.parse(result.json)).toBeDefined();
+    expect(ticks).toBeGreaterThan(0);
+    await expect(lookup.run({ type: 'component', spec: 'gha:bad spec' })).rejects.toThrow(/spec/);
+  }, 60_000);
 
   it('records pinned messages of the incident channel in the timeline (WebSocket)', async () => {
     h = await startHarness({ websocket: true });

@@ -93,7 +93,7 @@ export interface Harness {
 
 export interface HarnessOptions extends BridgeOptions {
   logger?: Logger;
-  config?: Partial<{ securityTeam: string[]; stakeholderChannel: string; startUsers: string[]; scanPaths: string[]; scanCache: string }>;
+  config?: Partial<{ securityTeam: string[]; stakeholderChannel: string; startUsers: string[]; startTeams: string[]; scanPaths: string[]; scanCache: string }>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -101,7 +101,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sim = await startSimulator();
   const team = sim.createTeam('sec', 'Security');
   for (const name of ['alice', 'bob', 'carol', 'dave']) sim.createUser(name, { teams: ['sec'] });
-  const town = sim.createChannel('sec', 'town-square', { creator: 'alice', type: 'O', members: ['bob', 'carol', 'dave'] });
+  sim.createTeam('responders', 'Responders');
+  sim.createUser('rita', { teams: ['sec', 'responders'] });
+  const town = sim.createChannel('sec', 'town-square', { creator: 'alice', type: 'O', members: ['bob', 'carol', 'dave', 'rita'] });
   sim.createChannel('sec', 'stakeholders', { creator: 'alice', type: 'O', members: ['bob'] });
   const port = await freePort();
   const dataDir = join(dir, 'data');
@@ -113,12 +115,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       securityTeam: options.config?.securityTeam ?? ['bob'],
       ...(options.config?.stakeholderChannel ? { stakeholderChannel: options.config.stakeholderChannel } : {}),
     },
-    permissions: { startUsers: options.config?.startUsers ?? [], startTeams: [] },
+    permissions: { startUsers: options.config?.startUsers ?? [], startTeams: options.config?.startTeams ?? [] },
     dataDir,
     scan: { paths: options.config?.scanPaths ?? [], ...(options.config?.scanCache ? { cache: options.config.scanCache } : {}) },
     log: { level: 'silent' },
   });
-  await runSetup({ siteUrl: sim.url, adminToken: sim.adminToken, publicUrl: `http://127.0.0.1:${port}`, teams: ['sec'], dataDir });
+  await runSetup({ siteUrl: sim.url, adminToken: sim.adminToken, publicUrl: `http://127.0.0.1:${port}`, teams: ['sec'], memberTeams: config.permissions.startTeams, dataDir });
   // The bot must see the stakeholder channel to post there.
   sim.addToChannel(sim.channel('stakeholders')?.id ?? '', 'ci-exposure');
   const { config: _c, logger: givenLogger, ...bridgeOptions } = options;

@@ -2,6 +2,7 @@
  * assessJob: runs every exposure rule for one affected job and builds its Finding — exposure (names
  * only), tamper paths with their consumers, the verdict with reasons, and hardening advice.
  */
+import { INCLUDE_TAKES_NOTHING } from '../indicators/match';
 import type { ChainLink, Finding, Match, Pipeline, ResolvedJob } from '../model';
 import { contextsRule } from './contexts';
 import { deployRule } from './deploy';
@@ -13,7 +14,7 @@ import { secretsRule } from './secrets';
 import { selfHostedRule } from './self-hosted';
 import { tamperRule } from './tamper';
 import { triggerRule } from './trigger';
-import { emptySignals, verdictOf, verdictReason } from './verdict';
+import { emptySignals, platformVerdictReason, verdictOf, verdictReason } from './verdict';
 
 /** Every exposure rule, in the order their reasons appear. */
 export const EXPOSURE_RULES: readonly ExposureRule[] = [platformRule, contextsRule, secretsRule, oidcRule, permissionsRule, selfHostedRule, triggerRule, deployRule, tamperRule];
@@ -25,16 +26,23 @@ function target(chain: readonly ChainLink[]): ChainLink | undefined {
   return chain[chain.length - 1];
 }
 
+/** Links that are the repository's own files (local actions, workflows, includes): nothing to pin there. */
+function isLocal(link: ChainLink): boolean {
+  return link.kind === 'gha-local-action' || link.kind === 'gha-local-workflow' || (link.kind === 'gitlab-include' && !link.ref.includes('@') && !/^https?:/i.test(link.ref));
+}
+
 function pinAdvice(match: Match): string | undefined {
-  const first = match.chain[0];
+  // The first reference that is somebody else's code: through a local composite action, the action it uses.
+  const first = match.chain.find((l) => !isLocal(l));
   if (!first) return undefined;
   const last = target(match.chain);
+  const where = first !== match.chain[0] && first.file !== undefined && first.line !== undefined ? ` (${first.file}:${first.line})` : '';
   switch (first.kind) {
     case 'gha-action':
     case 'gha-reusable-workflow': {
       const ref = first.ref.split('@')[1];
       if (ref !== undefined && SHA.test(ref)) return undefined;
-      return `Least privilege over the code you run: pin \`${first.ref.split('@')[0]}\` to a full commit SHA of a reviewed release (a tag can be moved, as in this incident).`;
+      return `Least privilege over the code you run: pin \`${first.ref.split('@')[0]}\`${where} to a full commit SHA of a reviewed release (a tag can be moved, as in this incident).`;
     }
     case 'orb':
     case 'orb-element':
@@ -50,11 +58,39 @@ function pinAdvice(match: Match): string | undefined {
   }
 }
 
-/** Builds the finding of one match of one job. */
-export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJobs: readonly ResolvedJob[], match: Match): Finding {
+/** What to do about a use that is not affected, by why it is not. */
+function notAffectedAdvice(match: Match): string {
+  if (match.refReason.startsWith(INCLUDE_TAKES_NOTHING)) {
+    return 'Nothing of the include runs in this job today; it would if the job came to extend its templates or the include added `default:` or `variables:` — pin the include to a reviewed commit SHA.';
+  }
+  if (match.refReason.startsWith('pinned to a safe SHA')) return 'Keep the SHA pin, and update it only to reviewed commits.';
+  return 'This ref is outside the affected refs: stay on it (better, pin it to a full commit SHA or digest) and do not move to an affected ref.';
+}
+
+/**
+ * Where a finding points (its `file:line`), one rule for every platform:
+ *  - component incidents: the pipeline's own reference that leads to the component — the first link of
+ *    the chain (a step's `uses:`, an orb command or orb job, an `include:` entry, the step whose shell
+ *    text fetches the script), even when the component itself sits deeper (in an orb or action file);
+ *  - job-level incidents (platform breach, pushed workflow, runner label), whose chain names no use: the
+ *    job's own position — its entry under `workflows.<name>.jobs` on CircleCI (where its contexts are
+ *    attached), its key under `jobs:` on GitHub, its top-level key on GitLab.
+ * So one CircleCI job can be listed at its `codecov/upload` step for the Codecov incident and at its
+ * workflow entry for the CircleCI breach: each line is where the reader checks that incident's claim.
+ */
+export function findingPosition(match: Match, job: ResolvedJob['job']): { file: string; line: number } {
+  const first = match.chain[0];
+  return first?.file !== undefined && first.line !== undefined ? { file: first.file, line: first.line } : { file: job.pos.file, line: job.pos.line };
+}
+
+/**
+ * Builds the finding of one match of one job. `resolvedJobs` are the repository's jobs on the same
+ * platform, `pipelines` the pipelines they belong to (default: only `pipeline`).
+ */
+export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJobs: readonly ResolvedJob[], match: Match, pipelines: readonly Pipeline[] = [pipeline]): Finding {
   const job = resolved.job;
   const platformIncident = match.indicator.kind === 'platform';
-  const input = { resolved, job, pipeline, jobs: resolvedJobs, match, platformIncident };
+  const input = { resolved, job, pipeline, jobs: resolvedJobs, pipelines, match, platformIncident };
   const results: RuleResult[] = EXPOSURE_RULES.map((r) => r.check(input));
 
   const signals: Signals = emptySignals();
@@ -71,8 +107,7 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
     if (e.triggers) exposure.triggers = [...new Set([...exposure.triggers, ...e.triggers])];
   }
 
-  const first = match.chain[0];
-  const where = first?.file !== undefined && first.line !== undefined ? { file: first.file, line: first.line } : { file: job.pos.file, line: job.pos.line };
+  const where = findingPosition(match, job);
   const chainText = match.chain.map((l) => l.ref).join(' → ');
   const base = {
     repo: pipeline.repo,
@@ -93,7 +128,7 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
       tamper: [],
       verdict: 'low',
       reasons: [`Not affected: ${match.refReason} (${where.file}:${where.line}, ${chainText}).`],
-      advice: ['Keep the SHA pin, and update it only to reviewed commits.'],
+      advice: [notAffectedAdvice(match)],
     };
   }
 
@@ -102,7 +137,7 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
   const privilegedConsumers = [...new Set(tamper.flatMap((p) => p.consumers.filter((c) => c.holds.length > 0).map((c) => c.job)))];
   const unresolved = match.chain.filter((l) => l.unresolved).map((l) => l.ref);
   const reasons = [
-    verdictReason(verdict, signals, privilegedConsumers),
+    platformIncident ? platformVerdictReason(verdict, exposure.secrets, signals) : verdictReason(verdict, signals, privilegedConsumers, exposure.secrets.length > 0),
     platformIncident ? `${match.refReason}.` : `Runs ${chainText} (${where.file}:${where.line}): ${match.refReason}.`,
     ...(unresolved.length > 0 ? [`The chain passes through unresolved component(s) ${unresolved.map((u) => `\`${u}\``).join(', ')}: what they run was not read.`] : []),
     ...results.flatMap((r) => r.reasons),

@@ -3,7 +3,7 @@
  * and project environment variables, keys — whichever job ran, not what a job's code could reach.
  */
 import type { Platform } from '../model';
-import { hit, names, type ExposureRule, type RuleMeta } from './rule';
+import { hit, jobLabel, names, type ExposureRule, type RuleMeta } from './rule';
 
 export const platformMeta: RuleMeta = {
   id: 'platform-breach',
@@ -26,6 +26,13 @@ export const platformRule: ExposureRule = {
     if (!platformIncident) return h.build();
     const allContexts = [...new Set(jobs.flatMap((r) => r.job.contexts).concat(job.contexts))].sort();
     const stored = STORED[pipeline.platform];
+    const deployers = job.deploys ? [] : jobs.filter((r) => r.job !== job && r.job.deploys && r.job.contexts.some((c) => job.contexts.includes(c)));
+    if (deployers.length > 0) {
+      const shared = [...new Set(deployers.flatMap((r) => r.job.contexts.filter((c) => job.contexts.includes(c))))];
+      h.signal('deployCredentials').reason(
+        `${jobLabel(job)} uses context(s) ${names(shared)}, which deploying job(s) ${names(deployers.slice(0, 6).map((r) => r.job.name))} use too: the breach exposed deploy credentials through them.`,
+      );
+    }
     h.signal('secrets')
       .exposure({ secrets: [...new Set([...job.secrets.filter((s) => s.kind !== 'ci-token').map((s) => (s.kind === 'context' ? `context ${s.name}` : s.name)), ...stored])] })
       .reason(

@@ -32,6 +32,8 @@ export interface Signals {
   tamperToPrivileged: boolean;
   /** Every trigger is a fork pull request: no secrets, read-only token. */
   forkOnly: boolean;
+  /** Platform incidents: the job uses stored credentials (contexts) that a deploying job uses too. */
+  deployCredentials: boolean;
 }
 
 export interface RuleInput {
@@ -40,6 +42,8 @@ export interface RuleInput {
   pipeline: Pipeline;
   /** Resolved jobs of the repository on the same platform (the pipeline's and its sibling pipelines'). */
   jobs: readonly ResolvedJob[];
+  /** The pipelines `jobs` belong to (tamper paths follow workspaces and artifacts of consumers in them). */
+  pipelines?: readonly Pipeline[];
   match: Match;
   /** The indicator is a CI platform breach (exposure is the stored secrets, whichever job ran). */
   platformIncident: boolean;

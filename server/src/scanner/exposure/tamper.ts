@@ -7,6 +7,8 @@
  *                           after the producing job)
  *   push                  → jobs of the repository that run on pushes / tags and hold secrets or deploy
  *                           (the job pushes, or its token can push: write-all / contents: write)
+ * and onward: a consumer that writes something in turn passes the content on (a job restoring a poisoned
+ * cache and persisting a workspace that deploy attaches), so consumers are followed transitively.
  */
 import type { ArtifactFlow, Job, Pipeline, ResolvedJob, TamperPath } from '../model';
 import { hit, jobLabel, names, type ExposureRule, type RuleMeta } from './rule';
@@ -74,28 +76,40 @@ function readsCache(consumer: Job, flow: ArtifactFlow): boolean {
   return consumer.consumes.some((c) => c.via === 'cache' && (c.name === undefined ? true : c.name.split(/,\s*/).some((k) => cacheKeysMeet(flow.name, k))));
 }
 
+/** Longest chain of jobs followed from the affected job to a final consumer (cycles stop earlier). */
+export const MAX_TAMPER_HOPS = 8;
+/** Most consumers named on one tamper path. */
+export const MAX_TAMPER_CONSUMERS = 200;
+
+/** One thing a job writes and the jobs that read it directly. */
+interface DirectPath {
+  via: TamperPath['via'];
+  name?: string;
+  consumers: ResolvedJob[];
+  /** Reported even without consumers (an explicit push reaches whatever is built from the repository). */
+  keepEmpty: boolean;
+}
+
 /**
- * The tamper paths of `job`: for each thing it writes, the jobs that consume it and what they hold.
- * `jobs` are the resolved jobs of the repository on the same platform (caches and pushes cross pipelines).
+ * What `job` writes and who reads it directly. `pipeline` is the job's own pipeline (workspaces and
+ * artifacts stay inside it), undefined when unknown (then only caches and pushes, which cross pipelines).
  */
-export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly ResolvedJob[]): TamperPath[] {
+function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly ResolvedJob[]): DirectPath[] {
   if (onlyForkTriggers(job)) return [];
-  const inPipeline = new Set(pipeline.jobs);
+  const inPipeline = new Set(pipeline?.jobs ?? []);
   const others = jobs.filter((r) => r.job !== job);
   const samePipeline = others.filter((r) => inPipeline.has(r.job));
-  const paths = new Map<string, TamperPath>();
+  const paths = new Map<string, DirectPath>();
   const add = (via: TamperPath['via'], name: string | undefined, consumers: readonly ResolvedJob[], keepEmpty = false): void => {
     if (consumers.length === 0 && !keepEmpty) return;
     const key = `${via}\u0000${name ?? ''}`;
-    const path = paths.get(key) ?? (name === undefined ? { via, consumers: [] } : { via, name, consumers: [] });
-    for (const c of consumers) {
-      const label = consumerName(c.job, inPipeline.has(c.job));
-      if (!path.consumers.some((x) => x.job === label)) path.consumers.push({ job: label, holds: holds(c.job, c) });
-    }
+    const path = paths.get(key) ?? { via, ...(name === undefined ? {} : { name }), consumers: [], keepEmpty };
+    for (const c of consumers) if (!path.consumers.includes(c)) path.consumers.push(c);
+    path.keepEmpty ||= keepEmpty;
     paths.set(key, path);
   };
 
-  const after = downstream(job, pipeline);
+  const after = pipeline ? downstream(job, pipeline) : new Set<string>();
   let pushes = false;
   for (const flow of job.produces) {
     switch (flow.via) {
@@ -123,10 +137,75 @@ export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly Resolve
   return [...paths.values()];
 }
 
+/**
+ * The tamper paths of `job`: for each thing it writes, the jobs that consume it and what they hold —
+ * followed transitively: a consumer that in turn writes something (a workspace, an artifact, a cache, a
+ * push) passes what it read on, so the consumers of that are named too, with the jobs in between
+ * (`deploy (through test: workspace)`). Breadth first, each job named once per path at its shortest
+ * route, at most MAX_TAMPER_HOPS jobs deep; cycles end because a job is never visited twice.
+ * `jobs` are the resolved jobs of the repository on the same platform (caches and pushes cross
+ * pipelines); `pipelines` the pipelines they belong to (for workspaces and artifacts of consumers in
+ * other pipelines; without it only `pipeline`'s jobs are placed).
+ */
+export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly ResolvedJob[], pipelines: readonly Pipeline[] = []): TamperPath[] {
+  const inPipeline = new Set(pipeline.jobs);
+  const pipelineOf = (j: Job): Pipeline | undefined => (inPipeline.has(j) ? pipeline : pipelines.find((p) => p.jobs.includes(j)));
+  const memo = new Map<Job, DirectPath[]>();
+  const direct = (j: Job): DirectPath[] => {
+    let found = memo.get(j);
+    if (!found) {
+      found = directPaths(j, pipelineOf(j), jobs);
+      memo.set(j, found);
+    }
+    return found;
+  };
+
+  const out: TamperPath[] = [];
+  for (const first of direct(job)) {
+    const path: TamperPath = first.name === undefined ? { via: first.via, consumers: [] } : { via: first.via, name: first.name, consumers: [] };
+    const visited = new Set<Job>([job]);
+    interface Hop {
+      consumer: ResolvedJob;
+      /** The jobs in between, each with how it passed the content on. */
+      route: Array<{ job: Job; via: TamperPath['via'] }>;
+    }
+    let frontier: Hop[] = [];
+    for (const c of first.consumers) {
+      if (visited.has(c.job)) continue;
+      visited.add(c.job);
+      frontier.push({ consumer: c, route: [] });
+    }
+    for (let depth = 1; frontier.length > 0 && path.consumers.length < MAX_TAMPER_CONSUMERS; depth++) {
+      const next: Hop[] = [];
+      for (const hop of frontier) {
+        if (path.consumers.length >= MAX_TAMPER_CONSUMERS) break;
+        const c = hop.consumer.job;
+        const name = consumerName(c, inPipeline.has(c));
+        const steps = hop.route.map((r) => `${consumerName(r.job, inPipeline.has(r.job))}: ${r.via}`);
+        const through = (steps.length > 4 ? [...steps.slice(0, 2), `… ${steps.length - 3} more`, ...steps.slice(-1)] : steps).join(', ');
+        path.consumers.push({ job: through === '' ? name : `${name} (through ${through})`, holds: holds(c, hop.consumer) });
+        if (depth >= MAX_TAMPER_HOPS) continue;
+        for (const onward of direct(c)) {
+          for (const d of onward.consumers) {
+            if (visited.has(d.job)) continue;
+            visited.add(d.job);
+            next.push({ consumer: d, route: [...hop.route, { job: c, via: onward.via }] });
+          }
+        }
+      }
+      frontier = next;
+    }
+    if (path.consumers.length > 0 || first.keepEmpty) out.push(path);
+  }
+  return out;
+}
+
 export const tamperRule: ExposureRule = {
   meta: tamperMeta,
-  check({ job, pipeline, jobs }) {
-    const paths = tamperPaths(job, pipeline, jobs);
+  check({ job, pipeline, jobs, pipelines, platformIncident }) {
+    // A platform breach leaks stored secrets; it does not run code in the job, so nothing it writes is tampered with.
+    if (platformIncident) return hit(tamperMeta).build();
+    const paths = tamperPaths(job, pipeline, jobs, pipelines);
     const h = hit(tamperMeta).tamper(paths);
     if (paths.length === 0) return h.build();
     h.signal('tamper');

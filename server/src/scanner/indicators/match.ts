@@ -3,7 +3,12 @@
  * chain of references the job reaches them. Pure.
  */
 import type { ChainLink, ComponentNode, ComponentRef, Indicator, IndicatorComponent, Job, Match, Pipeline, ResolvedJob } from '../model';
+import { JOB_INPUT } from '../platforms/gitlab-ci/job';
+import { walkNodes } from '../resolve/resolver';
 import { decideRef } from './refs';
+
+/** The start of the reason of a GitLab include that is in the pipeline but gives the job nothing. */
+export const INCLUDE_TAKES_NOTHING = 'the include is in the pipeline but this job takes nothing from it';
 
 /** Deepest component tree walked (the resolver bounds depth too; this is a second fence). */
 const MAX_DEPTH = 64;
@@ -178,6 +183,26 @@ function jobLevelMatches(job: Job, pipeline: Pipeline, indicator: Indicator): Ma
 
 // ───────────── the walk ─────────────
 
+/**
+ * A GitLab include that the job draws nothing from (the parser tags the job's use of it with an empty
+ * JOB_INPUT: none of its jobs, templates, `default:` or global keys reach the job) runs nothing in the
+ * job — unless the included files set top-level `variables:`, which every job gets. Other uses: as decided.
+ */
+function includeReach(node: ComponentNode, decision: { affected: boolean; reason: string }): { affected: boolean; reason: string } {
+  if (!decision.affected || node.use.ref.kind !== 'gitlab-include' || node.use.inputs?.[JOB_INPUT] !== '' || node.status !== 'resolved') return decision;
+  const subtree = [...walkNodes([node])].map(({ node: n }) => n);
+  const unread = subtree.filter((n) => n.status === 'unresolved').map((n) => `\`${n.use.ref.raw}\``);
+  if (unread.length > 0) {
+    return { affected: true, reason: `${decision.reason}; the job takes none of the include's jobs or templates, but it includes ${unread.join(', ')}, which could not be read and may set \`default:\` keys` };
+  }
+  const variables = [...new Set(subtree.flatMap((n) => n.globalVariables ?? []))];
+  if (variables.length > 0) {
+    const shown = variables.slice(0, 6).map((v) => `\`${v}\``).join(', ') + (variables.length > 6 ? ` and ${variables.length - 6} more` : '');
+    return { affected: true, reason: `${decision.reason}; the job takes none of the include's jobs or templates, but its global variables ${shown} reach every job` };
+  }
+  return { affected: false, reason: `${INCLUDE_TAKES_NOTHING}: none of its jobs, templates, \`default:\`, global keys or variables reach the job` };
+}
+
 const TREE_KINDS: ReadonlyArray<IndicatorComponent['kind']> = ['gha-action', 'orb', 'script-url', 'image', 'gitlab-include', 'package'];
 
 function isStrictPrefix(short: readonly ChainLink[], long: readonly ChainLink[]): boolean {
@@ -231,7 +256,7 @@ export function matchJob(resolved: ResolvedJob, pipeline: Pipeline, indicator: I
         if (matched.has(c)) continue;
         const ref = refFor(node.use.ref, c);
         if (ref === null) continue;
-        const decision = decideRef(ref, c);
+        const decision = includeReach(node, decideRef(ref, c));
         add({ indicator, component: c, chain, refReason: decision.reason, affected: decision.affected });
         below = new Set([...below, c]);
       }

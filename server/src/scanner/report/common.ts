@@ -62,7 +62,7 @@ export function scopeNote(result: ScanResult): string | undefined {
     return 'package incident: only versions pinned visibly in pipeline files are matched (npx nx@21.5.0, pip install pkg==1.2.3); lockfiles and manifests were not read';
   }
   if (result.indicator.kind === 'platform') {
-    return 'platform incident: every secret stored on the platform is exposed, whichever job ran; the jobs listed show where those secrets are used';
+    return 'platform incident: every secret stored on the platform is exposed, whichever job ran; the jobs listed show where those secrets are used, each at its workflow entry or job key';
   }
   return undefined;
 }

@@ -1,4 +1,19 @@
-/** The JSON report: exactly the shape of the issue, one object per indicator (an array for several). Pure. */
+/**
+ * The JSON report: exactly the shape of the issue, one object per indicator (an array for several). Pure.
+ *
+ * `file`/`line` of a finding (also the table's FILE:LINE, SARIF's location, CSV's columns) follow one
+ * rule (exposure/assess.ts `findingPosition`):
+ *  - component incidents (action, orb, script, image, include, package): the pipeline's own reference
+ *    that leads to the component, i.e. the position of `chain[0]` — the step's `uses:`, the orb command
+ *    or orb job, the `include:` entry, the step whose shell text fetches the script — even when the
+ *    component itself is deeper (its position is the last chain link's `file`/`line`, inside the
+ *    component's files: `<component>//<path>`);
+ *  - job-level incidents (platform breach, pushed workflow, runner label): the job's position — its entry
+ *    under `workflows.<name>.jobs` on CircleCI (where contexts are attached), its key under `jobs:` on
+ *    GitHub Actions, its top-level key on GitLab CI.
+ * The same CircleCI job can therefore appear at its `codecov/upload` step for a Codecov finding and at
+ * its workflow entry for a CircleCI-breach finding. Reasons name the job by that job position.
+ */
 import type { ScanResult } from '../model';
 import { isResultList, type Results, sortedFindings } from './common';
 

@@ -109,7 +109,10 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
         }
         children.push(node(child, next));
       }
-      return expansion.secrets.length > 0 ? { use, status: 'resolved', secrets: expansion.secrets, children } : { use, status: 'resolved', children };
+      const resolved: ComponentNode = { use, status: 'resolved', children };
+      if (expansion.secrets.length > 0) resolved.secrets = expansion.secrets;
+      if (expansion.globalVariables !== undefined && expansion.globalVariables.length > 0) resolved.globalVariables = expansion.globalVariables;
+      return resolved;
     };
     return uses.map((u) => node(u, []));
   };

@@ -88,5 +88,7 @@ export function expandInclude(use: ComponentUse, ctx: ExpandContext): Expansion 
   }
   // Templates and references that point outside this file are resolved by parse (which merges every
   // file); here only problems of the file itself are reported.
-  return { status: 'resolved', uses, scripts, secrets, errors: [...loaded.errors] };
+  // Top-level variables reach every job that includes the file, whatever it draws from it.
+  const globalVariables = only !== undefined && globals.size > 0 ? { globalVariables: [...globals.keys()] } : {};
+  return { status: 'resolved', uses, scripts, secrets, ...globalVariables, errors: [...loaded.errors] };
 }
