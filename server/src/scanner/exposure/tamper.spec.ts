@@ -139,3 +139,24 @@ describe('helpers', () => {
     expect([...downstream(a, makePipeline({ jobs: [a, b, c, d] }))].sort()).toEqual(['b', 'c']);
   });
 });
+
+describe('GitHub cache scope', () => {
+  const saver = (triggers: Job['triggers']): Job => makeJob({ id: 'lint', triggers, produces: [{ via: 'cache', name: 'npm-x', pos: pos(5) }] });
+  const release = makeJob({ id: 'release', pos: pos(3, '.github/workflows/release.yml'), triggers: [{ kind: 'push' }], deploys: true, consumes: [{ via: 'cache', name: 'npm-', pos: pos(9, '.github/workflows/release.yml') }] });
+  const prCheck = makeJob({ id: 'check', pos: pos(3, '.github/workflows/pr.yml'), triggers: [{ kind: 'pull_request' }], consumes: [{ via: 'cache', name: 'npm-', pos: pos(9, '.github/workflows/pr.yml') }] });
+  const others = [makePipeline({ file: '.github/workflows/release.yml', jobs: [release] }), makePipeline({ file: '.github/workflows/pr.yml', jobs: [prCheck] })];
+
+  it('ok-pr-only: a job that only runs for pull requests cannot poison the cache of push/tag runs', () => {
+    const job = saver([{ kind: 'pull_request' }]);
+    const p = makePipeline({ jobs: [job] });
+    const [cache] = tamperPaths(job, p, resolvedAll(p, ...others), [p, ...others]);
+    expect(cache?.consumers.map((c) => c.job)).toEqual(['check (.github/workflows/pr.yml)']);
+  });
+
+  it('a job that also runs on push saves caches that release runs restore', () => {
+    const job = saver([{ kind: 'pull_request' }, { kind: 'push' }]);
+    const p = makePipeline({ jobs: [job] });
+    const [cache] = tamperPaths(job, p, resolvedAll(p, ...others), [p, ...others]);
+    expect(cache?.consumers.map((c) => c.job)).toEqual(['release (.github/workflows/release.yml)', 'check (.github/workflows/pr.yml)']);
+  });
+});

@@ -1,7 +1,9 @@
 /**
  * Tamper paths: what the job writes that other jobs consume, and what those jobs hold.
  *   workspace (CircleCI)  → jobs that require it (transitively) and attach_workspace
- *   cache                 → any job of the repository restoring a key with the same static prefix
+ *   cache                 → any job of the repository restoring a key with the same static prefix (on
+ *                           GitHub, a job that only runs for pull requests reaches only pull-request runs:
+ *                           caches are scoped by ref)
  *   artifact              → same-pipeline jobs downloading it by name (GitHub) / naming the producer
  *                           through dependencies, needs or earlier stages (GitLab: the artifact is named
  *                           after the producing job)
@@ -10,7 +12,7 @@
  * and onward: a consumer that writes something in turn passes the content on (a job restoring a poisoned
  * cache and persisting a workspace that deploy attaches), so consumers are followed transitively.
  */
-import type { ArtifactFlow, Job, Pipeline, ResolvedJob, TamperPath } from '../model';
+import type { ArtifactFlow, Job, Pipeline, ResolvedJob, TamperPath, Trigger } from '../model';
 import { hit, jobLabel, names, type ExposureRule, type RuleMeta } from './rule';
 import { holds, onlyForkTriggers, permissionsText, privileged, tokenCanPush } from './holdings';
 
@@ -76,6 +78,24 @@ function readsCache(consumer: Job, flow: ArtifactFlow): boolean {
   return consumer.consumes.some((c) => c.via === 'cache' && (c.name === undefined ? true : c.name.split(/,\s*/).some((k) => cacheKeysMeet(flow.name, k))));
 }
 
+const PR_KINDS: ReadonlySet<Trigger['kind']> = new Set<Trigger['kind']>(['pull_request', 'pull_request_fork']);
+
+function triggersOf(job: Job, pipeline: Pipeline | undefined): readonly Trigger[] {
+  return job.triggers.length > 0 ? job.triggers : (pipeline?.triggers ?? []);
+}
+
+/** Every trigger of the job is one of `kinds` (and it has some). */
+function onlyRunsOn(job: Job, pipeline: Pipeline | undefined, kinds: ReadonlySet<Trigger['kind']>): boolean {
+  const triggers = triggersOf(job, pipeline);
+  return triggers.length > 0 && triggers.every((t) => kinds.has(t.kind));
+}
+
+/** Some trigger of the job is one of `kinds` (unknown triggers: assume it may). */
+function runsOn(job: Job, pipeline: Pipeline | undefined, kinds: ReadonlySet<Trigger['kind']>): boolean {
+  const triggers = triggersOf(job, pipeline);
+  return triggers.length === 0 || triggers.some((t) => kinds.has(t.kind));
+}
+
 /** Longest chain of jobs followed from the affected job to a final consumer (cycles stop earlier). */
 export const MAX_TAMPER_HOPS = 8;
 /** Most consumers named on one tamper path. */
@@ -94,8 +114,11 @@ interface DirectPath {
  * What `job` writes and who reads it directly. `pipeline` is the job's own pipeline (workspaces and
  * artifacts stay inside it), undefined when unknown (then only caches and pushes, which cross pipelines).
  */
-function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly ResolvedJob[]): DirectPath[] {
+function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly ResolvedJob[], pipelineOf: (j: Job) => Pipeline | undefined): DirectPath[] {
   if (onlyForkTriggers(job)) return [];
+  // GitHub scopes caches by ref: what a pull_request run saves is restored only by runs of that pull
+  // request, never by runs on the default branch or tags (where releases run).
+  const prScoped = pipeline?.platform === 'github-actions' && onlyRunsOn(job, pipeline, PR_KINDS);
   const inPipeline = new Set(pipeline?.jobs ?? []);
   const others = jobs.filter((r) => r.job !== job);
   const samePipeline = others.filter((r) => inPipeline.has(r.job));
@@ -117,7 +140,7 @@ function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly Re
         add('workspace', flow.name, samePipeline.filter((r) => after.has(r.job.id) && r.job.consumes.some((c) => c.via === 'workspace')));
         break;
       case 'cache':
-        add('cache', flow.name, others.filter((r) => readsCache(r.job, flow)));
+        add('cache', flow.name, others.filter((r) => readsCache(r.job, flow) && (!prScoped || runsOn(r.job, pipelineOf(r.job), PR_KINDS))));
         break;
       case 'artifact':
         add('artifact', flow.name, samePipeline.filter((r) => r.job.consumes.some((c) => c.via === 'artifact' && artifactNamesMeet(flow.name, c.name))));
@@ -154,7 +177,7 @@ export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly Resolve
   const direct = (j: Job): DirectPath[] => {
     let found = memo.get(j);
     if (!found) {
-      found = directPaths(j, pipelineOf(j), jobs);
+      found = directPaths(j, pipelineOf(j), jobs, pipelineOf);
       memo.set(j, found);
     }
     return found;
