@@ -529,10 +529,10 @@ export function reportSummary(result: LookupResult): string {
   ];
   const rows = result.reportProps.rows.slice(0, 15);
   if (rows.length > 0) {
-    lines.push('', '| verdict | repository | job | secrets |', '|---|---|---|---|');
+    lines.push('', '| verdict | repository | file:line | job | secrets |', '|---|---|---|---|---|');
     for (const r of rows) {
       const secrets = r.secrets.slice(0, 5).map((x) => escapeMarkdown(x)).join(', ') + (r.secrets.length > 5 ? ', …' : '');
-      lines.push(`| ${r.verdict} | ${escapeMarkdown(r.repo)} | ${escapeMarkdown(`${r.workflow} / ${r.job}`)} | ${secrets || '—'} |`);
+      lines.push(`| ${r.verdict} | ${escapeMarkdown(r.repo)} | ${escapeMarkdown(`${r.file}:${r.line}`)} | ${escapeMarkdown(`${r.workflow} / ${r.job}`)} | ${secrets || '—'} |`);
     }
     if (result.reportProps.totalRows > rows.length) lines.push('', `_${result.reportProps.totalRows - rows.length} more in the attached report._`);
   }

@@ -60,7 +60,7 @@ export function renderChecklistMessage(incident: Incident, now: number): string 
     const metrics = incidentMetrics(incident, now);
     lines.push('', `**Closed** ${formatTime(incident.closedAt)} after ${formatDuration(metrics.timeToCloseMs ?? 0)}`);
   }
-  lines.push('', '_Use the buttons below, or `/ci-exposure check N`._');
+  if (incident.status !== 'closed') lines.push('', '_Use the buttons below, or `/ci-exposure check N`._');
   return lines.join('\n');
 }
 

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { POST_TYPE_CHECKLIST, parseChecklistProps } from '../../src/contract';
-import { newIncident, opened } from '../../src/incidents/model';
+import { closeIncident, newIncident, opened } from '../../src/incidents/model';
 import { INCIDENT_KINDS, templateFor } from '../../src/incidents/templates';
-import { fitReportProps, MAX_REPORT_PROPS_CHARS } from '../../src/incidents/service';
+import { fitReportProps, MAX_REPORT_PROPS_CHARS, reportSummary } from '../../src/incidents/service';
 import { renderChecklistPost } from '../../src/mattermost/checklist-post';
 import { MattermostClient, MattermostError, retryDelay } from '../../src/mattermost/client';
 import { signActionContext, signDialogState, verifyActionContext, verifyDialogState } from '../../src/mattermost/signing';
@@ -96,6 +96,44 @@ describe('checklist post', () => {
       expect(a.id).toMatch(/^[A-Za-z0-9]+$/);
       expect(verifyActionContext(Buffer.alloc(32), a.integration?.context).ok).toBe(true);
     }
+  });
+
+  it('a closed checklist offers no buttons and no longer tells people to use them', () => {
+    const { incident } = newIncident({
+      id: 'a'.repeat(26),
+      teamId: 't',
+      name: 'Codecov',
+      kind: 'script',
+      target: { type: 'indicator', id: 'codecov-bash-uploader-2021' },
+      severity: 'high',
+      startedBy: { userId: 'u'.repeat(26), username: 'alice' },
+      template: templateFor('script'),
+      now: 0,
+    });
+    const open = opened(incident, { id: 'c', name: 'inc-x' }, 'p');
+    const options = { actionUrl: 'https://bridge.example.com/actions', secret: Buffer.alloc(32), now: 0 };
+    expect(renderChecklistPost(open, options).message).toContain('Use the buttons below');
+    const closed = closeIncident(open, 'done', { userId: 'u'.repeat(26), username: 'alice' }, 60_000);
+    if (!closed.ok) throw new Error(closed.reason);
+    const post = renderChecklistPost(closed.incident, options);
+    expect(post.message).not.toContain('Use the buttons below');
+    expect(post.message).toContain('**Closed**');
+  });
+
+  it('the report post fallback names file:line for every row, escaped', () => {
+    const row = { repo: 'acme/web', file: '.github/workflows/ci.yml', line: 12, platform: 'github-actions' as const, workflow: 'CI', job: '@channel [x](http://evil)', verdict: 'high' as const, secrets: ['NPM_TOKEN'], tamper: [], chain: [], reasons: [], advice: [] };
+    const summary = { repos: 1, jobs: 1, affected: 1, unresolved: 0, errors: 0, byVerdict: { critical: 0, high: 1, medium: 0, low: 0 } };
+    const text = reportSummary({
+      indicator: { id: 'i', title: 'T' },
+      summary,
+      markdown: '',
+      json: '{}',
+      reportProps: { version: 1, kind: 'report', indicator: { id: 'i', title: 'T' }, summary, rows: [row], totalRows: 1 },
+    });
+    expect(text).toContain('| verdict | repository | file:line | job | secrets |');
+    expect(text).toContain('.github/workflows/ci.yml:12');
+    expect(text).not.toContain('@channel');
+    expect(text).not.toContain('](http://evil)');
   });
 
   it('report props are trimmed to fit', () => {
