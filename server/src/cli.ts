@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from './config';
 import { UserError } from './errors';
+import { createLogger, routeConsoleToLogger } from './logger';
 import { startBridge } from './main';
 import { runIndicatorsCommand, runScanCommand } from './scan-command';
 import { setupFromCli, type SetupCliOptions } from './setup-command';
@@ -42,7 +43,10 @@ function buildProgram(io: CliIo, onServe: (stop: () => Promise<void>) => void): 
     .option('-c, --config <file>', 'configuration file (default ./ci-exposure.yaml)')
     .action(async (opts: { config?: string }) => {
       const { config } = loadConfig({ file: opts.config });
-      const bridge = await startBridge(config);
+      const logger = createLogger(config.log.level);
+      // @mattermost/client's WebSocketClient writes to the console; keep stdout structured logs only.
+      routeConsoleToLogger(logger);
+      const bridge = await startBridge(config, logger);
       io.stderr(`ci-exposure: serving on ${bridge.url}\n`);
       onServe(() => bridge.close());
     });

@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import pino, { type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
@@ -24,4 +25,21 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     },
     destination,
   );
+}
+
+/**
+ * Sends console.log/info/warn/error (written by libraries, e.g. @mattermost/client's WebSocketClient)
+ * to the structured log at debug/warn level, so that the process's stdout stays one JSON object a line.
+ */
+export function routeConsoleToLogger(logger: Logger): void {
+  const child = logger.child({ source: 'library console' });
+  const toDebug = (...args: unknown[]): void => child.debug(format(...args));
+  const toWarn = (...args: unknown[]): void => child.warn(format(...args));
+  /* eslint-disable no-console -- replacing, not writing to, the console */
+  console.log = toDebug;
+  console.info = toDebug;
+  console.debug = toDebug;
+  console.warn = toWarn;
+  console.error = toWarn;
+  /* eslint-enable no-console */
 }
