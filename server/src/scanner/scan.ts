@@ -1,6 +1,7 @@
 /**
  * scan: the whole engine over in-memory repositories — parse every platform's pipelines, resolve each
  * job's components through the ComponentSource, match them against the indicator, assess each match.
+ * scanMany does the same for several indicators, parsing and resolving each repository once.
  * Pure (no fs, network, clock): the CLI and the bridge read files and render the result.
  */
 import { assessJob } from './exposure/assess';

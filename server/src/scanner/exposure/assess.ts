@@ -31,30 +31,34 @@ function isLocal(link: ChainLink): boolean {
   return link.kind === 'gha-local-action' || link.kind === 'gha-local-workflow' || (link.kind === 'gitlab-include' && !link.ref.includes('@') && !/^https?:/i.test(link.ref));
 }
 
-function pinAdvice(match: Match): string | undefined {
+function pinAdvice(match: Match): string[] {
   // The first reference that is somebody else's code: through a local composite action, the action it uses.
   const first = match.chain.find((l) => !isLocal(l));
-  if (!first) return undefined;
+  if (!first) return [];
   const last = target(match.chain);
   const where = first !== match.chain[0] && first.file !== undefined && first.line !== undefined ? ` (${first.file}:${first.line})` : '';
+  if (last?.kind === 'script-url') {
+    // The script is fetched at run time: pinning what fetches it does not pin the script.
+    const url = match.component.kind === 'script-url' ? match.component.id : last.ref;
+    const script = `Do not pipe \`${url}\` into a shell: download a pinned release, verify its checksum or signature, then run it.`;
+    return first === last ? [script] : [script, `\`${first.ref}\`${where} fetches that script at run time, so pinning it does not pin the script: move to a version that verifies what it downloads, or replace it.`];
+  }
   switch (first.kind) {
     case 'gha-action':
     case 'gha-reusable-workflow': {
       const ref = first.ref.split('@')[1];
-      if (ref !== undefined && SHA.test(ref)) return undefined;
-      return `Least privilege over the code you run: pin \`${first.ref.split('@')[0]}\`${where} to a full commit SHA of a reviewed release (a tag can be moved, as in this incident).`;
+      if (ref !== undefined && SHA.test(ref)) return [];
+      return [`Least privilege over the code you run: pin \`${first.ref.split('@')[0]}\`${where} to a full commit SHA of a reviewed release (a tag can be moved, as in this incident).`];
     }
     case 'orb':
     case 'orb-element':
-      return `Pin the orb behind \`${first.ref}\` to an exact reviewed version (never \`@volatile\` or a major-only range), and review its source for fetched scripts.`;
+      return [`Pin the orb behind \`${first.ref}\`${where} to an exact reviewed version (never \`@volatile\` or a major-only range), and review its source for fetched scripts.`];
     case 'gitlab-include':
-      return `Pin the include \`${first.ref}\` to a commit SHA (\`ref:\`), not a branch or tag.`;
-    case 'script-url':
-      return `Do not pipe \`${last?.ref ?? first.ref}\` into a shell: download a pinned release, verify its checksum or signature, then run it.`;
+      return [`Pin the include \`${first.ref}\`${where} to a commit SHA (\`ref:\`), not a branch or tag.`];
     case 'image':
-      return `Pin the image \`${first.ref}\` by digest (\`@sha256:…\`).`;
+      return [`Pin the image \`${first.ref}\`${where} by digest (\`@sha256:…\`).`];
     default:
-      return undefined;
+      return [];
   }
 }
 
@@ -143,8 +147,7 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
     ...results.flatMap((r) => r.reasons),
   ];
   const advice: string[] = [];
-  const pin = platformIncident ? undefined : pinAdvice(match);
-  if (pin) advice.push(pin);
+  if (!platformIncident) advice.push(...pinAdvice(match));
   if (verdict === 'low') advice.push('Keep this job isolated: no contexts or secrets, a read-only token, and nothing other jobs consume.');
   for (const r of results) for (const a of r.advice) if (!advice.includes(a)) advice.push(a);
   return { ...base, affected: true, tamper, verdict, reasons: reasons.map((r) => r.replace(/\.\.$/, '.')), advice };

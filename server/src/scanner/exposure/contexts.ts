@@ -24,9 +24,10 @@ export const contextsRule: ExposureRule = {
       h.reason(`${jobLabel(job)} names context(s) ${names(job.contexts)} (${at(where, job.pos)}) but only runs for fork pull requests, where contexts are not passed by default.`);
       return h.build();
     }
-    h.signal('secrets')
-      .reason(`${jobLabel(job)} runs with context(s) ${names(job.contexts)} (${at(where, job.pos)}): every variable stored in them is in the job's environment.`)
-      .advice(
+    h.signal('secrets').reason(`${jobLabel(job)} runs with context(s) ${names(job.contexts)} (${at(where, job.pos)}): every variable stored in them is in the job's environment.`);
+    // A platform breach took the contexts whichever job ran: where they are used changes nothing.
+    if (platformIncident) return h.build();
+    h.advice(
         `Separation of privileges: run the affected component in a job without contexts, and keep ${names(job.contexts)} only on the jobs that need them (restrict them with context security groups or expression restrictions).`,
       );
     return h.build();

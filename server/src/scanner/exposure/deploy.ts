@@ -11,9 +11,13 @@ export const deployMeta: RuleMeta = {
 
 export const deployRule: ExposureRule = {
   meta: deployMeta,
-  check({ job }) {
+  check({ job, platformIncident }) {
     const h = hit(deployMeta);
     if (!job.deploys || onlyForkTriggers(job)) return h.build();
+    if (platformIncident) {
+      // The breach ran no code in the job: what matters is that the credentials it deploys with leaked.
+      return h.signal('deploys').reason(`${jobLabel(job)} deploys: the stored credentials it deploys with were exposed by the breach.`).build();
+    }
     const releases = job.produces.filter((f) => f.via === 'release');
     const what =
       releases.length > 0

@@ -38,7 +38,7 @@ export const platformRule: ExposureRule = {
       .reason(
         `${match.indicator.title} exposed the secrets ${pipeline.platform} stored for ${pipeline.repo}, whichever job ran: ${allContexts.length > 0 ? `contexts ${names(allContexts)} named in ${pipeline.file}, ` : ''}${stored.join(' and ')} (not in the config).`,
       )
-      .advice(`Rotate every stored secret of ${pipeline.repo} on ${pipeline.platform}${allContexts.length > 0 ? ` — contexts ${names(allContexts)}` : ''} — and ${stored.join(' and ')}; review audit logs from ${match.indicator.windowStart}.`)
+      .advice(`Rotate every stored secret of ${pipeline.repo} on ${pipeline.platform} (${[...(allContexts.length > 0 ? [`contexts ${names(allContexts)}`] : []), ...stored].join(', ')}) and review audit logs from ${match.indicator.windowStart}.`)
       .advice('Use OIDC with narrow trust instead of long-lived stored credentials, so a platform breach leaks nothing reusable.');
     return h.build();
   },

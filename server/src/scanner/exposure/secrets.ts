@@ -12,6 +12,12 @@ export const secretsMeta: RuleMeta = {
   confidence: 'high',
 };
 
+/** `during the incident window (a – b)`, or, for an open window (an indicator built from --component), `while the component could have been compromised`. */
+export function windowText(indicator: { windowStart: string; windowEnd: string }): string {
+  const open = indicator.windowStart.startsWith('1970-01-01') && indicator.windowEnd.startsWith('9999-');
+  return open ? 'while the component could have been compromised (no incident window was given)' : `during the incident window (${indicator.windowStart} – ${indicator.windowEnd})`;
+}
+
 /** Does the payload read the whole environment / process memory (everything injected as env)? */
 function readsWholeEnvironment(scope: string): boolean {
   return /\benv(ironment)?\b|memory|all (job )?secrets|secrets of the job|everything/i.test(scope);
@@ -64,12 +70,14 @@ export const secretsRule: ExposureRule = {
     for (const { secret, via } of componentSecrets(resolved.components)) {
       h.reason(
         ownOnly.has(secret.name)
-          ? `\`${via.use.ref.raw}\` reads its own credential \`${secret.name}\` (${at(secret.pos, via.use.pos)}); the job gives it nothing else.`
+          ? `\`${via.use.ref.raw}\` reads its own credential \`${secret.name}\` (${at(secret.pos, via.use.pos)}): rotate it, but on its own it does not widen what the job exposes.`
           : `\`${via.use.ref.raw}\` reads \`${secret.name}\` itself (${at(secret.pos, via.use.pos)}).`,
       );
     }
     const scope = match.indicator.exposureScope;
-    if (scope) {
+    if (/^unknown\b/i.test(scope)) {
+      h.reason(`What the payload of ${match.indicator.title} read is not known: assume it read everything the job can read, in this job ${names(labels)}.`);
+    } else if (scope) {
       const whole = readsWholeEnvironment(scope);
       h.reason(
         whole
@@ -81,7 +89,9 @@ export const secretsRule: ExposureRule = {
     if (exposing.length > 0 && component !== undefined && !platformIncident) {
       h.advice(`Separation of privileges: run \`${component}\` in a job that gets no secrets, and pass only its output (not its environment) to the jobs that hold ${names(exposing.map(secretLabel), 4)}.`);
     }
-    h.advice(`Rotate ${names(creds.map(secretLabel))} if the job ran during the incident window (${match.indicator.windowStart} – ${match.indicator.windowEnd}).`);
+    // OIDC tokens are short-lived: nothing to rotate (the oidc rule says to review the role assumptions).
+    const rotate = creds.filter((s) => s.kind !== 'id-token');
+    if (rotate.length > 0 && !platformIncident) h.advice(`Rotate ${names(rotate.map(secretLabel))} if the job ran ${windowText(match.indicator)}.`);
     return h.build();
   },
 };

@@ -7,7 +7,7 @@ import type { Indicator, Job, Pipeline, RepoInput, ResolvedJob } from '../model'
 import { PLATFORMS } from '../platforms';
 import { scan } from '../scan';
 import { makeJob, makePipeline, memorySource, pos } from '../testing';
-import { MAX_TAMPER_HOPS, tamperPaths } from './tamper';
+import { MAX_TAMPER_CONSUMERS, MAX_TAMPER_HOPS, tamperPaths } from './tamper';
 
 function indicator(id: string): Indicator {
   const found = catalogIndicator(id);
@@ -238,5 +238,21 @@ describe('bounds', () => {
     expect(path?.consumers.map((c) => c.job).some((j) => j.startsWith('j0'))).toBe(false);
     // Long routes are shortened: the first jobs, how many more, the last one.
     expect(path?.consumers[MAX_TAMPER_HOPS - 1]?.job).toBe(`j${MAX_TAMPER_HOPS} (through j1: cache, j2: cache, … ${MAX_TAMPER_HOPS - 4} more, j${MAX_TAMPER_HOPS - 1}: cache)`);
+  });
+
+  it('every job sharing one cache with every other: each path names at most MAX_TAMPER_CONSUMERS jobs, quickly', () => {
+    const n = MAX_TAMPER_CONSUMERS + 50;
+    const jobs: Job[] = Array.from({ length: n }, (_, i) =>
+      makeJob({ id: `j${i}`, produces: [{ via: 'cache', name: 'npm-x', pos: pos(i + 1) }], consumes: [{ via: 'cache', name: 'npm-x', pos: pos(i + 1) }] }),
+    );
+    const pipeline = makePipeline({ jobs });
+    const resolved = jobs.map((job) => ({ job, components: [] }));
+    const started = Date.now();
+    for (const job of jobs) {
+      const [path] = tamperPaths(job, pipeline, resolved, [pipeline]);
+      expect(path?.consumers).toHaveLength(MAX_TAMPER_CONSUMERS);
+    }
+    // The direct consumers of each job are computed once for the whole list, not once per affected job.
+    expect(Date.now() - started).toBeLessThan(4000);
   });
 });

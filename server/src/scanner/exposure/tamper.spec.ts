@@ -160,3 +160,21 @@ describe('GitHub cache scope', () => {
     expect(cache?.consumers.map((c) => c.job)).toEqual(['release (.github/workflows/release.yml)', 'check (.github/workflows/pr.yml)']);
   });
 });
+
+describe('GitLab cache scope', () => {
+  const gl = (partial: Partial<Job> & { id: string }): Job => makeJob({ permissions: { kind: 'not-applicable' }, pos: pos(10, '.gitlab-ci.yml'), ...partial });
+  const deploy = gl({ id: 'deploy', triggers: [{ kind: 'push', detail: 'main' }], deploys: true, consumes: [{ via: 'cache', name: 'gomod', pos: pos(30, '.gitlab-ci.yml') }] });
+  const mrLint = gl({ id: 'mr-lint', triggers: [{ kind: 'merge_request' }], consumes: [{ via: 'cache', name: 'gomod', pos: pos(40, '.gitlab-ci.yml') }] });
+
+  it('ok-mr-only: a job that only runs in merge request pipelines does not reach the deploy job on main', () => {
+    const job = gl({ id: 'coverage', triggers: [{ kind: 'merge_request' }], produces: [{ via: 'cache', name: 'gomod', pos: pos(12, '.gitlab-ci.yml') }] });
+    const p = makePipeline({ platform: 'gitlab-ci', file: '.gitlab-ci.yml', jobs: [job, deploy, mrLint] });
+    expect(paths(job, p).find((x) => x.via === 'cache')?.consumers.map((c) => c.job)).toEqual(['mr-lint']);
+  });
+
+  it('a job that runs on branch pipelines too reaches it', () => {
+    const job = gl({ id: 'coverage', triggers: [{ kind: 'push' }, { kind: 'merge_request' }], produces: [{ via: 'cache', name: 'gomod', pos: pos(12, '.gitlab-ci.yml') }] });
+    const p = makePipeline({ platform: 'gitlab-ci', file: '.gitlab-ci.yml', jobs: [job, deploy, mrLint] });
+    expect(paths(job, p).find((x) => x.via === 'cache')?.consumers.map((c) => c.job)).toEqual(['deploy', 'mr-lint']);
+  });
+});

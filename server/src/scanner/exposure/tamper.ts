@@ -3,7 +3,8 @@
  *   workspace (CircleCI)  → jobs that require it (transitively) and attach_workspace
  *   cache                 → any job of the repository restoring a key with the same static prefix (on
  *                           GitHub, a job that only runs for pull requests reaches only pull-request runs:
- *                           caches are scoped by ref)
+ *                           caches are scoped by ref; on GitLab, one that only runs in merge request
+ *                           pipelines does not reach protected-ref caches)
  *   artifact              → same-pipeline jobs downloading it by name (GitHub) / naming the producer
  *                           through dependencies, needs or earlier stages (GitLab: the artifact is named
  *                           after the producing job)
@@ -79,6 +80,7 @@ function readsCache(consumer: Job, flow: ArtifactFlow): boolean {
 }
 
 const PR_KINDS: ReadonlySet<Trigger['kind']> = new Set<Trigger['kind']>(['pull_request', 'pull_request_fork']);
+const MR_KINDS: ReadonlySet<Trigger['kind']> = new Set<Trigger['kind']>(['merge_request']);
 
 function triggersOf(job: Job, pipeline: Pipeline | undefined): readonly Trigger[] {
   return job.triggers.length > 0 ? job.triggers : (pipeline?.triggers ?? []);
@@ -95,6 +97,9 @@ function runsOn(job: Job, pipeline: Pipeline | undefined, kinds: ReadonlySet<Tri
   const triggers = triggersOf(job, pipeline);
   return triggers.length === 0 || triggers.some((t) => kinds.has(t.kind));
 }
+
+/** Most consumers named in a reason sentence (privileged ones first; the tamper list has them all). */
+const MAX_REASON_CONSUMERS = 8;
 
 /** Longest chain of jobs followed from the affected job to a final consumer (cycles stop earlier). */
 export const MAX_TAMPER_HOPS = 8;
@@ -117,8 +122,12 @@ interface DirectPath {
 function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly ResolvedJob[], pipelineOf: (j: Job) => Pipeline | undefined): DirectPath[] {
   if (onlyForkTriggers(job)) return [];
   // GitHub scopes caches by ref: what a pull_request run saves is restored only by runs of that pull
-  // request, never by runs on the default branch or tags (where releases run).
-  const prScoped = pipeline?.platform === 'github-actions' && onlyRunsOn(job, pipeline, PR_KINDS);
+  // request, never by runs on the default branch or tags (where releases run). GitLab keeps separate
+  // caches for protected and unprotected refs: a job that only runs in merge request pipelines cannot
+  // reach the cache of protected-branch or tag jobs.
+  const prScoped =
+    (pipeline?.platform === 'github-actions' && onlyRunsOn(job, pipeline, PR_KINDS)) || (pipeline?.platform === 'gitlab-ci' && onlyRunsOn(job, pipeline, MR_KINDS));
+  const scopeKinds = pipeline?.platform === 'gitlab-ci' ? MR_KINDS : PR_KINDS;
   const inPipeline = new Set(pipeline?.jobs ?? []);
   const others = jobs.filter((r) => r.job !== job);
   const samePipeline = others.filter((r) => inPipeline.has(r.job));
@@ -140,7 +149,7 @@ function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly Re
         add('workspace', flow.name, samePipeline.filter((r) => after.has(r.job.id) && r.job.consumes.some((c) => c.via === 'workspace')));
         break;
       case 'cache':
-        add('cache', flow.name, others.filter((r) => readsCache(r.job, flow) && (!prScoped || runsOn(r.job, pipelineOf(r.job), PR_KINDS))));
+        add('cache', flow.name, others.filter((r) => readsCache(r.job, flow) && (!prScoped || runsOn(r.job, pipelineOf(r.job), scopeKinds))));
         break;
       case 'artifact':
         add('artifact', flow.name, samePipeline.filter((r) => r.job.consumes.some((c) => c.via === 'artifact' && artifactNamesMeet(flow.name, c.name))));
@@ -160,6 +169,49 @@ function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly Re
   return [...paths.values()];
 }
 
+/** Who reads what each job writes, and what each job holds: computed once per set of jobs, on demand. */
+interface FlowGraph {
+  direct(job: Job): DirectPath[];
+  holds(resolved: ResolvedJob): string[];
+}
+
+/**
+ * Flow graphs by the identity of the jobs list and pipelines they were built from (a scan passes the
+ * same lists for every job and indicator of a repository's platform), so that following consumers for
+ * every affected job does not recompute every job's direct consumers each time. Weak: dropped with the scan.
+ */
+const GRAPHS = new WeakMap<readonly ResolvedJob[], { pipelines: readonly Pipeline[]; graph: FlowGraph }>();
+
+function flowGraph(jobs: readonly ResolvedJob[], pipelines: readonly Pipeline[]): FlowGraph {
+  const known = GRAPHS.get(jobs);
+  if (known && known.pipelines.length === pipelines.length && known.pipelines.every((p, i) => p === pipelines[i])) return known.graph;
+  const pipelineByJob = new Map<Job, Pipeline>();
+  for (const p of [...pipelines].reverse()) for (const j of p.jobs) pipelineByJob.set(j, p);
+  const pipelineOf = (j: Job): Pipeline | undefined => pipelineByJob.get(j);
+  const directs = new Map<Job, DirectPath[]>();
+  const held = new Map<Job, string[]>();
+  const graph: FlowGraph = {
+    direct(j) {
+      let found = directs.get(j);
+      if (!found) {
+        found = directPaths(j, pipelineOf(j), jobs, pipelineOf);
+        directs.set(j, found);
+      }
+      return found;
+    },
+    holds(r) {
+      let found = held.get(r.job);
+      if (!found) {
+        found = holds(r.job, r);
+        held.set(r.job, found);
+      }
+      return [...found];
+    },
+  };
+  GRAPHS.set(jobs, { pipelines, graph });
+  return graph;
+}
+
 /**
  * The tamper paths of `job`: for each thing it writes, the jobs that consume it and what they hold —
  * followed transitively: a consumer that in turn writes something (a workspace, an artifact, a cache, a
@@ -172,16 +224,9 @@ function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly Re
  */
 export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly ResolvedJob[], pipelines: readonly Pipeline[] = []): TamperPath[] {
   const inPipeline = new Set(pipeline.jobs);
-  const pipelineOf = (j: Job): Pipeline | undefined => (inPipeline.has(j) ? pipeline : pipelines.find((p) => p.jobs.includes(j)));
-  const memo = new Map<Job, DirectPath[]>();
-  const direct = (j: Job): DirectPath[] => {
-    let found = memo.get(j);
-    if (!found) {
-      found = directPaths(j, pipelineOf(j), jobs, pipelineOf);
-      memo.set(j, found);
-    }
-    return found;
-  };
+  const graph = flowGraph(jobs, pipelines.includes(pipeline) ? pipelines : [pipeline, ...pipelines]);
+  const direct = graph.direct;
+  const holdsOf = graph.holds;
 
   const out: TamperPath[] = [];
   for (const first of direct(job)) {
@@ -206,7 +251,7 @@ export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly Resolve
         const name = consumerName(c, inPipeline.has(c));
         const steps = hop.route.map((r) => `${consumerName(r.job, inPipeline.has(r.job))}: ${r.via}`);
         const through = (steps.length > 4 ? [...steps.slice(0, 2), `… ${steps.length - 3} more`, ...steps.slice(-1)] : steps).join(', ');
-        path.consumers.push({ job: through === '' ? name : `${name} (through ${through})`, holds: holds(c, hop.consumer) });
+        path.consumers.push({ job: through === '' ? name : `${name} (through ${through})`, holds: holdsOf(hop.consumer) });
         if (depth >= MAX_TAMPER_HOPS) continue;
         for (const onward of direct(c)) {
           for (const d of onward.consumers) {
@@ -240,12 +285,13 @@ export const tamperRule: ExposureRule = {
       const what = p.via === 'push' ? `can push to the repository (${p.name ?? 'git push'})` : `writes ${p.via} \`${p.name ?? '(unnamed)'}\``;
       const privilegedConsumers = p.consumers.filter((c) => c.holds.length > 0);
       if (privilegedConsumers.length > 0) h.signal('tamperToPrivileged');
+      // Those that hold something first; long lists are cut here (the tamper list has them all).
+      const ordered = [...privilegedConsumers, ...p.consumers.filter((c) => c.holds.length === 0)];
+      const shown = ordered.slice(0, MAX_REASON_CONSUMERS).map((c) => (c.holds.length > 0 ? `\`${c.job}\` (holds ${c.holds.join(', ')})` : `\`${c.job}\``));
+      const rest = ordered.length - MAX_REASON_CONSUMERS;
+      if (rest > 0) shown.push(privilegedConsumers.length > MAX_REASON_CONSUMERS ? `${rest} more` : `${rest} more that hold nothing`);
       const consumers =
-        p.consumers.length === 0
-          ? p.via === 'push'
-            ? 'whatever is built from the repository later'
-            : 'no job in the config'
-          : p.consumers.map((c) => (c.holds.length > 0 ? `\`${c.job}\` (holds ${c.holds.join(', ')})` : `\`${c.job}\``)).join('; ');
+        p.consumers.length === 0 ? (p.via === 'push' ? 'whatever is built from the repository later' : 'no job in the config') : shown.join('; ');
       h.reason(`${jobLabel(job)} ${what} (${flowPos(p.via, p.name)}), consumed by ${consumers}.`);
     }
     const vias = [...new Set(paths.map((p) => p.via))];

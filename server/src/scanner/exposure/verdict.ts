@@ -36,7 +36,9 @@ const LISTED = "no secrets of its own beyond those listed (what the platform giv
 export function verdictReason(verdict: Verdict, s: Signals, privilegedConsumers: readonly string[] = [], listed = false): string {
   switch (verdict) {
     case 'critical': {
-      const via = privilegedConsumers.length > 0 ? `what it writes or leaves on its runner reaches ${privilegedConsumers.map((c) => `\`${c}\``).join(', ')}, which deploy or hold secrets` : 'what it writes or leaves on its runner reaches jobs that deploy or hold secrets';
+      const shown = privilegedConsumers.slice(0, 5).map((c) => `\`${c}\``);
+      if (privilegedConsumers.length > 5) shown.push(`${privilegedConsumers.length - 5} more`);
+      const via = privilegedConsumers.length > 0 ? `what it writes or leaves on its runner reaches ${shown.join(', ')}, which deploy or hold secrets` : 'what it writes or leaves on its runner reaches jobs that deploy or hold secrets';
       return `Critical: the job can read secrets and has a path to release or deploy (${[s.deploys ? 'it deploys itself' : '', s.tamperToPrivileged ? via : ''].filter((x) => x !== '').join('; ')}).`;
     }
     case 'high':

@@ -13,6 +13,11 @@
  *    GitHub Actions, its top-level key on GitLab CI.
  * The same CircleCI job can therefore appear at its `codecov/upload` step for a Codecov finding and at
  * its workflow entry for a CircleCI-breach finding. Reasons name the job by that job position.
+ *
+ * `tamper[].consumers[].job` is the consuming job's name, followed by ` (<file>)` when it is in another
+ * workflow file than the affected job, and by ` (through <job>: <via>, …)` when it is reached through
+ * other jobs that pass the content on (exposure/tamper.ts follows consumers transitively); `holds` is what
+ * that final consumer holds. Platform incidents have no tamper paths (the breach ran no code in the job).
  */
 import type { ScanResult } from '../model';
 import { isResultList, type Results, sortedFindings } from './common';

@@ -113,3 +113,35 @@ describe('findFetchedScripts: details', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 });
+
+describe('findFetchedScripts: PowerShell', () => {
+  it.each<[string, string, Array<[string, string, number]>]>([
+    ['irm | iex', 'irm https://get.scoop.sh | iex', [['pipe', 'https://get.scoop.sh', 10]]],
+    ['iwr -useb | iex', 'iwr -useb https://x.io/i.ps1 | iex', [['pipe', 'https://x.io/i.ps1', 10]]],
+    ['Invoke-RestMethod -Uri | Invoke-Expression', "Invoke-RestMethod -Uri 'https://x.io/i.ps1' | Invoke-Expression", [['pipe', 'https://x.io/i.ps1', 10]]],
+    ['iex (iwr)', 'iex (iwr https://x.io/i.ps1)', [['process-substitution', 'https://x.io/i.ps1', 10]]],
+    [
+      'Chocolatey install line',
+      "Set-ExecutionPolicy Bypass -Scope Process -Force; iex ((New-Object System.Net.WebClient).DownloadString('https://community.chocolatey.org/install.ps1'))",
+      [['process-substitution', 'https://community.chocolatey.org/install.ps1', 10]],
+    ],
+    ['iwr -OutFile then & .\\f.ps1', 'Invoke-WebRequest -Uri https://x.io/s.ps1 -OutFile s.ps1\n& .\\s.ps1 -Force', [['download-then-run', 'https://x.io/s.ps1', 10]]],
+    ['iwr -OutFile then pwsh -File', 'iwr https://x.io/s.ps1 -OutFile setup.ps1\npwsh -NoProfile -File setup.ps1', [['download-then-run', 'https://x.io/s.ps1', 10]]],
+  ])('%s', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['a download that is only saved', 'Invoke-WebRequest -Uri https://x.io/data.zip -OutFile data.zip\nExpand-Archive data.zip'],
+    ['a fetch that is only printed', 'irm https://api.x.io/status | ConvertTo-Json'],
+    ['a comment', '# irm https://get.scoop.sh | iex'],
+  ])('ok: %s', (_name, text) => {
+    expect(found(text)).toEqual([]);
+  });
+});
+
+describe('findFetchedScripts: PowerShell download then run on one line', () => {
+  it('iwr -OutFile; ./f.ps1', () => {
+    expect(found('Invoke-WebRequest -Uri https://x.io/i.ps1 -OutFile i.ps1; ./i.ps1')).toEqual([['download-then-run', 'https://x.io/i.ps1', 10]]);
+  });
+});
