@@ -81,6 +81,12 @@ export interface ComponentUse {
   pos: Position;
   /** Parameters / `with:` inputs given at this use, after expansion (strings only). */
   inputs?: Record<string, string>;
+  /**
+   * Where the job takes this component in, when that is not `pos`: for a GitLab include that defines a
+   * template the job `extends:` (at any depth), the job's `extends:` line (same file as `pos`). A finding
+   * reached through this use points there; the chain keeps `pos` (the `include:` entry).
+   */
+  usedAt?: Position;
 }
 
 // ───────────────────────────── pipelines ─────────────────────────────
@@ -327,11 +333,25 @@ export interface Exposure {
   triggers: string[];
 }
 
+/** A job a tampered content passes through on its way to a consumer, and how it passes it on. */
+export interface TamperHop {
+  /** The job's name, followed by ` (<file>)` when it is in another workflow file than the affected job. */
+  job: string;
+  /** What that job writes that the next job reads. */
+  via: ArtifactFlow['via'];
+  /** Artifact name, cache key, workspace root or pushed ref of what it writes, when known. */
+  name?: string;
+}
+
 export interface TamperPath {
   via: ArtifactFlow['via'];
   name?: string;
-  /** Jobs that consume what this job writes, with what they hold. */
-  consumers: Array<{ job: string; holds: string[] }>;
+  /**
+   * Jobs that consume what this job writes, with what they hold. `through`: the jobs in between, in order,
+   * when the consumer reads it from another job that passed it on (absent for a direct consumer; `job`
+   * then also names the route, shortened, as ` (through <job>: <via>, …)`).
+   */
+  consumers: Array<{ job: string; holds: string[]; through?: TamperHop[] }>;
 }
 
 export interface Finding {

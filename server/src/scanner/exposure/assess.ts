@@ -76,6 +76,8 @@ function notAffectedAdvice(match: Match): string {
  *  - component incidents: the pipeline's own reference that leads to the component — the first link of
  *    the chain (a step's `uses:`, an orb command or orb job, an `include:` entry, the step whose shell
  *    text fetches the script), even when the component itself sits deeper (in an orb or action file);
+ *    a GitLab job that takes an included template through `extends:` points at that `extends:` line
+ *    (`ComponentUse.usedAt`), while its chain still starts at the `include:` entry;
  *  - job-level incidents (platform breach, pushed workflow, runner label), whose chain names no use: the
  *    job's own position — its entry under `workflows.<name>.jobs` on CircleCI (where its contexts are
  *    attached), its key under `jobs:` on GitHub, its top-level key on GitLab.
@@ -84,7 +86,22 @@ function notAffectedAdvice(match: Match): string {
  */
 export function findingPosition(match: Match, job: ResolvedJob['job']): { file: string; line: number } {
   const first = match.chain[0];
-  return first?.file !== undefined && first.line !== undefined ? { file: first.file, line: first.line } : { file: job.pos.file, line: job.pos.line };
+  if (first?.file === undefined || first.line === undefined) return { file: job.pos.file, line: job.pos.line };
+  const taken = takenAt(first, job);
+  return taken ?? { file: first.file, line: first.line };
+}
+
+/**
+ * Where the job takes the use of chain link `link` in, when the parser says it is elsewhere than the use
+ * (`ComponentUse.usedAt`: a GitLab job's `extends:` line for the include that defines its template).
+ */
+function takenAt(link: ChainLink, job: ResolvedJob['job']): { file: string; line: number } | undefined {
+  for (const use of [...job.uses, ...job.steps.flatMap((s) => s.from ?? [])]) {
+    if (use.usedAt && use.ref.kind === link.kind && use.ref.raw === link.ref && use.pos.file === link.file && use.pos.line === link.line) {
+      return { file: use.usedAt.file, line: use.usedAt.line };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -112,6 +129,12 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
   }
 
   const where = findingPosition(match, job);
+  const first = match.chain[0];
+  // A GitLab job that takes an included template through `extends:` is found at that line; say where the include is too.
+  const whereText =
+    first?.file !== undefined && first.line !== undefined && (first.file !== where.file || first.line !== where.line)
+      ? `${where.file}:${where.line}, through the include at ${first.file}:${first.line}`
+      : `${where.file}:${where.line}`;
   const chainText = match.chain.map((l) => l.ref).join(' → ');
   const base = {
     repo: pipeline.repo,
@@ -142,7 +165,7 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
   const unresolved = match.chain.filter((l) => l.unresolved).map((l) => l.ref);
   const reasons = [
     platformIncident ? platformVerdictReason(verdict, exposure.secrets, signals) : verdictReason(verdict, signals, privilegedConsumers, exposure.secrets.length > 0),
-    platformIncident ? `${match.refReason}.` : `Runs ${chainText} (${where.file}:${where.line}): ${match.refReason}.`,
+    platformIncident ? `${match.refReason.charAt(0).toUpperCase()}${match.refReason.slice(1)}.` : `Runs ${chainText} (${whereText}): ${match.refReason}.`,
     ...(unresolved.length > 0 ? [`The chain passes through unresolved component(s) ${unresolved.map((u) => `\`${u}\``).join(', ')}: what they run was not read.`] : []),
     ...results.flatMap((r) => r.reasons),
   ];

@@ -75,8 +75,10 @@ workflows:
     const cache = pathsOf(repo, 'lint').find((p) => p.via === 'cache');
     expect(cache?.consumers).toEqual([
       { job: 'build', holds: [] },
-      { job: 'deploy (through build: workspace)', holds: ['context aws-prod', 'deploys'] },
+      { job: 'deploy (through build: workspace)', holds: ['context aws-prod', 'deploys'], through: [{ job: 'build', via: 'workspace', name: '.: dist' }] },
     ]);
+    // A direct consumer has no route.
+    expect(cache?.consumers[0]).not.toHaveProperty('through');
   });
 
   it('the verdict sees the deploy reached that way', () => {
@@ -135,6 +137,7 @@ jobs:
     const cache = pathsOf(repo, 'lint').find((p) => p.via === 'cache');
     expect(cache?.consumers.map((c) => c.job)).toEqual(['build', 'publish (through build: artifact)']);
     expect(cache?.consumers[1]?.holds).toEqual(expect.arrayContaining(['secret NPM_TOKEN', 'deploys (environment npm)']));
+    expect(cache?.consumers[1]?.through).toEqual([{ job: 'build', via: 'artifact', name: 'dist' }]);
   });
 
   it('the verdict is critical: secrets, and a deploy reached through another job', () => {
@@ -176,6 +179,8 @@ jobs:
     expect(cache?.consumers.map((c) => c.job)).toEqual(
       expect.arrayContaining(['bump (.github/workflows/bump.yml)', 'release (.github/workflows/release.yml) (through bump (.github/workflows/bump.yml): push)']),
     );
+    // The route as data names the job in between with its file, as the label does.
+    expect(cache?.consumers.find((c) => c.job.startsWith('release'))?.through).toEqual([{ job: 'bump (.github/workflows/bump.yml)', via: 'push', name: 'git push' }]);
   });
 });
 
@@ -215,6 +220,8 @@ deploy:
     const cache = pathsOf(repo, 'coverage').find((p) => p.via === 'cache');
     expect(cache?.consumers.map((c) => c.job)).toEqual(['build', 'deploy (through build: artifact)']);
     expect(cache?.consumers[1]?.holds).toEqual(expect.arrayContaining(['deploys (environment production)']));
+    // GitLab names an artifact after the job that writes it.
+    expect(cache).toMatchObject({ name: 'gomod', consumers: [{ job: 'build' }, { job: 'deploy (through build: artifact)', through: [{ job: 'build', via: 'artifact', name: 'build' }] }] });
   });
 });
 
@@ -238,6 +245,8 @@ describe('bounds', () => {
     expect(path?.consumers.map((c) => c.job).some((j) => j.startsWith('j0'))).toBe(false);
     // Long routes are shortened: the first jobs, how many more, the last one.
     expect(path?.consumers[MAX_TAMPER_HOPS - 1]?.job).toBe(`j${MAX_TAMPER_HOPS} (through j1: cache, j2: cache, … ${MAX_TAMPER_HOPS - 4} more, j${MAX_TAMPER_HOPS - 1}: cache)`);
+    // …but the structured route keeps every job in between, in order.
+    expect(path?.consumers[MAX_TAMPER_HOPS - 1]?.through).toEqual(Array.from({ length: MAX_TAMPER_HOPS - 1 }, (_, i) => ({ job: `j${i + 1}`, via: 'cache', name: `key-${i + 1}-x` })));
   });
 
   it('every job sharing one cache with every other: each path names at most MAX_TAMPER_CONSUMERS jobs, quickly', () => {

@@ -13,7 +13,7 @@
  * and onward: a consumer that writes something in turn passes the content on (a job restoring a poisoned
  * cache and persisting a workspace that deploy attaches), so consumers are followed transitively.
  */
-import type { ArtifactFlow, Job, Pipeline, ResolvedJob, TamperPath, Trigger } from '../model';
+import type { ArtifactFlow, Job, Pipeline, ResolvedJob, TamperHop, TamperPath, Trigger } from '../model';
 import { hit, jobLabel, names, type ExposureRule, type RuleMeta } from './rule';
 import { holds, onlyForkTriggers, permissionsText, privileged, tokenCanPush } from './holdings';
 
@@ -235,7 +235,7 @@ export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly Resolve
     interface Hop {
       consumer: ResolvedJob;
       /** The jobs in between, each with how it passed the content on. */
-      route: Array<{ job: Job; via: TamperPath['via'] }>;
+      route: Array<{ job: Job; via: TamperPath['via']; name?: string }>;
     }
     let frontier: Hop[] = [];
     for (const c of first.consumers) {
@@ -251,13 +251,19 @@ export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly Resolve
         const name = consumerName(c, inPipeline.has(c));
         const steps = hop.route.map((r) => `${consumerName(r.job, inPipeline.has(r.job))}: ${r.via}`);
         const through = (steps.length > 4 ? [...steps.slice(0, 2), `… ${steps.length - 3} more`, ...steps.slice(-1)] : steps).join(', ');
-        path.consumers.push({ job: through === '' ? name : `${name} (through ${through})`, holds: holdsOf(hop.consumer) });
+        const holdsThere = holdsOf(hop.consumer);
+        if (through === '') {
+          path.consumers.push({ job: name, holds: holdsThere });
+        } else {
+          const hops = hop.route.map((r): TamperHop => ({ job: consumerName(r.job, inPipeline.has(r.job)), via: r.via, ...(r.name === undefined ? {} : { name: r.name }) }));
+          path.consumers.push({ job: `${name} (through ${through})`, holds: holdsThere, through: hops });
+        }
         if (depth >= MAX_TAMPER_HOPS) continue;
         for (const onward of direct(c)) {
           for (const d of onward.consumers) {
             if (visited.has(d.job)) continue;
             visited.add(d.job);
-            next.push({ consumer: d, route: [...hop.route, { job: c, via: onward.via }] });
+            next.push({ consumer: d, route: [...hop.route, { job: c, via: onward.via, ...(onward.name === undefined ? {} : { name: onward.name }) }] });
           }
         }
       }

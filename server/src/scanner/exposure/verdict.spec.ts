@@ -43,8 +43,16 @@ describe('assessJob verdicts', () => {
     expect(f.verdict).toBe('critical');
     expect(f.tamper).toEqual([{ via: 'workspace', name: '.', consumers: [{ job: 'deploy', holds: ['context org-global', 'deploys'] }] }]);
     expect(f.reasons.join('\n')).toContain('consumed by `deploy` (holds context org-global, deploys)');
-    expect(f.reasons[0]).toBe('Critical: the job can read secrets and has a path to release or deploy (what it writes or leaves on its runner reaches `deploy`, which deploy or hold secrets).');
+    expect(f.reasons[0]).toBe('Critical: the job can read secrets and has a path to release or deploy (what it writes or leaves on its runner reaches `deploy`, which deploys or holds secrets).');
     expect(f.advice.join('\n')).toMatch(/Separation of privileges/);
+  });
+
+  it('critical: two privileged consumers are named in the plural', () => {
+    const test = makeJob({ id: 'test', contexts: ['org-global'], permissions: { kind: 'not-applicable' }, produces: [{ via: 'workspace', name: '.', pos: pos(15, '.circleci/config.yml') }] });
+    const consumer = (id: string): Job =>
+      makeJob({ id, needs: ['test'], contexts: ['org-global'], deploys: true, permissions: { kind: 'not-applicable' }, consumes: [{ via: 'workspace', name: '.', pos: pos(30, '.circleci/config.yml') }] });
+    const f = judge(test, makePipeline({ platform: 'circleci', file: '.circleci/config.yml', jobs: [test, consumer('deploy'), consumer('publish')] }));
+    expect(f.reasons[0]).toContain('reaches `deploy` and `publish`, which deploy or hold secrets).');
   });
 
   it('critical: secrets and it deploys itself', () => {
@@ -82,6 +90,8 @@ describe('assessJob verdicts', () => {
     expect(f.verdict).toBe('high');
     expect(f.exposure.secrets).toContain('project environment variables');
     expect(f.advice.join(' ')).toContain('Rotate every stored secret');
+    // The reason of the match is a sentence of its own there: it starts with a capital.
+    expect(f.reasons[1]).toBe('Every CircleCI project.');
   });
 });
 

@@ -38,7 +38,8 @@ export function verdictReason(verdict: Verdict, s: Signals, privilegedConsumers:
     case 'critical': {
       const shown = privilegedConsumers.slice(0, 5).map((c) => `\`${c}\``);
       if (privilegedConsumers.length > 5) shown.push(`${privilegedConsumers.length - 5} more`);
-      const via = privilegedConsumers.length > 0 ? `what it writes or leaves on its runner reaches ${shown.join(', ')}, which deploy or hold secrets` : 'what it writes or leaves on its runner reaches jobs that deploy or hold secrets';
+      const which = privilegedConsumers.length === 1 ? 'which deploys or holds secrets' : 'which deploy or hold secrets';
+      const via = privilegedConsumers.length > 0 ? `what it writes or leaves on its runner reaches ${shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1] ?? ''}` : shown.join('')}, ${which}` : 'what it writes or leaves on its runner reaches jobs that deploy or hold secrets';
       return `Critical: the job can read secrets and has a path to release or deploy (${[s.deploys ? 'it deploys itself' : '', s.tamperToPrivileged ? via : ''].filter((x) => x !== '').join('; ')}).`;
     }
     case 'high':

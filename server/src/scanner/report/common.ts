@@ -22,14 +22,29 @@ export function sortedFindings(result: ScanResult): Finding[] {
   return [...result.findings].sort(bySeverity);
 }
 
-/** `deploy-creds (context), AWS_KEY`: contexts first, then secret names. Names only, never values. */
+/**
+ * `context deploy-creds, AWS_KEY`: contexts first, then secret names, each once (a platform incident
+ * lists the contexts among its secrets too). Names only, never values.
+ */
 export function secretNames(f: Finding): string[] {
-  return [...f.exposure.contexts.map((c) => `context ${c}`), ...f.exposure.secrets];
+  return [...new Set([...f.exposure.contexts.map((c) => `context ${c}`), ...f.exposure.secrets])];
 }
 
+/** Distinct jobs affected in any of `results` (a job affected by several incidents counts once). */
+export function distinctAffectedJobs(results: readonly ScanResult[]): number {
+  const jobs = new Set<string>();
+  for (const r of results) for (const f of r.findings) if (f.affected) jobs.add(`${f.repo}\u0000${f.platform}\u0000${f.workflow}\u0000${f.job}`);
+  return jobs.size;
+}
+
+/**
+ * `artifact dist → deploy (holds deploys)`: what is written (kind and name when known), then each consumer
+ * with what it holds. A consumer reached through other jobs already names them in its `job` label.
+ */
 export function tamperText(t: TamperPath): string {
-  const consumers = t.consumers.map((c) => (c.holds.length > 0 ? `${c.job} (${c.holds.join(', ')})` : c.job));
-  return consumers.length > 0 ? `${t.via} → ${consumers.join(', ')}` : t.via;
+  const what = t.name === undefined || t.name === '' ? t.via : `${t.via} ${t.name}`;
+  const consumers = t.consumers.map((c) => (c.holds.length > 0 ? `${c.job} (holds ${c.holds.join(', ')})` : c.job));
+  return consumers.length > 0 ? `${what} → ${consumers.join(', ')}` : what;
 }
 
 export function chainText(chain: readonly ChainLink[]): string {

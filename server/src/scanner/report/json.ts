@@ -7,17 +7,22 @@
  *    that leads to the component, i.e. the position of `chain[0]` — the step's `uses:`, the orb command
  *    or orb job, the `include:` entry, the step whose shell text fetches the script — even when the
  *    component itself is deeper (its position is the last chain link's `file`/`line`, inside the
- *    component's files: `<component>//<path>`);
+ *    component's files: `<component>//<path>`); except that a GitLab job taking an included template
+ *    through `extends:` points at its `extends:` line (the chain still starts at the `include:` entry);
  *  - job-level incidents (platform breach, pushed workflow, runner label): the job's position — its entry
  *    under `workflows.<name>.jobs` on CircleCI (where contexts are attached), its key under `jobs:` on
  *    GitHub Actions, its top-level key on GitLab CI.
  * The same CircleCI job can therefore appear at its `codecov/upload` step for a Codecov finding and at
  * its workflow entry for a CircleCI-breach finding. Reasons name the job by that job position.
  *
+ * `tamper[].name` is what the affected job writes — the artifact name (GitLab: the producing job), the
+ * cache key, the workspace root, the pushed ref — when known (absent otherwise).
  * `tamper[].consumers[].job` is the consuming job's name, followed by ` (<file>)` when it is in another
- * workflow file than the affected job, and by ` (through <job>: <via>, …)` when it is reached through
- * other jobs that pass the content on (exposure/tamper.ts follows consumers transitively); `holds` is what
- * that final consumer holds. Platform incidents have no tamper paths (the breach ran no code in the job).
+ * workflow file than the affected job, and by ` (through <job>: <via>, …)` (long routes shortened) when it
+ * is reached through other jobs that pass the content on (exposure/tamper.ts follows consumers
+ * transitively); `through`, present only then, is that whole route as data: the jobs in between in order,
+ * each with `via` (and `name` when known) of what it writes that the next one reads. `holds` is what that
+ * final consumer holds. Platform incidents have no tamper paths (the breach ran no code in the job).
  */
 import type { ScanResult } from '../model';
 import { isResultList, type Results, sortedFindings } from './common';
@@ -35,7 +40,7 @@ export interface JsonReport {
     affected: boolean;
     chain: Array<{ kind: string; ref: string; file?: string; line?: number; unresolved?: boolean }>;
     exposure: { contexts: string[]; secrets: string[]; permissions: string; oidc: boolean; selfHosted: boolean; triggers: string[] };
-    tamper: Array<{ via: string; consumers: Array<{ job: string; holds: string[] }> }>;
+    tamper: Array<{ via: string; name?: string; consumers: Array<{ job: string; holds: string[]; through?: Array<{ job: string; via: string; name?: string }> }> }>;
     verdict: string;
     reasons: string[];
     advice: string[];
@@ -77,7 +82,15 @@ export function toJsonReport(result: ScanResult): JsonReport {
         selfHosted: f.exposure.selfHosted,
         triggers: [...f.exposure.triggers],
       },
-      tamper: f.tamper.map((t) => ({ via: t.via, consumers: t.consumers.map((c) => ({ job: c.job, holds: [...c.holds] })) })),
+      tamper: f.tamper.map((t) => ({
+        via: t.via,
+        ...(t.name === undefined ? {} : { name: t.name }),
+        consumers: t.consumers.map((c) => ({
+          job: c.job,
+          holds: [...c.holds],
+          ...(c.through === undefined || c.through.length === 0 ? {} : { through: c.through.map((h) => ({ job: h.job, via: h.via, ...(h.name === undefined ? {} : { name: h.name }) })) }),
+        })),
+      })),
       verdict: f.verdict,
       reasons: [...f.reasons],
       advice: [...f.advice],

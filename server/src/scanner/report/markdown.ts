@@ -14,6 +14,9 @@ export interface MarkdownOptions {
   maxChars?: number;
 }
 
+/** Findings explained (reasons and advice) below the table; the rest are only in the table and the JSON report. */
+const WHY_ROWS = 5;
+
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -49,8 +52,9 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
     for (const f of affected.slice(0, maxRows)) out.push(findingRow(f));
     if (affected.length > maxRows) out.push(`\n… and ${affected.length - maxRows} more affected jobs (see the JSON report)`);
     out.push('');
-    out.push('**Why, and what to do**');
-    for (const f of affected.slice(0, Math.min(maxRows, 5))) {
+    const explained = Math.min(maxRows, WHY_ROWS, affected.length);
+    out.push(explained < affected.length ? `**Why, and what to do** (the first ${explained} of ${affected.length}; the JSON report has every finding's reasons)` : '**Why, and what to do**');
+    for (const f of affected.slice(0, explained)) {
       const why = e(clip(f.reasons.join(' '), 700));
       const todo = e(clip(f.advice.slice(0, 3).join(' '), 400));
       out.push(`- **${f.verdict}** ${cell(f.repo)} ${cell(f.job)}: ${why}${todo ? ` _Advice:_ ${todo}` : ''}`);

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { reportPropsSchema } from '../../contract';
 import type { Finding, ScanResult } from '../model';
 import { csvCell, escapeMarkdown, renderCsv, renderJson, renderMarkdown, renderReport, renderSarif, renderTable, toReportProps } from '.';
+import { distinctAffectedJobs, secretNames, tamperText } from './common';
 
 const HOSTILE = '@channel [click](http://evil.example.com/x) <img src=x onerror=alert(1)> ![i](https://e.com/i.png) *bold* | pipe\nnew line www.evil.com <https://auto.link> `code` @here @all @alice';
 
@@ -98,6 +99,8 @@ describe('markdown', () => {
     expect(md).toContain('1 use not affected');
     expect(md).toContain('**Unresolved components**');
     expect(md).toContain('yaml-syntax');
+    // Every affected finding is explained (three: no note that some are not).
+    expect(md).toContain('**Why, and what to do**\n');
     // Each table row keeps 7 cells despite pipes in the data.
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(7);
   });
@@ -113,6 +116,32 @@ describe('json', () => {
     expect(parsed.findings[0]).toMatchObject({ verdict: 'critical', tamper: [{ via: 'workspace', consumers: [{ job: 'deploy', holds: ['context deploy-creds'] }] }] });
     expect(Object.keys((parsed.findings[0]?.exposure as object) ?? {})).toEqual(['contexts', 'secrets', 'permissions', 'oidc', 'selfHosted', 'triggers']);
     expect(parsed.errors).toEqual([{ repo: 'acme/bad', file: '.gitlab-ci.yml', line: 7, message: 'yaml-syntax: bad indentation' }]);
+  });
+
+  it('tamper paths: the issue keys, `name` when known, `through` only for consumers reached through other jobs', () => {
+    const transitive = finding({
+      verdict: 'critical',
+      tamper: [
+        {
+          via: 'cache',
+          name: 'gomod',
+          consumers: [
+            { job: 'build', holds: [] },
+            { job: 'deploy (through build: artifact)', holds: ['deploys (environment production)'], through: [{ job: 'build', via: 'artifact', name: 'build' }] },
+          ],
+        },
+        { via: 'workspace', consumers: [{ job: 'package', holds: [] }] },
+      ],
+    });
+    const parsed = JSON.parse(renderJson(result([transitive]))) as { findings: Array<{ tamper: Array<Record<string, unknown> & { consumers: Array<Record<string, unknown>> }> }> };
+    const [cache, workspace] = parsed.findings[0]?.tamper ?? [];
+    expect(Object.keys(cache ?? {})).toEqual(['via', 'name', 'consumers']);
+    expect(Object.keys(workspace ?? {})).toEqual(['via', 'consumers']);
+    expect(cache?.consumers.map((c) => Object.keys(c))).toEqual([
+      ['job', 'holds'],
+      ['job', 'holds', 'through'],
+    ]);
+    expect(cache?.consumers[1]).toEqual({ job: 'deploy (through build: artifact)', holds: ['deploys (environment production)'], through: [{ job: 'build', via: 'artifact', name: 'build' }] });
   });
 
   it('several results give an array', () => {
@@ -150,6 +179,44 @@ describe('sarif', () => {
     expect(run?.results).toHaveLength(3);
     expect(run?.results[0]).toMatchObject({ ruleId: 'codecov-bash-uploader-2021/critical', level: 'error' });
     expect(run?.results[0]?.locations[0]?.physicalLocation.region.startLine).toBe(10);
+  });
+});
+
+describe('several incidents over the same jobs', () => {
+  const platformFinding = finding({
+    job: 'build',
+    verdict: 'critical',
+    exposure: { contexts: ['deploy-creds'], secrets: ['context deploy-creds', 'project environment variables'], permissions: 'not applicable', oidc: false, selfHosted: false, triggers: [] },
+  });
+
+  it('lists a context once in SECRETS even when the exposure names it among the secrets too', () => {
+    expect(secretNames(platformFinding)).toEqual(['context deploy-creds', 'project environment variables']);
+  });
+
+  it('the table counts a job affected by two incidents once, then the per-incident counts', () => {
+    const a = result([finding({}), platformFinding]);
+    const b = { ...result([finding({}), finding({ job: 'other' })]), indicator: { id: 'circleci-platform-2023', title: 'CircleCI breach' } };
+    expect(distinctAffectedJobs([a, b])).toBe(3);
+    expect(renderTable([a, b])).toContain('3 jobs affected by at least one (per indicator: codecov-bash-uploader-2021 2, circleci-platform-2023 2)');
+    expect(renderTable([result([]), result([])])).toMatch(/\): no affected job\n$/);
+  });
+});
+
+describe('tamper, compactly', () => {
+  const t = { via: 'cache' as const, name: 'gomod', consumers: [{ job: 'build', holds: [] }, { job: 'deploy (through build: artifact)', holds: ['deploys'], through: [{ job: 'build', via: 'artifact' as const }] }] };
+
+  it('names what is written and what each consumer holds', () => {
+    expect(tamperText(t)).toBe('cache gomod → build, deploy (through build: artifact) (holds deploys)');
+    expect(tamperText({ via: 'push', consumers: [] })).toBe('push');
+  });
+
+  it('appears in the table, CSV, markdown (escaped) and SARIF properties', () => {
+    const r = result([finding({ verdict: 'medium', tamper: [t] })]);
+    expect(renderTable(r, { maxCell: 200 })).toContain('cache gomod → build, deploy (through build: artifact) (holds deploys)');
+    expect(renderCsv(r)).toContain('cache gomod → build');
+    expect(renderMarkdown(r)).toContain('cache gomod → build, deploy \\(through build: artifact\\) \\(holds deploys\\)');
+    const log = JSON.parse(renderSarif(r)) as { runs: Array<{ results: Array<{ properties: { tamper: string[] } }> }> };
+    expect(log.runs[0]?.results[0]?.properties.tamper).toEqual([tamperText(t)]);
   });
 });
 
@@ -215,6 +282,14 @@ describe('toReportProps and renderReport', () => {
 
   it.each(['table', 'json', 'sarif', 'csv', 'markdown'] as const)('renders %s', (format) => {
     expect(renderReport(format, sample).length).toBeGreaterThan(50);
+  });
+});
+
+describe('markdown explanations', () => {
+  it('says when only the first findings are explained below the table', () => {
+    const md = renderMarkdown(result(Array.from({ length: 7 }, (_, i) => finding({ job: `j${i}` }))));
+    expect(md).toContain('**Why, and what to do** (the first 5 of 7; the JSON report has every finding');
+    expect(md.split('\n').filter((l) => l.startsWith('- **low**'))).toHaveLength(5);
   });
 });
 

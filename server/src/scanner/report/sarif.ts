@@ -3,7 +3,7 @@
  * file:line; input errors as tool execution notifications. Secret names only. Pure.
  */
 import type { Finding, ScanResult, Verdict } from '../model';
-import { asList, chainText, type Results, secretNames, sortedFindings } from './common';
+import { asList, chainText, type Results, secretNames, sortedFindings, tamperText } from './common';
 
 export interface SarifOptions {
   toolVersion?: string;
@@ -71,7 +71,7 @@ export function renderSarif(results: Results, options: SarifOptions = {}): strin
           },
         ],
         partialFingerprints: { 'ciExposure/v1': `${result.indicator.id}|${f.repo}|${f.file}|${f.job}|${chainText(f.chain)}` },
-        properties: { repo: f.repo, platform: f.platform, verdict: f.verdict, secrets: secretNames(f), chain: f.chain.map((l) => l.ref), advice: f.advice },
+        properties: { repo: f.repo, platform: f.platform, verdict: f.verdict, secrets: secretNames(f), tamper: f.tamper.map(tamperText), chain: f.chain.map((l) => l.ref), advice: f.advice },
       });
     }
     for (const err of result.errors) {

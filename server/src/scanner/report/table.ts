@@ -1,6 +1,6 @@
 /** The terminal table: one line per finding, a summary line per indicator; ANSI colours only when asked. Pure. */
 import type { Finding, ScanResult, Verdict } from '../model';
-import { asList, chainText, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
+import { asList, chainText, distinctAffectedJobs, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
 
 export interface TableOptions {
   /** Colour the verdicts (only when writing to a TTY). */
@@ -122,13 +122,15 @@ export function renderTable(results: Results, options: TableOptions = {}): strin
   const inputs = mergedInputs(list);
   const first = list[0];
   const affected = list.filter((r) => r.summary.affected > 0);
-  const total = list.reduce((n, r) => n + r.summary.affected, 0);
+  // A job affected by several incidents is one job: count it once, then list the per-incident counts.
+  const distinct = distinctAffectedJobs(list);
   const tail = [
     ...inputLines(inputs.unresolved, inputs.errors),
     `${plural(list.length, 'indicator')} checked over ${plural(first?.summary.repos ?? 0, 'repository', 'repositories')} ` +
       `(${plural(first?.summary.jobs ?? 0, 'job')}, ${plural(inputs.unresolved.length, 'unresolved component')}, ${plural(inputs.errors.length, 'error')}): ` +
-      `${plural(total, 'affected job')}` +
-      (affected.length > 0 ? ` (${affected.map((r) => `${r.indicator.id} ${r.summary.affected}`).join(', ')})` : ''),
+      (affected.length > 0
+        ? `${plural(distinct, 'job')} affected by at least one (per indicator: ${affected.map((r) => `${r.indicator.id} ${r.summary.affected}`).join(', ')})`
+        : 'no affected job'),
   ];
   return `${body}\n\n${tail.join('\n')}\n`;
 }

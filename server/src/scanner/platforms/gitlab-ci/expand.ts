@@ -11,7 +11,7 @@
 import type { ComponentUse, ExpandContext, Expansion, RepoInput, SecretRef } from '../../model';
 import { isRecord } from '../../yaml';
 import { readIncludeText } from './include';
-import { isDefinitionKey, JOB_INPUT, jobContent } from './job';
+import { isDefinitionKey, JOB_INPUT, jobContent, variablePositions } from './job';
 import { loadSingle } from './load';
 import { Templating } from './templates';
 import { readVariables } from './variables';
@@ -58,6 +58,7 @@ export function expandInclude(use: ComponentUse, ctx: ExpandContext): Expansion 
   const templating = new Templating(loaded.entries);
   const variables = loaded.entries.get('variables');
   const globals = variables ? readVariables(templating.dereference(variables.value, variables.origin, [])) : new Map<string, string>();
+  const globalPositions = variablePositions(variables);
 
   const uses: ComponentUse[] =
     onlyText === undefined ? [...loaded.includes] : loaded.includes.map((u) => ({ ...u, inputs: { ...u.inputs, [JOB_INPUT]: onlyText } }));
@@ -70,7 +71,7 @@ export function expandInclude(use: ComponentUse, ctx: ExpandContext): Expansion 
     if (!isRecord(entry.value)) continue;
     const base = templating.definition(name);
     if (!base) continue;
-    const content = jobContent(name, templating.withDefaults(base), entry.origin, { globals });
+    const content = jobContent(name, templating.withDefaults(base), entry.origin, { globals, globalPositions });
     for (const step of content.steps) if (step.run !== undefined && step.run !== '') scripts.push({ text: step.run, pos: step.runPos ?? step.pos });
     for (const image of content.images) {
       const key = `${image.ref.raw}\u0000${image.pos.file}\u0000${image.pos.line}`;

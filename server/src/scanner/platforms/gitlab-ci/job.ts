@@ -91,6 +91,33 @@ function runLine(raw: unknown, o: Origin): number | undefined {
 export interface JobContext {
   /** Variables defined in the files (top-level, after `inherit:variables`), without the job's own. */
   globals: VariableMap;
+  /** Where each top-level variable is written (for the position of a secret reference in its value). */
+  globalPositions?: ReadonlyMap<string, Position>;
+}
+
+/** Where each top-level variable of `entry` (the merged top-level `variables:` key) is written. */
+export function variablePositions(entry: { keys: ReadonlyMap<string, Origin> } | undefined): Map<string, Position> {
+  const out = new Map<string, Position>();
+  for (const [name, o] of entry?.keys ?? []) out.set(name, position(o));
+  return out;
+}
+
+/**
+ * Credential-like CI/CD settings variables that the variables a job sees refer to, each at the variable
+ * whose value refers to it: `CODECOV_TOKEN: $CODECOV_TOKEN` (the file names the settings variable as
+ * itself), `UPLOAD_TOKEN: $CODECOV_TOKEN` (one the file does not define). A reference to a variable the
+ * file defines is left to that variable's own value; a literal value refers to nothing.
+ */
+export function settingsCredentials(vars: VariableMap, where: (name: string) => Position): SecretRef[] {
+  const out: SecretRef[] = [];
+  for (const [name, value] of vars) {
+    for (const ref of referencedVariables(value)) {
+      if (JOB_TOKEN_VARIABLES.has(ref) || !isCredentialName(ref)) continue;
+      if (vars.has(ref) && ref !== name) continue;
+      out.push({ name: ref, kind: 'variable', pos: where(name) });
+    }
+  }
+  return out;
 }
 
 export interface JobContent {
@@ -221,7 +248,16 @@ export function jobContent(id: string, def: ResolvedDefinition, jobOrigin: Origi
     if (from.length > 0) step.from = from;
     steps.push(step);
   }
-  for (const value of vars.values()) scanCredentials(value, position(at('variables')));
+  const own = def.keys.get('variables') ?? [];
+  const variablePos = (name: string): Position => {
+    const isOwn = isRecord(v.variables) && Object.hasOwn(v.variables, name);
+    for (const o of isOwn ? own : []) {
+      const line = o.names?.get(name);
+      if (line !== undefined) return { file: o.file, line };
+    }
+    return (isOwn ? undefined : ctx.globalPositions?.get(name)) ?? position(at('variables'));
+  };
+  for (const s of settingsCredentials(vars, variablePos)) addSecret(s);
 
   const images: ComponentUse[] = [];
   const image = imageText(v.image);

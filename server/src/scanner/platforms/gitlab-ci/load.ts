@@ -18,6 +18,8 @@ export interface Origin {
   owner: string;
   /** For a list value: the line of each item (script sections, for the line of each command). */
   items?: readonly number[];
+  /** For a `variables:` map: the line of each variable, by name. */
+  names?: ReadonlyMap<string, number>;
 }
 
 /** The origin of key `k` of top-level map `key`, with its items' lines when it is a list. */
@@ -25,6 +27,7 @@ function keyOrigin(value: Plain, key: string, k: string, file: string, from: rea
   const origin: Origin = { file, line: lineOf([key, k]), from, owner: key };
   const v = value[k];
   if (Array.isArray(v)) origin.items = v.map((_, i) => lineOf([key, k, i]));
+  else if (k === 'variables' && isRecord(v)) origin.names = new Map(Object.keys(v).map((n) => [n, lineOf([key, k, n])]));
   return origin;
 }
 

@@ -4,9 +4,9 @@
  * needs, artifact and cache flows, runner tags, secrets by name, triggers and deploys. Pure; never throws.
  */
 import type { ArtifactFlow, ComponentSource, ComponentUse, Job, Pipeline, RepoInput, ScanError, SourceFile, Trigger } from '../../model';
-import { asString, isRecord } from '../../yaml';
+import { asString, asStringList, isRecord } from '../../yaml';
 import { readIncludeEntries } from './include';
-import { deploysOf, includeUsesOf, isJobKey, JOB_INPUT, jobContent, type JobContent } from './job';
+import { deploysOf, includeUsesOf, isJobKey, JOB_INPUT, jobContent, type JobContent, variablePositions } from './job';
 import { type Entry, loadPipeline, type Origin } from './load';
 import { Templating } from './templates';
 import { dedupe, jobTriggers, triggersOfRules } from './triggers';
@@ -52,6 +52,35 @@ function includeUses(direct: readonly ComponentUse[], drawn: readonly ComponentU
   return direct.map((u) => byPlace.get(place(u)) ?? { ...u, inputs: { ...u.inputs, [JOB_INPUT]: '' } });
 }
 
+/** The templates job `id` extends, at any depth (bounded by the entries: each is visited once). */
+export function extendedTemplates(id: string, entries: ReadonlyMap<string, Entry>): Set<string> {
+  const out = new Set<string>();
+  const todo = [id];
+  for (let name = todo.pop(); name !== undefined; name = todo.pop()) {
+    const value = entries.get(name)?.value;
+    for (const base of isRecord(value) ? asStringList(value.extends) : []) {
+      if (out.has(base) || base === id) continue;
+      out.add(base);
+      todo.push(base);
+    }
+  }
+  return out;
+}
+
+/**
+ * Marks the includes a job takes through its `extends:` (an include that defines a template the job
+ * extends, as its `JOB_INPUT` names say) with the position of that `extends:` line, when the job is
+ * written in the same file as the `include:` entry: that line is where the job takes the included code.
+ */
+function markExtends(uses: readonly ComponentUse[], bases: ReadonlySet<string>, extendsAt: Origin | undefined): ComponentUse[] {
+  if (!extendsAt || bases.size === 0) return [...uses];
+  return uses.map((u) => {
+    if (u.ref.kind !== 'gitlab-include' || u.pos.file !== extendsAt.file) return u;
+    const owners = (u.inputs?.[JOB_INPUT] ?? '').split('\n');
+    return owners.some((o) => bases.has(o)) ? { ...u, usedAt: position(extendsAt) } : u;
+  });
+}
+
 function position(o: Origin): { file: string; line: number } {
   return { file: o.file, line: o.line };
 }
@@ -74,6 +103,7 @@ export function parseGitlabPipeline(repo: RepoInput, main: SourceFile, source: C
 
   const variablesEntry = entries.get('variables');
   const globals = variablesEntry ? readVariables(templating.dereference(variablesEntry.value, variablesEntry.origin, [])) : new Map<string, string>();
+  const globalPositions = variablePositions(variablesEntry);
   const stages = stageOrder(entries);
   const unresolvedUses = new Set(loaded.unresolved.map((u) => u.use));
   // Includes written in the main file. Each shapes every job's configuration (an included file can
@@ -98,13 +128,16 @@ export function parseGitlabPipeline(repo: RepoInput, main: SourceFile, source: C
     const base = templating.definition(id);
     if (!base) continue;
     const def = templating.withDefaults(base);
-    const content = jobContent(id, def, entry.origin, { globals });
+    const content = jobContent(id, def, entry.origin, { globals, globalPositions });
     const stageIndex = stages.indexOf(content.stage);
     if (stageIndex < 0) {
       const at = def.keys.get('stage')?.[0] ?? entry.origin;
       errors.push({ repo: repo.repo, file: at.file, line: at.line, code: 'gitlab-unknown-stage', message: `job ${id} uses stage ${content.stage}, which is not in stages:` });
     }
-    const uses: ComponentUse[] = [...includeUses(resolvedDirect, includeUsesOf(def, entry.origin)), ...content.images, ...unresolved];
+    const extendsAt = entry.keys.get('extends');
+    const bases = extendsAt ? extendedTemplates(id, entries) : new Set<string>();
+    for (const step of content.steps) if (step.from) step.from = markExtends(step.from, bases, extendsAt);
+    const uses: ComponentUse[] = [...markExtends(includeUses(resolvedDirect, includeUsesOf(def, entry.origin)), bases, extendsAt), ...content.images, ...unresolved];
     if (content.trigger !== undefined && content.triggerPos) {
       const childInclude = isRecord(content.trigger) ? content.trigger.include : undefined;
       const { entries: child } = readIncludeEntries(childInclude, content.variables);
