@@ -3,11 +3,12 @@
  * `scanner/resolve/cache-key.ts`. Reads are synchronous, memoised, bounded (5 MiB) and never leave the
  * cache folder (keys with `..`, absolute paths, or symlinks that resolve outside it are refused).
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { ComponentRef, ComponentSource } from '../scanner/model';
 import { cacheKey, describeCacheLookup } from '../scanner/resolve/cache-key';
 import { decodeSource } from '../scanner/yaml';
+import { readBounded } from './local-dir';
 
 export interface CacheSourceOptions {
   maxFileBytes?: number;
@@ -50,22 +51,10 @@ export function componentCacheSource(dir: string, options: CacheSourceOptions = 
     if (!real.startsWith(realRoot + sep)) return undefined;
     try {
       if (!statSync(real).isFile()) return undefined;
-      const fd = openSync(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-      try {
-        const st = fstatSync(fd);
-        if (!st.isFile() || st.size > maxBytes) return undefined;
-        const buf = Buffer.alloc(st.size);
-        let off = 0;
-        while (off < st.size) {
-          const n = readSync(fd, buf, off, st.size - off, off);
-          if (n === 0) break;
-          off += n;
-        }
-        const decoded = decodeSource(buf.subarray(0, off));
-        return 'text' in decoded ? decoded.text : undefined;
-      } finally {
-        closeSync(fd);
-      }
+      const bytes = readBounded(real, maxBytes);
+      if (bytes === undefined) return undefined;
+      const decoded = decodeSource(bytes);
+      return 'text' in decoded ? decoded.text : undefined;
     } catch {
       return undefined;
     }

@@ -108,7 +108,7 @@ export function gitRemoteRepoId(checkout: string): string | undefined {
 }
 
 /** Reads at most `max` bytes of a regular file; undefined when it is larger. Opens without following a final symlink. */
-function readBounded(file: string, max: number): Uint8Array | undefined {
+export function readBounded(file: string, max: number): Uint8Array | undefined {
   const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
     const st = fstatSync(fd);
