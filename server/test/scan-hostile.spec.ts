@@ -12,6 +12,8 @@ import { dirname, join } from 'node:path';
 import { catalogIndicator } from '../src/scanner/indicators';
 import type { Indicator, ScanResult } from '../src/scanner/model';
 import { renderCsv, renderMarkdown, renderSarif, renderTable, toReportProps } from '../src/scanner/report';
+import { MAX_TAMPER_CONSUMERS } from '../src/scanner/exposure/tamper';
+import { MAX_FINDINGS_PER_JOB, MAX_JOBS_PER_REPO } from '../src/scanner/limits';
 import { scan } from '../src/scanner/scan';
 import { componentCacheSource } from '../src/sources/component-cache';
 import { readLocalPaths } from '../src/sources/local-dir';
@@ -171,5 +173,74 @@ describe('hostile input', () => {
     expect(renderCsv(result)).not.toMatch(/(^|,)@channel/m);
     expect(() => JSON.parse(renderSarif(result)) as unknown).not.toThrow();
     expect(toReportProps(result).rows.length).toBeGreaterThan(0);
+  });
+});
+
+describe('hostile sizes: tens of thousands of jobs, a job with thousands of uses', () => {
+  const source = { read: () => undefined, describe: () => 'no component cache in this test' };
+  const JOBS = MAX_JOBS_PER_REPO + 500;
+
+  /** Every job waits for the one before, uses the component, uploads and downloads an artifact and caches. */
+  const files: Record<string, { path: string; text: () => string; indicator: string; firstLeftOutLine: number }> = {
+    'github-actions': {
+      path: '.github/workflows/ci.yml',
+      indicator: 'tj-actions-changed-files-2025',
+      text: () =>
+        `on: push\njobs:\n${Array.from(
+          { length: JOBS },
+          (_, i) =>
+            `  j${i}:\n    runs-on: ubuntu-latest\n    needs: [j${Math.max(0, i - 1)}]\n    steps:\n      - uses: tj-actions/changed-files@v35\n      - uses: actions/upload-artifact@v4\n      - uses: actions/download-artifact@v4\n      - uses: actions/cache@v4\n        with: {path: x, key: k}\n      - run: echo \${{ secrets.T${i} }}\n`,
+        ).join('')}`,
+      // 2 header lines, 10 lines a job.
+      firstLeftOutLine: 3 + MAX_JOBS_PER_REPO * 10,
+    },
+    circleci: {
+      path: '.circleci/config.yml',
+      indicator: 'codecov-bash-uploader-2021',
+      text: () =>
+        `version: 2.1\njobs:\n${Array.from(
+          { length: JOBS },
+          (_, i) => `  j${i}:\n    docker: [{image: cimg/base:2023.01}]\n    steps:\n      - attach_workspace: {at: .}\n      - run: curl -s https://codecov.io/bash | bash\n      - persist_to_workspace: {root: ., paths: [x]}\n`,
+        ).join('')}workflows:\n  w:\n    jobs:\n${Array.from({ length: JOBS }, (_, i) => `      - j${i}:\n          context: [c${i}]\n          requires: [j${Math.max(0, i - 1)}]\n`).join('')}`,
+      firstLeftOutLine: 2 + JOBS * 6 + 3 + MAX_JOBS_PER_REPO * 3 + 1,
+    },
+    'gitlab-ci': {
+      path: '.gitlab-ci.yml',
+      indicator: 'codecov-bash-uploader-2021',
+      text: () =>
+        `stages: [a, b]\n${Array.from({ length: JOBS }, (_, i) => `j${i}:\n  stage: ${i % 2 ? 'a' : 'b'}\n  script: curl -s https://codecov.io/bash | bash\n  artifacts: {paths: [x]}\n`).join('')}`,
+      firstLeftOutLine: 2 + MAX_JOBS_PER_REPO * 4,
+    },
+  };
+
+  it.each(Object.entries(files))(`%s: the first ${MAX_JOBS_PER_REPO} jobs are scanned, the rest reported at the first one left out`, (_platform, f) => {
+    const indicator = catalogIndicator(f.indicator);
+    if (!indicator) throw new Error(`catalog lacks ${f.indicator}`);
+    const r = scan([{ repo: 'evil/many', files: [{ path: f.path, text: f.text() }] }], indicator, source);
+    expect(r.summary.jobs).toBe(MAX_JOBS_PER_REPO);
+    expect(r.summary.affected).toBe(MAX_JOBS_PER_REPO);
+    const tooMany = r.errors.filter((e) => e.code === 'too-many-jobs');
+    expect(tooMany).toEqual([
+      { repo: 'evil/many', file: f.path, line: f.firstLeftOutLine, code: 'too-many-jobs', message: `more than ${MAX_JOBS_PER_REPO} jobs in this repository: 500 job(s) of ${f.path} from j${MAX_JOBS_PER_REPO} on were not scanned` },
+    ]);
+    for (const finding of r.findings) for (const t of finding.tamper) expect(t.consumers.length).toBeLessThanOrEqual(MAX_TAMPER_CONSUMERS);
+    // Output read by more jobs than a path names is cut at the limit.
+    expect(r.findings.some((x) => x.tamper.some((t) => t.consumers.length === MAX_TAMPER_CONSUMERS))).toBe(true);
+  });
+
+  it('a job reaching the component through thousands of steps: the first findings, and an error with the count', () => {
+    const steps = Array.from({ length: 5000 }, (_, i) => `      - uses: tj-actions/changed-files@v${(i % 40) + 1}\n`).join('');
+    const indicator = catalogIndicator('tj-actions-changed-files-2025');
+    if (!indicator) throw new Error('catalog lacks tj-actions');
+    const r = scan([{ repo: 'evil/steps', files: [{ path: '.github/workflows/ci.yml', text: `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n${steps}` }] }], indicator, source);
+    expect(r.findings).toHaveLength(MAX_FINDINGS_PER_JOB);
+    expect(r.summary.affected).toBe(1);
+    expect(r.errors).toContainEqual({
+      repo: 'evil/steps',
+      file: '.github/workflows/ci.yml',
+      line: 3,
+      code: 'too-many-findings',
+      message: `job a reaches tj-actions-changed-files-2025 through 5000 uses; the first ${MAX_FINDINGS_PER_JOB} are reported`,
+    });
   });
 });

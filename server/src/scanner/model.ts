@@ -282,6 +282,12 @@ export interface IndicatorComponent {
   safeRefs: string[];
   /** Malicious commit SHAs (a pin to one of these is affected). */
   maliciousShas: string[];
+  /**
+   * A script URL that releases of this component download and run at run time (codecov-action v1 fetched
+   * https://codecov.io/bash). A SHA pin does not freeze what such a release runs, so a pin to any commit
+   * not listed in `safeRefs` is affected: which release the commit belongs to is not known offline.
+   */
+  runTimeFetch?: string;
   note?: string;
 }
 

@@ -100,7 +100,7 @@ jobs:
       - run: npm publish
         env:
           NODE_AUTH_TOKEN: \${{ secrets.NPM_TOKEN }}
-  ok-pinned:
+  sha-pinned:
     runs-on: ubuntu-latest
     steps:
       - uses: codecov/codecov-action@0123456789abcdef0123456789abcdef01234567
@@ -220,8 +220,15 @@ describe('scan end to end: other incidents', () => {
       'medium affected acme/gitlab .gitlab-ci.yml:3 coverage',
       'low affected acme/circle .circleci/config.yml:12 coverage',
       'low affected acme/gha .github/workflows/ci.yml:10 coverage',
-      'low not-affected acme/gha .github/workflows/ci.yml:24 ok-pinned',
+      'low affected acme/gha .github/workflows/ci.yml:24 sha-pinned',
     ]);
+  });
+
+  it('a SHA pin of codecov-action is not taken as safe: its v1 releases fetched the script at run time', () => {
+    const r = scan(repos, indicator('codecov-bash-uploader-2021'), source);
+    const pinned = r.findings.find((f) => f.job === 'sha-pinned');
+    expect(pinned?.affected).toBe(true);
+    expect(pinned?.reasons.join(' ')).toMatch(/pinned to commit 0123456789abcdef0123456789abcdef01234567, but releases of codecov\/codecov-action .* download https:\/\/codecov\.io\/bash at run time/);
   });
 
   it('a platform breach exposes the stored secrets of every CircleCI job, whichever ran', () => {

@@ -20,6 +20,7 @@ import type {
   ScanError,
   ScanResult,
 } from './model';
+import { MAX_FINDINGS_PER_JOB, MAX_JOBS_PER_REPO, tooManyJobsMessage } from './limits';
 import { PLATFORMS } from './platforms';
 import { createResolver, type Expander, type ExpansionMemo, walkNodes } from './resolve/resolver';
 
@@ -33,6 +34,24 @@ export interface ScanOptions {
 }
 
 type Unresolved = ScanResult['unresolved'][number];
+
+
+/** Keeps the first `room` jobs of the pipeline (at most MAX_JOBS_PER_REPO per repository); an error names where the rest start. */
+function capJobs(pipeline: Pipeline, room: number): { pipeline: Pipeline; error?: ScanError } {
+  if (pipeline.jobs.length <= room) return { pipeline };
+  const first = pipeline.jobs[Math.max(0, room)];
+  const left = pipeline.jobs.length - Math.max(0, room);
+  return {
+    pipeline: { ...pipeline, jobs: pipeline.jobs.slice(0, Math.max(0, room)) },
+    error: {
+      repo: pipeline.repo,
+      file: first?.pos.file ?? pipeline.file,
+      line: first?.pos.line ?? 1,
+      code: 'too-many-jobs',
+      message: tooManyJobsMessage(pipeline.file, left, first?.id ?? 'here'),
+    },
+  };
+}
 
 function platformExpander(platforms: readonly PlatformModule[]): Expander {
   return (use, ctx) => platforms.find((p) => p.expands.includes(use.ref.kind))?.expand(use, ctx);
@@ -120,6 +139,7 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
 
   for (const repo of repos) {
     const ctx = { repo, source };
+    let room = MAX_JOBS_PER_REPO;
     const resolver = createResolver(ctx, expander, memo);
     const matchedFiles = new Set<string>();
     for (const platform of platforms) {
@@ -136,10 +156,16 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
       }
       for (const e of parsed.errors) addError(e);
       for (const p of parsed.pipelines) for (const e of p.errors) addError(e);
+      const pipelines = parsed.pipelines.map((p) => {
+        const capped = capJobs(p, room);
+        if (capped.error) addError(capped.error);
+        room = Math.max(0, room - capped.pipeline.jobs.length);
+        return capped.pipeline;
+      });
 
       // Resolve every job of the platform first: tamper paths and shared runners cross pipelines.
       const resolvedBy = new Map<Pipeline, ResolvedJob[]>();
-      for (const pipeline of parsed.pipelines) {
+      for (const pipeline of pipelines) {
         resolvedBy.set(pipeline, pipeline.jobs.map((job) => resolver.resolveJob(job, pipeline)));
         const pipelineNodes = resolver.resolveUses(pipeline.uses);
         for (const b of builders) b.addUnresolved(repo.repo, pipelineNodes, `${pipeline.file}`, false);
@@ -159,6 +185,18 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
               matches = [];
             }
             b.addUnresolved(repo.repo, resolved.components, `job ${resolved.job.name} in ${pipeline.file}`, matches.length > 0);
+            if (matches.length > MAX_FINDINGS_PER_JOB) {
+              // Affected uses first, so that what is left out never hides an exposure of the job.
+              const ordered = [...matches.filter((m) => m.affected), ...matches.filter((m) => !m.affected)];
+              b.addError({
+                repo: repo.repo,
+                file: resolved.job.pos.file,
+                line: resolved.job.pos.line,
+                code: 'too-many-findings',
+                message: `job ${resolved.job.id} reaches ${b.indicator.id} through ${matches.length} uses; the first ${MAX_FINDINGS_PER_JOB} are reported`,
+              });
+              matches = ordered.slice(0, MAX_FINDINGS_PER_JOB);
+            }
             for (const m of matches) {
               const finding = assessJob(resolved, pipeline, platformJobs, m, platformPipelines);
               b.findings.push(finding);

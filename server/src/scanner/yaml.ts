@@ -216,15 +216,33 @@ function deref(doc: Document, node: unknown): unknown {
   return n;
 }
 
+/** Each map's keys to the index of their first pair, built once per map (a jobs map can have thousands of keys). */
+const KEY_INDEX = new WeakMap<object, Map<unknown, number>>();
+
+function keyIndex(map: { items: unknown[] }): Map<unknown, number> {
+  let index = KEY_INDEX.get(map);
+  if (!index) {
+    index = new Map();
+    map.items.forEach((item, i) => {
+      if (!isPair(item)) return;
+      const k = isScalar(item.key) ? item.key.value : item.key;
+      if (!index?.has(k)) index?.set(k, i);
+    });
+    KEY_INDEX.set(map, index);
+  }
+  return index;
+}
+
 function child(doc: Document, node: unknown, key: string | number): { node: unknown; line: (lc: LineCounter) => number | undefined } | undefined {
   const n = deref(doc, node);
   if (isMap(n)) {
-    for (const item of n.items) {
-      if (!isPair(item)) continue;
-      const k = isScalar(item.key) ? item.key.value : item.key;
-      if (k === key || (typeof key === 'number' && k === String(key))) {
-        return { node: item.value, line: (lc) => nodeLine(item.key, lc) ?? nodeLine(item.value, lc) };
-      }
+    const keys = keyIndex(n);
+    const exact = keys.get(key);
+    const asText = typeof key === 'number' ? keys.get(String(key)) : undefined;
+    const at = exact === undefined ? asText : asText === undefined ? exact : Math.min(exact, asText);
+    const item = at === undefined ? undefined : n.items[at];
+    if (item !== undefined && isPair(item)) {
+      return { node: item.value, line: (lc) => nodeLine(item.key, lc) ?? nodeLine(item.value, lc) };
     }
     // Merge keys: look in the merged maps.
     for (const item of n.items) {

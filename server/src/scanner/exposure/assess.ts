@@ -96,13 +96,20 @@ export function findingPosition(match: Match, job: ResolvedJob['job']): { file: 
  * (`ComponentUse.usedAt`: a GitLab job's `extends:` line for the include that defines its template).
  */
 function takenAt(link: ChainLink, job: ResolvedJob['job']): { file: string; line: number } | undefined {
-  for (const use of [...job.uses, ...job.steps.flatMap((s) => s.from ?? [])]) {
-    if (use.usedAt && use.ref.kind === link.kind && use.ref.raw === link.ref && use.pos.file === link.file && use.pos.line === link.line) {
-      return { file: use.usedAt.file, line: use.usedAt.line };
+  let index = TAKEN_AT.get(job);
+  if (!index) {
+    index = new Map();
+    for (const use of [...job.uses, ...job.steps.flatMap((s) => s.from ?? [])]) {
+      const key = `${use.ref.kind}\u0000${use.ref.raw}\u0000${use.pos.file}\u0000${use.pos.line}`;
+      if (use.usedAt && !index.has(key)) index.set(key, { file: use.usedAt.file, line: use.usedAt.line });
     }
+    TAKEN_AT.set(job, index);
   }
-  return undefined;
+  return index.get(`${link.kind}\u0000${link.ref}\u0000${link.file ?? ''}\u0000${link.line ?? ''}`);
 }
+
+/** Per job, where it takes each use that it takes elsewhere than the use (built once per job). */
+const TAKEN_AT = new WeakMap<ResolvedJob['job'], Map<string, { file: string; line: number }>>();
 
 /**
  * Builds the finding of one match of one job. `resolvedJobs` are the repository's jobs on the same

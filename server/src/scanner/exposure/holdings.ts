@@ -28,10 +28,20 @@ export function secretLabel(s: SecretRef): string {
 
 /** Secrets the job's own components read (e.g. an orb command's token parameter), with where. */
 export function componentSecrets(nodes: readonly ComponentNode[]): Array<{ secret: SecretRef; via: ComponentNode }> {
-  const out: Array<{ secret: SecretRef; via: ComponentNode }> = [];
-  for (const { node } of walkNodes(nodes)) for (const secret of node.secrets ?? []) out.push({ secret, via: node });
-  return out;
+  let found = COMPONENT_SECRETS.get(nodes);
+  if (!found) {
+    found = [];
+    for (const { node } of walkNodes(nodes)) for (const secret of node.secrets ?? []) found.push({ secret, via: node });
+    COMPONENT_SECRETS.set(nodes, found);
+  }
+  return [...found];
 }
+
+/**
+ * By the identity of a job's component list (resolved once, read by every rule for every finding of
+ * the job: a job with thousands of matching steps would otherwise walk its tree once per finding).
+ */
+const COMPONENT_SECRETS = new WeakMap<readonly ComponentNode[], Array<{ secret: SecretRef; via: ComponentNode }>>();
 
 /** Credentials the job can read: its own references, its contexts and those its components read. Unique by label. */
 export function credentials(job: Job, nodes: readonly ComponentNode[] = []): SecretRef[] {

@@ -13,7 +13,7 @@
  * and onward: a consumer that writes something in turn passes the content on (a job restoring a poisoned
  * cache and persisting a workspace that deploy attaches), so consumers are followed transitively.
  */
-import type { ArtifactFlow, Job, Pipeline, ResolvedJob, TamperHop, TamperPath, Trigger } from '../model';
+import type { Job, Pipeline, ResolvedJob, TamperHop, TamperPath, Trigger } from '../model';
 import { hit, jobLabel, names, type ExposureRule, type RuleMeta } from './rule';
 import { holds, onlyForkTriggers, permissionsText, privileged, tokenCanPush } from './holdings';
 
@@ -52,20 +52,36 @@ export function artifactNamesMeet(produced: string | undefined, consumed: string
   return /[*?]/.test(consumed) && globToRegExp(consumed).test(produced);
 }
 
-/** Ids of the jobs that (transitively) wait for `job` in its pipeline. */
-export function downstream(job: Job, pipeline: Pipeline): Set<string> {
-  const out = new Set<string>();
-  let frontier = [job.id];
-  while (frontier.length > 0) {
-    const next: string[] = [];
+/** For each job id of the pipeline, the jobs that wait for it directly (the reverse of `needs`). */
+const WAITERS = new WeakMap<Pipeline, Map<string, Job[]>>();
+
+function waitersOf(pipeline: Pipeline): Map<string, Job[]> {
+  let waiters = WAITERS.get(pipeline);
+  if (!waiters) {
+    waiters = new Map();
     for (const other of pipeline.jobs) {
-      if (out.has(other.id) || other.id === job.id) continue;
-      if (other.needs.some((n) => frontier.includes(n))) {
-        out.add(other.id);
-        next.push(other.id);
+      for (const n of new Set(other.needs)) {
+        const list = waiters.get(n);
+        if (list) list.push(other);
+        else waiters.set(n, [other]);
       }
     }
-    frontier = next;
+    WAITERS.set(pipeline, waiters);
+  }
+  return waiters;
+}
+
+/** Ids of the jobs that (transitively) wait for `job` in its pipeline. Linear in the jobs and needs reached. */
+export function downstream(job: Job, pipeline: Pipeline): Set<string> {
+  const waiters = waitersOf(pipeline);
+  const out = new Set<string>();
+  const queue = [job.id];
+  for (let i = 0; i < queue.length; i++) {
+    for (const other of waiters.get(queue[i] as string) ?? []) {
+      if (other.id === job.id || out.has(other.id)) continue;
+      out.add(other.id);
+      queue.push(other.id);
+    }
   }
   return out;
 }
@@ -75,8 +91,32 @@ function consumerName(consumer: Job, sameFile: boolean): string {
   return sameFile ? consumer.name : `${consumer.name} (${consumer.pos.file})`;
 }
 
-function readsCache(consumer: Job, flow: ArtifactFlow): boolean {
-  return consumer.consumes.some((c) => c.via === 'cache' && (c.name === undefined ? true : c.name.split(/,\s*/).some((k) => cacheKeysMeet(flow.name, k))));
+/** A job restoring caches, with the literal prefixes of the keys it restores (undefined: any key). */
+interface CacheReader {
+  resolved: ResolvedJob;
+  prefixes: readonly string[] | undefined;
+}
+
+function cacheReader(resolved: ResolvedJob): CacheReader | undefined {
+  const prefixes: string[] = [];
+  let reads = false;
+  for (const c of resolved.job.consumes) {
+    if (c.via !== 'cache') continue;
+    reads = true;
+    if (c.name === undefined) return { resolved, prefixes: undefined };
+    for (const k of c.name.split(/,\s*/)) {
+      const p = staticPrefix(k);
+      if (p === '') return { resolved, prefixes: undefined };
+      prefixes.push(p);
+    }
+  }
+  return reads ? { resolved, prefixes } : undefined;
+}
+
+/** The reader restores a key that meets the saved key's literal prefix (`cacheKeysMeet`). */
+function readsCache(reader: CacheReader, savedPrefix: string | undefined): boolean {
+  if (reader.prefixes === undefined || savedPrefix === undefined || savedPrefix === '') return true;
+  return reader.prefixes.some((b) => savedPrefix.startsWith(b) || b.startsWith(savedPrefix));
 }
 
 const PR_KINDS: ReadonlySet<Trigger['kind']> = new Set<Trigger['kind']>(['pull_request', 'pull_request_fork']);
@@ -106,7 +146,7 @@ export const MAX_TAMPER_HOPS = 8;
 /** Most consumers named on one tamper path. */
 export const MAX_TAMPER_CONSUMERS = 200;
 
-/** One thing a job writes and the jobs that read it directly. */
+/** One thing a job writes and the jobs that read it directly (those that hold something first). */
 interface DirectPath {
   via: TamperPath['via'];
   name?: string;
@@ -116,11 +156,70 @@ interface DirectPath {
 }
 
 /**
- * What `job` writes and who reads it directly. `pipeline` is the job's own pipeline (workspaces and
- * artifacts stay inside it), undefined when unknown (then only caches and pushes, which cross pipelines).
+ * A pipeline's artifact downloads by name: a download of a literal name is looked up, the rest (no
+ * name, a glob, an expression) are checked one by one. A GitLab job downloads the artifacts of every
+ * job of earlier stages, so a pipeline can hold as many downloads as the square of its jobs.
  */
-function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly ResolvedJob[], pipelineOf: (j: Job) => Pipeline | undefined): DirectPath[] {
+interface ArtifactIndex {
+  readers(produced: string | undefined): ResolvedJob[];
+}
+
+const LITERAL_NAME = /^[^*?$]*$/;
+
+function artifactIndex(inPipeline: readonly ResolvedJob[]): ArtifactIndex {
+  const byName = new Map<string, number[]>();
+  const loose: Array<{ at: number; names: Array<string | undefined> }> = [];
+  inPipeline.forEach((r, at) => {
+    const names: Array<string | undefined> = [];
+    for (const c of r.job.consumes) {
+      if (c.via !== 'artifact') continue;
+      if (c.name !== undefined && LITERAL_NAME.test(c.name)) {
+        const list = byName.get(c.name);
+        if (list === undefined) byName.set(c.name, [at]);
+        else if (list[list.length - 1] !== at) list.push(at);
+      } else {
+        names.push(c.name);
+      }
+    }
+    if (names.length > 0) loose.push({ at, names });
+  });
+  const everyReader = [...new Set([...[...byName.values()].flat(), ...loose.map((l) => l.at)])].sort((a, b) => a - b);
+  return {
+    readers(produced) {
+      let found: number[];
+      if (produced === undefined || !LITERAL_NAME.test(produced)) {
+        // An unnamed upload or one named by an expression: compare with every download.
+        found = everyReader.filter((at) => (inPipeline[at] as ResolvedJob).job.consumes.some((c) => c.via === 'artifact' && artifactNamesMeet(produced, c.name)));
+      } else {
+        const hits = new Set(byName.get(produced) ?? []);
+        for (const l of loose) if (l.names.some((n) => artifactNamesMeet(produced, n))) hits.add(l.at);
+        found = [...hits].sort((a, b) => a - b);
+      }
+      return found.map((at) => inPipeline[at] as ResolvedJob);
+    },
+  };
+}
+
+/** What the graph knows about every job, computed once per set of jobs. */
+interface GraphIndex {
+  pipelineOf(j: Job): Pipeline | undefined;
+  resolvedOf(j: Job): ResolvedJob | undefined;
+  holds(r: ResolvedJob): readonly string[];
+  /** Jobs reading some cache, in order. */
+  cacheReaders: readonly CacheReader[];
+  /** The jobs of pipeline `p` downloading an artifact that `produced` meets, in order. */
+  artifactReaders(p: Pipeline, produced: string | undefined): readonly ResolvedJob[];
+  /** Jobs that hold secrets or deploy and run on pushes or tags (what a push reaches). */
+  pushReaders(): readonly ResolvedJob[];
+}
+
+/**
+ * What `job` writes and who reads it directly. Its pipeline (from the index) scopes workspaces and
+ * artifacts; without one only caches and pushes, which cross pipelines, are followed.
+ */
+function directPaths(job: Job, index: GraphIndex): DirectPath[] {
   if (onlyForkTriggers(job)) return [];
+  const pipeline = index.pipelineOf(job);
   // GitHub scopes caches by ref: what a pull_request run saves is restored only by runs of that pull
   // request, never by runs on the default branch or tags (where releases run). GitLab keeps separate
   // caches for protected and unprotected refs: a job that only runs in merge request pipelines cannot
@@ -128,31 +227,52 @@ function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly Re
   const prScoped =
     (pipeline?.platform === 'github-actions' && onlyRunsOn(job, pipeline, PR_KINDS)) || (pipeline?.platform === 'gitlab-ci' && onlyRunsOn(job, pipeline, MR_KINDS));
   const scopeKinds = pipeline?.platform === 'gitlab-ci' ? MR_KINDS : PR_KINDS;
-  const inPipeline = new Set(pipeline?.jobs ?? []);
-  const others = jobs.filter((r) => r.job !== job);
-  const samePipeline = others.filter((r) => inPipeline.has(r.job));
-  const paths = new Map<string, DirectPath>();
-  const add = (via: TamperPath['via'], name: string | undefined, consumers: readonly ResolvedJob[], keepEmpty = false): void => {
-    if (consumers.length === 0 && !keepEmpty) return;
+  const paths = new Map<string, { path: DirectPath; seen: Set<ResolvedJob> }>();
+  const add = (via: TamperPath['via'], name: string | undefined, consumers: Iterable<ResolvedJob>, keepEmpty = false): void => {
     const key = `${via}\u0000${name ?? ''}`;
-    const path = paths.get(key) ?? { via, ...(name === undefined ? {} : { name }), consumers: [], keepEmpty };
-    for (const c of consumers) if (!path.consumers.includes(c)) path.consumers.push(c);
-    path.keepEmpty ||= keepEmpty;
-    paths.set(key, path);
+    let entry = paths.get(key);
+    if (!entry) {
+      entry = { path: { via, ...(name === undefined ? {} : { name }), consumers: [], keepEmpty }, seen: new Set() };
+      paths.set(key, entry);
+    }
+    for (const c of consumers) {
+      if (c.job === job || entry.seen.has(c)) continue;
+      entry.seen.add(c);
+      entry.path.consumers.push(c);
+    }
+    entry.path.keepEmpty ||= keepEmpty;
   };
 
-  const after = pipeline ? downstream(job, pipeline) : new Set<string>();
+  let after: Set<string> | undefined;
   let pushes = false;
   for (const flow of job.produces) {
     switch (flow.via) {
-      case 'workspace':
-        add('workspace', flow.name, samePipeline.filter((r) => after.has(r.job.id) && r.job.consumes.some((c) => c.via === 'workspace')));
+      case 'workspace': {
+        if (!pipeline) break;
+        after ??= downstream(job, pipeline);
+        const readers: ResolvedJob[] = [];
+        for (const j of pipeline.jobs) {
+          if (!after.has(j.id) || !j.consumes.some((c) => c.via === 'workspace')) continue;
+          const r = index.resolvedOf(j);
+          if (r) readers.push(r);
+        }
+        add('workspace', flow.name, readers);
         break;
-      case 'cache':
-        add('cache', flow.name, others.filter((r) => readsCache(r.job, flow) && (!prScoped || runsOn(r.job, pipelineOf(r.job), scopeKinds))));
+      }
+      case 'cache': {
+        const saved = flow.name === undefined ? undefined : staticPrefix(flow.name);
+        const readers: ResolvedJob[] = [];
+        for (const reader of index.cacheReaders) {
+          if (!readsCache(reader, saved)) continue;
+          if (prScoped && !runsOn(reader.resolved.job, index.pipelineOf(reader.resolved.job), scopeKinds)) continue;
+          readers.push(reader.resolved);
+        }
+        add('cache', flow.name, readers);
         break;
+      }
       case 'artifact':
-        add('artifact', flow.name, samePipeline.filter((r) => r.job.consumes.some((c) => c.via === 'artifact' && artifactNamesMeet(flow.name, c.name))));
+        if (!pipeline) break;
+        add('artifact', flow.name, index.artifactReaders(pipeline, flow.name));
         break;
       case 'push':
         pushes = true;
@@ -162,11 +282,21 @@ function directPaths(job: Job, pipeline: Pipeline | undefined, jobs: readonly Re
     }
   }
   if (pushes || tokenCanPush(job.permissions)) {
-    const runOnPush = others.filter((r) => privileged(r.job, r) && r.job.triggers.some((t) => t.kind === 'push' || t.kind === 'tag'));
     const pushFlow = job.produces.find((f) => f.via === 'push');
-    add('push', pushFlow?.name ?? `GITHUB_TOKEN (${permissionsText(job.permissions)})`, runOnPush, true);
+    add('push', pushFlow?.name ?? `GITHUB_TOKEN (${permissionsText(job.permissions)})`, index.pushReaders(), true);
   }
-  return [...paths.values()];
+  const out: DirectPath[] = [];
+  for (const { path } of paths.values()) {
+    if (path.consumers.length === 0 && !path.keepEmpty) continue;
+    // A path longer than a report names is cut: consumers that hold something go first (stable) so
+    // that they are the ones kept. Shorter paths keep the configuration's order.
+    // No path names more than MAX_TAMPER_CONSUMERS, so no more are kept.
+    if (path.consumers.length > MAX_TAMPER_CONSUMERS) {
+      path.consumers = [...path.consumers.filter((c) => index.holds(c).length > 0), ...path.consumers.filter((c) => index.holds(c).length === 0)].slice(0, MAX_TAMPER_CONSUMERS);
+    }
+    out.push(path);
+  }
+  return out;
 }
 
 /** Who reads what each job writes, and what each job holds: computed once per set of jobs, on demand. */
@@ -187,30 +317,56 @@ function flowGraph(jobs: readonly ResolvedJob[], pipelines: readonly Pipeline[])
   if (known && known.pipelines.length === pipelines.length && known.pipelines.every((p, i) => p === pipelines[i])) return known.graph;
   const pipelineByJob = new Map<Job, Pipeline>();
   for (const p of [...pipelines].reverse()) for (const j of p.jobs) pipelineByJob.set(j, p);
-  const pipelineOf = (j: Job): Pipeline | undefined => pipelineByJob.get(j);
-  const directs = new Map<Job, DirectPath[]>();
+  const resolvedByJob = new Map<Job, ResolvedJob>();
+  for (const r of jobs) if (!resolvedByJob.has(r.job)) resolvedByJob.set(r.job, r);
   const held = new Map<Job, string[]>();
+  const holdsOf = (r: ResolvedJob): string[] => {
+    let found = held.get(r.job);
+    if (!found) {
+      found = holds(r.job, r);
+      held.set(r.job, found);
+    }
+    return found;
+  };
+  const artifactIndexes = new Map<Pipeline, ArtifactIndex>();
+  let pushReaders: ResolvedJob[] | undefined;
+  const index: GraphIndex = {
+    pipelineOf: (j) => pipelineByJob.get(j),
+    resolvedOf: (j) => resolvedByJob.get(j),
+    holds: holdsOf,
+    cacheReaders: jobs.map(cacheReader).filter((r): r is CacheReader => r !== undefined),
+    artifactReaders(p, produced) {
+      let found = artifactIndexes.get(p);
+      if (!found) {
+        const inPipeline = new Set(p.jobs);
+        found = artifactIndex(jobs.filter((r) => inPipeline.has(r.job)));
+        artifactIndexes.set(p, found);
+      }
+      return found.readers(produced);
+    },
+    pushReaders() {
+      pushReaders ??= jobs.filter((r) => privileged(r.job, r) && r.job.triggers.some((t) => t.kind === 'push' || t.kind === 'tag'));
+      return pushReaders;
+    },
+  };
+  const directs = new Map<Job, DirectPath[]>();
   const graph: FlowGraph = {
     direct(j) {
       let found = directs.get(j);
       if (!found) {
-        found = directPaths(j, pipelineOf(j), jobs, pipelineOf);
+        found = directPaths(j, index);
         directs.set(j, found);
       }
       return found;
     },
-    holds(r) {
-      let found = held.get(r.job);
-      if (!found) {
-        found = holds(r.job, r);
-        held.set(r.job, found);
-      }
-      return [...found];
-    },
+    holds: (r) => [...holdsOf(r)],
   };
   GRAPHS.set(jobs, { pipelines, graph });
   return graph;
 }
+
+/** Each pipeline's jobs as a set, made once. */
+const PIPELINE_JOBS = new WeakMap<Pipeline, Set<Job>>();
 
 /**
  * The tamper paths of `job`: for each thing it writes, the jobs that consume it and what they hold —
@@ -223,7 +379,11 @@ function flowGraph(jobs: readonly ResolvedJob[], pipelines: readonly Pipeline[])
  * other pipelines; without it only `pipeline`'s jobs are placed).
  */
 export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly ResolvedJob[], pipelines: readonly Pipeline[] = []): TamperPath[] {
-  const inPipeline = new Set(pipeline.jobs);
+  let inPipeline = PIPELINE_JOBS.get(pipeline);
+  if (!inPipeline) {
+    inPipeline = new Set(pipeline.jobs);
+    PIPELINE_JOBS.set(pipeline, inPipeline);
+  }
   const graph = flowGraph(jobs, pipelines.includes(pipeline) ? pipelines : [pipeline, ...pipelines]);
   const direct = graph.direct;
   const holdsOf = graph.holds;
@@ -238,10 +398,15 @@ export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly Resolve
       route: Array<{ job: Job; via: TamperPath['via']; name?: string }>;
     }
     let frontier: Hop[] = [];
+    // Each queued hop becomes a named consumer, so queueing stops at the most a path names: the walk
+    // stays bounded however many jobs read what this one writes.
+    let queued = 0;
     for (const c of first.consumers) {
+      if (queued >= MAX_TAMPER_CONSUMERS) break;
       if (visited.has(c.job)) continue;
       visited.add(c.job);
       frontier.push({ consumer: c, route: [] });
+      queued++;
     }
     for (let depth = 1; frontier.length > 0 && path.consumers.length < MAX_TAMPER_CONSUMERS; depth++) {
       const next: Hop[] = [];
@@ -261,8 +426,10 @@ export function tamperPaths(job: Job, pipeline: Pipeline, jobs: readonly Resolve
         if (depth >= MAX_TAMPER_HOPS) continue;
         for (const onward of direct(c)) {
           for (const d of onward.consumers) {
+            if (queued >= MAX_TAMPER_CONSUMERS) break;
             if (visited.has(d.job)) continue;
             visited.add(d.job);
+            queued++;
             next.push({ consumer: d, route: [...hop.route, { job: c, via: onward.via, ...(onward.name === undefined ? {} : { name: onward.name }) }] });
           }
         }

@@ -32,6 +32,7 @@ const CODECOV: Indicator = {
       affectedRefs: ['v1', 'v1.0.0-v1.3.1 (released before the window end)', 'master (at that time)'],
       safeRefs: ['>=1.5.0 (vendored script)', '>=2.0.0 (new uploader)'],
       maliciousShas: [],
+      runTimeFetch: 'https://codecov.io/bash',
       note: 'v1.0.0..v1.4.1 download https://codecov.io/bash at run time; v1.5.0 vendors the script; v2.0.0 uses the new uploader binary',
     },
     {

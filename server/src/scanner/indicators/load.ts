@@ -17,6 +17,7 @@ const componentSchema = z
     affectedRefs: z.array(z.string()).default(['*']),
     safeRefs: z.array(z.string()).default([]),
     maliciousShas: z.array(z.string().regex(/^([0-9a-f]{40}|sha(256|512):[0-9a-f]{32,128})$/i, 'must be a full 40-hex commit SHA or an image digest')).default([]),
+    runTimeFetch: z.string().url('must be the URL of the script the component downloads at run time').optional(),
     note: z.string().optional(),
   })
   .strict()
@@ -81,6 +82,7 @@ export function loadIndicator(file: string, text: string): LoadResult {
       affectedRefs: c.affectedRefs,
       safeRefs: c.safeRefs,
       maliciousShas: c.maliciousShas.map((s) => s.toLowerCase()),
+      ...(c.runTimeFetch === undefined ? {} : { runTimeFetch: c.runTimeFetch }),
       ...(c.note === undefined ? {} : { note: c.note }),
     })),
     exposureScope: d.exposureScope,

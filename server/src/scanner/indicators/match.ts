@@ -205,29 +205,52 @@ function includeReach(node: ComponentNode, decision: { affected: boolean; reason
 
 const TREE_KINDS: ReadonlyArray<IndicatorComponent['kind']> = ['gha-action', 'orb', 'script-url', 'image', 'gitlab-include', 'package'];
 
-function isStrictPrefix(short: readonly ChainLink[], long: readonly ChainLink[]): boolean {
-  return short.length < long.length && chainKey(short) === chainKey(long.slice(0, short.length));
+/** The keys of every prefix of the chain: `keys[i]` is chainKey(chain.slice(0, i)). */
+function prefixKeys(chain: readonly ChainLink[]): string[] {
+  const keys = [''];
+  for (const l of chain) keys.push(`${keys[keys.length - 1] === '' ? '' : `${keys[keys.length - 1]}>`}${chainKey([l])}`);
+  return keys;
 }
 
 /**
  * Along one path of the tree, keep one match: the deepest affected one (it names the code that ran,
  * e.g. the script an orb fetched), with the reasons of the matches above it; when none is affected,
- * the outermost one (e.g. the safe SHA pin).
+ * the outermost one (e.g. the safe SHA pin). Linear in the matches times the chain length (a job can
+ * have thousands of matching steps).
  */
 function collapseNested(matches: readonly Match[]): Match[] {
+  const keys = matches.map((m) => prefixKeys(m.chain));
+  /** By the key of a whole chain, the matches with exactly that chain. */
+  const byChain = new Map<string, Match[]>();
+  /** By the key of a chain, whether some match strictly below it is affected (present: some match is below). */
+  const belowAffected = new Map<string, boolean>();
+  matches.forEach((m, i) => {
+    const k = keys[i] as string[];
+    const whole = k[k.length - 1] as string;
+    const same = byChain.get(whole);
+    if (same) same.push(m);
+    else byChain.set(whole, [m]);
+    for (let len = 1; len < k.length - 1; len++) {
+      const p = k[len] as string;
+      belowAffected.set(p, (belowAffected.get(p) ?? false) || m.affected);
+    }
+  });
   const out: Match[] = [];
-  for (const m of matches) {
-    const deeper = matches.filter((n) => n !== m && isStrictPrefix(m.chain, n.chain));
-    const shallower = matches.filter((n) => n !== m && isStrictPrefix(n.chain, m.chain));
+  matches.forEach((m, i) => {
+    const k = keys[i] as string[];
+    const whole = k[k.length - 1] as string;
+    const deeperAffected = belowAffected.get(whole) === true;
+    const shallower: Match[] = [];
+    for (let len = 1; len < k.length - 1; len++) shallower.push(...(byChain.get(k[len] as string) ?? []));
     if (m.affected) {
-      if (deeper.some((n) => n.affected)) continue;
+      if (deeperAffected) return;
       const above = shallower.filter((n) => n.affected).map((n) => n.refReason);
       out.push(above.length > 0 ? { ...m, refReason: [...above, m.refReason].join('; ') } : m);
     } else {
-      if (shallower.length > 0 || deeper.some((n) => n.affected)) continue;
+      if (shallower.length > 0 || deeperAffected) return;
       out.push(m);
     }
-  }
+  });
   return out;
 }
 

@@ -9,6 +9,7 @@ function comp(partial: Partial<IndicatorComponent>): IndicatorComponent {
 }
 
 const codecovAction = comp({ id: 'codecov/codecov-action', affectedRefs: ['v1', 'v1.0.0-v1.3.1 (released before window end)', 'master (at that time)'], safeRefs: ['>=1.5.0'] });
+const codecovFetching = comp({ ...codecovAction, runTimeFetch: 'https://codecov.io/bash' });
 const codecovOrb = comp({ kind: 'orb', id: 'codecov/codecov', affectedRefs: ['1.0.x', '1.1.0-1.1.4', 'volatile (resolved to a 1.x release)'], safeRefs: ['>=3.0.0'] });
 const tj = comp({ id: 'tj-actions/changed-files', affectedRefs: ['v1..v45.0.7', 'main'], safeRefs: ['>=46.0.1'], maliciousShas: [MAL] });
 const allTags = comp({ id: 'actions-cool/issues-helper', affectedRefs: ['all tags'] });
@@ -63,6 +64,9 @@ describe('decideRef', () => {
     ['other SHA', SAFE, tj, false, /^pinned to a safe SHA/],
     ['other SHA, every ref affected', SAFE, star, false, /^pinned to a safe SHA/],
     ['other SHA of a listed-affected action', SAFE, codecovAction, false, /pinned to a safe SHA/],
+    ['SHA pin of an action that fetches a script at run time', SAFE, codecovFetching, true, /download https:\/\/codecov\.io\/bash at run time, so a pin does not freeze what runs/],
+    ['SHA pin listed as safe, action fetching at run time', SAFE, comp({ ...codecovFetching, safeRefs: [`${SAFE} (v2.0.0)`] }), false, /listed as safe/],
+    ['malicious SHA of an action fetching at run time', MAL, comp({ ...codecovFetching, maliciousShas: [MAL] }), true, /malicious commit/],
     ['malicious digest', 'sha256:' + 'a'.repeat(64), image, true, /malicious image/],
     ['other digest', 'sha256:' + 'c'.repeat(64), image, false, /pinned to a safe SHA/],
     // exact tags and branches
@@ -77,6 +81,9 @@ describe('decideRef', () => {
     ['v2 safe', 'v2', codecovAction, false, /outside/],
     ['wildcard 1.0.x', '1.0.5', codecovOrb, true, /within `1.0.x`/],
     ['dash range 1.1.0-1.1.4', '1.1.1', codecovOrb, true, /within `1.1.0-1.1.4`/],
+    ['a full orb version is published, not mutable', '1.1.1', codecovOrb, true, /^`1.1.1` is a published version and it is within `1.1.0-1.1.4`, so a run of it during the window ran the bad code$/],
+    ['a floating orb version is mutable', '1.1', comp({ kind: 'orb', affectedRefs: ['1.1.0-1.1.4'] }), true, /^`1.1` is a mutable ref/],
+    ['a package version is published', '8.3.41', ultralytics, true, /^`8.3.41` is a published version listed as affected/],
     ['outside dash range', '1.1.5', codecovOrb, false, /outside/],
     ['orb 3.x safe', '3.2.4', codecovOrb, false, /listed as safe/],
     ['volatile listed', 'volatile', codecovOrb, true, /listed as affected/],

@@ -2,7 +2,9 @@
  * Ref semantics: is a component used at ref R affected by an indicator component? Pure.
  *
  * - A full 40-hex commit SHA (or an image digest) is immutable: affected only when it is one of the
- *   malicious SHAs; any other pin is NOT affected ("pinned to a safe SHA").
+ *   malicious SHAs; any other pin is NOT affected ("pinned to a safe SHA") — except for a component
+ *   whose releases download a script at run time (`runTimeFetch`): a pin freezes the component, not the
+ *   script it fetches, so a pin to a commit not listed as safe is affected.
  * - A mutable ref (tag, branch, orb `volatile`, a missing/unpinned ref) is affected when it could
  *   resolve to the bad code during the window: it is listed, falls in a listed range, is a floating
  *   version tag (`v1`) that could point into a listed range, or the indicator says every ref (`*`,
@@ -218,6 +220,15 @@ export function decideRef(ref: string | undefined, component: IndicatorComponent
     if (component.maliciousShas.some((s) => s.toLowerCase() === pinned)) {
       return { affected: true, reason: `pinned to ${what}, which is the malicious ${shape.kind === 'sha' ? 'commit' : 'image'} named by the indicator` };
     }
+    const listedSafe = component.safeRefs.find((e) => e.replace(/\(.*\)\s*$/, '').trim().toLowerCase() === pinned);
+    if (listedSafe !== undefined) return { affected: false, reason: `pinned to ${what}, which is listed as safe` };
+    if (component.runTimeFetch !== undefined) {
+      const releases = component.affectedRefs.length > 0 ? ` (${component.affectedRefs.join(', ')})` : '';
+      return {
+        affected: true,
+        reason: `pinned to ${what}, but releases of ${component.id}${releases} download ${component.runTimeFetch} at run time, so a pin does not freeze what runs; which release this commit is was not checked: if it is one of those, a run during the window executed the altered script`,
+      };
+    }
     return { affected: false, reason: `pinned to a safe SHA: ${what} is immutable and is not a malicious ${shape.kind === 'sha' ? 'commit' : 'image'}` };
   }
 
@@ -241,14 +252,21 @@ export function decideRef(ref: string | undefined, component: IndicatorComponent
     };
   }
 
+  // A full orb or package version is published once and never changes: it is affected because that
+  // release itself is bad (or fetches the bad script), not because it could move.
+  const published = shape.kind === 'version' && shape.parts.length >= 3 && (component.kind === 'orb' || component.kind === 'package');
   const exact = listedExactly(shape, component.affectedRefs);
   if (exact !== undefined) {
-    return { affected: true, reason: `${what} is a mutable ref listed as affected (\`${exact}\`), so a run during the window could resolve to the bad code` };
+    return published
+      ? { affected: true, reason: `${what} is a published version listed as affected (\`${exact}\`), so a run of it during the window ran the bad code` }
+      : { affected: true, reason: `${what} is a mutable ref listed as affected (\`${exact}\`), so a run during the window could resolve to the bad code` };
   }
   for (const entry of component.affectedRefs) {
     const how = entryMatches(shape, entry);
     if (how !== undefined) {
-      return { affected: true, reason: `${what} is a mutable ref and ${how}, so a run during the window could resolve to the bad code` };
+      return published
+        ? { affected: true, reason: `${what} is a published version and ${how}, so a run of it during the window ran the bad code` }
+        : { affected: true, reason: `${what} is a mutable ref and ${how}, so a run during the window could resolve to the bad code` };
     }
   }
   if (shape.kind === 'volatile' && component.affectedRefs.length > 0) {

@@ -4,6 +4,7 @@
  * needs, artifact and cache flows, runner tags, secrets by name, triggers and deploys. Pure; never throws.
  */
 import type { ArtifactFlow, ComponentSource, ComponentUse, Job, Pipeline, RepoInput, ScanError, SourceFile, Trigger } from '../../model';
+import { MAX_JOBS_PER_REPO, tooManyJobsMessage } from '../../limits';
 import { asString, asStringList, isRecord } from '../../yaml';
 import { readIncludeEntries } from './include';
 import { deploysOf, includeUsesOf, isJobKey, JOB_INPUT, jobContent, type JobContent, variablePositions } from './job';
@@ -123,8 +124,15 @@ export function parseGitlabPipeline(repo: RepoInput, main: SourceFile, source: C
     depsPos?: { file: string; line: number };
   }
   const drafts: Draft[] = [];
-  for (const [id, entry] of entries) {
-    if (!isJobKey(id, entry.value)) continue;
+  // Jobs past the limit are left out here: stage order makes every job wait for all jobs of earlier
+  // stages, which grows with the square of the count.
+  const jobKeys = [...entries].filter(([id, entry]) => isJobKey(id, entry.value));
+  const leftOut = jobKeys[MAX_JOBS_PER_REPO];
+  if (leftOut) {
+    const at = position(leftOut[1].origin);
+    errors.push({ repo: repo.repo, file: at.file, line: at.line, code: 'too-many-jobs', message: tooManyJobsMessage(main.path, jobKeys.length - MAX_JOBS_PER_REPO, leftOut[0]) });
+  }
+  for (const [id, entry] of jobKeys.slice(0, MAX_JOBS_PER_REPO)) {
     const base = templating.definition(id);
     if (!base) continue;
     const def = templating.withDefaults(base);
