@@ -22,15 +22,17 @@ all: check-style test dist
 ## install: npm ci when node_modules is missing or older than the lock file.
 install: $(STAMP)
 
+# Set-up and build output goes to stderr, so that `make scan FORMAT=json > report.json` is the report only.
 $(STAMP): package-lock.json package.json server/package.json webapp/package.json
-	$(NPM) ci --no-audit --no-fund
+	@echo "npm ci (first run, or the lock file changed)" >&2
+	@$(NPM) ci --no-audit --no-fund >&2
 	@touch $(STAMP)
 
 build-server: $(STAMP)
-	$(NPM) run build --workspace server
+	@$(NPM) run --silent build --workspace server >&2
 
 build-webapp: $(STAMP)
-	$(NPM) run build --workspace webapp
+	@$(NPM) run --silent build --workspace webapp >&2
 
 ## check-style: eslint and the TypeScript compiler over both sides.
 check-style: $(STAMP)
@@ -60,11 +62,13 @@ serve: build-server
 	node server/bin/ci-exposure.js serve --config $(CONFIG)
 
 ## scan: the exposure lookup (see README).
-# Exit 1 means "something is affected": the report was printed, so make does not call that a failure.
+# Exit 1 ("something is affected") and 3 ("incomplete") still printed the report, so make does not call
+# them a failure; the command's own exit code is in the README.
 scan: build-server
-	node server/bin/ci-exposure.js scan $(or $(REPOS),examples/org) \
+	@node server/bin/ci-exposure.js scan $(or $(REPOS),examples/org) \
 	  $(if $(INDICATOR),--indicator $(INDICATOR)) $(if $(COMPONENT),--component $(COMPONENT)) \
-	  $(if $(REPOS),$(if $(CACHE),--cache $(CACHE)),--cache $(or $(CACHE),examples/cache)) --format $(FORMAT) || test $$? -eq 1
+	  $(if $(REPOS),$(if $(CACHE),--cache $(CACHE)),--cache $(or $(CACHE),examples/cache)) --format $(FORMAT) \
+	  || { rc=$$?; test $$rc -eq 1 -o $$rc -eq 3; }
 
 ## bench: benchmarks (they measure; they do not pass or fail on a number, except lost updates ≠ 0).
 bench: build-server

@@ -60,6 +60,10 @@ function buildProgram(io: CliIo, onServe: (stop: () => Promise<void>) => void): 
     .option('--cache <dir>', 'component cache folder (orb sources, actions, includes)')
     .option('-f, --format <format>', 'table, json, sarif, csv or markdown', 'table')
     .option('--all', 'also list uses that are not affected (for example pinned to a safe SHA)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 nothing affected, 1 something affected, 2 usage or configuration error,\n3 nothing affected found but the scan is incomplete (no pipeline file, input errors or unresolved components).',
+    )
     .action((paths: string[], opts: { indicator?: string; component?: string; cache?: string; format: string; all?: boolean }) => {
       const color = io.isTTY === true && !process.env.NO_COLOR;
       throw new Exit(runScanCommand({ paths, ...opts, color }, io));
@@ -91,7 +95,8 @@ function buildProgram(io: CliIo, onServe: (stop: () => Promise<void>) => void): 
 
 /**
  * Runs the CLI and resolves to the process exit code: 0 success, 1 "something affected" (scan),
- * 2 usage or configuration error. `serve` resolves only when the server stops (SIGINT/SIGTERM).
+ * 2 usage or configuration error, 3 "nothing affected found, but the scan is incomplete" (scan).
+ * `serve` resolves only when the server stops (SIGINT/SIGTERM).
  */
 export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
   let stopServer: (() => Promise<void>) | undefined;

@@ -1,8 +1,9 @@
 /**
  * `ci-exposure scan` and `ci-exposure indicators`: the imperative shell around the pure engine. Reads
  * the repositories and the indicator(s), calls `scanMany` (each repository parsed and resolved once,
- * matched per indicator), renders, returns the exit code:
- * 0 nothing affected, 1 something affected, 2 usage or configuration error (a UserError).
+ * matched per indicator), renders, returns the exit code (EXIT):
+ * 0 nothing affected, 1 something affected, 2 usage or configuration error (a UserError),
+ * 3 nothing affected found but the scan is incomplete (no pipeline file, input errors, unresolved components).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { UserError } from './errors';
@@ -11,6 +12,7 @@ import { readLocalPaths } from './sources/local-dir';
 import { CATALOG, catalogIndicator, closeIndicatorIds, loadIndicator, parseComponentSpec } from './scanner/indicators';
 import type { ComponentRef, ComponentSource, Indicator, ScanResult } from './scanner/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from './scanner/report';
+import { incompleteReasons } from './scanner/report/common';
 import { cleanCell } from './scanner/report/table';
 import { scanMany } from './scanner/scan';
 import { VERSION } from './version';
@@ -32,6 +34,9 @@ export interface CommandIo {
 }
 
 const MAX_INDICATOR_FILE = 1024 * 1024;
+
+/** The scan's exit codes. */
+export const EXIT = { clean: 0, affected: 1, usage: 2, incomplete: 3 } as const;
 
 /** The indicators a scan runs against: one from --indicator or --component, or the whole catalog. */
 export function selectIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'component'>): Indicator[] {
@@ -111,7 +116,8 @@ export function runScanCommand(opts: ScanCommandOptions, io: CommandIo): number 
       toolVersion: VERSION,
     }),
   );
-  return results.some((r) => r.summary.affected > 0) ? 1 : 0;
+  if (results.some((r) => r.summary.affected > 0)) return EXIT.affected;
+  return incompleteReasons(results).length > 0 ? EXIT.incomplete : EXIT.clean;
 }
 
 /** `ci-exposure indicators`: the catalog as a table or JSON. */

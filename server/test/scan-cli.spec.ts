@@ -19,7 +19,16 @@ function oneLineError(stderr: string): void {
 
 const jsonReport = z.object({
   indicator: z.object({ id: z.string(), title: z.string() }),
-  summary: z.object({ repos: z.number(), files: z.number(), jobs: z.number(), affected: z.number(), unresolved: z.number(), errors: z.number() }),
+  summary: z.object({
+    repos: z.number(),
+    files: z.number(),
+    jobs: z.number(),
+    affected: z.number(),
+    unresolved: z.number(),
+    errors: z.number(),
+    complete: z.boolean(),
+    incomplete: z.array(z.string()),
+  }),
   findings: z.array(
     z.object({
       repo: z.string(),
@@ -37,6 +46,7 @@ const jsonReport = z.object({
       advice: z.array(z.string()),
     }),
   ),
+  unresolved: z.array(z.object({ repo: z.string(), file: z.string(), line: z.number(), ref: z.string(), reason: z.string() })),
   errors: z.array(z.object({ repo: z.string(), file: z.string(), line: z.number(), message: z.string() })),
 });
 
@@ -68,6 +78,40 @@ describe('ci-exposure scan (built CLI)', () => {
     // A SHA pin of codecov-action is not proof: its v1 releases fetched the script at run time.
     expect(byRepo.get('acme/pinned-app')).toMatchObject({ affected: true, reasons: expect.arrayContaining([expect.stringMatching(/a pin does not freeze what runs/)]) });
     expect(byRepo.get('acme/gitlab-service')?.platform).toBe('gitlab-ci');
+  });
+
+  it('exit 3 when nothing affected was found but the scan is incomplete, and the report says why', async () => {
+    const tmp = makeTempDir('cix-incomplete-');
+    try {
+      const empty = join(tmp.dir, 'empty');
+      mkdirSync(join(empty, 'src'), { recursive: true });
+      writeFileSync(join(empty, 'src', 'main.ts'), 'export {};\n');
+      const malformed = join(tmp.dir, 'malformed');
+      mkdirSync(join(malformed, '.github', 'workflows'), { recursive: true });
+      writeFileSync(join(malformed, '.github', 'workflows', 'ci.yml'), 'on: push\njobs:\n  a:\n    steps: [\n');
+      const unresolved = join(tmp.dir, 'unresolved');
+      mkdirSync(join(unresolved, '.github', 'workflows'), { recursive: true });
+      writeFileSync(join(unresolved, '.github', 'workflows', 'ci.yml'), 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/wrapper@v1\n');
+
+      const none = await runCliProcess(['scan', empty, '--indicator', 'codecov-bash-uploader-2021']);
+      expect(none.code).toBe(3);
+      expect(none.stdout).toContain('INCOMPLETE: no pipeline file was found in the given paths');
+
+      const bad = await runCliProcess(['scan', malformed, '--indicator', 'codecov-bash-uploader-2021', '--format', 'json']);
+      expect(bad.code).toBe(3);
+      const badReport = jsonReport.strict().parse(JSON.parse(bad.stdout));
+      expect(badReport.summary).toMatchObject({ complete: false, incomplete: [expect.stringMatching(/^1 input error/)] });
+      expect(badReport.errors[0]).toMatchObject({ file: '.github/workflows/ci.yml', message: expect.stringMatching(/^yaml-/) });
+
+      // An action whose source is not available might run the component: not proof of a clean result.
+      const unread = await runCliProcess(['scan', unresolved, '--indicator', 'codecov-bash-uploader-2021', '--format', 'json']);
+      expect(unread.code).toBe(3);
+      const unreadReport = jsonReport.strict().parse(JSON.parse(unread.stdout));
+      expect(unreadReport.unresolved).toEqual([expect.objectContaining({ file: '.github/workflows/ci.yml', line: 6, ref: 'acme/wrapper@v1' })]);
+      expect(unreadReport.summary.incomplete).toEqual(['1 component whose source could not be read']);
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('exit 0 when nothing is affected', async () => {

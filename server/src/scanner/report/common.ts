@@ -81,3 +81,43 @@ export function scopeNote(result: ScanResult): string | undefined {
   }
   return undefined;
 }
+
+/** Unresolved components and input errors of several results (the same repositories), once each. */
+export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanResult['unresolved']; errors: ScanResult['errors'] } {
+  const seenU = new Set<string>();
+  const seenE = new Set<string>();
+  const unresolved: ScanResult['unresolved'] = [];
+  const errors: ScanResult['errors'] = [];
+  for (const r of list) {
+    for (const u of r.unresolved) {
+      const k = `${u.repo}\u0000${u.file}\u0000${u.line}\u0000${u.ref}`;
+      if (!seenU.has(k)) {
+        seenU.add(k);
+        unresolved.push(u);
+      }
+    }
+    for (const e of r.errors) {
+      const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
+      if (!seenE.has(k)) {
+        seenE.add(k);
+        errors.push(e);
+      }
+    }
+  }
+  return { unresolved, errors };
+}
+
+
+/**
+ * Why the scan is incomplete — what it met but could not read — so that "nothing affected" is not taken
+ * as proof: no pipeline file found, input errors (unreadable or malformed files, jobs left out), uses
+ * whose source was not available. Empty when the scan read everything it met.
+ */
+export function incompleteReasons(list: readonly ScanResult[]): string[] {
+  const { unresolved, errors } = mergedInputs(list);
+  const why: string[] = [];
+  if (list.length > 0 && list.every((r) => r.summary.files === 0)) why.push('no pipeline file was found in the given paths');
+  if (errors.length > 0) why.push(`${plural(errors.length, 'input error')} (unreadable or malformed files, or parts left out)`);
+  if (unresolved.length > 0) why.push(`${plural(unresolved.length, 'component')} whose source could not be read`);
+  return why;
+}

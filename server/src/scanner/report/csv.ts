@@ -1,5 +1,8 @@
-/** CSV (RFC 4180, CRLF) of every finding; cells that a spreadsheet would run as a formula are prefixed with `'`. Pure. */
-import { asList, chainText, type Results, sortedFindings, tamperText } from './common';
+/**
+ * CSV (RFC 4180, CRLF) of every finding, then a row per unresolved component (verdict `unresolved`) and per
+ * input error (verdict `error`); cells that a spreadsheet would run as a formula are prefixed with `'`. Pure.
+ */
+import { asList, chainText, mergedInputs, type Results, sortedFindings, tamperText } from './common';
 
 const HEADER = [
   'indicator',
@@ -59,5 +62,15 @@ export function renderCsv(results: Results): string {
       rows.push(cells.map(csvCell).join(','));
     }
   }
+  // What the scan could not read, as rows of their own (verdict `unresolved` / `error`), once each.
+  const inputs = mergedInputs(list);
+  const indicators = list.map((r) => r.indicator.id).join('; ');
+  const inputRow = (verdict: string, repo: string, file: string, line: number, chain: string, reason: string): string =>
+    HEADER.map((h) => {
+      const value: Partial<Record<(typeof HEADER)[number], string | number>> = { indicator: indicators, verdict, repo, file, line, chain, reasons: reason };
+      return csvCell(value[h] ?? '');
+    }).join(',');
+  for (const u of inputs.unresolved) rows.push(inputRow('unresolved', u.repo, u.file, u.line, u.ref, u.reason));
+  for (const e of inputs.errors) rows.push(inputRow('error', e.repo, e.file, e.line, '', `${e.code}: ${e.message}`));
   return `${rows.join('\r\n')}\r\n`;
 }

@@ -26,7 +26,7 @@ const MD_SPECIAL = /[\\`*_~[\]()#!|{}]/g;
 
 /**
  * Makes `text` inert in Mattermost Markdown, on one line: newlines become spaces, mentions get a
- * zero-width joiner after `@` (and `~`, channel links), links are defanged, `<`/`>`/`&` become entities, and Markdown
+ * zero-width joiner after `@` (where Mattermost would read one) (and `~`, channel links), links are defanged, `<`/`>`/`&` become entities, and Markdown
  * punctuation is backslash-escaped. Control characters are dropped.
  */
 export function escapeMarkdown(text: string): string {
@@ -39,7 +39,9 @@ export function escapeMarkdown(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(MD_SPECIAL, (c) => `\\${c}`)
-    .replace(/@(?!\s|$)/g, `@${ZWJ}`)
+    // Mattermost reads a mention only where `@` does not follow a letter, digit or `_` (its pattern is
+    // `\B@…`, ASCII): `codecov/codecov@1.1.1` and `x@example.com` stay as written (and copyable).
+    .replace(/(?<![A-Za-z0-9_])@(?!\s|$)/g, `@${ZWJ}`)
     // `~town-square` is a channel link in Mattermost: break it the same way (after the backslash escape).
     .replace(/\\~(?=[\p{L}\p{N}_-])/gu, `\\~${ZWJ}`);
 }

@@ -15,6 +15,10 @@
  * The same CircleCI job can therefore appear at its `codecov/upload` step for a Codecov finding and at
  * its workflow entry for a CircleCI-breach finding. Reasons name the job by that job position.
  *
+ * `summary.complete` is false when the scan met something it could not read — no pipeline file, an
+ * input error, an unresolved component — and `summary.incomplete` says what; `unresolved` lists the
+ * uses whose source was not available (what they run was not checked, not assumed clean).
+ *
  * `tamper[].name` is what the affected job writes — the artifact name (GitLab: the producing job), the
  * cache key, the workspace root, the pushed ref — when known (absent otherwise).
  * `tamper[].consumers[].job` is the consuming job's name, followed by ` (<file>)` when it is in another
@@ -25,11 +29,11 @@
  * final consumer holds. Platform incidents have no tamper paths (the breach ran no code in the job).
  */
 import type { ScanResult } from '../model';
-import { isResultList, type Results, sortedFindings } from './common';
+import { incompleteReasons, isResultList, type Results, sortedFindings } from './common';
 
 export interface JsonReport {
   indicator: { id: string; title: string };
-  summary: { repos: number; files: number; jobs: number; affected: number; unresolved: number; errors: number };
+  summary: { repos: number; files: number; jobs: number; affected: number; unresolved: number; errors: number; complete: boolean; incomplete: string[] };
   findings: Array<{
     repo: string;
     file: string;
@@ -45,10 +49,13 @@ export interface JsonReport {
     reasons: string[];
     advice: string[];
   }>;
+  /** Uses whose source could not be read: what they run was not checked (not assumed clean). */
+  unresolved: Array<{ repo: string; file: string; line: number; ref: string; reason: string }>;
   errors: Array<{ repo: string; file: string; line: number; message: string }>;
 }
 
 export function toJsonReport(result: ScanResult): JsonReport {
+  const incomplete = incompleteReasons([result]);
   return {
     indicator: { id: result.indicator.id, title: result.indicator.title },
     summary: {
@@ -58,6 +65,8 @@ export function toJsonReport(result: ScanResult): JsonReport {
       affected: result.summary.affected,
       unresolved: result.summary.unresolved,
       errors: result.summary.errors,
+      complete: incomplete.length === 0,
+      incomplete,
     },
     findings: sortedFindings(result).map((f) => ({
       repo: f.repo,
@@ -95,6 +104,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
       reasons: [...f.reasons],
       advice: [...f.advice],
     })),
+    unresolved: result.unresolved.map((u) => ({ repo: u.repo, file: u.file, line: u.line, ref: u.ref, reason: u.reason })),
     errors: result.errors.map((e) => ({ repo: e.repo, file: e.file, line: e.line, message: `${e.code}: ${e.message}` })),
   };
 }

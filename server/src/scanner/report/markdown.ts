@@ -3,9 +3,8 @@
  * the command line goes through `escapeMarkdown`: no mention, link, image or HTML survives. Pure.
  */
 import type { Finding, ScanResult } from '../model';
-import { asList, chainText, countByVerdict, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
+import { asList, chainText, countByVerdict, incompleteReasons, mergedInputs, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
 import { escapeMarkdown as e } from './escape';
-import { mergedInputs } from './table';
 
 export interface MarkdownOptions {
   /** Most finding rows per indicator (default 25); the rest are counted. */
@@ -41,6 +40,7 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
     `**${plural(s.affected, 'affected job')}** of ${plural(s.jobs, 'job')} in ${plural(s.repos, 'repository', 'repositories')} · ` +
       `critical ${v.critical} · high ${v.high} · medium ${v.medium} · low ${v.low} · ${plural(s.unresolved, 'unresolved component')} · ${plural(s.errors, 'error')}`,
   );
+  if (showInputs) out.push(...incompleteBlock([result]));
   const note = scopeNote(result);
   if (note) out.push(`_${e(note)}_`);
   const affected = sortedFindings(result).filter((f) => f.affected);
@@ -67,6 +67,12 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
   if (notAffected > 0) out.push(`\n${plural(notAffected, 'use')} not affected (for example pinned to a safe SHA).`);
   if (showInputs) out.push(...inputsBlock(result.unresolved, result.errors));
   return out.join('\n');
+}
+
+/** A warning that nothing found is not proof, when the scan could not read everything it met. */
+function incompleteBlock(list: readonly ScanResult[]): string[] {
+  const why = incompleteReasons(list);
+  return why.length === 0 ? [] : [`:warning: **Incomplete scan:** ${why.join("; ")}. What was not read is not known to be clean.`];
 }
 
 function inputsBlock(unresolved: ScanResult['unresolved'], errors: ScanResult['errors']): string[] {
@@ -101,7 +107,8 @@ export function renderMarkdown(results: Results, options: MarkdownOptions = {}):
       `**${plural(list.length, 'incident')} checked.**${quiet.length > 0 ? ` No affected job for: ${quiet.join(', ')}.` : ''}`,
       ...inputsBlock(inputs.unresolved, inputs.errors),
     ];
-    text = [...sections, tail.join('\n')].join('\n\n---\n\n');
+    const incomplete = incompleteBlock(list);
+    text = [...(incomplete.length > 0 ? [incomplete.join('\n')] : []), ...sections, tail.join('\n')].join('\n\n---\n\n');
   }
   return `${truncateLines(text, options.maxChars ?? 15_000)}\n`;
 }

@@ -80,7 +80,10 @@ describe('escapeMarkdown', () => {
   it.each([
     ['codecov.io/bash', 'codecov[.]io/bash'],
     ['a_b', 'a\\_b'],
-    ['x@example.com', 'x@\u200Dexample[.]com'],
+    ['x@example.com', 'x@example[.]com'],
+    ['codecov/codecov@1.1.1', 'codecov/codecov@1.1.1'],
+    ['é@channel', 'é@\u200Dchannel'],
+    ['(@here)', '\\(@\u200Dhere\\)'],
     ['plain text', 'plain text'],
     ['~town-square', '\\~\u200Dtown-square'],
     ['config.yml', 'config.yml'],
@@ -109,9 +112,9 @@ describe('markdown', () => {
 describe('json', () => {
   it('has exactly the shape of the issue', () => {
     const json: unknown = JSON.parse(renderJson(sample));
-    expect(Object.keys(json as object)).toEqual(['indicator', 'summary', 'findings', 'errors']);
+    expect(Object.keys(json as object)).toEqual(['indicator', 'summary', 'findings', 'unresolved', 'errors']);
     const parsed = json as { summary: object; findings: Array<Record<string, unknown>>; errors: unknown[] };
-    expect(Object.keys(parsed.summary)).toEqual(['repos', 'files', 'jobs', 'affected', 'unresolved', 'errors']);
+    expect(Object.keys(parsed.summary)).toEqual(['repos', 'files', 'jobs', 'affected', 'unresolved', 'errors', 'complete', 'incomplete']);
     expect(Object.keys(parsed.findings[0] ?? {})).toEqual(['repo', 'file', 'line', 'platform', 'workflow', 'job', 'affected', 'chain', 'exposure', 'tamper', 'verdict', 'reasons', 'advice']);
     expect(parsed.findings[0]).toMatchObject({ verdict: 'critical', tamper: [{ via: 'workspace', consumers: [{ job: 'deploy', holds: ['context deploy-creds'] }] }] });
     expect(Object.keys((parsed.findings[0]?.exposure as object) ?? {})).toEqual(['contexts', 'secrets', 'permissions', 'oidc', 'selfHosted', 'triggers']);
@@ -198,7 +201,7 @@ describe('several incidents over the same jobs', () => {
     const b = { ...result([finding({}), finding({ job: 'other' })]), indicator: { id: 'circleci-platform-2023', title: 'CircleCI breach' } };
     expect(distinctAffectedJobs([a, b])).toBe(3);
     expect(renderTable([a, b])).toContain('3 jobs affected by at least one (per indicator: codecov-bash-uploader-2021 2, circleci-platform-2023 2)');
-    expect(renderTable([result([]), result([])])).toMatch(/\): no affected job\n$/);
+    expect(renderTable([result([]), result([])])).toMatch(/\): no affected job\nINCOMPLETE: 1 input error \(unreadable or malformed files, or parts left out\); 1 component whose source could not be read: what was not read is not known to be clean\n$/);
   });
 });
 
@@ -299,5 +302,59 @@ describe('markdown size', () => {
     const md = renderMarkdown([many, many, many], { maxRows: 200 });
     expect(md.length).toBeLessThanOrEqual(15_001);
     expect(md).toContain('report truncated to fit a post');
+  });
+});
+
+describe('what the scan could not read is in every format', () => {
+  const complete: ScanResult = { ...result([]), summary: { repos: 1, files: 1, jobs: 5, affected: 0, unresolved: 0, errors: 0 }, unresolved: [], errors: [] };
+  const nothingRead: ScanResult = { ...complete, summary: { ...complete.summary, files: 0, jobs: 0 } };
+
+  it('JSON: the unresolved uses, and whether the scan is complete with what it lacked', () => {
+    const json = JSON.parse(renderJson(sample)) as { summary: { complete: boolean; incomplete: string[] }; unresolved: unknown[] };
+    expect(json.unresolved).toEqual([{ repo: 'acme/app', file: '.circleci/config.yml', line: 3, ref: 'acme/missing@1.0.0', reason: 'looked for component cache path circleci/orbs/acme/missing@1.0.0.yml' }]);
+    expect(json.summary).toMatchObject({ complete: false, incomplete: ['1 input error (unreadable or malformed files, or parts left out)', '1 component whose source could not be read'] });
+    expect(JSON.parse(renderJson(complete))).toMatchObject({ summary: { complete: true, incomplete: [] }, unresolved: [] });
+    expect(JSON.parse(renderJson(nothingRead))).toMatchObject({ summary: { complete: false, incomplete: ['no pipeline file was found in the given paths'] } });
+  });
+
+  it('SARIF: unresolved uses as warnings and input errors as errors, located in their repository; the run says it is incomplete', () => {
+    const log = JSON.parse(renderSarif([sample, result([])])) as {
+      runs: Array<{
+        invocations: Array<{ toolExecutionNotifications: Array<{ level: string; message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } } }> }> }>;
+        originalUriBaseIds: Record<string, unknown>;
+        results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } } }> }>;
+        properties: { complete: boolean };
+      }>;
+    };
+    const run = log.runs[0];
+    const notes = run?.invocations[0]?.toolExecutionNotifications ?? [];
+    // Once each, though two results carry them.
+    expect(notes.map((n) => [n.level, n.locations[0]?.physicalLocation.artifactLocation])).toEqual([
+      ['error', { uri: '.gitlab-ci.yml', uriBaseId: 'REPO:acme/bad' }],
+      ['warning', { uri: '.circleci/config.yml', uriBaseId: 'REPO:acme/app' }],
+    ]);
+    expect(notes[1]?.message.text).toBe('acme/app: unresolved component acme/missing@1.0.0: looked for component cache path circleci/orbs/acme/missing@1.0.0.yml');
+    expect(run?.results[0]?.locations[0]?.physicalLocation.artifactLocation).toEqual({ uri: '.circleci/config.yml', uriBaseId: 'REPO:acme/deploy' });
+    expect(Object.keys(run?.originalUriBaseIds ?? {})).toEqual(expect.arrayContaining(['REPO:acme/app', 'REPO:acme/bad', 'REPO:acme/deploy']));
+    expect(run?.properties.complete).toBe(false);
+    expect((JSON.parse(renderSarif(complete)) as { runs: Array<{ properties: { complete: boolean } }> }).runs[0]?.properties.complete).toBe(true);
+  });
+
+  it('CSV: a row per unresolved use and per input error after the findings', () => {
+    const lines = renderCsv(sample).trimEnd().split('\r\n');
+    expect(lines.slice(-2)).toEqual([
+      'codecov-bash-uploader-2021,unresolved,,acme/app,.circleci/config.yml,3,,,,,,,,,,,acme/missing@1.0.0,looked for component cache path circleci/orbs/acme/missing@1.0.0.yml,',
+      'codecov-bash-uploader-2021,error,,acme/bad,.gitlab-ci.yml,7,,,,,,,,,,,,yaml-syntax: bad indentation,',
+    ]);
+    expect(renderCsv(complete).trimEnd().split('\r\n')).toHaveLength(1);
+  });
+
+  it('table and Markdown say the scan is incomplete, and say nothing when it is not', () => {
+    expect(renderTable(sample)).toContain('INCOMPLETE: 1 input error (unreadable or malformed files, or parts left out); 1 component whose source could not be read: what was not read is not known to be clean');
+    expect(renderTable(complete)).not.toContain('INCOMPLETE');
+    expect(renderTable(nothingRead)).toContain('INCOMPLETE: no pipeline file was found in the given paths');
+    expect(renderMarkdown(sample)).toContain(':warning: **Incomplete scan:** 1 input error (unreadable or malformed files, or parts left out); 1 component whose source could not be read. What was not read is not known to be clean.');
+    expect(renderMarkdown([sample, result([])]).startsWith(':warning: **Incomplete scan:**')).toBe(true);
+    expect(renderMarkdown(complete)).not.toContain('Incomplete');
   });
 });

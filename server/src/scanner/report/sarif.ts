@@ -1,9 +1,11 @@
 /**
  * SARIF 2.1.0: one run; a rule per indicator and verdict; a result per affected finding with its
- * file:line; input errors as tool execution notifications. Secret names only. Pure.
+ * file:line, relative to its repository's checkout (`uriBaseId` REPO:<owner/repo>, described in
+ * `originalUriBaseIds`); input errors (error) and unresolved components (warning) as tool execution
+ * notifications; `properties.complete` false when the scan could not read everything. Secret names only. Pure.
  */
 import type { Finding, ScanResult, Verdict } from '../model';
-import { asList, chainText, type Results, secretNames, sortedFindings, tamperText } from './common';
+import { asList, chainText, incompleteReasons, mergedInputs, type Results, secretNames, sortedFindings, tamperText } from './common';
 
 export interface SarifOptions {
   toolVersion?: string;
@@ -35,8 +37,18 @@ function message(f: Finding, result: ScanResult): string {
   ].join(' ');
 }
 
+/** The uriBaseId of a repository's checkout: file URIs are relative to it (several repositories can share a path). */
+function baseId(repo: string): string {
+  return `REPO:${repo}`;
+}
+
 export function renderSarif(results: Results, options: SarifOptions = {}): string {
   const list = asList(results);
+  const repos = new Set<string>();
+  const location = (repo: string, file: string): { uri: string; uriBaseId: string } => {
+    repos.add(repo);
+    return { uri: encodeURI(file), uriBaseId: baseId(repo) };
+  };
   const rules: SarifRule[] = [];
   const ruleIndex = new Map<string, number>();
   const sarifResults: unknown[] = [];
@@ -66,7 +78,7 @@ export function renderSarif(results: Results, options: SarifOptions = {}): strin
         message: { text: message(f, result) },
         locations: [
           {
-            physicalLocation: { artifactLocation: { uri: encodeURI(f.file) }, region: { startLine: Math.max(1, f.line) } },
+            physicalLocation: { artifactLocation: location(f.repo, f.file), region: { startLine: Math.max(1, f.line) } },
             logicalLocations: [{ fullyQualifiedName: `${f.repo}/${f.workflow}/${f.job}`, name: f.job, kind: 'function' }],
           },
         ],
@@ -74,14 +86,24 @@ export function renderSarif(results: Results, options: SarifOptions = {}): strin
         properties: { repo: f.repo, platform: f.platform, verdict: f.verdict, secrets: secretNames(f), tamper: f.tamper.map(tamperText), chain: f.chain.map((l) => l.ref), advice: f.advice },
       });
     }
-    for (const err of result.errors) {
-      notifications.push({
-        level: 'error',
-        message: { text: `${err.repo}: ${err.code}: ${err.message}` },
-        locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(err.file) }, region: { startLine: Math.max(1, err.line) } } }],
-      });
-    }
   }
+  // Input problems and unresolved components once, however many indicators met them.
+  const inputs = mergedInputs(list);
+  for (const err of inputs.errors) {
+    notifications.push({
+      level: 'error',
+      message: { text: `${err.repo}: ${err.code}: ${err.message}` },
+      locations: [{ physicalLocation: { artifactLocation: location(err.repo, err.file), region: { startLine: Math.max(1, err.line) } } }],
+    });
+  }
+  for (const u of inputs.unresolved) {
+    notifications.push({
+      level: 'warning',
+      message: { text: `${u.repo}: unresolved component ${u.ref}: ${u.reason}` },
+      locations: [{ physicalLocation: { artifactLocation: location(u.repo, u.file), region: { startLine: Math.max(1, u.line) } } }],
+    });
+  }
+  const incomplete = incompleteReasons(list);
 
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -97,7 +119,8 @@ export function renderSarif(results: Results, options: SarifOptions = {}): strin
         },
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
         results: sarifResults,
-        properties: { indicators: list.map((r) => r.indicator.id) },
+        originalUriBaseIds: Object.fromEntries([...repos].sort().map((repo) => [baseId(repo), { description: { text: `the checkout of repository ${repo}` } }])),
+        properties: { indicators: list.map((r) => r.indicator.id), complete: incomplete.length === 0, incomplete },
       },
     ],
   };

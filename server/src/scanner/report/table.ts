@@ -1,6 +1,6 @@
 /** The terminal table: one line per finding, a summary line per indicator; ANSI colours only when asked. Pure. */
 import type { Finding, ScanResult, Verdict } from '../model';
-import { asList, chainText, distinctAffectedJobs, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
+import { asList, chainText, distinctAffectedJobs, incompleteReasons, mergedInputs, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
 
 export interface TableOptions {
   /** Colour the verdicts (only when writing to a TTY). */
@@ -85,32 +85,14 @@ function renderOne(result: ScanResult, opts: Required<TableOptions>, showInputs:
   if (!opts.all && notAffected > 0) lines.push(`(${plural(notAffected, 'use')} not affected, e.g. pinned to a safe SHA: --all lists them)`);
   if (showInputs) lines.push(...inputLines(result.unresolved, result.errors));
   lines.push(summaryLine(result));
+  if (showInputs) lines.push(...incompleteLine([result]));
   return lines.join('\n');
 }
 
-/** Unresolved components and input errors of several results (the same repositories), once each. */
-export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanResult['unresolved']; errors: ScanResult['errors'] } {
-  const seenU = new Set<string>();
-  const seenE = new Set<string>();
-  const unresolved: ScanResult['unresolved'] = [];
-  const errors: ScanResult['errors'] = [];
-  for (const r of list) {
-    for (const u of r.unresolved) {
-      const k = `${u.repo}\u0000${u.file}\u0000${u.line}\u0000${u.ref}`;
-      if (!seenU.has(k)) {
-        seenU.add(k);
-        unresolved.push(u);
-      }
-    }
-    for (const e of r.errors) {
-      const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
-      if (!seenE.has(k)) {
-        seenE.add(k);
-        errors.push(e);
-      }
-    }
-  }
-  return { unresolved, errors };
+/** `INCOMPLETE: …` when the scan could not read everything it met (a clean result is then no proof). */
+function incompleteLine(list: readonly ScanResult[]): string[] {
+  const why = incompleteReasons(list);
+  return why.length === 0 ? [] : [`INCOMPLETE: ${why.join('; ')}: what was not read is not known to be clean`];
 }
 
 export function renderTable(results: Results, options: TableOptions = {}): string {
@@ -131,6 +113,7 @@ export function renderTable(results: Results, options: TableOptions = {}): strin
       (affected.length > 0
         ? `${plural(distinct, 'job')} affected by at least one (per indicator: ${affected.map((r) => `${r.indicator.id} ${r.summary.affected}`).join(', ')})`
         : 'no affected job'),
+    ...incompleteLine(list),
   ];
   return `${body}\n\n${tail.join('\n')}\n`;
 }
