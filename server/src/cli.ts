@@ -75,7 +75,7 @@ function buildProgram(io: CliIo, onServe: (stop: () => Promise<void>) => void): 
     .option('--site-url <url>', 'Mattermost site URL (default: mattermost.siteUrl of the configuration)')
     .option('--admin-token <token>', "a system admin's personal access token (or CIX_ADMIN_TOKEN)")
     .option('--public-url <url>', 'URL at which Mattermost reaches the bridge (default: publicUrl of the configuration)')
-    .option('--team <name>', 'team to set up (repeatable; default: mattermost.teams)', (v: string, acc: string[]): string[] => [...acc, v], [])
+    .option('--team <name>', 'team to set up (repeatable; default: mattermost.teams)', (v: string, acc: string[] | undefined): string[] => [...(acc ?? []), v])
     .option('-c, --config <file>', 'configuration file (default ./ci-exposure.yaml when present)')
     .action(async (opts: SetupCliOptions) => {
       const lines = await setupFromCli(opts);
@@ -108,9 +108,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   } catch (err) {
     if (err instanceof Exit) return err.code;
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-        return 0;
-      }
+      // `--help` and `--version` asked for; `commander.help` is the usage shown because no command was given.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
       return 2;
     }
     if (err instanceof UserError) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config';
-import { buildHttpApp } from './http/app';
+import { buildHttpApp, type Readiness } from './http/app';
 import { createBridgeMetrics, type BridgeMetrics } from './http/metrics';
 import { registerRoutes } from './http/routes';
 import { createEngineLookup } from './incidents/engine-lookup';
@@ -52,7 +52,8 @@ export async function startBridge(config: Config, logger: Logger = createLogger(
     void tracked.finally(() => tasks.delete(tracked));
   };
 
-  const app = buildHttpApp({ logger });
+  let readiness: Readiness = { ready: false, reason: 'starting' };
+  const app = buildHttpApp({ logger, readiness: () => readiness });
   let service: IncidentService | undefined;
   let notifier: Notifier | undefined;
   const respond = createResponseSender(config.mattermost.siteUrl, logger);
@@ -167,8 +168,10 @@ export async function startBridge(config: Config, logger: Logger = createLogger(
           ),
       });
     }
+    readiness = { ready: true };
   } else {
-    logger.warn({}, 'no bot token (run `ci-exposure setup`): only /healthz and /metrics are served');
+    logger.warn({}, 'no bot token (run `ci-exposure setup`): only /healthz, /readyz and /metrics are served');
+    readiness = { ready: false, reason: 'no bot token: run `ci-exposure setup` (or set mattermost.botToken)' };
   }
 
   logger.info({ url, publicUrl, ready: token !== undefined }, 'bridge listening');

@@ -10,7 +10,7 @@ import { UserError } from './errors';
 import { componentCacheSource } from './sources/component-cache';
 import { readLocalPaths } from './sources/local-dir';
 import { CATALOG, catalogIndicator, closeIndicatorIds, loadIndicator, parseComponentSpec } from './scanner/indicators';
-import type { ComponentRef, ComponentSource, Indicator, ScanResult } from './scanner/model';
+import type { ComponentSource, Indicator, ScanResult } from './scanner/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from './scanner/report';
 import { incompleteReasons } from './scanner/report/common';
 import { cleanCell } from './scanner/report/table';
@@ -72,7 +72,7 @@ export function selectIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'c
 /** A source that has nothing: every remote component is reported as unresolved. */
 export const emptySource: ComponentSource = {
   read: () => undefined,
-  describe: (ref: ComponentRef) => `${ref.raw}: no component cache was given (--cache DIR)`,
+  describe: () => 'no component cache was given (--cache DIR)',
 };
 
 /** Runs the scan and writes the report. Throws UserError for usage/configuration errors. */

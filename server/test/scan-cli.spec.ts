@@ -41,7 +41,7 @@ const jsonReport = z.object({
       chain: z.array(z.object({ kind: z.string(), ref: z.string() })),
       exposure: z.object({ contexts: z.array(z.string()), secrets: z.array(z.string()), permissions: z.string(), oidc: z.boolean(), selfHosted: z.boolean(), triggers: z.array(z.string()) }),
       tamper: z.array(z.object({ via: z.string(), consumers: z.array(z.object({ job: z.string(), holds: z.array(z.string()) })) })),
-      verdict: z.enum(['critical', 'high', 'medium', 'low']),
+      verdict: z.enum(['critical', 'high', 'medium', 'low', 'none']),
       reasons: z.array(z.string()),
       advice: z.array(z.string()),
     }),
@@ -193,6 +193,28 @@ describe('ci-exposure scan (built CLI)', () => {
     const r = await runCliProcess(['scan', ORG, '--frobnicate']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown option/);
+  });
+
+  it('no command: the usage on stderr and exit 2; --help: the usage on stdout and exit 0', async () => {
+    const none = await runCliProcess([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: ci-exposure \[options\] \[command\]/);
+    const help = await runCliProcess(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: ci-exposure/);
+  });
+
+  it('setup --help names the default of --team once', async () => {
+    const r = await runCliProcess(['setup', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('default: mattermost.teams');
+    expect(r.stdout).not.toContain('(default: [])');
+  });
+
+  it('scan --help lists the exit codes', async () => {
+    const r = await runCliProcess(['scan', '--help']);
+    expect(r.stdout).toContain('3 nothing affected found but the scan is incomplete');
   });
 
   it('scans the current directory when no path is given', async () => {

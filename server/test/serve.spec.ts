@@ -31,9 +31,14 @@ describe('ci-exposure serve (as a user runs it)', () => {
     try {
       const response = await fetch(`${match[1]}/healthz`);
       expect(response.status).toBe(200);
-      const body = (await response.json()) as { status: string; version: string };
+      const body = (await response.json()) as { status: string; version: string; ready: boolean; reason?: string };
       expect(body.status).toBe('ok');
       expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+      // Alive but not ready: no bot token yet.
+      expect(body).toMatchObject({ ready: false, reason: expect.stringMatching(/^no bot token: run `ci-exposure setup`/) });
+      const ready = await fetch(`${match[1]}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ ready: false, reason: expect.stringMatching(/no bot token/) });
       const missing = await fetch(`${match[1]}/nope`);
       expect(missing.status).toBe(404);
     } finally {

@@ -3,8 +3,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger';
 import { VERSION } from '../version';
 
+/** Whether the bridge can serve Mattermost's calls (it has a bot token), and why not. */
+export interface Readiness {
+  ready: boolean;
+  reason?: string;
+}
+
 export interface HttpDeps {
   logger: Logger;
+  /** Read on each /healthz and /readyz request (default: ready). */
+  readiness?: () => Readiness;
 }
 
 /** Builds the HTTP surface of the bridge. Routes are added by the features that own them. */
@@ -16,7 +24,14 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   // Slash commands arrive form-encoded (CONTRACTS §1.3).
   void app.register(formbody);
 
-  app.get('/healthz', async () => ({ status: 'ok', version: VERSION }));
+  const readiness = deps.readiness ?? ((): Readiness => ({ ready: true }));
+  // Liveness: the process answers (200 while it runs), and says whether it is ready.
+  app.get('/healthz', async () => ({ status: 'ok', version: VERSION, ...readiness() }));
+  // Readiness: 503 until the bridge can serve slash commands and buttons (a load balancer or probe waits).
+  app.get('/readyz', async (_request, reply) => {
+    const r = readiness();
+    return reply.code(r.ready ? 200 : 503).send({ version: VERSION, ...r });
+  });
 
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });

@@ -41,6 +41,10 @@ describe('bridge end to end (simulator)', () => {
     expect(commands[0]?.auto_complete_hint).toMatch(/start/);
     expect(h.sim.user('ci-exposure')?.is_bot).toBe(true);
     expect(statSync(join(h.dataDir, 'ci-exposure.db')).mode & 0o777).toBe(0o600);
+    // With its bot token the bridge is ready.
+    const ready = await fetch(`${h.bridge.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true });
 
     const before = h.sim.requests().length;
     const lines = await runSetup({ siteUrl: h.sim.url, adminToken: h.sim.adminToken, publicUrl: h.bridge.url, teams: ['sec'], dataDir: h.dataDir });

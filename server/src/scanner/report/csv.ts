@@ -40,7 +40,7 @@ export function renderCsv(results: Results): string {
     for (const f of sortedFindings(result)) {
       const cells = [
         result.indicator.id,
-        f.verdict,
+        f.affected ? f.verdict : 'none',
         f.affected,
         f.repo,
         f.file,

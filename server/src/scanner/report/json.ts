@@ -15,6 +15,9 @@
  * The same CircleCI job can therefore appear at its `codecov/upload` step for a Codecov finding and at
  * its workflow entry for a CircleCI-breach finding. Reasons name the job by that job position.
  *
+ * `verdict` is `none` for a use that is not affected (listed for the record: a safe SHA pin, a ref outside
+ * the affected ones); otherwise critical, high, medium or low.
+ *
  * `summary.complete` is false when the scan met something it could not read — no pipeline file, an
  * input error, an unresolved component — and `summary.incomplete` says what; `unresolved` lists the
  * uses whose source was not available (what they run was not checked, not assumed clean).
@@ -100,7 +103,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
           ...(c.through === undefined || c.through.length === 0 ? {} : { through: c.through.map((h) => ({ job: h.job, via: h.via, ...(h.name === undefined ? {} : { name: h.name }) })) }),
         })),
       })),
-      verdict: f.verdict,
+      verdict: f.affected ? f.verdict : 'none',
       reasons: [...f.reasons],
       advice: [...f.advice],
     })),

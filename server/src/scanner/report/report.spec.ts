@@ -6,6 +6,7 @@ import { reportPropsSchema } from '../../contract';
 import type { Finding, ScanResult } from '../model';
 import { csvCell, escapeMarkdown, renderCsv, renderJson, renderMarkdown, renderReport, renderSarif, renderTable, toReportProps } from '.';
 import { distinctAffectedJobs, secretNames, tamperText } from './common';
+import { namesCell } from './table';
 
 const HOSTILE = '@channel [click](http://evil.example.com/x) <img src=x onerror=alert(1)> ![i](https://e.com/i.png) *bold* | pipe\nnew line www.evil.com <https://auto.link> `code` @here @all @alice';
 
@@ -302,6 +303,28 @@ describe('markdown size', () => {
     const md = renderMarkdown([many, many, many], { maxRows: 200 });
     expect(md.length).toBeLessThanOrEqual(15_001);
     expect(md).toContain('report truncated to fit a post');
+  });
+});
+
+describe('the table SECRETS cell', () => {
+  it('keeps whole names and counts the rest', () => {
+    expect(namesCell([], 60)).toBe('-');
+    expect(namesCell(['A_TOKEN', 'B_TOKEN'], 60)).toBe('A_TOKEN, B_TOKEN');
+    const many = Array.from({ length: 12 }, (_, i) => `SECRET_NUMBER_${i}`);
+    const cell = namesCell(many, 60);
+    expect(cell).toMatch(/^SECRET_NUMBER_0, SECRET_NUMBER_1, SECRET_NUMBER_2, \+9 more$/);
+    expect(cell.length).toBeLessThanOrEqual(60);
+    // One name longer than the cell is cut, with the count after it.
+    expect(namesCell(['X'.repeat(100), 'Y'], 20)).toBe(`${'X'.repeat(19)}…, +1 more`);
+  });
+});
+
+describe('a use that is not affected', () => {
+  it('has verdict none in JSON and CSV (it was not assessed), not low', () => {
+    const json = JSON.parse(renderJson(sample)) as { findings: Array<{ repo: string; affected: boolean; verdict: string }> };
+    expect(json.findings.find((f) => f.repo === 'acme/pinned')).toMatchObject({ affected: false, verdict: 'none' });
+    expect(json.findings.filter((f) => f.affected).map((f) => f.verdict)).toEqual(['critical', 'low', 'low']);
+    expect(renderCsv(sample).split('\r\n').find((l) => l.includes('acme/pinned'))).toMatch(/^codecov-bash-uploader-2021,none,false,acme\/pinned,/);
   });
 });
 

@@ -21,16 +21,37 @@ export function cleanCell(text: string, max: number): string {
   return clean.length > max ? `${clean.slice(0, Math.max(1, max - 1))}…` : clean;
 }
 
+/**
+ * Whole names up to about `max` characters, then how many more (`AWS_KEY, NPM_TOKEN, +3 more`): a name
+ * is never cut in the middle, and the count says what --format json lists in full.
+ */
+export function namesCell(names: readonly string[], max: number): string {
+  if (names.length === 0) return '-';
+  const shown: string[] = [];
+  let width = 0;
+  for (const [i, raw] of names.entries()) {
+    const name = cleanCell(raw, max);
+    const rest = names.length - i - 1;
+    const tail = rest > 0 ? `, +${rest} more`.length : 0;
+    if (shown.length > 0 && width + 2 + name.length + tail > max) break;
+    shown.push(name);
+    width += (shown.length > 1 ? 2 : 0) + name.length;
+  }
+  const more = names.length - shown.length;
+  return more > 0 ? `${shown.join(', ')}, +${more} more` : shown.join(', ');
+}
+
 function row(f: Finding, max: number): string[] {
   return [
-    f.affected ? f.verdict : 'not affected',
-    f.repo,
-    `${f.file}:${f.line}`,
-    f.workflow === f.job ? f.job : `${f.workflow} / ${f.job}`,
-    secretNames(f).join(', ') || '-',
-    f.tamper.map(tamperText).join('; ') || '-',
-    chainText(f.chain),
-  ].map((c) => cleanCell(c, max));
+    ...[
+      f.affected ? f.verdict : 'not affected',
+      f.repo,
+      `${f.file}:${f.line}`,
+      f.workflow === f.job ? f.job : `${f.workflow} / ${f.job}`,
+    ].map((c) => cleanCell(c, max)),
+    namesCell(secretNames(f), max),
+    ...[f.tamper.map(tamperText).join('; ') || '-', chainText(f.chain)].map((c) => cleanCell(c, max)),
+  ];
 }
 
 function summaryLine(result: ScanResult): string {

@@ -117,6 +117,6 @@ export function cacheRoot(ref: ComponentRef): string | undefined {
 /** A short description of where the cache looks for `ref`, relative to the cache folder. */
 export function describeCacheLookup(ref: ComponentRef, prefix = 'component cache'): string {
   const root = cacheRoot(ref);
-  if (root === undefined) return `${ref.raw} has no definition in a component cache`;
+  if (root === undefined) return 'this kind of component has no definition in a component cache';
   return `looked for ${prefix} path ${root}`;
 }

@@ -3,18 +3,11 @@
  * it deploys, releases or publishes something.
  */
 
+import { isCredentialName } from '../../credential-names';
+
+export { isCredentialName };
+
 const VAR_REF = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
-const CREDENTIAL_WORDS = new Set(['TOKEN', 'SECRET', 'KEY', 'PASSWORD', 'PASSWD', 'PASS', 'CREDENTIAL', 'CREDENTIALS', 'AUTH', 'APIKEY', 'PAT', 'PRIVATE']);
-/** Words run together (`GHTOKEN`, `APIKEY`, `DBPASSWORD`); a bare `KEY` suffix is too common (`MONKEY`). */
-const CREDENTIAL_SUFFIX = /(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|(API|ACCESS|SECRET|PRIVATE|AUTH|SIGNING|DEPLOY)KEY)$/;
-
-/** Does this environment variable name look like it holds a credential? (`NPM_TOKEN`, `AWS_SECRET_ACCESS_KEY`) */
-export function isCredentialName(name: string): boolean {
-  const upper = name.toUpperCase();
-  if (upper.startsWith('CIRCLE_') && !CREDENTIAL_SUFFIX.test(upper)) return false;
-  return upper.split('_').some((part) => CREDENTIAL_WORDS.has(part) || (part.length > 3 && CREDENTIAL_SUFFIX.test(part)));
-}
-
 /** Credential-looking variable names referenced (`$X`, `${X}`) in shell text, in order of appearance. */
 export function credentialNames(text: string): string[] {
   const out: string[] = [];

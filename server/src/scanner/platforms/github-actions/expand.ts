@@ -44,12 +44,12 @@ function definition(ref: ComponentRef, ctx: ExpandContext): Definition {
       // The source roots a sub-path action (`owner/repo/path@ref`) at its folder: ask for `action.yml` there.
       const found = fromSource(ctx, ref, ['action.yml', 'action.yaml']);
       if (found) return { ...found, file: `${ref.raw}//${found.path}` };
-      return { reason: `no action.yml or action.yaml for ${ref.raw}: ${ctx.source.describe(ref)}` };
+      return { reason: `no action.yml or action.yaml: ${ctx.source.describe(ref)}` };
     }
     case 'gha-reusable-workflow': {
       const found = fromSource(ctx, ref, [ref.path]);
       if (found) return { ...found, file: `${ref.raw}//${found.path}` };
-      return { reason: `no ${ref.path} for ${ref.raw}: ${ctx.source.describe(ref)}` };
+      return { reason: `no ${ref.path}: ${ctx.source.describe(ref)}` };
     }
     case 'gha-local-action': {
       const candidates = [join(ref.path, 'action.yml'), join(ref.path, 'action.yaml')];

@@ -379,6 +379,36 @@ describe('parseWorkflow', () => {
     expect(JSON.stringify(j.secrets)).not.toContain('ghp_');
   });
 
+  it('names credentials written into env: as literals (workflow, job, step), never their values', () => {
+    const text = [
+      'on: push',
+      'env:',
+      '  DOCKER_PASSWORD: hunter2-literal',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    env:',
+      '      NPM_TOKEN: npm_literalvalue123',
+      '      FROM_SECRET_TOKEN: ${{ secrets.X }}',
+      '      NODE_ENV: production',
+      '      EMPTY_TOKEN: ""',
+      '    steps:',
+      '      - run: make',
+      '        env:',
+      '          AWS_SECRET_ACCESS_KEY: abcdefLITERAL',
+      '',
+    ].join('\n');
+    const j = parseText(text).pipeline!.jobs[0]!;
+    const literal = j.secrets.filter((s) => s.name.endsWith('(literal value in the file)'));
+    expect(literal.map((s) => [s.kind, s.name, s.pos?.line])).toEqual([
+      ['variable', 'DOCKER_PASSWORD (literal value in the file)', 3],
+      ['variable', 'NPM_TOKEN (literal value in the file)', 8],
+      ['variable', 'AWS_SECRET_ACCESS_KEY (literal value in the file)', 15],
+    ]);
+    const all = JSON.stringify(j.secrets);
+    for (const value of ['hunter2', 'npm_literal', 'abcdefLITERAL']) expect(all).not.toContain(value);
+  });
+
   it('records pushes, releases, setup-* caches and deploy commands; commented-out commands do nothing', () => {
     const text = [
       'on: push',

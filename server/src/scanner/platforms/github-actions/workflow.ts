@@ -18,6 +18,7 @@ import type {
   Step,
   Trigger,
 } from '../../model';
+import { isCredentialName } from '../../credential-names';
 import { asString, asStringList, isRecord, loadYaml, type Plain, type YamlFile, type YamlPath } from '../../yaml';
 import { secretsInText, substituteInputs } from './expressions';
 import { DEPLOY_NAME, stepFlows } from './flows';
@@ -191,6 +192,22 @@ export function secretsIn(value: unknown, base: YamlPath, file: string, lineOf: 
   return out;
 }
 
+/**
+ * Credentials written into the file itself: an `env:` entry with a credential-looking name and a
+ * literal value (`NPM_TOKEN: npm_abc…`), not an expression. The job can read it like any secret; the
+ * name is reported, never the value.
+ */
+export function literalCredentials(env: unknown, base: YamlPath, file: string, lineOf: (p: YamlPath) => number): SecretRef[] {
+  if (!isRecord(env)) return [];
+  const out: SecretRef[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    const text = asString(value);
+    if (text === undefined || text.trim() === '' || text.includes('${{') || !isCredentialName(name)) continue;
+    out.push({ name: `${name} (literal value in the file)`, kind: 'variable', pos: { file, line: lineOf([...base, name]) } });
+  }
+  return out;
+}
+
 export function dedupeSecrets(refs: SecretRef[]): SecretRef[] {
   const seen = new Set<string>();
   return refs.filter((r) => {
@@ -334,6 +351,9 @@ function parseJob(ctx: Ctx, id: string, raw: Plain, wf: { name: string; triggers
   const secrets: SecretRef[] = [];
   if (raw.secrets === 'inherit') secrets.push({ name: 'inherit', kind: 'inherit', pos: { file: ctx.file, line: ctx.y.lineOf(at('secrets')) } });
   secrets.push(...wf.envSecrets, ...secretsIn(raw, base, ctx.file, (p) => ctx.y.lineOf(p)));
+  const lineOf = (p: YamlPath): number => ctx.y.lineOf(p);
+  secrets.push(...literalCredentials(raw.env, at('env'), ctx.file, lineOf));
+  if (Array.isArray(raw.steps)) raw.steps.forEach((s, i) => secrets.push(...literalCredentials(isRecord(s) ? s.env : undefined, at('steps', i, 'env'), ctx.file, lineOf)));
   if (environment !== undefined) secrets.push({ name: environment, kind: 'environment', pos: { file: ctx.file, line: ctx.y.lineOf(at('environment')) } });
   if (oidc) {
     const line = jobPermissions ? ctx.y.lineOf(at('permissions')) : ctx.y.lineOf(['permissions']);
@@ -402,7 +422,7 @@ export function parseWorkflow(repo: string, source: SourceFile, options: Workflo
   const triggers = triggersOf(doc.on);
   if (doc.on === undefined) problem(ctx, 'gha-no-triggers', 'the workflow has no `on` (it never runs)', []);
   const permissions = permissionsOf(doc.permissions, (m, p) => problem(ctx, 'gha-bad-permissions', m, ['permissions', ...p]));
-  const envSecrets = secretsIn(doc.env, ['env'], file, (p) => y.lineOf(p));
+  const envSecrets = [...secretsIn(doc.env, ['env'], file, (p) => y.lineOf(p)), ...literalCredentials(doc.env, ['env'], file, (p) => y.lineOf(p))];
 
   const jobs: Job[] = [];
   for (const [id, raw] of Object.entries(doc.jobs)) {
