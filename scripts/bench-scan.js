@@ -85,3 +85,27 @@ process.stdout.write(`scan throughput on ci-corpus: ${files.length} files, ${(by
 process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
 const ratio = Number(rows[1][1]) / Number(rows[0][1]);
 process.stdout.write(`one-indicator scan costs ${ratio.toFixed(1)}x the raw YAML parse of the same bytes\n`);
+
+// Hostile sizes under the 5 MiB file limit: how long the scan takes when a file is made to be slow
+// (every job waits for the one before, uses the component, uploads, downloads and caches).
+const { MAX_JOBS_PER_REPO } = require(path.join(dist, 'scanner', 'limits.js'));
+const tj = CATALOG.find((i) => i.id === 'tj-actions-changed-files-2025');
+const hostileJobs = 18000;
+let hostileText = 'on: push\njobs:\n';
+for (let i = 0; i < hostileJobs; i++) {
+  hostileText += `  j${i}:\n    runs-on: ubuntu-latest\n    needs: [j${Math.max(0, i - 1)}]\n    steps:\n      - uses: tj-actions/changed-files@v35\n      - uses: actions/upload-artifact@v4\n      - uses: actions/cache@v4\n        with: {path: x, key: k}\n      - run: echo \${{ secrets.T${i} }}\n`;
+}
+const hostileBytes = Buffer.byteLength(hostileText);
+const hostileSteps = Array.from({ length: 100000 }, (_, i) => `      - uses: tj-actions/changed-files@v${(i % 40) + 1}\n`).join('');
+const stepsText = `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n${hostileSteps}`;
+const once = (fn) => {
+  const t0 = performance.now();
+  const r = fn();
+  return { ms: performance.now() - t0, r };
+};
+const h1 = once(() => scan([{ repo: 'hostile/jobs', files: [{ path: '.github/workflows/ci.yml', text: hostileText }] }], tj, emptySource));
+const h2 = once(() => scan([{ repo: 'hostile/steps', files: [{ path: '.github/workflows/ci.yml', text: stepsText }] }], tj, emptySource));
+process.stdout.write(
+  `hostile: ${hostileJobs} chained jobs in one workflow (${(hostileBytes / 1024 / 1024).toFixed(1)} MB): ${h1.ms.toFixed(0)} ms, ${h1.r.summary.jobs} jobs scanned (limit ${MAX_JOBS_PER_REPO}), ${h1.r.errors.length} error(s)\n` +
+    `hostile: one job with 100000 uses of the component (${(Buffer.byteLength(stepsText) / 1024 / 1024).toFixed(1)} MB): ${h2.ms.toFixed(0)} ms, ${h2.r.findings.length} findings reported\n`,
+);
