@@ -379,6 +379,7 @@ export interface Finding {
 
 export interface ScanSummary {
   repos: number;
+  /** Pipeline files a platform read as such (workflow files, .circleci/config.yml, .gitlab-ci.yml, action.yml); not the files they bring in. */
   files: number;
   jobs: number;
   affected: number;

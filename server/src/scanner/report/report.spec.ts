@@ -255,7 +255,7 @@ describe('table', () => {
     expect(t).toContain('VERDICT');
     expect(t).toContain('critical  acme/deploy');
     expect(t).not.toContain('acme/pinned');
-    expect(t).toMatch(/3 affected jobs of 5 jobs in 2 repositories \(3 files read, 1 unresolved component, 1 error\)/);
+    expect(t).toMatch(/3 affected jobs of 5 jobs in 2 repositories \(3 pipeline files, 1 unresolved component, 1 error\)/);
     // eslint-disable-next-line no-control-regex
     expect(t).not.toMatch(/\u001b/);
     expect(renderTable(sample, { color: true })).toContain('\u001b[1;31m');

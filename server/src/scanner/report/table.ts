@@ -58,7 +58,7 @@ function summaryLine(result: ScanResult): string {
   const s = result.summary;
   return (
     `${plural(s.affected, 'affected job')} of ${plural(s.jobs, 'job')} in ${plural(s.repos, 'repository', 'repositories')} ` +
-    `(${plural(s.files, 'file')} read, ${plural(s.unresolved, 'unresolved component')}, ${plural(s.errors, 'error')})`
+    `(${plural(s.files, 'pipeline file')}, ${plural(s.unresolved, 'unresolved component')}, ${plural(s.errors, 'error')})`
   );
 }
 
