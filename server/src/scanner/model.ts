@@ -249,6 +249,8 @@ export interface ComponentNode {
   secrets?: SecretRef[];
   /** Variables the component's file sets for every job that includes it (from its Expansion). */
   globalVariables?: string[];
+  /** URLs named in the component's code, when all of it was read (from its Expansion). */
+  codeUrls?: string[];
   children: ComponentNode[];
 }
 
@@ -425,6 +427,12 @@ export interface Expansion {
    * the job draws from it (GitLab include `variables:`). Set by a job-narrowed GitLab include expansion.
    */
   globalVariables?: string[];
+  /**
+   * URLs named in the code the component runs, when all of it was read: a JavaScript action's
+   * `runs.main`/`pre`/`post` files, a composite action's definition. Undefined when the code was not
+   * read (a docker action, a missing file). Tells whether a component pinned by SHA downloads a script.
+   */
+  codeUrls?: string[];
   errors: ScanError[];
 }
 

@@ -265,6 +265,40 @@ jobs:
   });
 });
 
+describe('a SHA pin of an action that fetches a script at run time, with its code in the cache', () => {
+  const V1 = '1111111111111111111111111111111111111111';
+  const V2 = '2222222222222222222222222222222222222222';
+  const JS_ACTION = 'name: Codecov\nruns:\n  using: node12\n  main: dist/index.js\n';
+  const workflow = (sha: string) => `on: push\njobs:\n  cover:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: codecov/codecov-action@${sha}\n`;
+  const cache = memorySource({
+    [`github/codecov/codecov-action@${V1}/action.yml`]: JS_ACTION,
+    [`github/codecov/codecov-action@${V1}/dist/index.js`]: 'const url = "https://codecov.io/bash";\nexec(`curl -s ${url} | bash`);\n',
+    [`github/codecov/codecov-action@${V2}/action.yml`]: JS_ACTION,
+    [`github/codecov/codecov-action@${V2}/dist/index.js`]: 'const uploader = "https://uploader.codecov.io/latest/linux/codecov";\n',
+  });
+  const run = (sha: string) => scan([{ repo: 'acme/pin', files: [{ path: '.github/workflows/ci.yml', text: workflow(sha) }] }], indicator('codecov-bash-uploader-2021'), cache);
+
+  it('affected when the code at that commit downloads the script', () => {
+    const [f] = run(V1).findings;
+    expect(f).toMatchObject({ affected: true, job: 'cover', line: 6 });
+    expect(f?.reasons.join(' ')).toContain(`pinned to commit ${V1}, whose code (read from the component cache) downloads https://codecov.io/bash at run time`);
+  });
+
+  it('not affected when the code at that commit does not', () => {
+    const r = run(V2);
+    expect(r.summary.affected).toBe(0);
+    expect(r.findings[0]).toMatchObject({ affected: false });
+    expect(r.findings[0]?.reasons[0]).toContain(`pinned to a safe SHA: the code of codecov/codecov-action at commit ${V2} (read from the component cache) does not download https://codecov.io/bash`);
+  });
+
+  it('still affected when the action metadata is cached but its code is not (not all of it was read)', () => {
+    const partial = memorySource({ [`github/codecov/codecov-action@${V2}/action.yml`]: JS_ACTION });
+    const r = scan([{ repo: 'acme/pin', files: [{ path: '.github/workflows/ci.yml', text: workflow(V2) }] }], indicator('codecov-bash-uploader-2021'), partial);
+    expect(r.findings[0]).toMatchObject({ affected: true });
+    expect(r.findings[0]?.reasons.join(' ')).toContain('the code at this commit was not read');
+  });
+});
+
 describe('scan orchestration (builders)', () => {
   const script = makeUse({ kind: 'script-url', url: 'https://codecov.io/bash', how: 'pipe', raw: 'curl https://codecov.io/bash | bash' }, pos(4, 'ci.yml'));
   const fake = (over: Partial<PlatformModule> = {}): PlatformModule => ({

@@ -5,7 +5,7 @@
 import type { ChainLink, ComponentNode, ComponentRef, Indicator, IndicatorComponent, Job, Match, Pipeline, ResolvedJob } from '../model';
 import { JOB_INPUT } from '../platforms/gitlab-ci/job';
 import { walkNodes } from '../resolve/resolver';
-import { decideRef } from './refs';
+import { decideRef, type RefEvidence } from './refs';
 
 /** The start of the reason of a GitLab include that is in the pipeline but gives the job nothing. */
 export const INCLUDE_TAKES_NOTHING = 'the include is in the pipeline but this job takes nothing from it';
@@ -203,6 +203,13 @@ function includeReach(node: ComponentNode, decision: { affected: boolean; reason
   return { affected: false, reason: `${INCLUDE_TAKES_NOTHING}: none of its jobs, templates, \`default:\`, global keys or variables reach the job` };
 }
 
+/** What the component's code says about the indicator's run-time fetch, when that code was read. */
+function codeEvidence(node: ComponentNode, c: IndicatorComponent): RefEvidence {
+  if (c.runTimeFetch === undefined || node.status !== 'resolved' || node.codeUrls === undefined) return {};
+  const wanted = normaliseUrl(c.runTimeFetch);
+  return { namesRunTimeFetch: node.codeUrls.some((u) => normaliseUrl(u) === wanted || normaliseUrl(u).startsWith(`${wanted}?`)) };
+}
+
 const TREE_KINDS: ReadonlyArray<IndicatorComponent['kind']> = ['gha-action', 'orb', 'script-url', 'image', 'gitlab-include', 'package'];
 
 /** The keys of every prefix of the chain: `keys[i]` is chainKey(chain.slice(0, i)). */
@@ -279,7 +286,7 @@ export function matchJob(resolved: ResolvedJob, pipeline: Pipeline, indicator: I
         if (matched.has(c)) continue;
         const ref = refFor(node.use.ref, c);
         if (ref === null) continue;
-        const decision = includeReach(node, decideRef(ref, c));
+        const decision = includeReach(node, decideRef(ref, c, codeEvidence(node, c)));
         add({ indicator, component: c, chain, refReason: decision.reason, affected: decision.affected });
         below = new Set([...below, c]);
       }

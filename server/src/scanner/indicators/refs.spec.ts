@@ -56,6 +56,19 @@ describe('parseRefPattern', () => {
   });
 });
 
+describe('decideRef with what the component code says', () => {
+  it('a SHA pin: the code read decides', () => {
+    expect(decideRef(SAFE, codecovFetching, { namesRunTimeFetch: true })).toMatchObject({ affected: true, reason: expect.stringMatching(/whose code \(read from the component cache\) downloads/) });
+    expect(decideRef(SAFE, codecovFetching, { namesRunTimeFetch: false })).toMatchObject({ affected: false, reason: expect.stringMatching(/^pinned to a safe SHA: the code of codecov\/codecov-action/) });
+    expect(decideRef(SAFE, codecovFetching, {})).toMatchObject({ affected: true, reason: expect.stringMatching(/was not read/) });
+  });
+
+  it('a malicious SHA stays affected, and a mutable tag is judged by the refs (the cache holds the tag as it is now)', () => {
+    expect(decideRef(MAL, comp({ ...codecovFetching, maliciousShas: [MAL] }), { namesRunTimeFetch: false }).affected).toBe(true);
+    expect(decideRef('v1', codecovFetching, { namesRunTimeFetch: false }).affected).toBe(true);
+  });
+});
+
 describe('decideRef', () => {
   it.each<[string, string | undefined, IndicatorComponent, boolean, RegExp]>([
     // SHA pins
@@ -67,6 +80,7 @@ describe('decideRef', () => {
     ['SHA pin of an action that fetches a script at run time', SAFE, codecovFetching, true, /download https:\/\/codecov\.io\/bash at run time, so a pin does not freeze what runs/],
     ['SHA pin listed as safe, action fetching at run time', SAFE, comp({ ...codecovFetching, safeRefs: [`${SAFE} (v2.0.0)`] }), false, /listed as safe/],
     ['malicious SHA of an action fetching at run time', MAL, comp({ ...codecovFetching, maliciousShas: [MAL] }), true, /malicious commit/],
+    ['a tag of an action fetching at run time: as any tag', 'v1.5.0', codecovFetching, false, /listed as safe/],
     ['malicious digest', 'sha256:' + 'a'.repeat(64), image, true, /malicious image/],
     ['other digest', 'sha256:' + 'c'.repeat(64), image, false, /pinned to a safe SHA/],
     // exact tags and branches

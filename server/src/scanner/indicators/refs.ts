@@ -211,7 +211,15 @@ function describe(shape: RefShape, ref: string | undefined): string {
  * (actions, orbs, includes), the image tag or digest, or the package version; undefined when none.
  * Script URLs have no ref: pass undefined (they are fetched at run time, so every fetch in the window counts).
  */
-export function decideRef(ref: string | undefined, component: IndicatorComponent): RefDecision {
+export interface RefEvidence {
+  /**
+   * Whether the code of the component at this ref names the component's `runTimeFetch` URL, when all
+   * of its code was read (from the component cache); undefined when it was not.
+   */
+  namesRunTimeFetch?: boolean;
+}
+
+export function decideRef(ref: string | undefined, component: IndicatorComponent, evidence: RefEvidence = {}): RefDecision {
   const shape = refShape(ref);
   const what = describe(shape, ref);
 
@@ -222,11 +230,20 @@ export function decideRef(ref: string | undefined, component: IndicatorComponent
     }
     const listedSafe = component.safeRefs.find((e) => e.replace(/\(.*\)\s*$/, '').trim().toLowerCase() === pinned);
     if (listedSafe !== undefined) return { affected: false, reason: `pinned to ${what}, which is listed as safe` };
+    if (component.runTimeFetch !== undefined && evidence.namesRunTimeFetch === true) {
+      return {
+        affected: true,
+        reason: `pinned to ${what}, whose code (read from the component cache) downloads ${component.runTimeFetch} at run time: a pin does not freeze what that script does, so a run during the window executed the altered script`,
+      };
+    }
+    if (component.runTimeFetch !== undefined && evidence.namesRunTimeFetch === false) {
+      return { affected: false, reason: `pinned to a safe SHA: the code of ${component.id} at ${what} (read from the component cache) does not download ${component.runTimeFetch}` };
+    }
     if (component.runTimeFetch !== undefined) {
       const releases = component.affectedRefs.length > 0 ? ` (${component.affectedRefs.join(', ')})` : '';
       return {
         affected: true,
-        reason: `pinned to ${what}, but releases of ${component.id}${releases} download ${component.runTimeFetch} at run time, so a pin does not freeze what runs; which release this commit is was not checked: if it is one of those, a run during the window executed the altered script`,
+        reason: `pinned to ${what}, but releases of ${component.id}${releases} download ${component.runTimeFetch} at run time, so a pin does not freeze what runs; the code at this commit was not read (no component cache entry), so which release it is was not checked: if it is one of those, a run during the window executed the altered script`,
       };
     }
     return { affected: false, reason: `pinned to a safe SHA: ${what} is immutable and is not a malicious ${shape.kind === 'sha' ? 'commit' : 'image'}` };

@@ -112,6 +112,7 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
       const resolved: ComponentNode = { use, status: 'resolved', children };
       if (expansion.secrets.length > 0) resolved.secrets = expansion.secrets;
       if (expansion.globalVariables !== undefined && expansion.globalVariables.length > 0) resolved.globalVariables = expansion.globalVariables;
+      if (expansion.codeUrls !== undefined) resolved.codeUrls = expansion.codeUrls;
       return resolved;
     };
     return uses.map((u) => node(u, []));

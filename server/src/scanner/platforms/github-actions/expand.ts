@@ -145,7 +145,44 @@ function expandAction(use: ComponentUse, def: { text: string; file: string }, ct
   }
 
   const secrets = dedupeSecrets(secretsIn(doc, [], def.file, y.lineOf));
-  return { status: 'resolved', uses, scripts, secrets, errors };
+  const expansion: Expansion = { status: 'resolved', uses, scripts, secrets, errors };
+  const code = codeUrls(use.ref, def, runs, using, ctx);
+  if (code !== undefined) expansion.codeUrls = code;
+  return expansion;
+}
+
+const URL_IN_CODE = /https?:\/\/[A-Za-z0-9.-]+(?::\d+)?(?:\/[^\s'"`<>(){}\\,;]*)?/g;
+const MAX_CODE_URLS = 500;
+
+function urlsIn(text: string, into: Set<string>): void {
+  for (const m of text.matchAll(URL_IN_CODE)) {
+    if (into.size >= MAX_CODE_URLS) return;
+    into.add(m[0].replace(/[.:]+$/, ''));
+  }
+}
+
+/**
+ * The URLs named in all the code the action runs, or undefined when not all of it was read: a
+ * composite action's definition is all of it; a JavaScript action's are its `main`, `pre` and `post`
+ * files (read through the source: remote actions from the cache, local ones from the repository).
+ */
+function codeUrls(ref: ComponentRef, def: { text: string; file: string }, runs: Record<string, unknown>, using: string, ctx: ExpandContext): string[] | undefined {
+  const urls = new Set<string>();
+  if (using === 'composite') {
+    urlsIn(def.text, urls);
+    return [...urls];
+  }
+  if (!/^node\d+$/.test(using) && using !== 'javascript') return undefined;
+  const dir = def.file.includes('//') ? '' : def.file.replace(/\/?[^/]+$/, '');
+  for (const key of ['pre', 'main', 'post']) {
+    const entry = asString(runs[key]);
+    if (entry === undefined) continue;
+    const path = entry.replace(/^\.\//, '');
+    const text = ref.kind === 'gha-local-action' ? ctx.repo.files.find((f) => f.path === join(dir, path))?.text : ctx.source.read(ref, path);
+    if (text === undefined) return undefined;
+    urlsIn(text, urls);
+  }
+  return [...urls];
 }
 
 function expandWorkflow(use: ComponentUse, def: { text: string; file: string }, ctx: ExpandContext): Expansion {
