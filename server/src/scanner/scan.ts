@@ -35,14 +35,13 @@ export interface ScanOptions {
 
 type Unresolved = ScanResult['unresolved'][number];
 
-
 /** Keeps the first `room` jobs of the pipeline (at most MAX_JOBS_PER_REPO per repository); an error names where the rest start. */
 function capJobs(pipeline: Pipeline, room: number): { pipeline: Pipeline; error?: ScanError } {
   if (pipeline.jobs.length <= room) return { pipeline };
-  const first = pipeline.jobs[Math.max(0, room)];
-  const left = pipeline.jobs.length - Math.max(0, room);
+  const first = pipeline.jobs[room];
+  const left = pipeline.jobs.length - room;
   return {
-    pipeline: { ...pipeline, jobs: pipeline.jobs.slice(0, Math.max(0, room)) },
+    pipeline: { ...pipeline, jobs: pipeline.jobs.slice(0, room) },
     error: {
       repo: pipeline.repo,
       file: first?.pos.file ?? pipeline.file,

@@ -72,7 +72,7 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
 /** A warning that nothing found is not proof, when the scan could not read everything it met. */
 function incompleteBlock(list: readonly ScanResult[]): string[] {
   const why = incompleteReasons(list);
-  return why.length === 0 ? [] : [`:warning: **Incomplete scan:** ${why.join("; ")}. What was not read is not known to be clean.`];
+  return why.length === 0 ? [] : [`:warning: **Incomplete scan:** ${why.join('; ')}. What was not read is not known to be clean.`];
 }
 
 function inputsBlock(unresolved: ScanResult['unresolved'], errors: ScanResult['errors']): string[] {
