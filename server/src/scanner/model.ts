@@ -41,11 +41,11 @@ export interface ScanError {
 export type ComponentRef =
   /** `owner/repo[/path]@ref` in a GitHub `uses:` (step). `ref` undefined when unpinned. */
   | { kind: 'gha-action'; owner: string; repo: string; path?: string; ref?: string; raw: string }
-  /** `./path` — an action in the same repository. */
+  /** `./path` or `$/path` — an action in the same repository. */
   | { kind: 'gha-local-action'; path: string; raw: string }
   /** `owner/repo/.github/workflows/x.yml@ref` — a reusable workflow called by a job's `uses:`. */
   | { kind: 'gha-reusable-workflow'; owner: string; repo: string; path: string; ref?: string; raw: string }
-  /** `./.github/workflows/x.yml` — a reusable workflow in the same repository. */
+  /** `./.github/workflows/x.yml` or `$/.github/workflows/x.yml` — a reusable workflow in the same repository. */
   | { kind: 'gha-local-workflow'; path: string; raw: string }
   /** A container image: `docker://…`, `container:`, `services:`, CircleCI docker executor, GitLab `image:`. */
   | { kind: 'image'; name: string; tag?: string; digest?: string; raw: string }
@@ -87,6 +87,11 @@ export interface ComponentUse {
    * reached through this use points there; the chain keeps `pos` (the `include:` entry).
    */
   usedAt?: Position;
+  /**
+   * The release a same-line comment names for a commit-SHA pin (`uses: owner/repo@<sha> # v4.2.1`, as
+   * pinning tools write it). What the file says, not checked against the component's repository.
+   */
+  label?: string;
 }
 
 // ───────────────────────────── pipelines ─────────────────────────────

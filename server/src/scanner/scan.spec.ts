@@ -265,6 +265,22 @@ jobs:
   });
 });
 
+describe("GitHub's self-repository syntax ($/path)", () => {
+  it('follows a local composite action named with $/ to the component it runs', () => {
+    const workflow = 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: $/.github/actions/coverage\n        with:\n          token: ${{ secrets.CODECOV_TOKEN }}\n';
+    const action = 'runs:\n  using: composite\n  steps:\n    - uses: codecov/codecov-action@v1\n';
+    const r = scan(
+      [{ repo: 'acme/self', files: [{ path: '.github/workflows/ci.yml', text: workflow }, { path: '.github/actions/coverage/action.yml', text: action }] }],
+      indicator('codecov-bash-uploader-2021'),
+      memorySource({}),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ affected: true, job: 'test', line: 6 });
+    expect(r.findings[0]?.chain.map((l) => l.ref)).toEqual(['$/.github/actions/coverage', 'codecov/codecov-action@v1']);
+  });
+});
+
 describe('a SHA pin of an action that fetches a script at run time, with its code in the cache', () => {
   const V1 = '1111111111111111111111111111111111111111';
   const V2 = '2222222222222222222222222222222222222222';

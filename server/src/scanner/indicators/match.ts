@@ -205,9 +205,10 @@ function includeReach(node: ComponentNode, decision: { affected: boolean; reason
 
 /** What the component's code says about the indicator's run-time fetch, when that code was read. */
 function codeEvidence(node: ComponentNode, c: IndicatorComponent): RefEvidence {
-  if (c.runTimeFetch === undefined || node.status !== 'resolved' || node.codeUrls === undefined) return {};
+  const label = node.use.label === undefined ? {} : { label: node.use.label };
+  if (c.runTimeFetch === undefined || node.status !== 'resolved' || node.codeUrls === undefined) return label;
   const wanted = normaliseUrl(c.runTimeFetch);
-  return { namesRunTimeFetch: node.codeUrls.some((u) => normaliseUrl(u) === wanted || normaliseUrl(u).startsWith(`${wanted}?`)) };
+  return { ...label, namesRunTimeFetch: node.codeUrls.some((u) => normaliseUrl(u) === wanted || normaliseUrl(u).startsWith(`${wanted}?`)) };
 }
 
 const TREE_KINDS: ReadonlyArray<IndicatorComponent['kind']> = ['gha-action', 'orb', 'script-url', 'image', 'gitlab-include', 'package'];

@@ -63,6 +63,17 @@ describe('decideRef with what the component code says', () => {
     expect(decideRef(SAFE, codecovFetching, {})).toMatchObject({ affected: true, reason: expect.stringMatching(/was not read/) });
   });
 
+  it('a SHA pin labelled with a release by a same-line comment: that release decides when the code was not read', () => {
+    expect(decideRef(SAFE, codecovFetching, { label: 'v7.0.0' })).toEqual({
+      affected: false,
+      reason: 'pinned to commit 57a97c7e7821a5776cebc9bb87c984fa69cba8f1, which the file labels `v7.0.0` (a comment, not checked against the repository): `v7.0.0` is listed as safe (`>=1.5.0`)',
+    });
+    expect(decideRef(SAFE, codecovFetching, { label: 'v1.2.0' })).toMatchObject({ affected: true, reason: expect.stringMatching(/labels `v1.2.0` .*: that release is among the affected ones .* which download https:\/\/codecov\.io\/bash at run time$/) });
+    // The code, when read, outranks the comment; a short label (`v1`) names no single release.
+    expect(decideRef(SAFE, codecovFetching, { label: 'v7.0.0', namesRunTimeFetch: true }).affected).toBe(true);
+    expect(decideRef(SAFE, codecovFetching, { label: 'v1' })).toMatchObject({ affected: true, reason: expect.stringMatching(/was not read/) });
+  });
+
   it('a malicious SHA stays affected, and a mutable tag is judged by the refs (the cache holds the tag as it is now)', () => {
     expect(decideRef(MAL, comp({ ...codecovFetching, maliciousShas: [MAL] }), { namesRunTimeFetch: false }).affected).toBe(true);
     expect(decideRef('v1', codecovFetching, { namesRunTimeFetch: false }).affected).toBe(true);

@@ -217,6 +217,8 @@ export interface RefEvidence {
    * of its code was read (from the component cache); undefined when it was not.
    */
   namesRunTimeFetch?: boolean;
+  /** The release a same-line comment names for a SHA pin (`@<sha> # v7.0.0`); not verified. */
+  label?: string;
 }
 
 export function decideRef(ref: string | undefined, component: IndicatorComponent, evidence: RefEvidence = {}): RefDecision {
@@ -238,6 +240,15 @@ export function decideRef(ref: string | undefined, component: IndicatorComponent
     }
     if (component.runTimeFetch !== undefined && evidence.namesRunTimeFetch === false) {
       return { affected: false, reason: `pinned to a safe SHA: the code of ${component.id} at ${what} (read from the component cache) does not download ${component.runTimeFetch}` };
+    }
+    const labelled = evidence.label === undefined ? undefined : refShape(evidence.label);
+    if (component.runTimeFetch !== undefined && labelled?.kind === 'version' && labelled.parts.length >= 3) {
+      // The pinning tool's comment names the release: judge that release as if it were the ref.
+      const byLabel = decideRef(evidence.label, { ...component, runTimeFetch: undefined });
+      const labelText = `pinned to ${what}, which the file labels \`${evidence.label ?? ''}\` (a comment, not checked against the repository)`;
+      return byLabel.affected
+        ? { affected: true, reason: `${labelText}: that release is among the affected ones (${component.affectedRefs.join(', ')}), which download ${component.runTimeFetch} at run time` }
+        : { affected: false, reason: `${labelText}: ${byLabel.reason}` };
     }
     if (component.runTimeFetch !== undefined) {
       const releases = component.affectedRefs.length > 0 ? ` (${component.affectedRefs.join(', ')})` : '';

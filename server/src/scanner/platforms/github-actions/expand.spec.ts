@@ -89,6 +89,30 @@ describe('githubActions.expand', () => {
     });
   });
 
+  describe('self-repository references ($/path)', () => {
+    const remote = memorySource({
+      'github/octo/kit@v2/action.yml': 'runs:\n  using: composite\n  steps:\n    - uses: $/sub/upload\n    - uses: $/.github/workflows/inner.yml\n    - uses: ./local-in-workspace\n',
+      'github/octo/kit@v2/.github/workflows/outer.yml': 'on: workflow_call\njobs:\n  a:\n    uses: $/.github/workflows/inner.yml\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: $/sub/upload\n',
+    });
+
+    it("inside a remote composite action: the action's own repository at its ref; `./` stays the caller's workspace", () => {
+      const e = githubActions.expand(use('octo/kit@v2'), ctx(remote));
+      expect(e?.uses.map((u) => u.ref)).toEqual([
+        { kind: 'gha-action', owner: 'octo', repo: 'kit', path: 'sub/upload', ref: 'v2', raw: '$/sub/upload' },
+        { kind: 'gha-reusable-workflow', owner: 'octo', repo: 'kit', path: '.github/workflows/inner.yml', ref: 'v2', raw: '$/.github/workflows/inner.yml' },
+        { kind: 'gha-local-action', path: 'local-in-workspace', raw: './local-in-workspace' },
+      ]);
+    });
+
+    it('inside a remote reusable workflow: the same', () => {
+      const e = githubActions.expand(use('octo/kit/.github/workflows/outer.yml@v2'), ctx(remote));
+      expect(e?.uses.map((u) => [u.ref.kind, 'owner' in u.ref ? u.ref.owner : '', 'ref' in u.ref ? u.ref.ref : ''])).toEqual([
+        ['gha-reusable-workflow', 'octo', 'v2'],
+        ['gha-action', 'octo', 'v2'],
+      ]);
+    });
+  });
+
   describe('docker and JavaScript actions', () => {
     it('a docker action names its image (action.yaml when there is no action.yml)', () => {
       const source = memorySource(cache);

@@ -67,6 +67,20 @@ function definition(ref: ComponentRef, ctx: ExpandContext): Definition {
   }
 }
 
+/**
+ * `$/path` inside a remote action or reusable workflow names that component's own repository at the
+ * commit that runs (GitHub's self-repository syntax), not the caller's: `owner/repo/path` at the
+ * container's ref. Other references, and those of local containers, stay as parsed.
+ */
+export function selfRepository(ref: ComponentRef, container: ComponentRef): ComponentRef {
+  if (!ref.raw.trim().startsWith('$/')) return ref;
+  if (container.kind !== 'gha-action' && container.kind !== 'gha-reusable-workflow') return ref;
+  const at = container.ref === undefined ? {} : { ref: container.ref };
+  if (ref.kind === 'gha-local-workflow') return { kind: 'gha-reusable-workflow', owner: container.owner, repo: container.repo, path: ref.path, ...at, raw: ref.raw };
+  if (ref.kind === 'gha-local-action') return { kind: 'gha-action', owner: container.owner, repo: container.repo, ...(ref.path === '' ? {} : { path: ref.path }), ...at, raw: ref.raw };
+  return ref;
+}
+
 function expandAction(use: ComponentUse, def: { text: string; file: string }, ctx: ExpandContext): Expansion {
   const repo = ctx.repo.repo;
   const y = loadYaml(repo, { path: def.file, text: def.text });
@@ -121,7 +135,7 @@ function expandAction(use: ComponentUse, def: { text: string; file: string }, ct
         } else {
           const inputs: Record<string, string> = {};
           for (const [k, v] of Object.entries(stringInputs(step.with))) inputs[k] = substituteInputs(v, values);
-          const u: ComponentUse = { ref, pos: at(['runs', 'steps', i, 'uses']) };
+          const u: ComponentUse = { ref: selfRepository(ref, use.ref), pos: at(['runs', 'steps', i, 'uses']) };
           if (Object.keys(inputs).length > 0) u.inputs = inputs;
           uses.push(u);
         }
@@ -191,10 +205,11 @@ function expandWorkflow(use: ComponentUse, def: { text: string; file: string }, 
   const uses: ComponentUse[] = [];
   const scripts: Expansion['scripts'] = [];
   const secrets: SecretRef[] = [];
+  const own = (u: ComponentUse): ComponentUse => ({ ...u, ref: selfRepository(u.ref, use.ref) });
   for (const job of pipeline.jobs) {
-    uses.push(...job.uses);
+    uses.push(...job.uses.map(own));
     for (const step of job.steps) {
-      if (step.uses) uses.push(step.uses);
+      if (step.uses) uses.push(own(step.uses));
       if (step.run !== undefined) scripts.push({ text: step.run, pos: step.runPos ?? step.pos });
     }
     // The caller's own GITHUB_TOKEN entry already stands for the token.

@@ -31,6 +31,9 @@ describe('parseUses', () => {
     ['./', { kind: 'gha-local-action', path: '', raw: './' }],
     ['./.github/workflows/reusable.yml', { kind: 'gha-local-workflow', path: '.github/workflows/reusable.yml', raw: './.github/workflows/reusable.yml' }],
     ['./.github/workflows/reusable.yaml', { kind: 'gha-local-workflow', path: '.github/workflows/reusable.yaml', raw: './.github/workflows/reusable.yaml' }],
+    // GitHub's self-repository syntax (July 2026): the workflow's own repository at the running commit.
+    ['$/.github/actions/ci-setup', { kind: 'gha-local-action', path: '.github/actions/ci-setup', raw: '$/.github/actions/ci-setup' }],
+    ['$/.github/workflows/reusable.yml', { kind: 'gha-local-workflow', path: '.github/workflows/reusable.yml', raw: '$/.github/workflows/reusable.yml' }],
     ['docker://alpine:3.8', { kind: 'image', name: 'alpine', tag: '3.8', raw: 'docker://alpine:3.8' }],
     ['docker://alpine', { kind: 'image', name: 'alpine', raw: 'docker://alpine' }],
     ['docker://ghcr.io/owner/img:1.2.3', { kind: 'image', name: 'ghcr.io/owner/img', tag: '1.2.3', raw: 'docker://ghcr.io/owner/img:1.2.3' }],
@@ -57,10 +60,11 @@ describe('parseUses', () => {
     ['../other/action', undefined],
     ['./../escape', undefined],
     ['./local@v1', undefined],
+    ['$/../escape', undefined],
+    ['$/local@v1', undefined],
     ['owner/repo/../x@v1', undefined],
     ['https://github.com/actions/checkout@v4', undefined],
     ['docker://', undefined],
-    ['$/.github/workflows/fake.yml', undefined],
     ['docker://alpine@notadigest', undefined],
     ['docker://Bad Image', undefined],
   ];

@@ -83,7 +83,7 @@ export function parseImage(raw: string, text: string = raw): ImageRef | undefine
  * The value of a `uses:`:
  * - `owner/repo@ref`, `owner/repo/path@ref` → gha-action (`ref` undefined when unpinned);
  * - `owner/repo/.github/workflows/x.yml@ref` → gha-reusable-workflow;
- * - `./path` → gha-local-action; `./.github/workflows/x.yml` → gha-local-workflow;
+ * - `./path` or `$/path` → gha-local-action; `./.github/workflows/x.yml` or `$/.github/workflows/x.yml` → gha-local-workflow;
  * - `docker://image[:tag|@digest]` → image.
  * Expressions (GitHub does not evaluate them in `uses:`), empty refs and anything else → undefined.
  */
@@ -93,9 +93,11 @@ export function parseUses(input: string): GhaComponentRef | undefined {
 
   if (raw.startsWith('docker://')) return parseImage(raw, raw.slice('docker://'.length));
 
-  if (raw.startsWith('./')) {
+  // `./path` (the workspace) and `$/path` (the workflow's own repository at the running commit, GitHub's
+  // self-repository syntax of July 2026) both name an action or workflow of the repository itself.
+  if (raw.startsWith('./') || raw.startsWith('$/')) {
     if (/[@\s]/.test(raw)) return undefined;
-    const path = localPath(raw);
+    const path = localPath(raw.startsWith('$/') ? raw.slice(2) : raw);
     if (path.split('/').includes('..')) return undefined;
     if (WORKFLOW_PATH.test(path)) return { kind: 'gha-local-workflow', path, raw };
     return { kind: 'gha-local-action', path, raw };

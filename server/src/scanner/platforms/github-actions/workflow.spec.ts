@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Job, Pipeline, RepoInput, SourceFile } from '../../model';
 import { memorySource } from '../../testing';
 import { githubActions } from './index';
-import { parseWorkflow, permissionsOf, runnerOf, triggersOf, valueLine } from './workflow';
+import { parseWorkflow, permissionsOf, runnerOf, shaPinLabel, triggersOf, valueLine } from './workflow';
 
 function readTree(root: string): SourceFile[] {
   const out: SourceFile[] = [];
@@ -377,6 +377,16 @@ describe('parseWorkflow', () => {
       ['ci-token', 'GITHUB_TOKEN', 14],
     ]);
     expect(JSON.stringify(j.secrets)).not.toContain('ghp_');
+  });
+
+  it('reads the release a pinning comment gives a SHA pin, and nothing else as one', () => {
+    expect(shaPinLabel('      - uses: codecov/codecov-action@fb8b3582c8e4def4969c97caa2f19720cb33a72f # v7.0.0')).toBe('v7.0.0');
+    expect(shaPinLabel("      - uses: 'a/b@fb8b3582c8e4def4969c97caa2f19720cb33a72f' # tag=v4.1")).toBe('v4.1');
+    expect(shaPinLabel('      - uses: a/b@fb8b3582c8e4def4969c97caa2f19720cb33a72f # pinned for v2 reasons')).toBeUndefined();
+    expect(shaPinLabel('      - uses: a/b@v4 # v4.2.1')).toBeUndefined();
+    expect(shaPinLabel('      - uses: a/b@fb8b3582c8e4def4969c97caa2f19720cb33a72f #v3.2.1-beta')).toBeUndefined();
+    const text = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: codecov/codecov-action@fb8b3582c8e4def4969c97caa2f19720cb33a72f # v7.0.0\n';
+    expect(parseText(text).pipeline!.jobs[0]!.steps[0]!.uses?.label).toBe('v7.0.0');
   });
 
   it('names credentials written into env: as literals (workflow, job, step), never their values', () => {

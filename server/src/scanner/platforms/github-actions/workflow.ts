@@ -275,7 +275,16 @@ function componentUse(ctx: Ctx, raw: unknown, path: YamlPath, withValue: unknown
   const use: ComponentUse = { ref, pos: { file: ctx.file, line: ctx.y.lineOf(path) } };
   const inputs = subInputs(ctx, stringInputs(withValue));
   if (Object.keys(inputs).length > 0) use.inputs = inputs;
+  const label = shaPinLabel(ctx.lines[use.pos.line - 1]);
+  if (label !== undefined) use.label = label;
   return use;
+}
+
+const SHA_PIN_LABEL = /@[0-9a-f]{40}["']?\s+#\s*(?:tag[=:]\s*|version[=:]\s*|pin\s+@)?(v?\d+(?:\.\d+){0,2})(?![\w.-])/i;
+
+/** `v4.2.1` from `uses: owner/repo@<40 hex> # v4.2.1` (also `# tag=v4.2.1`); undefined without such a comment. */
+export function shaPinLabel(line: string | undefined): string | undefined {
+  return line === undefined ? undefined : SHA_PIN_LABEL.exec(line)?.[1];
 }
 
 function imageUse(ctx: Ctx, v: unknown, path: YamlPath): ComponentUse | undefined {
