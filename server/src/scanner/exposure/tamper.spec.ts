@@ -1,6 +1,6 @@
 import type { Job, Pipeline, ResolvedJob } from '../model';
 import { makeJob, makePipeline, pos } from '../testing';
-import { artifactNamesMeet, cacheKeysMeet, downstream, staticPrefix, tamperPaths } from './tamper';
+import { artifactNamesMeet, cacheKeysMeet, downstream, MAX_TAMPER_CONSUMERS, staticPrefix, tamperPaths } from './tamper';
 
 const resolvedAll = (...pipelines: Pipeline[]): ResolvedJob[] => pipelines.flatMap((p) => p.jobs.map((job) => ({ job, components: [] })));
 const paths = (job: Job, pipeline: Pipeline, ...others: Pipeline[]) => tamperPaths(job, pipeline, resolvedAll(pipeline, ...others));
@@ -176,5 +176,24 @@ describe('GitLab cache scope', () => {
     const job = gl({ id: 'coverage', triggers: [{ kind: 'push' }, { kind: 'merge_request' }], produces: [{ via: 'cache', name: 'gomod', pos: pos(12, '.gitlab-ci.yml') }] });
     const p = makePipeline({ platform: 'gitlab-ci', file: '.gitlab-ci.yml', jobs: [job, deploy, mrLint] });
     expect(paths(job, p).find((x) => x.via === 'cache')?.consumers.map((c) => c.job)).toEqual(['deploy', 'mr-lint']);
+  });
+});
+
+describe('paths read by more jobs than a report names', () => {
+  // 300 jobs restore the cache `build` saves; the one that deploys is the last of them.
+  const build = makeJob({ id: 'build', produces: [{ via: 'cache', name: 'deps-', pos: pos(5) }] });
+  const readers = Array.from({ length: 300 }, (_, i) => makeJob({ id: `r${i}`, consumes: [{ via: 'cache', name: 'deps-', pos: pos(10 + i) }] }));
+  const deploy = makeJob({ id: 'deploy', deploys: true, consumes: [{ via: 'cache', name: 'deps-', pos: pos(400) }] });
+  const pipeline = makePipeline({ jobs: [build, ...readers, deploy] });
+
+  it('names at most MAX_TAMPER_CONSUMERS, keeping those that hold something', () => {
+    const [cache] = paths(build, pipeline);
+    expect(cache?.consumers).toHaveLength(MAX_TAMPER_CONSUMERS);
+    expect(cache?.consumers[0]).toEqual({ job: 'deploy', holds: ['deploys'] });
+  });
+
+  it('a shorter path keeps the order of the configuration', () => {
+    const few = makePipeline({ jobs: [build, ...readers.slice(0, 3), deploy] });
+    expect(paths(build, few)[0]?.consumers.map((c) => c.job)).toEqual(['r0', 'r1', 'r2', 'deploy']);
   });
 });
