@@ -116,3 +116,13 @@ export function makeMatch(partial: Partial<Match> = {}): Match {
     ...partial,
   };
 }
+
+/** Lines joined into a file's text, ending with a newline. */
+export const lines = (...l: string[]): string => `${l.join('\n')}\n`;
+
+/** The job `id` of pipeline `p`; throws, naming the jobs there are, when it has none. */
+export function jobById(p: Pipeline, id: string): Job {
+  const found = p.jobs.find((j) => j.id === id);
+  if (!found) throw new Error(`no job ${id} in ${p.jobs.map((j) => j.id).join(', ')}`);
+  return found;
+}

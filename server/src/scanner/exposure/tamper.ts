@@ -30,13 +30,15 @@ export function staticPrefix(key: string): string {
   return (cut < 0 ? key : key.slice(0, cut)).trim();
 }
 
+/** Two literal key prefixes can name the same key: one starts the other (an empty one is unknown: any). */
+function prefixesMeet(a: string, b: string): boolean {
+  return a === '' || b === '' || a.startsWith(b) || b.startsWith(a);
+}
+
 /** A restore key reads a saved key when one's literal prefix starts the other (unknown keys match anything). */
 export function cacheKeysMeet(saved: string | undefined, restored: string | undefined): boolean {
   if (saved === undefined || restored === undefined) return true;
-  const a = staticPrefix(saved);
-  const b = staticPrefix(restored);
-  if (a === '' || b === '') return true;
-  return a.startsWith(b) || b.startsWith(a);
+  return prefixesMeet(staticPrefix(saved), staticPrefix(restored));
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -115,8 +117,8 @@ function cacheReader(resolved: ResolvedJob): CacheReader | undefined {
 
 /** The reader restores a key that meets the saved key's literal prefix (`cacheKeysMeet`). */
 function readsCache(reader: CacheReader, savedPrefix: string | undefined): boolean {
-  if (reader.prefixes === undefined || savedPrefix === undefined || savedPrefix === '') return true;
-  return reader.prefixes.some((b) => savedPrefix.startsWith(b) || b.startsWith(savedPrefix));
+  if (reader.prefixes === undefined || savedPrefix === undefined) return true;
+  return reader.prefixes.some((b) => prefixesMeet(savedPrefix, b));
 }
 
 const PR_KINDS: ReadonlySet<Trigger['kind']> = new Set<Trigger['kind']>(['pull_request', 'pull_request_fork']);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Job, Pipeline } from '../../model';
-import { memorySource } from '../../testing';
+import { jobById, memorySource } from '../../testing';
 import { circleci } from './index';
 import { parseConfig } from './parse';
 
@@ -25,11 +25,7 @@ function parseText(text: string): Pipeline {
   return result.pipeline;
 }
 
-function job(p: Pipeline, id: string): Job {
-  const found = p.jobs.find((j) => j.id === id);
-  if (!found) throw new Error(`no job ${id} in ${p.jobs.map((j) => j.id).join(', ')}`);
-  return found;
-}
+const job = jobById;
 
 function orbElements(j: Job): string[] {
   const refs = [...j.uses.map((u) => u.ref), ...j.steps.flatMap((s) => (s.uses ? [s.uses.ref] : []))];

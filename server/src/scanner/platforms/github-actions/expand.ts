@@ -192,7 +192,7 @@ function codeUrls(ref: ComponentRef, def: { text: string; file: string }, runs: 
     const entry = asString(runs[key]);
     if (entry === undefined) continue;
     const path = entry.replace(/^\.\//, '');
-    const text = ref.kind === 'gha-local-action' ? ctx.repo.files.find((f) => f.path === join(dir, path))?.text : ctx.source.read(ref, path);
+    const text = (ref.kind === 'gha-local-action' ? fromRepo(ctx, [join(dir, path)]) : fromSource(ctx, ref, [path]))?.text;
     if (text === undefined) return undefined;
     urlsIn(text, urls);
   }

@@ -1,10 +1,9 @@
 import type { ComponentUse, RepoInput } from '../../model';
-import { memorySource } from '../../testing';
+import { lines, memorySource } from '../../testing';
 import { gitlabCi } from './index';
 import type { IncludeRef } from './include';
 import { JOB_INPUT } from './job';
 
-const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 
 const CACHE = {
   'gitlab/acme/tpl@v1/ci/coverage.yml': lines(

@@ -7,11 +7,10 @@
 import { catalogIndicator } from '../../indicators/catalog';
 import type { Job, Pipeline } from '../../model';
 import { scan } from '../../scan';
-import { memorySource } from '../../testing';
+import { lines, memorySource } from '../../testing';
 import { gitlabCi } from './index';
 import { extendedTemplates } from './parse';
 
-const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 
 const MAIN = lines(
   'include:', //                                   1

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ComponentUse, Job, Pipeline, RepoInput } from '../../model';
 import { findFetchedScripts } from '../../resolve/fetched-scripts';
-import { memorySource } from '../../testing';
+import { jobById, memorySource } from '../../testing';
 import { gitlabCi } from './index';
 
 const FIXTURES = path.join(__dirname, '__fixtures__');
@@ -31,11 +31,7 @@ function parseFixture(): Pipeline {
   return pipelines[0]!;
 }
 
-function job(p: Pipeline, id: string): Job {
-  const found = p.jobs.find((j) => j.id === id);
-  if (!found) throw new Error(`no job ${id} in ${p.jobs.map((j) => j.id).join(', ')}`);
-  return found;
-}
+const job = jobById;
 
 /** Script URLs a job's own steps fetch and run (what the resolver will find in `run` text). */
 function fetched(j: Job): string[] {

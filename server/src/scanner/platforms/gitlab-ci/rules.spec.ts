@@ -1,25 +1,16 @@
 /**
  * One block per rule of the GitLab module, each on a small inline pipeline.
  */
-import type { Job, Pipeline } from '../../model';
-import { memorySource } from '../../testing';
+import type { Job } from '../../model';
+import { jobById, lines, memorySource } from '../../testing';
 import { gitlabCi } from './index';
+import { parseGitlab } from './testing';
 import { FORK_MR_NOTE } from './triggers';
 
-function parse(main: string, files: Record<string, string> = {}, cache: Record<string, string> = {}): Pipeline {
-  const repo = { repo: 'acme/app', files: [{ path: '.gitlab-ci.yml', text: main }, ...Object.entries(files).map(([path, text]) => ({ path, text }))] };
-  const { pipelines } = gitlabCi.parse(repo, memorySource(cache));
-  expect(pipelines).toHaveLength(1);
-  return pipelines[0]!;
-}
+const parse = parseGitlab;
 
-function job(p: Pipeline, id: string): Job {
-  const found = p.jobs.find((j) => j.id === id);
-  if (!found) throw new Error(`no job ${id} in ${p.jobs.map((j) => j.id).join(', ')}`);
-  return found;
-}
+const job = jobById;
 
-const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 const run = (j: Job, section = 'script'): string | undefined => j.steps.find((s) => s.name === section)?.run;
 
 describe('includes', () => {

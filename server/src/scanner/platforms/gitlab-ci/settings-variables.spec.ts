@@ -4,26 +4,17 @@
  * level, top level, in a template the job extends and in an include. `ok-*` cases must not fire.
  */
 import { catalogIndicator } from '../../indicators/catalog';
-import type { ComponentUse, Job, Pipeline, SecretRef } from '../../model';
+import type { ComponentUse, Job, SecretRef } from '../../model';
 import { scan } from '../../scan';
-import { memorySource } from '../../testing';
+import { jobById, lines, memorySource } from '../../testing';
 import { gitlabCi } from './index';
 import { settingsCredentials } from './job';
+import { parseGitlab } from './testing';
 
-const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 
-function parse(main: string, files: Record<string, string> = {}, cache: Record<string, string> = {}): Pipeline {
-  const repo = { repo: 'acme/app', files: [{ path: '.gitlab-ci.yml', text: main }, ...Object.entries(files).map(([path, text]) => ({ path, text }))] };
-  const { pipelines } = gitlabCi.parse(repo, memorySource(cache));
-  expect(pipelines).toHaveLength(1);
-  return pipelines[0]!;
-}
+const parse = parseGitlab;
 
-function job(p: Pipeline, id: string): Job {
-  const found = p.jobs.find((j) => j.id === id);
-  if (!found) throw new Error(`no job ${id} in ${p.jobs.map((j) => j.id).join(', ')}`);
-  return found;
-}
+const job = jobById;
 
 /** The job's `variable` secret references as `NAME@file:line`. */
 const variableRefs = (j: Job): string[] =>
