@@ -71,9 +71,11 @@ scan: build-server
 	  || { rc=$$?; test $$rc -eq 1 -o $$rc -eq 3; }
 
 ## bench: benchmarks (they measure; they do not pass or fail on a number, except lost updates ≠ 0).
+# The two-bridge run needs PostgreSQL: scripts/test-postgres.sh starts Debian's cluster (as root) and sets
+# CIX_TEST_PG_URL, or says why it could not (that run then says it was not run).
 bench: build-server
 	node scripts/bench-scan.js
-	node scripts/bench-bridge.js
+	bash -c 'source scripts/test-postgres.sh; node scripts/bench-bridge.js'
 
 clean:
 	rm -rf dist server/dist webapp/dist

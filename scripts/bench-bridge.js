@@ -2,7 +2,10 @@
 'use strict';
 // Benchmark of the Mattermost bridge against the Mattermost simulator (no real server needed):
 //   1. `/ci-exposure start` → private channel + pinned checklist post: median and p99 over repeated starts;
-//   2. 200 concurrent checklist clicks on one incident: wall time, and lost updates (must be 0).
+//   2. 200 concurrent checklist clicks on one incident: wall time, and lost updates (must be 0);
+//   3. the same on two bridges behind one URL sharing one PostgreSQL database (CIX_TEST_PG_URL: a role
+//      that may create databases), with status updates at the same time: lost updates and duplicate
+//      posts (both must be 0).
 // Uses the compiled bridge (server/dist, built by `make bench`) and loads the simulator's TypeScript
 // through @swc/core. It measures; it does not pass or fail on a number (except lost updates ≠ 0 → exit 1).
 // Options: BENCH_STARTS (default 40), BENCH_CLICKS (default 200), BENCH_DIST (another build of server/dist).
@@ -31,6 +34,7 @@ require.extensions['.ts'] = (module, filename) => {
 };
 
 const { startSimulator } = require(path.join(root, 'server', 'test', 'simulator', 'index.ts'));
+const { roundRobin } = require(path.join(root, 'server', 'test', 'helpers', 'round-robin.ts'));
 const { startBridge } = require(path.join(dist, 'main.js'));
 const { runSetup } = require(path.join(dist, 'setup-command.js'));
 const { createEngineLookup } = require(path.join(dist, 'incidents', 'engine-lookup.js'));
@@ -68,6 +72,69 @@ function quantile(sorted, q) {
 }
 
 const ms = (n) => `${n.toFixed(1)} ms`;
+
+/** Mattermost's request for a click on `post` with a button's context (as the integration receives it). */
+function click(actionsUrl, sim, user, post, context) {
+  return fetch(actionsUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user_id: sim.user(user).id, user_name: user, channel_id: post.channel_id, post_id: post.id, context }),
+  }).then((r) => r.status, () => 0);
+}
+
+function contextsOf(post) {
+  return post.props.attachments[0].actions.map((a) => a.integration.context);
+}
+
+/**
+ * CLICKS concurrent clicks in two waves, each on the rendering people see at its start (buttons set a
+ * state): every item "Done", then every item "Undo". A lost update is an item whose stored or shown
+ * state is not the wave's target, or a change recorded more or less often than once; a duplicate is a
+ * status update posted more than once. Updates (10 per wave) run at the same time as the clicks.
+ */
+async function clickRun({ sim, users, post, actionsUrl, store, update }) {
+  const incident = await store.getIncidentByChannel(post.channel_id);
+  const items = incident.milestones.length;
+  let lost = 0;
+  let refused = 0;
+  let wall = 0;
+  let settledAt = 0;
+  const t0 = process.hrtime.bigint();
+  for (const [wave, target] of [[0, true], [1, false]]) {
+    const shown = sim.posts(post.channel_id).find((p) => p.id === post.id);
+    const contexts = contextsOf(shown);
+    const w0 = process.hrtime.bigint();
+    const half = Math.floor(CLICKS / 2);
+    const statuses = await Promise.all([
+      ...Array.from({ length: half }, (_, i) => click(actionsUrl, sim, users[i % users.length], post, contexts[i % items])),
+      ...(update ? Array.from({ length: 10 }, (_, i) => update(users[i % users.length], `wave ${wave} step ${i}`)) : []),
+    ]);
+    wall += Number(process.hrtime.bigint() - w0) / 1e6;
+    refused += statuses.filter((s) => s !== 200).length;
+    const stored = await store.getIncident(incident.id);
+    lost += stored.milestones.filter((m) => m.done !== target).length;
+    const shownState = () => (sim.posts(post.channel_id).find((p) => p.id === post.id)?.props.cix?.milestones ?? []).map((m) => m.done);
+    await waitFor('the post in the stored state', () => shownState().length === items && shownState().every((d) => d === target), 10000).catch(() => undefined);
+    settledAt = Number(process.hrtime.bigint() - t0) / 1e6;
+    lost += shownState().filter((d) => d !== target).length;
+  }
+  const changes = (await store.timeline(incident.id)).filter((e) => e.kind === 'check' || e.kind === 'uncheck').length;
+  lost += Math.abs(changes - 2 * items);
+  let duplicates = 0;
+  if (update) {
+    const until = Date.now() + 20000;
+    while ((await store.pendingOutboxCount()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    for (const wave of [0, 1]) {
+      for (let i = 0; i < 10; i++) {
+        const n = sim.posts(post.channel_id).filter((p) => p.message.endsWith(`: wave ${wave} step ${i}`)).length;
+        if (n > 1) duplicates += n - 1;
+        if (n === 0) lost += 1;
+      }
+    }
+  }
+  const text = `wall ${ms(wall)} (${(CLICKS / (wall / 1000)).toFixed(0)} clicks/s), post settled after ${ms(settledAt)}, refused ${refused}, lost updates ${lost}` + (update ? `, duplicate posts ${duplicates}` : '');
+  return { lost, duplicates, text };
+}
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cix-bench-'));
@@ -111,35 +178,72 @@ async function main() {
     process.stdout.write(`bridge start → channel + pinned checklist (${STARTS} starts): median ${ms(quantile(durations, 0.5))}, p99 ${ms(quantile(durations, 0.99))}, max ${ms(durations[durations.length - 1])}\n`);
 
     // 2. concurrent clicks on one incident
-    const post = lastPost;
-    const incident = bridge.store.getIncidentByChannel(post.channel_id);
-    const actions = incident.milestones.map((m) => m.actionId);
-    const clicks = Array.from({ length: CLICKS }, (_, i) => ({ user: users[i % users.length], action: actions[(i * 7 + Math.floor(i / 3)) % actions.length] }));
-    const t0 = process.hrtime.bigint();
-    const results = await Promise.all(clicks.map((c) => sim.clickButton(c.user, post.id, c.action)));
-    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-    const failed = results.filter((r) => r.status !== 200).length;
-
-    const expected = new Map();
-    for (const c of clicks) expected.set(c.action, !(expected.get(c.action) || false));
-    const stored = bridge.store.getIncident(incident.id);
-    const recorded = bridge.store.timeline(incident.id).filter((e) => e.kind === 'check' || e.kind === 'uncheck').length;
-    const wrongStored = stored.milestones.filter((m) => m.done !== (expected.get(m.actionId) || false)).length;
-    const shownNow = () => {
-      const final = sim.posts(post.channel_id).find((p) => p.id === post.id);
-      return (final && final.props.cix && final.props.cix.milestones) || [];
-    };
-    const mismatches = () => stored.milestones.filter((m, i) => !shownNow()[i] || shownNow()[i].done !== m.done).length;
-    // A click is answered once its patch is out (or after 5 s): give the last patch time to land.
-    await waitFor('the post in the stored state', () => mismatches() === 0, 10000).catch(() => undefined);
-    const settled = Number(process.hrtime.bigint() - t0) / 1e6;
-    const wrongPost = mismatches();
-    const lost = (CLICKS - failed - recorded) + wrongStored + wrongPost;
-    process.stdout.write(`bridge ${CLICKS} concurrent checklist clicks on one incident: wall ${ms(wall)} (${(CLICKS / (wall / 1000)).toFixed(0)} clicks/s), post settled after ${ms(settled)}, refused ${failed}, lost updates ${lost}\n`);
-    if (lost !== 0) process.exitCode = 1;
+    const result = await clickRun({ sim, users, post: lastPost, actionsUrl: `${bridge.url}/actions`, store: bridge.store });
+    process.stdout.write(`bridge ${CLICKS} concurrent checklist clicks on one incident: ${result.text}\n`);
+    if (result.lost !== 0 || result.duplicates !== 0) process.exitCode = 1;
   } finally {
     await bridge.close();
     await sim.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  await twoBridges();
+}
+
+/** 3. Two bridges, one PostgreSQL database (created for the run and dropped after it). */
+async function twoBridges() {
+  const adminUrl = process.env.CIX_TEST_PG_URL;
+  if (!adminUrl) {
+    process.stdout.write('bridge two bridges on one PostgreSQL: not run (CIX_TEST_PG_URL is not set; `make bench` sets it when PostgreSQL is installed)\n');
+    return;
+  }
+  const { Client } = require('pg');
+  const name = `cix_bench_${Date.now()}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${name}`;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cix-bench2-'));
+  const sim = await startSimulator({ openapiDir: false });
+  const bridges = [];
+  let proxy;
+  try {
+    sim.createTeam('sec', 'Security');
+    const users = Array.from({ length: 10 }, (_, i) => `user${i}`);
+    for (const u of users) sim.createUser(u, { teams: ['sec'] });
+    const town = sim.createChannel('sec', 'town-square', { creator: 'user0', type: 'O', members: users.slice(1) });
+    sim.createChannel('sec', 'stakeholders', { creator: 'user0', type: 'O', members: [] });
+    const ports = [await freePort(), await freePort()];
+    const lb = await roundRobin(ports);
+    proxy = lb.server;
+    await runSetup({ siteUrl: sim.url, adminToken: sim.adminToken, publicUrl: lb.url, teams: ['sec'], dataDir: path.join(tmp, 'setup'), storeUrl: dbUrl.toString() });
+    sim.addToChannel(sim.channel('stakeholders').id, 'ci-exposure');
+    const { fakeLookup } = require(path.join(root, 'server', 'test', 'bridge', 'harness.ts'));
+    for (const [i, port] of ports.entries()) {
+      const config = configSchema.parse({
+        listen: { host: '127.0.0.1', port },
+        publicUrl: lb.url,
+        mattermost: { siteUrl: sim.url, teams: ['sec'], securityTeam: users.slice(1), stakeholderChannel: 'sec/stakeholders' },
+        dataDir: path.join(tmp, `b${i}`),
+        store: { url: dbUrl.toString() },
+        log: { level: 'silent' },
+      });
+      bridges.push(await startBridge(config, createLogger('silent'), { lookup: fakeLookup(), websocket: false, notifierIntervalMs: 200, outboxRetryMs: 50 }));
+    }
+    const run = await sim.executeCommand('user0', town.id, '/ci-exposure start codecov-bash-uploader-2021 two bridges');
+    if (run.status !== 200) throw new Error(`start answered ${run.status}`);
+    const post = await waitFor('the pinned checklist', () => sim.posts().find((p) => p.type === 'custom_cix_checklist' && p.is_pinned));
+    const update = (user, text) => sim.executeCommand(user, post.channel_id, `/ci-exposure update ${text}`).then((r) => r.status);
+    const result = await clickRun({ sim, users, post, actionsUrl: `${lb.url}/actions`, store: bridges[0].store, update });
+    const served = ports.map((p) => lb.served.get(p) ?? 0).join(' / ');
+    process.stdout.write(`bridge two bridges on one PostgreSQL, ${CLICKS} concurrent clicks + 20 status updates (requests served ${served}): ${result.text}\n`);
+    if (result.lost !== 0 || result.duplicates !== 0) process.exitCode = 1;
+  } finally {
+    for (const b of bridges) await b.close();
+    proxy?.close();
+    await sim.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

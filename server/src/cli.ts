@@ -76,7 +76,8 @@ function buildProgram(io: CliIo, onServe: (stop: () => Promise<void>) => void): 
     .option('--admin-token <token>', "a system admin's personal access token (or CIX_ADMIN_TOKEN)")
     .option('--public-url <url>', 'URL at which Mattermost reaches the bridge (default: publicUrl of the configuration)')
     .option('--team <name>', 'team to set up (repeatable; default: mattermost.teams)', (v: string, acc: string[] | undefined): string[] => [...(acc ?? []), v])
-    .option('-c, --config <file>', 'configuration file (default ./ci-exposure.yaml when present)')
+    .option('--data-dir <dir>', 'where the store keeps the tokens (default: dataDir of the configuration, or data)')
+    .option('-c, --config <file>', 'configuration file (default ./ci-exposure.yaml); written from these flags when missing')
     .action(async (opts: SetupCliOptions) => {
       const lines = await setupFromCli(opts);
       io.stdout(`${lines.join('\n')}\n`);

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UserError } from './errors';
+import { checklistProblems, type IncidentKind } from './incidents/templates';
 
 /**
  * One configuration for the bridge: a YAML file (`--config`, default `./ci-exposure.yaml`) with
@@ -17,6 +18,71 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http(s) URL' })
   .transform((u) => u.replace(/\/+$/, ''));
+
+const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const DURATION_HINT = 'must be a duration such as 90s, 15m, 8h or 1h30m, a number of minutes, or none';
+
+/**
+ * A duration in milliseconds: `90s`, `15m`, `8h`, `2d`, combined largest unit first (`1h30m`), or a
+ * number of minutes. Undefined when the value is none of these or not positive.
+ */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && value > 0 ? Math.round(value * 60_000) : undefined;
+  }
+  const match = DURATION.exec(value.trim());
+  if (!match || value.trim() === '') return undefined;
+  const [days = 0, hours = 0, minutes = 0, seconds = 0] = match.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
+  const ms = (((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000;
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/** A due time: milliseconds after the start, or null for `none` (the milestone has no due time). */
+const dueTime = z.union([z.number(), z.string()]).transform((value, ctx): number | null => {
+  if (value === 'none') return null;
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `${DURATION_HINT} (got ${JSON.stringify(value)})` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const dueTimes = z.record(z.string(), dueTime);
+
+const kindChecklist = z
+  .object({
+    /** Due times of this kind's milestones, by milestone id (over checklist.due). */
+    due: dueTimes.optional(),
+    /** This kind's milestones in order, replacing the built-in list: an id, or {id, title}. */
+    milestones: z.array(z.union([z.string(), z.object({ id: z.string(), title: z.string() }).strict()])).optional(),
+  })
+  .strict()
+  .optional();
+
+const checklistKinds = {
+  action: kindChecklist,
+  orb: kindChecklist,
+  script: kindChecklist,
+  image: kindChecklist,
+  package: kindChecklist,
+  platform: kindChecklist,
+} satisfies Record<IncidentKind, typeof kindChecklist>;
+
+/** Overrides of the checklist templates (incidents/templates); ids are checked against them. */
+const checklistSection = z
+  .object({
+    /** Due times by milestone id, for every kind. */
+    due: dueTimes.optional(),
+    kinds: z.object(checklistKinds).strict().optional(),
+  })
+  .strict()
+  .superRefine((section, ctx) => {
+    const [first] = checklistProblems(section);
+    if (first) ctx.addIssue({ code: 'custom', path: first.path, message: first.message });
+  });
+
+export type ChecklistConfigInput = z.input<typeof checklistSection>;
 
 export const configSchema = z
   .object({
@@ -52,6 +118,24 @@ export const configSchema = z
       .strict()
       .default({ startUsers: [], startTeams: [] }),
     dataDir: z.string().min(1).default('data'),
+    /**
+     * Outbox (notices, DMs, stakeholder posts): how long a bridge keeps a message it took to send before
+     * another bridge may take it (a bridge that dies mid-send hands its messages on after this).
+     */
+    outbox: z
+      .object({ leaseSeconds: z.coerce.number().int().min(5).max(3600).default(60) })
+      .strict()
+      .default({ leaseSeconds: 60 }),
+    /** The shared store: `postgres://…` for several bridges on one PostgreSQL; unset: SQLite in dataDir. */
+    store: z
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\/\S+$/i, { message: 'must be a postgres:// URL (leave store.url out for the embedded SQLite store)' })
+          .optional(),
+      })
+      .strict()
+      .default({}),
     scan: z
       .object({
         /** Folders holding repository checkouts (one checkout, or `<owner>/<repo>` checkouts). */
@@ -65,6 +149,8 @@ export const configSchema = z
       .object({ level: logLevel.default('info') })
       .strict()
       .default({ level: 'info' }),
+    /** Checklist templates: due times and milestone lists (see README, "Configuration"). */
+    checklist: checklistSection.default({}),
   })
   .strict();
 
@@ -83,6 +169,8 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, readonly string[], '
   ['CIX_PERMISSIONS_START_USERS', ['permissions', 'startUsers'], 'list'],
   ['CIX_PERMISSIONS_START_TEAMS', ['permissions', 'startTeams'], 'list'],
   ['CIX_DATA_DIR', ['dataDir'], 'string'],
+  ['CIX_STORE_URL', ['store', 'url'], 'string'],
+  ['CIX_OUTBOX_LEASE_SECONDS', ['outbox', 'leaseSeconds'], 'string'],
   ['CIX_SCAN_PATHS', ['scan', 'paths'], 'list'],
   ['CIX_SCAN_CACHE', ['scan', 'cache'], 'string'],
   ['CIX_LOG_LEVEL', ['log', 'level'], 'string'],
@@ -171,4 +259,36 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     throw new UserError(`${where}: setting "${setting}": ${message}`);
   }
   return { config: result.data, file };
+}
+
+/** What `ci-exposure setup` knows from its flags when it writes a missing configuration file. */
+export interface InitialSettings {
+  siteUrl: string;
+  publicUrl: string;
+  teams: readonly string[];
+  /** Written only when given (a --data-dir flag); otherwise the default applies. */
+  dataDir?: string | undefined;
+}
+
+/**
+ * The text of a new configuration file holding exactly these settings (never a token). Throws a
+ * UserError naming the setting when a value would not load back.
+ */
+export function initialConfigText(settings: InitialSettings): string {
+  const raw = {
+    mattermost: { siteUrl: settings.siteUrl, teams: [...settings.teams] },
+    publicUrl: settings.publicUrl,
+    ...(settings.dataDir !== undefined ? { dataDir: settings.dataDir } : {}),
+  };
+  const checked = configSchema.safeParse(raw);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new UserError(`setup: cannot write the configuration: setting "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}`);
+  }
+  const doc = new Document(raw);
+  doc.commentBefore =
+    ' CI Exposure bridge configuration, written by `ci-exposure setup` from its flags.\n' +
+    ' Every setting is described in the README ("Configuration"). Tokens are not kept here:\n' +
+    " the bot token is in the bridge's store.";
+  return doc.toString();
 }

@@ -58,3 +58,39 @@ describe('scan command over the examples', () => {
     expect(breach).toMatchObject({ file: '.circleci/config.yml', line: 38 });
   });
 });
+
+describe('issue 9: one ref notation for every affected/safe entry', () => {
+  const FIXTURES = join(root, 'server', 'src', 'scanner', 'indicators', '__fixtures__');
+
+  it('reviewdog/action-setup@v1 is affected, directly and through EPMatt/reviewdog-action-tsc@v1 from the cache; the ok-* jobs are not', () => {
+    let out = '';
+    const code = runScanCommand(
+      { paths: [join(FIXTURES, 'issue-9', 'repo')], cache: join(FIXTURES, 'issue-9', 'cache'), indicator: 'reviewdog-action-setup-2025', format: 'json' },
+      { stdout: (t) => (out += t) },
+    );
+    expect(code).toBe(1);
+    const findings = (JSON.parse(out) as JsonResult).findings;
+    const byJob = new Map(findings.map((f) => [f.job, f]));
+    expect(byJob.get('reviewdog')).toMatchObject({ affected: true, reasons: expect.arrayContaining([expect.stringMatching(/^Runs reviewdog\/action-setup@v1 .*: `v1` is a mutable ref listed as affected \(`v1 \(the tag was moved/)]) });
+    expect(byJob.get('tsc')).toMatchObject({ affected: true, reasons: expect.arrayContaining([expect.stringMatching(/^Runs EPMatt\/reviewdog-action-tsc@v1 → reviewdog\/action-setup@v1 .*listed as affected/)]) });
+    expect(byJob.get('ok-pinned')).toMatchObject({ affected: false, reasons: [expect.stringMatching(/^Not affected: pinned to a safe SHA/)] });
+    expect(byJob.get('ok-other-tag')).toMatchObject({ affected: false, reasons: [expect.stringMatching(/^Not affected: `v2.0.0` is outside the affected refs/)] });
+    expect(findings.filter((f) => f.affected).map((f) => f.job).sort()).toEqual(['reviewdog', 'tsc']);
+  });
+
+  it('a user file with "v4 tag during window" is a configuration error that names the entry and the accepted forms', () => {
+    const file = join(FIXTURES, 'issue-9-bad-notation.json');
+    expect(() => runScanCommand({ paths: [ORG], indicator: file, format: 'json' }, { stdout: () => undefined })).toThrow(
+      expect.objectContaining({
+        name: 'UserError',
+        message: expect.stringMatching(/field components\.0\.affectedRefs\.0: entry "v4 tag during window" is not in the ref notation: .*accepted forms: .*v1 \(moved to the bad commit during the window\)/),
+      }),
+    );
+  });
+
+  it('a --component ref outside the notation is a usage error', () => {
+    expect(() => runScanCommand({ paths: [ORG], component: 'gha:actions/checkout@v4 tag during window' }, { stdout: () => undefined })).toThrow(
+      expect.objectContaining({ name: 'UserError', message: expect.stringMatching(/bad component spec .*ref "v4 tag during window" is not in the ref notation/) }),
+    );
+  });
+});

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { UserError } from './errors';
 import { componentCacheSource } from './sources/component-cache';
 import { readLocalPaths } from './sources/local-dir';
-import { CATALOG, catalogIndicator, closeIndicatorIds, loadIndicator, parseComponentSpec } from './scanner/indicators';
+import { CATALOG, catalogIndicator, closeIndicatorIds, indicatorNotationErrors, loadIndicator, parseComponentSpec } from './scanner/indicators';
 import type { ComponentSource, Indicator, ScanResult } from './scanner/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from './scanner/report';
 import { incompleteReasons } from './scanner/report/common';
@@ -38,8 +38,20 @@ const MAX_INDICATOR_FILE = 1024 * 1024;
 /** The scan's exit codes. */
 export const EXIT = { clean: 0, affected: 1, usage: 2, incomplete: 3 } as const;
 
-/** The indicators a scan runs against: one from --indicator or --component, or the whole catalog. */
+/**
+ * The indicators a scan runs against: one from --indicator or --component, or the whole catalog. Every
+ * affected/safe ref entry must be in the ref notation (a file's entries are checked where it is read;
+ * the catalog and component specs here too): an entry outside it is a configuration error, never an
+ * exact ref that matches nothing.
+ */
 export function selectIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'component'>): Indicator[] {
+  const indicators = pickIndicators(opts);
+  const problems = indicators.flatMap((i) => indicatorNotationErrors(i));
+  if (problems.length > 0) throw new UserError(`scan: ${problems[0] ?? ''}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+  return indicators;
+}
+
+function pickIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'component'>): Indicator[] {
   if (opts.indicator !== undefined && opts.component !== undefined) {
     throw new UserError('scan: give --indicator or --component, not both');
   }

@@ -3,14 +3,15 @@
  * token, the bot's membership of each team, and the `/ci-exposure` custom slash command in each team
  * (registered with the ADMIN token: a bot gets 403, §7), pointing at `<public-url>/slash`. Tokens go to
  * the store file (mode 0600), never to the output. A second run changes nothing that is already right
- * and repairs what is missing.
+ * and repairs what is missing. When the configuration file is missing, a successful run writes it from
+ * the flags (site URL, public URL, teams, data folder; never a token).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG_FILE, loadConfig, type Config } from './config';
+import { DEFAULT_CONFIG_FILE, initialConfigText, loadConfig, type Config } from './config';
 import { UserError } from './errors';
 import { MattermostClient, MattermostError, type MmCommand, type RetryPolicy } from './mattermost/client';
-import { BOT_TOKEN_SETTING, openStore } from './store/sqlite';
+import { BOT_TOKEN_SETTING, openStore } from './store';
 
 export const BOT_USERNAME = 'ci-exposure';
 export const TRIGGER = 'ci-exposure';
@@ -23,6 +24,8 @@ export interface SetupOptions {
   /** Teams the bot only joins (no command): the teams of `permissions.startTeams`, whose members it checks. */
   memberTeams?: string[];
   dataDir: string;
+  /** `store.url` of the configuration: PostgreSQL shared by several bridges (default: SQLite in dataDir). */
+  storeUrl?: string | undefined;
   retry?: RetryPolicy;
 }
 
@@ -71,7 +74,7 @@ export async function runSetup(options: SetupOptions): Promise<string[]> {
   const admin = new MattermostClient({ siteUrl: options.siteUrl, token: options.adminToken, ...retry });
   await step('checking the admin token', () => admin.getMe());
 
-  const store = openStore(options.dataDir);
+  const store = await openStore({ dataDir: options.dataDir, url: options.storeUrl });
   try {
     // The bot account.
     let botId: string;
@@ -94,7 +97,7 @@ export async function runSetup(options: SetupOptions): Promise<string[]> {
     }
 
     // Its access token: kept when it still works.
-    const stored = store.getSetting(BOT_TOKEN_SETTING);
+    const stored = await store.getSetting(BOT_TOKEN_SETTING);
     let tokenWorks = false;
     if (stored) {
       try {
@@ -108,8 +111,8 @@ export async function runSetup(options: SetupOptions): Promise<string[]> {
       lines.push('bot token: unchanged');
     } else {
       const token = await step('creating the bot access token', () => admin.createUserAccessToken(botId, 'ci-exposure bridge'));
-      store.setSetting(BOT_TOKEN_SETTING, token.token);
-      lines.push(`bot token: ${stored ? 'replaced (the stored one no longer worked)' : 'created'}; stored in ${store.path}`);
+      await store.setSetting(BOT_TOKEN_SETTING, token.token);
+      lines.push(`bot token: ${stored ? 'replaced (the stored one no longer worked)' : 'created'}; stored in ${store.location}`);
     }
 
     const join = async (teamName: string): Promise<string> => {
@@ -141,11 +144,11 @@ export async function runSetup(options: SetupOptions): Promise<string[]> {
         command = current;
         lines.push(`team ${teamName}: /${TRIGGER} unchanged`);
       }
-      store.upsertCommand({ teamId: team.id, teamName, commandId: command.id, token: command.token });
+      await store.upsertCommand({ teamId: team.id, teamName, commandId: command.id, token: command.token });
     }
     return lines;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -154,6 +157,7 @@ export interface SetupCliOptions {
   adminToken?: string;
   publicUrl?: string;
   team?: string[];
+  dataDir?: string;
   config?: string;
 }
 
@@ -163,21 +167,38 @@ const httpUrl = (value: string | undefined, flag: string): string => {
   return value.replace(/\/+$/, '');
 };
 
-/** `ci-exposure setup …` as typed: flags first, then the configuration file (if any) for the rest. */
-export async function setupFromCli(opts: SetupCliOptions, cwd: string = process.cwd()): Promise<string[]> {
-  let config: Config | undefined;
-  if (opts.config !== undefined || existsSync(resolve(cwd, DEFAULT_CONFIG_FILE))) {
-    config = loadConfig({ file: opts.config, cwd }).config;
-  }
-  const adminToken = opts.adminToken ?? process.env.CIX_ADMIN_TOKEN;
+/**
+ * `ci-exposure setup …` as typed: flags first, then the configuration file for the rest. When the file
+ * (`--config`, default ./ci-exposure.yaml) does not exist, a successful set-up writes it from the flags.
+ */
+export async function setupFromCli(opts: SetupCliOptions, cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const shown = opts.config ?? `./${DEFAULT_CONFIG_FILE}`;
+  const file = resolve(cwd, opts.config ?? DEFAULT_CONFIG_FILE);
+  const config: Config | undefined = existsSync(file) ? loadConfig({ file: opts.config, cwd, env }).config : undefined;
+  const adminToken = opts.adminToken ?? env.CIX_ADMIN_TOKEN;
   if (!adminToken) throw new UserError('setup: --admin-token TOKEN is required (a system admin\'s personal access token)');
   const teams = opts.team && opts.team.length > 0 ? opts.team : (config?.mattermost.teams ?? []);
-  return runSetup({
-    siteUrl: httpUrl(opts.siteUrl ?? config?.mattermost.siteUrl, '--site-url'),
-    publicUrl: httpUrl(opts.publicUrl ?? config?.publicUrl, '--public-url'),
+  const siteUrl = httpUrl(opts.siteUrl ?? config?.mattermost.siteUrl, '--site-url');
+  const publicUrl = httpUrl(opts.publicUrl ?? config?.publicUrl, '--public-url');
+  // Checked before anything changes in Mattermost: the file written at the end must load back.
+  const text = config ? undefined : initialConfigText({ siteUrl, publicUrl, teams, dataDir: opts.dataDir });
+  const lines = await runSetup({
+    siteUrl,
+    publicUrl,
     adminToken,
     teams,
     memberTeams: config?.permissions.startTeams ?? [],
-    dataDir: resolve(cwd, config?.dataDir ?? process.env.CIX_DATA_DIR ?? 'data'),
+    dataDir: resolve(cwd, opts.dataDir ?? config?.dataDir ?? env.CIX_DATA_DIR ?? 'data'),
+    storeUrl: config?.store.url ?? env.CIX_STORE_URL,
   });
+  if (text !== undefined) {
+    try {
+      // 'wx': never replace a file that appeared meanwhile. It holds no secret: readable by others.
+      writeFileSync(file, text, { flag: 'wx', mode: 0o644 });
+    } catch (err) {
+      throw new UserError(`setup: done, but the configuration file ${shown} cannot be written: ${(err as Error).message}`);
+    }
+    lines.push(`configuration file ${shown}: written (mattermost.siteUrl, mattermost.teams, publicUrl${opts.dataDir !== undefined ? ', dataDir' : ''})`);
+  }
+  return lines;
 }

@@ -10,6 +10,8 @@ import { makeTempDir } from './helpers/tmp';
 
 const ORG = 'examples/org';
 const CACHE = 'examples/cache';
+const ISSUE_9 = 'server/src/scanner/indicators/__fixtures__';
+const ISSUE_9_BAD_NOTATION = `${ISSUE_9}/issue-9-bad-notation.json`;
 
 function oneLineError(stderr: string): void {
   expect(stderr.trim().split('\n')).toHaveLength(1);
@@ -37,11 +39,13 @@ const jsonReport = z.object({
       platform: z.string(),
       workflow: z.string(),
       job: z.string(),
+      jobId: z.string(),
       affected: z.boolean(),
       chain: z.array(z.object({ kind: z.string(), ref: z.string() })),
       exposure: z.object({ contexts: z.array(z.string()), secrets: z.array(z.string()), permissions: z.string(), oidc: z.boolean(), selfHosted: z.boolean(), triggers: z.array(z.string()) }),
       tamper: z.array(z.object({ via: z.string(), consumers: z.array(z.object({ job: z.string(), holds: z.array(z.string()) })) })),
       verdict: z.enum(['critical', 'high', 'medium', 'low', 'none']),
+      ruleIds: z.array(z.string()),
       reasons: z.array(z.string()),
       advice: z.array(z.string()),
     }),
@@ -63,7 +67,10 @@ describe('ci-exposure scan (built CLI)', () => {
     expect(r.stdout).toContain('./.github/actions/coverage → tj-actions/changed-files@v45');
     expect(r.stdout).toContain('acme/ci-templates@main → curl -s https://codecov.io/bash');
     expect(r.stdout).toMatch(/unresolved: acme\/shared-context .*circleci\/slack@4\.1\.0/);
-    expect(r.stdout).toMatch(/11 indicators checked over 6 repositories/);
+    // acme/go-service: what the jobs run from the repository — a Makefile target's script, a Dockerfile's base image.
+    expect(r.stdout).toMatch(/high\s+acme\/go-service\s+\.github\/workflows\/ci\.yml:17 .*make coverage → scripts\/cover\.sh \(Makefile:12\) → bash <\(/);
+    expect(r.stdout).toMatch(/critical\s+acme\/go-service\s+\.github\/workflows\/ci\.yml:31 .*build\/Dockerfile → aquasec\/trivy:latest \(build\/Dockerfile:7\)/);
+    expect(r.stdout).toMatch(/11 indicators checked over 8 repositories/);
   });
 
   it('JSON: exactly the issue shape; a SHA pin of codecov-action is still flagged', async () => {
@@ -141,6 +148,15 @@ describe('ci-exposure scan (built CLI)', () => {
     expect(report.findings.filter((f) => f.affected).map((f) => f.repo).sort()).toEqual(['acme/coverage-isolated', 'acme/mattermost-plugin', 'acme/shared-context']);
   });
 
+  it('issue 9: reviewdog/action-setup@v1 is affected, directly and through EPMatt/reviewdog-action-tsc@v1 from the cache', async () => {
+    const r = await runCliProcess(['scan', `${ISSUE_9}/issue-9/repo`, '--cache', `${ISSUE_9}/issue-9/cache`, '--indicator', 'reviewdog-action-setup-2025', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const findings = jsonReport.parse(JSON.parse(r.stdout)).findings;
+    expect(findings.filter((f) => f.affected).map((f) => f.job).sort()).toEqual(['reviewdog', 'tsc']);
+    expect(findings.filter((f) => !f.affected).map((f) => f.job).sort()).toEqual(['ok-other-tag', 'ok-pinned']);
+  });
+
   it('--indicator FILE reads a custom indicator; a bad one is a located usage error', async () => {
     const tmp = makeTempDir();
     try {
@@ -181,6 +197,12 @@ describe('ci-exposure scan (built CLI)', () => {
     [['scan', ORG, '--format', 'xml'], /unknown format "xml"/],
     [['scan', ORG, '--cache', 'no/such/cache'], /component cache folder not found/],
     [['scan', ORG, '--indicator', 'missing.json'], /indicator file not found: missing\.json/],
+    // Issue 9: an affected/safe ref outside the ref notation is refused, naming the entry and the accepted forms.
+    [
+      ['scan', ORG, '--indicator', ISSUE_9_BAD_NOTATION],
+      /issue-9-bad-notation\.json: field components\.0\.affectedRefs\.0: entry "v4 tag during window" is not in the ref notation: .*accepted forms: /,
+    ],
+    [['scan', ORG, '--component', 'gha:actions/checkout@v4 tag during window'], /bad component spec .*: ref "v4 tag during window" is not in the ref notation/],
   ])('usage error %j → exit 2 and one clear line', async (args, message) => {
     const r = await runCliProcess(args);
     expect(r.code).toBe(2);

@@ -119,7 +119,5 @@ const present = existsSync(CORPUS);
 
 if (!present) {
   // The corpus lives beside the repository (../shared/ci-corpus); without it this suite cannot run.
-  test('ci-corpus is absent: skipped (expected at ../shared/ci-corpus)', () => {
-    expect(existsSync(CORPUS)).toBe(false);
-  });
+  process.stderr.write('scan-corpus.spec: ../shared/ci-corpus is absent; the corpus read and scan are not run\n');
 }

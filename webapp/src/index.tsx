@@ -6,13 +6,16 @@ import {POST_TYPE_CHECKLIST, POST_TYPE_REPORT} from '@cix/contract';
 import {setSiteUrl} from './client';
 import {ChecklistPost} from './components/checklist/checklist_post';
 import {ReportPost} from './components/report/report_post';
-import {HeaderIcon} from './components/rhs/header_icon';
 import {HeaderDropdownText, HeaderTooltip, RhsTitle} from './components/rhs/header_button';
+import {HeaderIcon} from './components/rhs/header_icon';
+import {appBarIconUrl} from './components/rhs/icon';
 import {RhsPanel} from './components/rhs/rhs_panel';
 import {stopClock} from './hooks/use_now';
 import {getTranslations} from './i18n';
 import {manifest} from './manifest';
+import {makePopoutOpenedListener, requestPopoutState} from './popout';
 import {reducer, type CixAction} from './reducer';
+import {getPluginState} from './selectors';
 import {addStyles} from './styles';
 import type {MattermostStore, PluginRegistry} from './types/mattermost-webapp';
 import {makePostChangedHandler, makePostDeletedHandler} from './websocket';
@@ -24,6 +27,8 @@ export class Plugin {
     private postTypeIds: string[] = [];
     private webSocketEvents: string[] = [];
     private style: HTMLStyleElement | undefined;
+    /** Pop-out listeners cannot be unregistered: they check this, which uninitialize turns off. */
+    private session: {live: boolean} | undefined;
 
     initialize(registry: PluginRegistry, store: MattermostStore): void {
         this.registry = registry;
@@ -52,20 +57,37 @@ export class Plugin {
 
         const rhs = registry.registerRightHandSidebarComponent(RhsPanel, <RhsTitle/>);
         this.componentIds.push(rhs.id);
-        this.componentIds.push(registry.registerChannelHeaderButtonAction(
-            <HeaderIcon/>,
-            () => {
-                store.dispatch(rhs.toggleRHSPlugin);
-            },
-            <HeaderDropdownText/>,
-            <HeaderTooltip/>,
-        ));
+        const toggleRhs = (): void => {
+            store.dispatch(rhs.toggleRHSPlugin);
+        };
+        // Both, as CONTRACTS §8.2 says: with the App Bar on (the default since 8.0) Mattermost shows the
+        // App Bar item and drops this plugin's header button; without an App Bar (registry without the
+        // method, or DisableAppBar=true) the header button is what the user sees.
+        this.componentIds.push(registry.registerChannelHeaderButtonAction(<HeaderIcon/>, toggleRhs, <HeaderDropdownText/>, <HeaderTooltip/>));
+        if (registry.registerAppBarComponent) {
+            this.componentIds.push(registry.registerAppBarComponent(appBarIconUrl(), toggleRhs, <HeaderTooltip/>));
+        }
+
+        const session = {live: true};
+        this.session = session;
+        const isLive = (): boolean => session.live;
+        if (registry.registerRHSPluginPopoutListener) {
+            registry.registerRHSPluginPopoutListener(manifest.id, makePopoutOpenedListener(() => getPluginState(store.getState()), isLive));
+        }
+        const popouts = window.WebappUtils?.popouts;
+        if (popouts?.isPopoutWindow?.()) {
+            requestPopoutState(popouts, dispatch, isLive);
+        }
     }
 
     uninitialize(): void {
         const registry = this.registry;
         if (!registry) {
             return;
+        }
+        if (this.session) {
+            this.session.live = false;
+            this.session = undefined;
         }
         for (const id of this.postTypeIds) {
             registry.unregisterPostTypeComponent(id);

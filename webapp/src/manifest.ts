@@ -13,7 +13,7 @@ export const manifest: PluginManifest = {
     "name": "CI Exposure",
     "description": "Coordinates the response to a compromised CI/CD supply-chain component: which pipelines ran it, which credentials those jobs could read, what they could tamper with, and a checklist to see it through.",
     "version": "0.1.0",
-    "min_server_version": "5.37.0"
+    "min_server_version": "9.0.0"
 };
 
 export const pluginId = manifest.id;

@@ -41,6 +41,7 @@ export type CixAction =
     | {type: 'cix/pinned-loading'; channelId: string}
     | {type: 'cix/pinned-loaded'; channelId: string; posts: WirePost[]}
     | {type: 'cix/pinned-failed'; channelId: string; message: string}
+    | {type: 'cix/popout-state-received'; posts: WirePost[]; pinned: Record<string, string[]>}
     | {type: 'cix/reset'};
 
 /**
@@ -55,7 +56,7 @@ export type AppAction = CixAction | DialogAction;
 
 const ACTION_TYPES: ReadonlySet<string> = new Set<CixAction['type']>([
     'cix/toggle-started', 'cix/toggle-sent', 'cix/toggle-failed', 'cix/toggle-cleared', 'cix/post-received',
-    'cix/post-deleted', 'cix/pinned-loading', 'cix/pinned-loaded', 'cix/pinned-failed', 'cix/reset',
+    'cix/post-deleted', 'cix/pinned-loading', 'cix/pinned-loaded', 'cix/pinned-failed', 'cix/popout-state-received', 'cix/reset',
 ]);
 
 function isCixAction(action: CixAction | {type: string}): action is CixAction {
@@ -110,6 +111,24 @@ export function reducer(state: PluginState | undefined, action: CixAction | {typ
     }
     case 'cix/pinned-failed':
         return {...current, pinned: {...current.pinned, [action.channelId]: {status: 'failed', message: action.message}}};
+    case 'cix/popout-state-received': {
+        // What the main window knew, merged into what this pop-out already loaded itself: the newer copy
+        // of a post wins, and a finished lookup of this window is kept.
+        const posts = {...current.posts};
+        for (const post of action.posts) {
+            const known = posts[post.id];
+            if (!known || known.update_at < post.update_at) {
+                posts[post.id] = post;
+            }
+        }
+        const pinned = {...current.pinned};
+        for (const [channelId, postIds] of Object.entries(action.pinned)) {
+            if (pinned[channelId]?.status !== 'loaded') {
+                pinned[channelId] = {status: 'loaded', postIds};
+            }
+        }
+        return {...current, posts, pinned};
+    }
     case 'cix/reset':
         return initialState;
     }

@@ -153,7 +153,7 @@ describe('report post', () => {
         for (const props of [
             {[PROPS_KEY]: {...reportProps(), version: 2}},
             {[PROPS_KEY]: {...reportProps(), summary: null}},
-            {[PROPS_KEY]: {...reportProps(), rows: [{...row(), platform: 'jenkins'}]}},
+            {[PROPS_KEY]: {...reportProps(), rows: [{...row(), platform: 'bamboo'}]}},
             {[PROPS_KEY]: 'not an object'},
         ]) {
             const {container, unmount} = renderWithStore(<ReportPost post={post('custom_cix_report', props, {message})}/>);

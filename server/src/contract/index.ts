@@ -20,7 +20,7 @@ export const CONTRACT_VERSION = 1;
 export const VERDICTS = ['critical', 'high', 'medium', 'low'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-export const PLATFORMS = ['github-actions', 'circleci', 'gitlab-ci'] as const;
+export const PLATFORMS = ['github-actions', 'circleci', 'gitlab-ci', 'jenkins'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -93,11 +93,17 @@ export type ChainLink = z.infer<typeof chainLinkSchema>;
 
 export const reportRowSchema = z.object({
   repo: z.string(),
+  /** The first of `uses` (rows written before `uses` existed name one use). */
   file: z.string(),
   line: z.number(),
   platform: z.enum(PLATFORMS),
   workflow: z.string(),
+  /** The job's display name. */
   job: z.string(),
+  /** The job's own key in its pipeline (the display name can be an expression or differ from it). */
+  jobId: z.string().optional(),
+  /** Where the job runs the component: one row per job, every use of it (file:line). */
+  uses: z.array(z.object({ file: z.string(), line: z.number() })).optional(),
   verdict: z.enum(VERDICTS),
   secrets: z.array(z.string()),
   tamper: z.array(z.string()),

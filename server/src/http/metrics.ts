@@ -6,7 +6,7 @@ interface Series {
   help: string;
   type: 'counter' | 'gauge';
   values: Map<string, { labels: Labels; value: number }>;
-  collect?: () => number;
+  collect?: () => number | Promise<number>;
 }
 
 function labelKey(labels: Labels): string {
@@ -34,17 +34,20 @@ export class MetricsRegistry {
     };
   }
 
-  /** A gauge read when scraped. */
-  gauge(name: string, help: string, collect: () => number): void {
+  /** A gauge read when scraped (a failed read is left out of that scrape). */
+  gauge(name: string, help: string, collect: () => number | Promise<number>): void {
     this.series.set(name, { help, type: 'gauge', values: new Map(), collect });
   }
 
-  render(): string {
+  async render(): Promise<string> {
     const lines: string[] = [];
     for (const [name, s] of this.series) {
       lines.push(`# HELP ${name} ${s.help}`, `# TYPE ${name} ${s.type}`);
       if (s.collect) {
-        lines.push(`${name} ${s.collect()}`);
+        const value = await Promise.resolve()
+          .then(() => s.collect?.())
+          .catch(() => undefined);
+        if (value !== undefined) lines.push(`${name} ${value}`);
         continue;
       }
       for (const { labels, value } of s.values.values()) {

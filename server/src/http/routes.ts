@@ -7,17 +7,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { IncidentService } from '../incidents/service';
+import type { IncidentUseCases } from '../incidents/use-cases';
 import type { Logger } from '../logger';
+import type { SlashCommands } from '../mattermost/commands';
+import { buttonReply } from '../mattermost/replies';
 import type { ResponseSender } from '../mattermost/response-url';
 import { verifyActionContext } from '../mattermost/signing';
 import { parseSlash, USAGE } from '../mattermost/slash';
-import type { Store } from '../store/sqlite';
+import type { Store } from '../store/store';
 import type { BridgeMetrics } from './metrics';
 
 export interface RouteDeps {
   /** Undefined while the bridge is not set up (no bot token): Mattermost requests get 503. */
-  service: () => IncidentService | undefined;
+  handlers: () => { commands: SlashCommands; useCases: IncidentUseCases } | undefined;
   store: Store;
   metrics: BridgeMetrics;
   secret: Buffer;
@@ -95,7 +97,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const deadline = deps.slashDeadlineMs ?? 700;
 
   app.get('/metrics', async (_req, reply) => {
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.registry.render());
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics.registry.render());
   });
 
   app.post('/slash', async (req: FastifyRequest, reply) => {
@@ -107,15 +109,15 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const body = parsed.data;
     const header = /^Token\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const token = body.token ?? header;
-    const command = token ? deps.store.listCommands().find((c) => sameSecret(c.token, token)) : undefined;
+    const command = token ? (await deps.store.listCommands()).find((c) => sameSecret(c.token, token)) : undefined;
     const consistent = body.token === undefined || header === undefined || sameSecret(body.token, header);
     if (!command || !consistent || command.teamId !== body.team_id) {
       deps.metrics.slash({ command: 'unknown', result: 'unauthorized' });
       deps.logger.warn({ teamId: body.team_id, userId: body.user_id, tokenPresent: token !== undefined }, 'slash command refused: token does not match');
       return reply.code(401).send({ error: 'unauthorized', message: 'the command token does not match a /ci-exposure command registered by setup' });
     }
-    const service = deps.service();
-    if (!service) return reply.send(ephemeral('The bridge is not set up yet (no bot token): ask an administrator to run `ci-exposure setup`.'));
+    const handlers = deps.handlers();
+    if (!handlers) return reply.send(ephemeral('The bridge is not set up yet (no bot token): ask an administrator to run `ci-exposure setup`.'));
     const slash = parseSlash(body.text);
     if (!slash.ok) {
       deps.metrics.slash({ command: 'invalid', result: 'usage' });
@@ -123,7 +125,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     }
     const name = slash.command.name;
     const caller = { userId: body.user_id, username: body.user_name, teamId: body.team_id, channelId: body.channel_id, ...(body.trigger_id ? { triggerId: body.trigger_id } : {}) };
-    const work = service.handle(caller, slash.command).then(
+    const work = handlers.commands.handle(caller, slash.command).then(
       (text) => ({ ok: true as const, text }),
       (err: unknown) => {
         deps.logger.error({ command: name, error: err instanceof Error ? err.message : String(err) }, 'slash command failed');
@@ -166,13 +168,28 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       deps.logger.warn({ userId: parsed.data.user_id, postId: parsed.data.post_id, reason: verified.reason }, 'button click refused');
       return reply.code(403).send({ error: 'forbidden', message: verified.reason });
     }
-    const service = deps.service();
-    if (!service) return notReady(reply);
+    const handlers = deps.handlers();
+    if (!handlers) return notReady(reply);
     const user = { userId: parsed.data.user_id, username: parsed.data.user_name ?? parsed.data.user_id };
+    const c = verified.value;
     try {
-      const result = await service.toggleFromButton(verified.value.incident, verified.value.milestone, user);
-      deps.metrics.action({ result: result.ok ? 'ok' : 'refused' });
-      return reply.send(result.ok ? {} : { ephemeral_text: result.reason });
+      const outcome = await handlers.useCases.button(user, {
+        incidentId: c.incident,
+        milestoneId: c.milestone,
+        op: c.op,
+        signedChannelId: c.channel,
+        channelId: parsed.data.channel_id,
+        postId: parsed.data.post_id,
+      });
+      if (outcome.kind === 'wrong-place') {
+        // A valid context replayed on another post or from another channel.
+        deps.metrics.action({ result: 'forged' });
+        deps.logger.warn({ userId: user.userId, postId: parsed.data.post_id, channelId: parsed.data.channel_id }, 'button click refused: context used outside its checklist post');
+        return reply.code(403).send({ error: 'forbidden', message: 'the action context belongs to another post or channel' });
+      }
+      deps.metrics.action({ result: outcome.kind === 'changed' ? 'ok' : outcome.kind === 'unchanged' ? 'unchanged' : 'refused' });
+      const text = buttonReply(outcome);
+      return reply.send(text === undefined ? {} : { ephemeral_text: text });
     } catch (err) {
       // Mattermost kept failing (e.g. the membership check): the clicker is told, nothing was changed.
       deps.metrics.action({ result: 'error' });
@@ -193,19 +210,19 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       deps.metrics.dialog({ result: 'bad_request' });
       return badRequest(reply, 'unknown dialog (callback_id must be "start" with its state)');
     }
-    const service = deps.service();
-    if (!service) return notReady(reply);
-    const outcome = await service.submitStartDialog({ state: d.state, userId: d.user_id, teamId: d.team_id, channelId: d.channel_id, submission: d.submission ?? {} });
-    if (outcome.error) {
+    const handlers = deps.handlers();
+    if (!handlers) return notReady(reply);
+    const outcome = await handlers.commands.submitStartDialog({ state: d.state, userId: d.user_id, teamId: d.team_id, channelId: d.channel_id, submission: d.submission ?? {} });
+    if ('error' in outcome) {
       deps.metrics.dialog({ result: 'refused' });
       return reply.code(outcome.forbidden ? 403 : 200).send({ error: outcome.error });
     }
-    if (outcome.errors) {
+    if ('errors' in outcome) {
       deps.metrics.dialog({ result: 'invalid' });
       return reply.send({ errors: outcome.errors });
     }
     deps.metrics.dialog({ result: 'ok' });
-    if (outcome.started) deps.background(outcome.started.then((text) => deps.directMessage(d.user_id, text)));
+    deps.background(outcome.started.then((text) => deps.directMessage(d.user_id, text)));
     return reply.send({});
   });
 }

@@ -11,7 +11,7 @@ import {
   type StatusUpdate,
   type UserRef,
 } from '../contract';
-import { escapeMarkdown } from '../mattermost/escape';
+import { escapeMarkdown } from '../markdown';
 import type { ChecklistTemplate, IncidentKind } from './templates';
 
 export type IncidentStatus = 'starting' | 'open' | 'closed';
@@ -22,7 +22,7 @@ export interface MilestoneState {
   position: number;
   id: string;
   title: string;
-  /** Alphanumeric id of the attachment button that toggles it. */
+  /** Alphanumeric id of the attachment button that sets it (done or not done). */
   actionId: string;
   dueAt?: number;
   done: boolean;
@@ -118,10 +118,10 @@ export function newIncident(input: NewIncidentInput): { incident: Incident; time
       position: index + 1,
       id: m.id,
       title: m.title,
-      actionId: `toggle${index + 1}`,
+      actionId: `item${index + 1}`,
       done: false,
     };
-    if (m.dueAfterMinutes !== undefined) state.dueAt = input.now + m.dueAfterMinutes * 60_000;
+    if (m.dueAfterMs !== undefined) state.dueAt = input.now + m.dueAfterMs;
     return state;
   });
   const incident: Incident = {
@@ -140,6 +140,11 @@ export function newIncident(input: NewIncidentInput): { incident: Incident; time
   };
   const text = `Incident started by ${who(input.startedBy)}: ${escapeMarkdown(input.name)} (${escapeMarkdown(targetLabel(input.target))}, severity ${input.severity})`;
   return { incident, timeline: [{ at: input.now, kind: 'start', actor: input.startedBy, text }] };
+}
+
+/** The stakeholder channel's notice of a new incident. */
+export function startedMessage(incident: Incident, channelName: string): string {
+  return `:rotating_light: Incident **${escapeMarkdown(incident.name)}** (severity ${incident.severity}) started by ${who(incident.startedBy)} — ~${channelName}`;
 }
 
 /** The incident's channel and checklist post exist: it is open. */

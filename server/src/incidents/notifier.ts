@@ -4,25 +4,32 @@
  * send — retrying with backoff until Mattermost takes it. A message that keeps failing is given up
  * after `maxAttempts` and reported in the incident channel (or the log when that is what fails).
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
-import type { MattermostClient } from '../mattermost/client';
-import type { OutboxRecord, Store } from '../store/sqlite';
+import type { OutboxRecord, Store } from '../store/store';
 import { markOverdue } from './model';
+import type { OutboxTransport } from './ports';
 
 export interface NotifierDeps {
   store: Store;
-  chat: Pick<MattermostClient, 'createPost' | 'createDirectChannel' | 'getTeamByName' | 'findChannelByName'>;
-  botUserId: () => Promise<string>;
-  /** `team-name/channel-name`, or undefined when no stakeholder channel is configured. */
-  stakeholderChannel: string | undefined;
+  transport: OutboxTransport;
   clock: () => number;
   logger: Logger;
   /** The checklist post of an incident changed (overdue marks): re-render it. */
   onIncidentChanged: (incidentId: string) => void;
   onSent?: (kind: string, ok: boolean) => void;
+  /** Surfaces a message given up on where people look (the incident channel). */
+  onGivenUp?: (record: OutboxRecord, error: string) => Promise<void>;
   intervalMs?: number;
   maxAttempts?: number;
   retryBaseMs?: number;
+  /** How long a claimed message is reserved for this bridge before another may take it (ms). */
+  leaseMs?: number;
+}
+
+/** The key a delivered message carries (in its post's props): the same on every bridge and every retry. */
+export function outboxKey(record: Pick<OutboxRecord, 'id' | 'createdAt'>): string {
+  return `${record.id}-${record.createdAt}`;
 }
 
 export class Notifier {
@@ -30,8 +37,8 @@ export class Notifier {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private stakeholderId: string | undefined;
-  private readonly dmChannels = new Map<string, string>();
+  /** Who claims outbox messages: unique per running bridge. */
+  private readonly owner = randomBytes(8).toString('hex');
 
   constructor(private readonly deps: NotifierDeps) {}
 
@@ -61,7 +68,7 @@ export class Notifier {
       try {
         do {
           this.again = false;
-          this.checkOverdue();
+          await this.checkOverdue();
           await this.drain();
         } while (this.again && !this.stopped);
       } catch (err) {
@@ -73,10 +80,11 @@ export class Notifier {
     return this.running;
   }
 
-  private checkOverdue(): void {
+  private async checkOverdue(): Promise<void> {
     const now = this.deps.clock();
-    for (const incidentId of this.deps.store.incidentsWithOverdue(now)) {
-      const t = this.deps.store.apply(incidentId, (incident) => markOverdue(incident, now));
+    for (const incidentId of await this.deps.store.incidentsWithOverdue(now)) {
+      // One transaction with the incident locked: on two bridges, only the first marks and notifies.
+      const t = await this.deps.store.apply(incidentId, (incident) => markOverdue(incident, now));
       if (t.ok && t.changed) this.deps.onIncidentChanged(incidentId);
     }
   }
@@ -84,14 +92,16 @@ export class Notifier {
   private async drain(): Promise<void> {
     const maxAttempts = this.deps.maxAttempts ?? 8;
     const base = this.deps.retryBaseMs ?? 2000;
+    const lease = this.deps.leaseMs ?? 60_000;
     while (!this.stopped) {
-      const now = this.deps.clock();
-      const batch = this.deps.store.dueOutbox(now, 20);
+      const batch = await this.deps.store.claimOutbox(this.owner, this.deps.clock(), lease, 20);
       if (batch.length === 0) return;
       for (const record of batch) {
         try {
-          await this.send(record);
-          this.deps.store.markSent(record.id, this.deps.clock());
+          // Claimed before (by a bridge that died, or a send that failed after Mattermost may have taken
+          // it): the transport looks for the post carrying this key before posting again.
+          const postId = await this.deps.transport.deliver(record.message, outboxKey(record), { mayExist: record.claims > 1, since: record.createdAt });
+          await this.deps.store.markSent(record.id, this.deps.clock(), postId);
           this.deps.onSent?.(record.message.kind, true);
         } catch (err) {
           const error = err instanceof Error ? err.message : String(err);
@@ -99,65 +109,14 @@ export class Notifier {
           this.deps.onSent?.(record.message.kind, false);
           this.deps.logger.warn({ outboxId: record.id, kind: record.message.kind, attempts, error }, 'notification not sent');
           if (attempts >= maxAttempts) {
-            this.deps.store.markAttemptFailed(record.id, error, null, this.deps.clock());
-            await this.surface(record, error);
+            await this.deps.store.markAttemptFailed(record.id, error, null, this.deps.clock());
+            this.deps.logger.error({ outboxId: record.id, kind: record.message.kind, error }, 'notification given up');
+            await this.deps.onGivenUp?.(record, error).catch(() => undefined);
           } else {
-            this.deps.store.markAttemptFailed(record.id, error, this.deps.clock() + base * 2 ** (attempts - 1), this.deps.clock());
+            await this.deps.store.markAttemptFailed(record.id, error, this.deps.clock() + base * 2 ** (attempts - 1), this.deps.clock());
           }
         }
       }
-    }
-  }
-
-  private async send(record: OutboxRecord): Promise<void> {
-    const m = record.message;
-    switch (m.kind) {
-      case 'channel-post':
-        await this.deps.chat.createPost({ channel_id: m.channelId, message: m.message });
-        return;
-      case 'dm': {
-        let channelId = this.dmChannels.get(m.userId);
-        if (!channelId) {
-          channelId = (await this.deps.chat.createDirectChannel(await this.deps.botUserId(), m.userId)).id;
-          this.dmChannels.set(m.userId, channelId);
-        }
-        await this.deps.chat.createPost({ channel_id: channelId, message: m.message });
-        return;
-      }
-      case 'stakeholder': {
-        const channelId = await this.stakeholderChannelId();
-        if (channelId === undefined) return; // not configured: nothing to send
-        await this.deps.chat.createPost({ channel_id: channelId, message: m.message });
-        return;
-      }
-    }
-  }
-
-  private async stakeholderChannelId(): Promise<string | undefined> {
-    if (this.stakeholderId) return this.stakeholderId;
-    const setting = this.deps.stakeholderChannel;
-    if (!setting) return undefined;
-    const [teamName = '', channelName = ''] = setting.split('/');
-    const team = await this.deps.chat.getTeamByName(teamName);
-    const channel = await this.deps.chat.findChannelByName(team.id, channelName);
-    if (!channel) throw new Error(`stakeholder channel ${setting} not found (or the bot is not a member)`);
-    this.stakeholderId = channel.id;
-    return channel.id;
-  }
-
-  /** A message that could not be sent is reported where people look: the incident channel. */
-  private async surface(record: OutboxRecord, error: string): Promise<void> {
-    const incident = record.incidentId ? this.deps.store.getIncident(record.incidentId) : undefined;
-    const what = record.message.kind === 'dm' ? 'a direct message' : record.message.kind === 'stakeholder' ? 'the stakeholder update' : 'a channel message';
-    this.deps.logger.error({ outboxId: record.id, kind: record.message.kind, error }, 'notification given up');
-    if (!incident?.channelId || record.message.kind === 'channel-post') return;
-    try {
-      await this.deps.chat.createPost({
-        channel_id: incident.channelId,
-        message: `:warning: The bridge could not send ${what} after several attempts (Mattermost kept failing). Message:\n> ${record.message.message.replace(/\n/g, '\n> ')}`,
-      });
-    } catch {
-      // already logged; the channel itself is unreachable
     }
   }
 }

@@ -1,6 +1,6 @@
 /** Pinned messages of an incident channel go into its timeline, once per post. */
-import { escapeMarkdown } from '../mattermost/escape';
-import type { Store } from '../store/sqlite';
+import { escapeMarkdown } from '../markdown';
+import type { Store } from '../store/store';
 
 export interface PinnedPost {
   id: string;
@@ -10,10 +10,10 @@ export interface PinnedPost {
 }
 
 /** Records the pin if the post is pinned in an incident channel (not the checklist itself); true when new. */
-export function recordPin(store: Store, post: PinnedPost, at: number): boolean {
+export async function recordPin(store: Store, post: PinnedPost, at: number): Promise<boolean> {
   if (!post.is_pinned) return false;
-  const incident = store.getIncidentByChannel(post.channel_id);
+  const incident = await store.getIncidentByChannel(post.channel_id);
   if (!incident || post.id === incident.checklistPostId) return false;
   const excerpt = post.message.length > 200 ? `${post.message.slice(0, 200)}…` : post.message;
-  return store.appendTimeline(incident.id, [{ at, kind: 'pin', text: `Pinned message: ${escapeMarkdown(excerpt)}`, ref: post.id }]) > 0;
+  return (await store.appendTimeline(incident.id, [{ at, kind: 'pin', text: `Pinned message: ${escapeMarkdown(excerpt)}`, ref: post.id }])) > 0;
 }

@@ -5,7 +5,7 @@
  */
 import { POST_TYPE_CHECKLIST, PROPS_KEY } from '../contract';
 import { incidentMetrics, targetLabel, toChecklistProps, who, type Incident } from '../incidents/model';
-import { escapeMarkdown } from './escape';
+import { escapeMarkdown } from '../markdown';
 import { signActionContext } from './signing';
 
 export interface RenderedPost {
@@ -72,7 +72,11 @@ export function renderChecklistPost(incident: Incident, options: RenderOptions):
         type: 'button',
         name: `${m.done ? 'Undo' : 'Done'} ${m.position}`,
         style: m.done ? 'default' : 'primary',
-        integration: { url: options.actionUrl, context: signActionContext(options.secret, incident.id, m.id) },
+        // The button sets the state it names; the context is signed and bound to the incident's channel.
+        integration: {
+          url: options.actionUrl,
+          context: signActionContext(options.secret, { incident: incident.id, milestone: m.id, op: m.done ? 'uncheck' : 'check', channel: incident.channelId ?? '' }),
+        },
       }))
     : [];
   const attachment: Record<string, unknown> = {

@@ -6,12 +6,13 @@
  */
 import type { Logger } from '../logger';
 import type { Incident } from '../incidents/model';
+import type { ChecklistView } from '../incidents/ports';
 import { renderChecklistPost } from './checklist-post';
 import type { MattermostClient } from './client';
 
 export interface ChecklistSyncDeps {
   chat: Pick<MattermostClient, 'patchPost' | 'createPost'>;
-  load: (incidentId: string) => Incident | undefined;
+  load: (incidentId: string) => Promise<Incident | undefined>;
   actionUrl: string;
   secret: Buffer;
   clock: () => number;
@@ -21,7 +22,7 @@ export interface ChecklistSyncDeps {
   retryAfterMs?: number;
 }
 
-export class ChecklistSync {
+export class ChecklistSync implements ChecklistView {
   private readonly running = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
@@ -38,6 +39,10 @@ export class ChecklistSync {
     const loop = this.loop(incidentId);
     this.running.set(incidentId, loop);
     return loop;
+  }
+
+  refresh(incidentId: string): Promise<void> {
+    return this.request(incidentId);
   }
 
   async idle(): Promise<void> {
@@ -59,7 +64,13 @@ export class ChecklistSync {
         return;
       }
       this.dirty.delete(incidentId);
-      const incident = this.deps.load(incidentId);
+      let incident: Incident | undefined;
+      try {
+        incident = await this.deps.load(incidentId);
+      } catch (err) {
+        this.deps.logger.error({ incidentId, error: err instanceof Error ? err.message : String(err) }, 'checklist state could not be read');
+        continue;
+      }
       if (!incident?.checklistPostId) continue;
       const rendered = renderChecklistPost(incident, { actionUrl: this.deps.actionUrl, secret: this.deps.secret, now: this.deps.clock() });
       try {

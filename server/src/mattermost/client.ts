@@ -8,18 +8,20 @@
 import { Client4 } from '@mattermost/client';
 import type { Options } from '@mattermost/types/client4';
 import { z } from 'zod';
+import { ChatError } from '../incidents/ports';
 import type { Logger } from '../logger';
 
-export class MattermostError extends Error {
+/** A failed Mattermost call; to the incident use cases it is a ChatError (status and error id). */
+export class MattermostError extends ChatError {
   constructor(
-    readonly status: number,
+    status: number,
     /** Mattermost's i18n error id (e.g. `store.sql_channel.save_channel.exists.app_error`), or ''. */
     readonly id: string,
     message: string,
     readonly method: string,
     readonly path: string,
   ) {
-    super(`${method} ${path}: ${status === 0 ? 'network error' : `HTTP ${status}`}${id ? ` ${id}` : ''}: ${message}`);
+    super(status, id, `${method} ${path}: ${status === 0 ? 'network error' : `HTTP ${status}`}${id ? ` ${id}` : ''}: ${message}`);
     this.name = 'MattermostError';
   }
 }
@@ -72,6 +74,9 @@ class RetryingClient4 extends Client4 {
     super();
   }
 
+  /** Calls whose 5xx or network failure is not retried: Mattermost may have done them (a post created). */
+  private readonly noAmbiguousRetry = new WeakSet<FetchOptions>();
+
   /** Replaces Client4's fetch for every call made through this client. */
   protected override doFetch = async <T>(url: string, options: FetchOptions): Promise<T> => {
     const method = (options.method ?? 'get').toUpperCase();
@@ -94,7 +99,9 @@ class RetryingClient4 extends Client4 {
         const type = response.headers.get('Content-Type') ?? '';
         return (type.includes('json') ? JSON.parse(text) : text) as T;
       }
-      if (retryable(status) && attempt < this.policy.attempts) {
+      // A 429 was refused before any work; a 5xx or a lost answer may hide work done: only safe calls retry those.
+      const safe = status === 429 || !this.noAmbiguousRetry.has(options);
+      if (retryable(status) && safe && attempt < this.policy.attempts) {
         const wait = retryDelay(attempt, response?.headers, this.policy);
         this.metrics?.retry();
         this.logger?.warn({ method, path, status, attempt, wait }, 'mattermost call failed; retrying');
@@ -114,8 +121,9 @@ class RetryingClient4 extends Client4 {
     }
   };
 
-  call<T>(schema: z.ZodType<T>, method: string, url: string, body?: unknown): Promise<T> {
+  call<T>(schema: z.ZodType<T>, method: string, url: string, body?: unknown, opts: { retryAmbiguous?: boolean } = {}): Promise<T> {
     const options: FetchOptions = { method };
+    if (opts.retryAmbiguous === false) this.noAmbiguousRetry.add(options);
     if (body !== undefined) options.body = body instanceof FormData ? body : JSON.stringify(body);
     return this.doFetch<unknown>(url, options).then((data) => {
       const result = schema.safeParse(data);
@@ -280,6 +288,14 @@ export class MattermostClient {
     return this.c.call(postSchema, 'post', `${this.api}/posts`, post);
   }
 
+  /**
+   * Creates a post without retrying a 5xx or a lost answer (a 429 is still retried): the caller knows
+   * how to look for the post before trying again (the outbox), so a post is never made twice.
+   */
+  createPostOnce(post: PostInput): Promise<MmPost> {
+    return this.c.call(postSchema, 'post', `${this.api}/posts`, post, { retryAmbiguous: false });
+  }
+
   getPost(postId: string): Promise<MmPost> {
     return this.c.call(postSchema, 'get', `${this.api}/posts/${postId}`);
   }
@@ -297,6 +313,18 @@ export class MattermostClient {
       `${this.api}/channels/${channelId}/pinned`,
     );
     return list.order.map((id) => list.posts[id]).filter((p): p is MmPost => p !== undefined);
+  }
+
+  /** Posts of a channel created or changed since `since` (ms), newest first (a PostList: `order` + `posts`). */
+  async getPostsSince(channelId: string, since: number): Promise<MmPost[]> {
+    const list = await this.c.call(
+      z.object({ order: z.array(z.string()), posts: z.record(z.string(), postSchema) }).passthrough(),
+      'get',
+      `${this.api}/channels/${channelId}/posts?since=${Math.max(0, Math.floor(since))}`,
+    );
+    const inOrder = list.order.map((id) => list.posts[id]).filter((p): p is MmPost => p !== undefined);
+    // `since` answers may leave `order` empty and carry the posts only in the map.
+    return inOrder.length > 0 ? inOrder : Object.values(list.posts);
   }
 
   async pinPost(postId: string): Promise<void> {

@@ -6,11 +6,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
+/**
+ * A button's context (version 2): the incident, the milestone, the state the button sets (never a
+ * toggle: a click applied twice is a no-op) and the incident channel, all signed. The bridge also
+ * checks that the click comes from that channel and from the incident's checklist post, so a context
+ * copied onto another post or replayed from another channel is refused.
+ */
 export const actionContextSchema = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   incident: z.string().min(1).max(64),
   milestone: z.string().min(1).max(64),
-  op: z.literal('toggle'),
+  op: z.enum(['check', 'uncheck']),
+  channel: z.string().min(1).max(64),
   sig: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type ActionContext = z.infer<typeof actionContextSchema>;
@@ -27,18 +34,23 @@ function equalHex(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function signActionContext(secret: Buffer, incident: string, milestone: string): ActionContext {
-  return { v: 1, incident, milestone, op: 'toggle', sig: mac(secret, ['action', 'v1', incident, milestone, 'toggle']) };
+const actionParts = (c: Omit<ActionContext, 'sig' | 'v'>): string[] => ['action', 'v2', c.incident, c.milestone, c.op, c.channel];
+
+export function signActionContext(secret: Buffer, target: Omit<ActionContext, 'sig' | 'v'>): ActionContext {
+  return { v: 2, ...target, sig: mac(secret, actionParts(target)) };
 }
 
 export type Verified<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Validates the shape and the signature of a click's context. */
 export function verifyActionContext(secret: Buffer, context: unknown): Verified<ActionContext> {
+  if (z.object({ v: z.literal(1) }).safeParse(context).success) {
+    return { ok: false, reason: 'this button is from an older version of the checklist; use the refreshed checklist post (or `/ci-exposure check N`)' };
+  }
   const parsed = actionContextSchema.safeParse(context);
   if (!parsed.success) return { ok: false, reason: 'the action context is missing or malformed' };
   const c = parsed.data;
-  if (!equalHex(c.sig, mac(secret, ['action', 'v1', c.incident, c.milestone, c.op]))) {
+  if (!equalHex(c.sig, mac(secret, actionParts(c)))) {
     return { ok: false, reason: 'the action context signature is not valid' };
   }
   return { ok: true, value: c };

@@ -5,7 +5,8 @@
  *         ──match (indicators/)──▶ chains ──assess (exposure/)──▶ Finding ──report (report/)──▶ text
  *
  * FUNCTIONAL CORE: nothing under scanner/ touches the file system, the network, the clock or the
- * environment. Files come in as text; component sources come through the ComponentSource port;
+ * environment. Files come in as text; component sources come through the ComponentSource port, the
+ * repository's other files (scripts, Makefiles, Dockerfiles a job runs) through the RepoFileReader port;
  * "now" is never needed (incident windows come from the indicator).
  */
 import type { Platform, Verdict } from '../contract';
@@ -70,9 +71,31 @@ export type ComponentRef =
   /** A script fetched and executed at run time (`curl … | bash`, `bash <(curl …)`, download-then-run). */
   | { kind: 'script-url'; url: string; how: 'pipe' | 'process-substitution' | 'download-then-run'; raw: string }
   /** A package installed at run time (npm/pypi), when the version is visible in the pipeline. */
-  | { kind: 'package'; ecosystem: 'npm' | 'pypi'; name: string; version?: string; raw: string };
+  | { kind: 'package'; ecosystem: 'npm' | 'pypi'; name: string; version?: string; raw: string }
+  /**
+   * A file of the scanned repository that a job runs, read through `RepoInput.reader`: a shell script
+   * (`role: 'script'`, run in `cwd`), a Makefile target (`make`: `target` in `path`, or in the Makefile
+   * make finds in `cwd` when `path` is `''`), a Dockerfile a job builds (`dockerfile`). `cwd` undefined:
+   * the directory it runs in is not known. `raw`: the path, or `make <target>` (with `-C`/`-f` as called).
+   */
+  | { kind: 'repo-file'; role: 'script' | 'make' | 'dockerfile'; path: string; cwd?: string; target?: string; raw: string }
+  /**
+   * A global variable of a Jenkins shared library (`vars/<step>.groovy`) called as a step: `codecov(…)`
+   * runs its `call` method, `codecov.upload(…)` its `upload`. `library` is the library as loaded
+   * (`@Library('name@ref')`, the `library` step, `libraries { lib(…) }`; `ref` undefined: the version
+   * configured in Jenkins). `raw`: `<library raw>/<step>`.
+   */
+  | { kind: 'jenkins-library-step'; library: JenkinsLibrary; step: string; method: string; raw: string };
 
 export type OrbRef = Extract<ComponentRef, { kind: 'orb' }>;
+
+/** A Jenkins shared library as a pipeline loads it: `name[@ref]`. */
+export interface JenkinsLibrary {
+  name: string;
+  ref?: string;
+  /** As written: `ci-lib@v1`. */
+  raw: string;
+}
 export type ComponentKind = ComponentRef['kind'];
 
 /** A component as used at a place in a file. */
@@ -145,6 +168,22 @@ export interface ArtifactFlow {
   /** Artifact name, cache key, workspace root, pushed ref… (as written; may hold expressions). */
   name?: string;
   pos: Position;
+  /**
+   * When, in the job's run, the step that writes (or reads) it runs: its `at` in `Job.sequence`. Set where
+   * the platform's writes are explicit steps (`WriteRule.timing`); absent: not known, and a write then
+   * counts whichever step is compromised.
+   */
+  at?: number;
+}
+
+/** A step in the order the job runs it (`Job.sequence`). */
+export interface SequencedStep {
+  step: Step;
+  /**
+   * Its place in the run: steps run in increasing `at`; steps whose order relative to one another is not
+   * known (steps handed to an orb's command or job as a parameter, and that command's own steps) share one.
+   */
+  at: number;
 }
 
 export interface Step {
@@ -157,6 +196,8 @@ export interface Step {
   run?: string;
   /** Where the first line of `run` is (e.g. the line after `run: |`); defaults to `pos`. */
   runPos?: Position;
+  /** The directory `run` runs in, as the step writes it (`working-directory:`), from the repository root; default the root. */
+  workdir?: string;
   /**
    * The components this step's text came through, outermost first (e.g. the GitLab include that
    * defined the job or the `extends` template it came from). The resolver nests the step's own
@@ -201,6 +242,13 @@ export interface Job {
   consumes: ArtifactFlow[];
   /** The job (by name, environment or what it runs) releases or deploys something. */
   deploys: boolean;
+  /**
+   * Every step the job runs, in order — also those that come from a component's definition and that
+   * `steps` leaves to the resolver (an orb job's or orb command's own steps) — for platforms whose writes
+   * are explicit steps: tamper paths place the compromised step in it, and only writes at or after it
+   * count. Absent: `steps`, step i at i.
+   */
+  sequence?: SequencedStep[];
 }
 
 export interface Pipeline {
@@ -365,6 +413,12 @@ export interface TamperPath {
    * then also names the route, shortened, as ` (through <job>: <via>, …)`).
    */
   consumers: Array<{ job: string; holds: string[]; through?: TamperHop[] }>;
+  /**
+   * Why the affected job's code can change what is written, and who reads it: the step that writes after
+   * the compromised one, collection at the end of the job, or a store any step can write (GitHub's
+   * Actions cache) with the scope its runs write into.
+   */
+  reach?: string;
 }
 
 export interface Finding {
@@ -373,12 +427,19 @@ export interface Finding {
   line: number;
   platform: Platform;
   workflow: string;
+  /** The job's display name (`name:`, which can be an expression), or its key. */
   job: string;
+  /** The job's own key in its pipeline (Job.id): `jobs.<key>` on GitHub, the workflow job name on CircleCI, the job key on GitLab. */
+  jobId: string;
+  /** The file whose key defines the job (Job.pos.file): with `repo` and `jobId`, names one job (reports group its uses by it). */
+  jobFile: string;
   affected: boolean;
   chain: ChainLink[];
   exposure: Exposure;
   tamper: TamperPath[];
   verdict: Verdict;
+  /** The exposure rules that fired (exposure/rule.ts ids), the one that decided the verdict first; empty when not affected. */
+  ruleIds: string[];
   reasons: string[];
   advice: string[];
   indicator: string;
@@ -411,6 +472,23 @@ export interface RepoInput {
   /** `owner/repo`. */
   repo: string;
   files: SourceFile[];
+  /**
+   * The repository's other files, read on demand (scripts a job runs, Makefiles, Dockerfiles it builds).
+   * Absent: only `files` are known (a file not there is reported unresolved, never assumed clean).
+   */
+  reader?: RepoFileReader;
+}
+
+/**
+ * The shell's port for the repository's own files, like ComponentSource for components: synchronous on
+ * purpose (the core stays pure), bounded by the shell (size, count; symlinks out of the repository refused).
+ */
+export interface RepoFileReader {
+  /**
+   * The text of repository-relative `path`; `missing` when there is no such file; otherwise why it was
+   * not read, with a ScanError code (`outside-repo`, `too-large`, `not-utf8`, `too-many-files`, …).
+   */
+  read(path: string): { text: string } | { missing: true } | { code: string; message: string };
 }
 
 /** What a component's definition runs in turn, as read through the ComponentSource. */
@@ -438,6 +516,11 @@ export interface Expansion {
    * read (a docker action, a missing file). Tells whether a component pinned by SHA downloads a script.
    */
   codeUrls?: string[];
+  /**
+   * Parts of the definition that run something the reader cannot tell (a Dockerfile `FROM ${BASE}` with
+   * no value, a Makefile recipe line a make function builds): reported as unresolved uses, with why.
+   */
+  unresolved?: Array<{ use: ComponentUse; reason: string }>;
   errors: ScanError[];
 }
 
@@ -448,18 +531,98 @@ export interface ExpandContext {
 }
 
 /**
+ * When code running in a job can still change something the job writes:
+ *  - `explicit-step`: a step of the job writes it, copying what is there when that step runs (CircleCI
+ *    `save_cache`, `persist_to_workspace`, `store_artifacts`; Jenkins `stash`, `archiveArtifacts`;
+ *    GitHub `upload-artifact`): only writes at or after the compromised step carry its changes. The
+ *    platform sets `ArtifactFlow.at` (and `Job.sequence` when `steps` is not the whole run).
+ *  - `end-of-job`: the platform collects it after the job's steps (GitLab `artifacts:` and `cache:`,
+ *    GitHub's `actions/cache` post step): every step counts.
+ *  - `any-time`: code in any step can write it itself, whenever it runs (a push with the job's token,
+ *    GitHub's Actions cache through the runner's runtime token): every step counts.
+ */
+export type WriteTiming = 'explicit-step' | 'end-of-job' | 'any-time';
+
+/** How one kind of flow is written on a platform. */
+export interface WriteRule {
+  timing: WriteTiming;
+  /**
+   * `any`: code in the job can write any name of the store, not only those the job declares — GitHub's
+   * Actions cache, whose every key the runtime token in the runner can write — so the flow reaches every
+   * job that reads the store in scope, whatever it reads, and even from a job that declares no write.
+   * Such a write is `any-time`.
+   */
+  names: 'declared' | 'any';
+  /** Why, as a clause for a report: `CircleCI writes a cache only in a save_cache step`. */
+  why: string;
+}
+
+/**
+ * Whose runs read what a job writes to the platform's cache, given the job's triggers: `repository`, every
+ * job of the repository; `refs`, only jobs that run on one of `triggers` (GitHub: a pull request run
+ * writes into its own merge ref; GitLab: merge request pipelines write unprotected caches). `why` says
+ * which scope and why, for a report.
+ */
+export type CacheScope = { kind: 'repository'; why: string } | { kind: 'refs'; triggers: readonly TriggerKind[]; why: string };
+
+/** How what a job writes reaches other jobs on a platform (read by exposure/tamper.ts). */
+export interface FlowRules {
+  /** Per flow kind; a kind not listed is `end-of-job` with declared names (every step counts). */
+  writes: Partial<Record<ArtifactFlow['via'], WriteRule>>;
+  /** The scope a job with these triggers writes its cache into. */
+  cacheScope(triggers: readonly Trigger[]): CacheScope;
+}
+
+/**
  * One module per CI platform (platforms/<id>/index.ts), registered in platforms/index.ts.
  * `parse` never throws for bad input: problems land in `Pipeline.errors` / the returned errors.
  */
 export interface PlatformModule {
   id: Platform;
   displayName: string;
+  /** Which repository files it reads (the shell reads them; `matches` is true for exactly `discovery.pipelines`). */
+  discovery: Discovery;
   /** Does this repository-relative path belong to this platform (the pipeline entry points)? */
   matches(path: string): boolean;
+  /**
+   * What every project keeps on the platform outside its pipeline files (a breach of the platform exposes
+   * it): `project environment variables`, `Jenkins credentials (global and folder scope)`, …
+   */
+  stored: readonly string[];
+  /** What the job's token is where the platform has no GitHub-style scoped token (shown as the job's permissions). */
+  jobToken?: string;
   /** Parses the platform's pipelines of one repository (all its matching files). */
   parse(repo: RepoInput, source: ComponentSource): { pipelines: Pipeline[]; errors: ScanError[] };
   /** Component kinds whose definitions this platform reads (e.g. github-actions: gha-action, …). */
   expands: readonly ComponentKind[];
   /** Reads one component's definition through the source and says what it runs. Never throws. */
   expand(use: ComponentUse, ctx: ExpandContext): Expansion;
+  /**
+   * Where the component cache keeps the definitions of the kinds it expands, for kinds that
+   * resolve/cache-key.ts does not lay out itself: the cache-relative key of `path` (`''`: the
+   * component's own file) of `ref`, undefined for a key that would leave the cache. Pure.
+   */
+  cacheKey?(ref: ComponentRef, path: string): string | undefined;
+  /**
+   * How its caches, artifacts and workspaces are written and scoped. Absent: every write counts whichever
+   * step is compromised and caches reach every job of the repository (fail closed); every registered
+   * platform states it (platforms/flow-rules.spec.ts).
+   */
+  flows?: FlowRules;
+}
+
+/**
+ * Which repository files a platform reads, as globs in the notation of `scanner/glob.ts` over
+ * repository-relative paths. The shell (sources/local-dir.ts) asks every registered platform.
+ */
+export interface Discovery {
+  /** The pipeline entry files (`.github/workflows/*.yml`, `Jenkinsfile`): what `matches` is true for. */
+  pipelines: readonly string[];
+  /** Other files of the repository its pipelines may use, read when present (GitHub local actions). */
+  components?: readonly string[];
+  /**
+   * Files a file already read names in turn (GitLab `include: local`, Jenkins `load`), as
+   * repository-relative paths or globs; read, and asked again, transitively. Pure; never throws.
+   */
+  follow?(file: SourceFile): string[];
 }

@@ -45,13 +45,10 @@ function corpusRepos(): RepoInput[] {
 
 const present = existsSync(path.join(CORPUS, 'repos'));
 
-describe('scan over the corpus', () => {
-  if (!present) {
-    it('is absent: ../shared/ci-corpus not found next to the repository, corpus scan not run', () => {
-      expect(present).toBe(false);
-    });
-    return;
-  }
+if (!present) process.stderr.write('scan-corpus.spec: ../shared/ci-corpus is absent; the corpus scan is not run\n');
+
+(present ? describe : describe.skip)('scan over the corpus', () => {
+  if (!present) return;
   const repos = corpusRepos();
 
   it('has repositories', () => {

@@ -320,7 +320,9 @@ describe('scan orchestration (builders)', () => {
   const fake = (over: Partial<PlatformModule> = {}): PlatformModule => ({
     id: 'github-actions',
     displayName: 'Fake',
+    discovery: { pipelines: ['ci.yml'] },
     matches: (p) => p === 'ci.yml',
+    stored: [],
     expands: ['gha-action'],
     expand: () => ({ status: 'unresolved', reason: 'not in the cache', uses: [], scripts: [], secrets: [], errors: [] }),
     parse: (repo) => {

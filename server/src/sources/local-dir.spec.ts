@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeTempDir } from '../../test/helpers/tmp';
-import { gitlabLocalIncludes, pathKind, readCheckout, readLocalPaths, repoIdFromRemote } from './local-dir';
+import { pathKind, readCheckout, readLocalPaths, repoIdFromRemote } from './local-dir';
 
 function write(root: string, rel: string, text: string | Buffer): void {
   const p = join(root, rel);
@@ -153,9 +153,45 @@ describe('local-dir', () => {
     expect(r.repos).toEqual([]);
   });
 
-  it('gitlabLocalIncludes reads local and plain string includes only, and never throws on bad YAML', () => {
-    expect(gitlabLocalIncludes('o/r', '.gitlab-ci.yml', "include: '/a.yml'\n")).toEqual(['/a.yml']);
-    expect(gitlabLocalIncludes('o/r', '.gitlab-ci.yml', 'include: [{local: a.yml}, {template: T.yml}, https://x.y/z.yml]\n')).toEqual(['a.yml']);
-    expect(gitlabLocalIncludes('o/r', '.gitlab-ci.yml', 'include: [\n')).toEqual([]);
+  it('.gitlab-ci.yaml is read with its local includes, like .gitlab-ci.yml (issue 9: it scanned as "no pipeline file")', () => {
+    const root = join(tmp.dir, 'r');
+    write(root, '.gitlab-ci.yaml', 'include:\n  - local: ci/build.yml\n');
+    write(root, 'ci/build.yml', 'build: {script: [make]}\n');
+    const { repo, errors } = readCheckout(root, 'o/r');
+    expect(errors).toEqual([]);
+    expect(repo.files.map((f) => f.path)).toEqual(['.gitlab-ci.yaml', 'ci/build.yml']);
+    expect(pathKind(root)).toBe('checkout');
+  });
+
+  it('Jenkins: Jenkinsfiles at the paths the platform names, and the files they load; a Jenkinsfile alone makes a checkout', () => {
+    const root = join(tmp.dir, 'r');
+    write(root, 'Jenkinsfile', "node { def u = load 'ci/utils.groovy'\n u.run() }\n");
+    write(root, 'ci/utils.groovy', "def run() { load 'ci/more.groovy' }\nreturn this\n");
+    write(root, 'ci/more.groovy', "sh 'x'\n");
+    write(root, 'nightly.Jenkinsfile', 'pipeline { agent any }\n');
+    write(root, 'sub/Jenkinsfile', 'not read: not a path the platform names\n');
+    const { repo, errors } = readCheckout(root, 'o/r');
+    expect(errors).toEqual([]);
+    expect(repo.files.map((f) => f.path)).toEqual(['Jenkinsfile', 'nightly.Jenkinsfile', 'ci/utils.groovy', 'ci/more.groovy']);
+    expect(pathKind(root)).toBe('checkout');
+    write(tmp.dir, 'org/only-glob/release.Jenkinsfile', 'pipeline { agent any }\n');
+    expect(pathKind(join(tmp.dir, 'org/only-glob'))).toBe('checkout');
+    expect(pathKind(join(tmp.dir, 'org'))).toBe('folder');
+    // A repository named like a folder a platform reads (`jenkins/`) does not make its owner's folder a checkout.
+    write(tmp.dir, 'org2/jenkins/Jenkinsfile', 'pipeline { agent any }\n');
+    expect(pathKind(join(tmp.dir, 'org2'))).toBe('folder');
+    expect(readLocalPaths([tmp.dir]).repos.map((x) => x.repo)).toEqual(expect.arrayContaining(['org2/jenkins', 'org/only-glob', 'r']));
+  });
+
+  it('globs in includes walk no deeper than they can match, and never into .git or node_modules', () => {
+    const root = join(tmp.dir, 'r');
+    write(root, '.gitlab-ci.yml', 'include:\n  - local: ci/*.yml\n  - local: deep/**/*.yml\n');
+    write(root, 'ci/a.yml', 'a: {script: [echo]}\n');
+    write(root, 'ci/sub/b.yml', 'b: {script: [echo]}\n');
+    write(root, 'deep/x/y/c.yml', 'c: {script: [echo]}\n');
+    write(root, 'deep/node_modules/d.yml', 'd: {script: [echo]}\n');
+    const { repo, errors } = readCheckout(root, 'o/r');
+    expect(errors).toEqual([]);
+    expect(repo.files.map((f) => f.path)).toEqual(['.gitlab-ci.yml', 'ci/a.yml', 'deep/x/y/c.yml']);
   });
 });

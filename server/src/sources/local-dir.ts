@@ -1,5 +1,6 @@
 /**
- * IMPERATIVE SHELL: reads repositories from the local disk into RepoInputs (the CI files only).
+ * IMPERATIVE SHELL: reads repositories from the local disk into RepoInputs (the CI files; the other files
+ * a job runs are read on demand through each RepoInput's `reader`, repo-files.ts).
  *
  * A PATH is either a repository checkout (it has `.git` or CI files at its root) or a folder of
  * checkouts (`<owner>/<repo>/…`, or `<name>/…` when each child is a checkout). Reading is bounded and
@@ -7,10 +8,17 @@
  * error, a file over 5 MiB is a `too-large` error (not read), a non-UTF-8 or binary file is an error,
  * and each repository contributes at most `maxFiles` files. Problems are ScanErrors, never thrown.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
+import { anyGlobMatcher, globBase, globDepth, isGlob } from '../scanner/glob';
 import type { RepoInput, ScanError } from '../scanner/model';
-import { decodeSource, isRecord, loadYaml } from '../scanner/yaml';
+import { PLATFORMS } from '../scanner/platforms';
+import { checkoutMarkers } from '../scanner/platforms/discovery';
+import { decodeSource } from '../scanner/yaml';
+import { readBounded } from './bounded-read';
+import { repoFileReader } from './repo-files';
+
+export { readBounded } from './bounded-read';
 
 export interface LocalReadOptions {
   /** Largest file read, in bytes (default 5 MiB). */
@@ -32,7 +40,10 @@ export type PathKind = 'checkout' | 'folder' | 'missing' | 'not-a-directory';
 
 const DEFAULTS: Required<LocalReadOptions> = { maxFileBytes: 5 * 1024 * 1024, maxFiles: 500, maxRepos: 5000, maxEntries: 20_000 };
 
-const ROOT_MARKERS = ['.git', '.github', '.circleci', '.gitlab-ci.yml', 'action.yml', 'action.yaml'];
+/** What at a folder's root makes it a checkout: `.git`, or a file or folder a registered platform reads. */
+const MARKERS = checkoutMarkers(PLATFORMS.map((p) => p.discovery));
+const ROOT_MARKERS = ['.git', ...MARKERS.paths];
+const GLOB_MARKERS = MARKERS.globs.map((g) => ({ base: g.base, match: anyGlobMatcher([g.pattern]) }));
 
 function lstatOrUndefined(p: string): Stats | undefined {
   try {
@@ -51,7 +62,19 @@ export function pathKind(path: string): PathKind {
     return 'missing';
   }
   if (!st.isDirectory()) return 'not-a-directory';
-  return ROOT_MARKERS.some((m) => lstatOrUndefined(join(path, m)) !== undefined) ? 'checkout' : 'folder';
+  if (ROOT_MARKERS.some((m) => lstatOrUndefined(join(path, m)) !== undefined)) return 'checkout';
+  const found = GLOB_MARKERS.some(({ base, match }) => {
+    const dir = join(path, base);
+    if (lstatOrUndefined(dir)?.isDirectory() !== true) return false;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return false;
+    }
+    return names.some((n) => match(base === '' ? n : `${base}/${n}`));
+  });
+  return found ? 'checkout' : 'folder';
 }
 
 /** `owner/repo` (or `group/sub/project`) from a git remote URL, or undefined. */
@@ -105,25 +128,6 @@ export function gitRemoteRepoId(checkout: string): string | undefined {
     if (inOrigin && kv?.[1] !== undefined) return repoIdFromRemote(kv[1]);
   }
   return undefined;
-}
-
-/** Reads at most `max` bytes of a regular file; undefined when it is larger. Opens without following a final symlink. */
-export function readBounded(file: string, max: number): Uint8Array | undefined {
-  const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > max) return undefined;
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const n = readSync(fd, buf, off, st.size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Reads one repository's CI files. */
@@ -255,93 +259,86 @@ class RepoReader {
     return out;
   }
 
-  /** Every `action.y{a,}ml` under `relDir` (not following symlinked directories). */
-  walkActions(relDir: string, depth = 0): void {
-    if (depth > 12) return;
-    for (const e of this.list(relDir)) {
-      const rel = relDir === '' ? e.name : `${relDir}/${e.name}`;
-      if (e.dir) this.walkActions(rel, depth + 1);
-      else if (/^action\.ya?ml$/.test(e.name)) this.readFile(rel);
-      else if (e.link) this.walkActions(rel, depth + 4); // list() refuses a link out of the repository; inside, follow it (shallower bound)
-    }
-  }
-}
-
-/** The files named by `include: local` (and plain string includes) of a GitLab CI file. */
-export function gitlabLocalIncludes(repo: string, path: string, text: string): string[] {
-  if (!/\binclude\b/.test(text)) return [];
-  const y = loadYaml(repo, { path, text });
-  if (!isRecord(y.value)) return [];
-  const inc = y.value.include;
-  const items: unknown[] = Array.isArray(inc) ? inc : inc === undefined ? [] : [inc];
-  const out: string[] = [];
-  for (const item of items) {
-    if (typeof item === 'string') {
-      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(item)) out.push(item);
-    } else if (isRecord(item) && typeof item.local === 'string') {
-      out.push(item.local);
-    }
-  }
-  return out.slice(0, 200);
-}
-
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] ?? '';
-    if (c === '*' && glob[i + 1] === '*') {
-      re += '.*';
-      i++;
-      if (glob[i + 1] === '/') i++;
-    } else if (c === '*') re += '[^/]*';
-    else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-function readGitlabIncludes(reader: RepoReader, repo: string, start: string): void {
-  const queue = [start];
-  const done = new Set<string>();
-  while (queue.length > 0 && done.size < 200) {
-    const file = queue.shift() ?? '';
-    if (done.has(file)) continue;
-    done.add(file);
-    const entry = reader.files.find((f) => f.path === file);
-    if (!entry) continue;
-    for (const inc of gitlabLocalIncludes(repo, entry.path, entry.text)) {
-      const rel = inc.replace(/^\/+/, '');
-      if (rel.includes('*')) {
-        const re = globToRegExp(rel);
-        const prefix = rel.slice(0, rel.indexOf('*')).replace(/[^/]*$/, '').replace(/\/$/, '');
-        const walk = (dir: string, depth: number): void => {
-          if (depth > 8) return;
-          for (const e of reader.list(dir)) {
-            const p = dir === '' ? e.name : `${dir}/${e.name}`;
-            if (e.dir) walk(p, depth + 1);
-            else if (re.test(p) && reader.readFile(p)) queue.push(p);
-          }
-        };
-        walk(prefix, 0);
-      } else if (reader.readFile(rel)) {
-        queue.push(rel);
+  /**
+   * Reads every file matching one of `patterns` (scanner/glob.ts) that share the fixed directory `base`:
+   * walks from `base` at most `depth` levels (never into `.git` or `node_modules`), following symlinked
+   * directories inside the repository with a shallower bound (list() refuses those that lead out).
+   * Returns the paths read, in walking order (entries sorted by name).
+   */
+  private walk(base: string, patterns: readonly string[], depth: number): string[] {
+    const match = anyGlobMatcher(patterns);
+    const read: string[] = [];
+    const visit = (dir: string, left: number): void => {
+      if (left <= 0) return;
+      for (const e of this.list(dir)) {
+        const rel = dir === '' ? e.name : `${dir}/${e.name}`;
+        if (e.dir) {
+          if (e.name !== '.git' && e.name !== 'node_modules') visit(rel, left - 1);
+          continue;
+        }
+        if (match(rel) && this.readFile(rel)) read.push(rel);
+        else if (e.link) visit(rel, left - 4);
       }
+    };
+    visit(base, depth);
+    return read;
+  }
+
+  /** Reads what `patterns` name: literal paths when present, globs by walking from their fixed directory. Returns the paths read. */
+  readMatching(patterns: readonly string[]): string[] {
+    const read: string[] = [];
+    const byBase = new Map<string, string[]>();
+    for (const pattern of patterns) {
+      if (!isGlob(pattern)) {
+        if (this.readFile(pattern)) read.push(pattern.replace(/^\/+/, ''));
+        continue;
+      }
+      const base = globBase(pattern);
+      byBase.set(base, [...(byBase.get(base) ?? []), pattern]);
     }
+    for (const [base, globs] of byBase) {
+      const depth = Math.min(MAX_WALK_DEPTH, Math.max(...globs.map(globDepth)));
+      read.push(...this.walk(base, globs, depth));
+    }
+    return read;
   }
 }
 
-/** Reads one checkout's CI files. `repo` is the id findings will carry. */
+/** Deepest directory level a `**` glob walks to. */
+const MAX_WALK_DEPTH = 12;
+/** Most rounds of files named by files already read (`Discovery.follow`) per platform and repository. */
+const MAX_FOLLOWED = 200;
+
+/**
+ * Reads one checkout's CI files: for each registered platform, the files its `discovery` names
+ * (pipelines, then components), then, transitively, the files its `follow` finds named in those.
+ * `repo` is the id findings will carry.
+ */
 export function readCheckout(root: string, repo: string, options: LocalReadOptions = {}): { repo: RepoInput; errors: ScanError[] } {
   const opts = { ...DEFAULTS, ...options };
   const reader = new RepoReader(root, repo, opts);
-  for (const e of reader.list('.github/workflows')) {
-    if (!e.dir && /\.ya?ml$/i.test(e.name)) reader.readFile(`.github/workflows/${e.name}`);
+  for (const { discovery } of PLATFORMS) {
+    const queue = reader.readMatching(discovery.pipelines);
+    reader.readMatching(discovery.components ?? []);
+    const follow = discovery.follow;
+    if (!follow) continue;
+    const done = new Set<string>();
+    while (queue.length > 0 && done.size < MAX_FOLLOWED) {
+      const path = queue.shift() as string;
+      if (done.has(path)) continue;
+      done.add(path);
+      const file = reader.files.find((f) => f.path === path);
+      if (!file) continue;
+      let named: string[];
+      try {
+        named = follow(file);
+      } catch (err) {
+        reader.errors.push({ repo, file: path, line: 1, code: 'internal-error', message: `finding the files ${path} names failed: ${(err as Error).message}` });
+        continue;
+      }
+      for (const p of named) queue.push(...reader.readMatching([p]));
+    }
   }
-  reader.readFile('action.yml');
-  reader.readFile('action.yaml');
-  reader.walkActions('.github');
-  reader.readFile('.circleci/config.yml');
-  reader.readFile('.circleci/config.yaml');
-  if (reader.readFile('.gitlab-ci.yml')) readGitlabIncludes(reader, repo, '.gitlab-ci.yml');
   return { repo: { repo, files: reader.files }, errors: reader.errors };
 }
 
@@ -367,7 +364,8 @@ export function readLocalPaths(paths: readonly string[], options: LocalReadOptio
       return;
     }
     const r = readCheckout(root, id, opts);
-    repos.push(r.repo);
+    // The repository's other files (scripts, Makefiles, Dockerfiles a job runs), read when the engine asks.
+    repos.push({ ...r.repo, reader: repoFileReader(root, { maxFileBytes: opts.maxFileBytes }) });
     errors.push(...r.errors);
   };
 

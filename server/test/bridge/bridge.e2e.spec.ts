@@ -1,11 +1,12 @@
 // End-to-end: the bridge driven only through the Mattermost simulator (slash commands, clicks, dialogs
 // sent exactly as Mattermost 5.37 sends them), plus direct forged requests to the bridge's endpoints.
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseChecklistProps, parseReportProps } from '../../src/contract';
 import { runCli } from '../../src/cli';
-import { runSetup } from '../../src/setup-command';
-import { fakeLookup, startedIncident, startHarness, waitFor, type Harness } from './harness';
+import { loadConfig } from '../../src/config';
+import { runSetup, setupFromCli } from '../../src/setup-command';
+import { fakeLookup, startedIncident, startHarness, waitFor, waitForAsync, type Harness } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -109,21 +110,41 @@ describe('bridge end to end (simulator)', () => {
     expect(h.sim.openapiViolations()).toEqual([]);
   });
 
-  it('50 concurrent clicks on one post: nothing lost, the post ends in the stored state', async () => {
+  it('50 concurrent clicks on one post: nothing lost, a button sets its state (twice is a no-op), the post ends in the stored state', async () => {
     h = await startHarness();
     await h.sim.executeCommand('alice', h.townSquare, START);
     const { channelId, post } = await startedIncident(h, /Codecov/);
     h.sim.addToChannel(channelId, 'carol');
     const users = ['alice', 'bob', 'carol'];
-    const clicks = Array.from({ length: 50 }, (_, i) => ({ user: users[i % 3] ?? 'alice', action: `toggle${(i % 7) + 1}` }));
-    const results = await Promise.all(clicks.map((c) => h.sim.clickButton(c.user, post.id, c.action)));
+    // Everybody looks at the same rendering (as people do): 50 clicks on "Done 1" … "Done 7", each button
+    // clicked by several people at once — the first click of each sets it, the others change nothing.
+    const contexts = actionsOf(post).map((a) => (a.integration as { context: Record<string, unknown> }).context);
+    expect(contexts.map((c) => c.op)).toEqual(contexts.map(() => 'check'));
+    const clicks = Array.from({ length: 50 }, (_, i) => ({ user: users[i % 3] ?? 'alice', context: contexts[i % 7] }));
+    const results = await Promise.all(
+      clicks.map((c) =>
+        fetch(`${h.bridge.url}/actions`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ user_id: h.sim.user(c.user)?.id, user_name: c.user, channel_id: channelId, post_id: post.id, context: c.context }),
+        }),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual(clicks.map(() => 200));
 
-    const expected = new Map<string, boolean>();
-    for (const c of clicks) expected.set(c.action, !(expected.get(c.action) ?? false));
-    const stored = h.bridge.store.getIncidentByChannel(channelId);
-    for (const m of stored?.milestones ?? []) expect(m.done).toBe(expected.get(m.actionId) ?? false);
-    expect(h.bridge.store.timeline(stored?.id ?? '').filter((e) => e.kind === 'check' || e.kind === 'uncheck')).toHaveLength(50);
+    const stored = await h.bridge.store.getIncidentByChannel(channelId);
+    expect(stored?.milestones.map((m) => m.done)).toEqual(stored?.milestones.map((m) => m.position <= 7));
+    expect((await h.bridge.store.timeline(stored?.id ?? '')).filter((e) => e.kind === 'check' || e.kind === 'uncheck')).toHaveLength(7);
+
+    // The same click again (a retry after an error shown by Mattermost): a no-op that says so.
+    const again = await fetch(`${h.bridge.url}/actions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user_id: h.sim.user('alice')?.id, user_name: 'alice', channel_id: channelId, post_id: post.id, context: contexts[0] }),
+    });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { ephemeral_text?: string }).ephemeral_text).toMatch(/^Already done: 1\. /);
+    expect((await h.bridge.store.getIncidentByChannel(channelId))?.milestones[0]?.done).toBe(true);
 
     // The post ends in the stored state (clicks are answered once their patch is out, or after 5 s).
     const want = JSON.stringify(stored?.milestones.map((m) => m.done));
@@ -166,13 +187,23 @@ describe('bridge end to end (simulator)', () => {
       });
     const forged = await click(alice?.id ?? '', { ...context, milestone: 'secrets-rotated' });
     expect(forged.status).toBe(403);
+    // A toggle-era (version 1) context, and a context whose target state was changed, are refused too.
+    expect((await click(alice?.id ?? '', { v: 1, incident: context.incident, milestone: context.milestone, op: 'toggle', sig: context.sig })).status).toBe(403);
+    expect((await click(alice?.id ?? '', { ...context, op: 'uncheck' })).status).toBe(403);
+    // A valid context replayed on another post, or from another channel: refused, nothing changes.
+    const elsewhere = (body: Record<string, unknown>): Promise<Response> =>
+      fetch(`${h.bridge.url}/actions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user_id: alice?.id, user_name: 'alice', context, ...body }) });
+    const otherPost = await elsewhere({ channel_id: channelId, post_id: 'otherpost00000000000000000' });
+    expect(otherPost.status).toBe(403);
+    expect(((await otherPost.json()) as { message: string }).message).toBe('the action context belongs to another post or channel');
+    expect((await elsewhere({ channel_id: h.townSquare, post_id: post.id })).status).toBe(403);
     const noContext = await click(alice?.id ?? '', undefined);
     expect(noContext.status).toBe(403);
     // A valid context, but the user is not a member of the incident channel.
     const outsider = await click(carol?.id ?? '', context);
     expect(outsider.status).toBe(200);
     expect(((await outsider.json()) as { ephemeral_text?: string }).ephemeral_text).toMatch(/members of the incident channel/);
-    const incident = h.bridge.store.getIncidentByChannel(channelId);
+    const incident = await h.bridge.store.getIncidentByChannel(channelId);
     expect(incident?.milestones.every((m) => !m.done)).toBe(true);
     const badJson = await fetch(`${h.bridge.url}/actions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"nope":1}' });
     expect(badJson.status).toBe(400);
@@ -219,7 +250,7 @@ describe('bridge end to end (simulator)', () => {
     h = await startHarness({ config: { stakeholderChannel: 'sec/stakeholders' } });
     await h.sim.executeCommand('alice', h.townSquare, START);
     const { channelId, post } = await startedIncident(h, /Codecov/);
-    await h.sim.clickButton('bob', post.id, 'toggle2');
+    await h.sim.clickButton('bob', post.id, 'item2');
     const run = await h.sim.executeCommand('alice', channelId, '/ci-exposure close keys rotated, @here all good');
     expect(String(run.ephemeral?.message)).toMatch(/closed/);
     const final = await waitFor('the final report', () => h.sim.posts(channelId).find((p) => /Final report/.test(p.message)));
@@ -255,7 +286,7 @@ describe('bridge end to end (simulator)', () => {
     // Mattermost fails every post for a while: the notice is decided, stored, and not yet sent.
     h.sim.failNext({ method: 'POST', path: /^\/api\/v4\/posts$/ }, 503, 8);
     offset += 21 * 60_000;
-    await waitFor('the overdue decision', () => h.bridge.store.getIncidentByChannel(channelId)?.milestones.find((m) => m.id === 'initial-assessment')?.notifiedAt);
+    await waitForAsync('the overdue decision', async () => (await h.bridge.store.getIncidentByChannel(channelId))?.milestones.find((m) => m.id === 'initial-assessment')?.notifiedAt);
     await h.restart({ clock });
     await waitFor('one DM and one channel notice', () => dms() === 1 && notices() === 1);
     await h.restart({ clock });
@@ -272,7 +303,7 @@ describe('bridge end to end (simulator)', () => {
     await h.sim.executeCommand('alice', h.townSquare, START);
     const { channelId, post } = await startedIncident(h, /Codecov/);
     h.sim.failNext({ method: 'PUT', path: /\/patch$/ }, 429, 2, { resetSeconds: 0 });
-    const click = await h.sim.clickButton('alice', post.id, 'toggle1');
+    const click = await h.sim.clickButton('alice', post.id, 'item1');
     expect(click.status).toBe(200);
     const p = h.sim.posts(channelId).find((x) => x.id === post.id);
     const props = p && cixOf(p.props);
@@ -298,26 +329,61 @@ describe('bridge end to end (simulator)', () => {
     expect(String(run.ephemeral?.message)).toMatch(/started in ~inc-/);
   });
 
-  it('`ci-exposure setup` from the command line: one line per item, no token printed, usage errors exit 2', async () => {
+  it('`ci-exposure setup` from the command line: writes a missing configuration file from its flags, then uses it; no token printed; usage errors exit 2', async () => {
     h = await startHarness();
     let out = '';
     let err = '';
     const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t) };
-    const code = await runCli(['setup', '--site-url', h.sim.url, '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--config', join(h.dataDir, '..', 'cfg.yaml')], io).catch((e: unknown) => e);
-    // The configuration file does not exist: a clear usage error.
-    expect(code).toBe(2);
-    expect(err).toMatch(/cfg\.yaml not found/);
+    const cfg = join(h.dataDir, '..', 'cfg.yaml');
+    // No file and no --site-url: nothing to write it from, nothing done.
+    const noSite = await runCli(['setup', '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--config', cfg], io);
+    expect([noSite, err, existsSync(cfg)]).toEqual([2, 'ci-exposure: setup: --site-url URL is required\n', false]);
     err = '';
-    writeFileSync(join(h.dataDir, '..', 'cfg.yaml'), `mattermost:\n  siteUrl: ${h.sim.url}\ndataDir: ${h.dataDir}\n`);
-    const ok = await runCli(['setup', '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--config', join(h.dataDir, '..', 'cfg.yaml')], io);
-    expect(err).toBe('');
-    expect(ok).toBe(0);
-    expect(out).toMatch(/bot @ci-exposure: unchanged/);
-    expect(out).toMatch(/team sec: \/ci-exposure unchanged/);
-    expect(out).not.toContain(h.sim.adminToken);
-    const missing = await runCli(['setup', '--site-url', h.sim.url, '--public-url', h.bridge.url, '--team', 'sec', '--config', join(h.dataDir, '..', 'cfg.yaml')], io);
+    const code = await runCli(['setup', '--site-url', h.sim.url, '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--data-dir', h.dataDir, '--config', cfg], io);
+    expect([code, err]).toEqual([0, '']);
+    expect(out).toBe(
+      [
+        'bot @ci-exposure: unchanged',
+        'bot token: unchanged',
+        'team sec: bot already a member',
+        'team sec: /ci-exposure unchanged',
+        `configuration file ${cfg}: written (mattermost.siteUrl, mattermost.teams, publicUrl, dataDir)`,
+        '',
+      ].join('\n'),
+    );
+    const written = readFileSync(cfg, 'utf8');
+    expect(written).toBe(
+      [
+        '# CI Exposure bridge configuration, written by `ci-exposure setup` from its flags.',
+        '# Every setting is described in the README ("Configuration"). Tokens are not kept here:',
+        "# the bot token is in the bridge's store.",
+        '',
+        'mattermost:',
+        `  siteUrl: ${h.sim.url}`,
+        '  teams:',
+        '    - sec',
+        `publicUrl: ${h.bridge.url}`,
+        `dataDir: ${h.dataDir}`,
+        '',
+      ].join('\n'),
+    );
+    expect(loadConfig({ file: cfg, env: {} }).config).toMatchObject({ mattermost: { siteUrl: h.sim.url, teams: ['sec'] }, publicUrl: h.bridge.url, dataDir: h.dataDir });
+
+    // The file exists now: the next run takes everything but the admin token from it and leaves it alone.
+    out = '';
+    const ok = await runCli(['setup', '--admin-token', h.sim.adminToken, '--config', cfg], io);
+    expect([ok, err]).toEqual([0, '']);
+    expect(out).toBe(['bot @ci-exposure: unchanged', 'bot token: unchanged', 'team sec: bot already a member', 'team sec: /ci-exposure unchanged', ''].join('\n'));
+    expect(readFileSync(cfg, 'utf8')).toBe(written);
+    const missing = await runCli(['setup', '--site-url', h.sim.url, '--public-url', h.bridge.url, '--team', 'sec', '--config', cfg], io);
     expect(missing).toBe(2);
     expect(err).toMatch(/--admin-token TOKEN is required/);
+
+    // Without --config: ./ci-exposure.yaml of the working folder.
+    const cwd = join(h.dataDir, '..');
+    const lines = await setupFromCli({ siteUrl: h.sim.url, adminToken: h.sim.adminToken, publicUrl: h.bridge.url, team: ['sec'] }, cwd, { CIX_DATA_DIR: h.dataDir });
+    expect(lines.at(-1)).toBe('configuration file ./ci-exposure.yaml: written (mattermost.siteUrl, mattermost.teams, publicUrl)');
+    expect(loadConfig({ cwd, env: {} }).config).toMatchObject({ mattermost: { siteUrl: h.sim.url, teams: ['sec'] }, publicUrl: h.bridge.url, dataDir: 'data' });
   });
 
   it('when Mattermost keeps failing, the caller is told and the half-started incident is closed', async () => {
@@ -325,8 +391,8 @@ describe('bridge end to end (simulator)', () => {
     h.sim.failNext({ method: 'POST', path: /^\/api\/v4\/channels$/ }, 500, 10);
     const run = await h.sim.executeCommand('alice', h.townSquare, START);
     expect(String(run.ephemeral?.message)).toMatch(/Could not start the incident: Mattermost answered HTTP 500/);
-    expect(h.bridge.store.listIncidents('starting')).toEqual([]);
-    expect(h.bridge.store.listIncidents('closed')[0]?.closeSummary).toMatch(/start failed/);
+    expect(await h.bridge.store.listIncidents('starting')).toEqual([]);
+    expect((await h.bridge.store.listIncidents('closed'))[0]?.closeSummary).toMatch(/start failed/);
     expect(String((await h.sim.executeCommand('alice', h.townSquare, '/ci-exposure list')).ephemeral?.message)).toMatch(/No open incidents/);
   });
 
@@ -335,10 +401,10 @@ describe('bridge end to end (simulator)', () => {
     await h.sim.executeCommand('alice', h.townSquare, START);
     const { channelId, post } = await startedIncident(h, /Codecov/);
     h.sim.failNext({ method: 'GET', path: /^\/api\/v4\/channels\/[a-z0-9]+\/members\/[a-z0-9]+$/ }, 503, 10);
-    const click = await h.sim.clickButton('alice', post.id, 'toggle1');
+    const click = await h.sim.clickButton('alice', post.id, 'item1');
     expect(click.status).toBe(200);
     expect(String(click.ephemeral?.message)).toMatch(/could not be updated/);
-    expect(h.bridge.store.getIncidentByChannel(channelId)?.milestones[0]?.done).toBe(false);
+    expect((await h.bridge.store.getIncidentByChannel(channelId))?.milestones[0]?.done).toBe(false);
   });
 
   it('a failed lookup is reported in the channel, not dropped', async () => {

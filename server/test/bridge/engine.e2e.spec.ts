@@ -9,7 +9,7 @@ import { createEngineLookup } from '../../src/incidents/engine-lookup';
 import { createLogger } from '../../src/logger';
 import { REPO_ROOT } from '../helpers/cli-process';
 import { makeTempDir } from '../helpers/tmp';
-import { startedIncident, startHarness, waitFor, type Harness } from './harness';
+import { startedIncident, startHarness, waitFor, waitForAsync, type Harness } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -125,8 +125,8 @@ describe('bridge with the real exposure engine', () => {
     });
     const post = (await created.json()) as { id: string };
     await fetch(`${h.sim.url}/api/v4/posts/${post.id}/pin`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
-    const incident = h.bridge.store.getIncidentByChannel(channelId);
-    const pin = await waitFor('the pin in the timeline', () => h?.bridge.store.timeline(incident?.id ?? '').find((e) => e.kind === 'pin'));
+    const incident = await h.bridge.store.getIncidentByChannel(channelId);
+    const pin = await waitForAsync('the pin in the timeline', async () => (await h?.bridge.store.timeline(incident?.id ?? ''))?.find((e) => e.kind === 'pin'));
     expect(pin.text).toMatch(/Evidence: runner log/);
     expect(pin.text).not.toMatch(/(^|[^\u200d])@all/);
     expect(alice).toBeDefined();
@@ -143,8 +143,8 @@ describe('bridge with the real exposure engine', () => {
     const second = (await later.json()) as { id: string };
     await fetch(`${h.sim.url}/api/v4/posts/${second.id}/pin`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
     await h.restart({ websocket: true });
-    await waitFor('the missed pin', () => h?.bridge.store.timeline(incident?.id ?? '').find((e) => e.kind === 'pin' && e.ref === second.id));
-    expect(h.bridge.store.timeline(incident?.id ?? '').filter((e) => e.kind === 'pin')).toHaveLength(2);
+    await waitForAsync('the missed pin', async () => (await h?.bridge.store.timeline(incident?.id ?? ''))?.find((e) => e.kind === 'pin' && e.ref === second.id));
+    expect((await h.bridge.store.timeline(incident?.id ?? '')).filter((e) => e.kind === 'pin')).toHaveLength(2);
   });
 
   it('logs a refused slash command without its token', async () => {

@@ -2,7 +2,7 @@
 // wait for what the bridge does. Tests drive the bridge only through simulator requests.
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { configSchema, type Config } from '../../src/config';
+import { configSchema, type ChecklistConfigInput, type Config } from '../../src/config';
 import type { LookupPort, LookupResult } from '../../src/incidents/lookup';
 import { createLogger, type Logger } from '../../src/logger';
 import { startBridge, type BridgeOptions, type RunningBridge } from '../../src/main';
@@ -26,6 +26,16 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function waitForAsync<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -93,7 +103,16 @@ export interface Harness {
 
 export interface HarnessOptions extends BridgeOptions {
   logger?: Logger;
-  config?: Partial<{ securityTeam: string[]; stakeholderChannel: string; startUsers: string[]; startTeams: string[]; scanPaths: string[]; scanCache: string }>;
+  config?: Partial<{
+    securityTeam: string[];
+    stakeholderChannel: string;
+    startUsers: string[];
+    startTeams: string[];
+    scanPaths: string[];
+    scanCache: string;
+    /** The `checklist` section as written in the file, e.g. `{ due: { 'initial-assessment': '2s' } }`. */
+    checklist: ChecklistConfigInput;
+  }>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -119,6 +138,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dataDir,
     scan: { paths: options.config?.scanPaths ?? [], ...(options.config?.scanCache ? { cache: options.config.scanCache } : {}) },
     log: { level: 'silent' },
+    ...(options.config?.checklist ? { checklist: options.config.checklist } : {}),
   });
   await runSetup({ siteUrl: sim.url, adminToken: sim.adminToken, publicUrl: `http://127.0.0.1:${port}`, teams: ['sec'], memberTeams: config.permissions.startTeams, dataDir });
   // The bot must see the stakeholder channel to post there.

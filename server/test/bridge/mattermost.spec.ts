@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { POST_TYPE_CHECKLIST, parseChecklistProps } from '../../src/contract';
 import { closeIncident, newIncident, opened } from '../../src/incidents/model';
 import { INCIDENT_KINDS, templateFor } from '../../src/incidents/templates';
-import { fitReportProps, MAX_REPORT_PROPS_CHARS, reportSummary } from '../../src/incidents/service';
+import { fitReportProps, MAX_REPORT_PROPS_CHARS, reportSummary } from '../../src/mattermost/replies';
 import { renderChecklistPost } from '../../src/mattermost/checklist-post';
 import { MattermostClient, MattermostError, retryDelay } from '../../src/mattermost/client';
 import { signActionContext, signDialogState, verifyActionContext, verifyDialogState } from '../../src/mattermost/signing';
@@ -53,15 +53,19 @@ describe('signing', () => {
   const other = Buffer.alloc(32, 8);
 
   it('a context verifies with its secret only, and any changed field breaks it', () => {
-    const ctx = signActionContext(secret, 'inc1', 'notified');
+    const ctx = signActionContext(secret, { incident: 'inc1', milestone: 'notified', op: 'check', channel: 'chan1' });
     expect(verifyActionContext(secret, ctx)).toEqual({ ok: true, value: ctx });
     expect(verifyActionContext(other, ctx).ok).toBe(false);
     expect(verifyActionContext(secret, { ...ctx, milestone: 'secrets-rotated' }).ok).toBe(false);
     expect(verifyActionContext(secret, { ...ctx, incident: 'inc2' }).ok).toBe(false);
+    expect(verifyActionContext(secret, { ...ctx, op: 'uncheck' }).ok).toBe(false);
+    expect(verifyActionContext(secret, { ...ctx, channel: 'chan2' }).ok).toBe(false);
+    expect(verifyActionContext(secret, { ...ctx, op: 'toggle' }).ok).toBe(false);
+    expect(verifyActionContext(secret, { v: 1, incident: 'inc1', milestone: 'notified', op: 'toggle', sig: ctx.sig })).toEqual({ ok: false, reason: expect.stringMatching(/older version of the checklist/) });
     expect(verifyActionContext(secret, { ...ctx, sig: 'zz' }).ok).toBe(false);
     expect(verifyActionContext(secret, undefined).ok).toBe(false);
     // Field boundaries are unambiguous.
-    expect(verifyActionContext(secret, { ...signActionContext(secret, 'inc', '1notified'), incident: 'inc1', milestone: 'notified' }).ok).toBe(false);
+    expect(verifyActionContext(secret, { ...signActionContext(secret, { incident: 'inc', milestone: '1notified', op: 'check', channel: 'c' }), incident: 'inc1', milestone: 'notified' }).ok).toBe(false);
   });
 
   it('dialog state: signed, bound to the user, expires', () => {
@@ -94,7 +98,8 @@ describe('checklist post', () => {
     expect(attachments[0]?.actions).toHaveLength(incident.milestones.length);
     for (const a of attachments[0]?.actions ?? []) {
       expect(a.id).toMatch(/^[A-Za-z0-9]+$/);
-      expect(verifyActionContext(Buffer.alloc(32), a.integration?.context).ok).toBe(true);
+      // Every button sets a state (not done yet: "check") and is bound to the incident's channel.
+      expect(verifyActionContext(Buffer.alloc(32), a.integration?.context)).toMatchObject({ ok: true, value: { op: 'check', channel: 'c' } });
     }
   });
 

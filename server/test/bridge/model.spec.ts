@@ -50,8 +50,8 @@ describe('checklist templates', () => {
     for (const id of ['notified', 'initial-assessment', 'credential-exposure', 'tamper-paths', 'secrets-rotated', 'pipelines-hardened', 'thorough-review', 'retrospective']) {
       expect(ids).toContain(id);
     }
-    expect(t.milestones.find((m) => m.id === 'initial-assessment')?.dueAfterMinutes).toBe(20);
-    expect(t.milestones.find((m) => m.id === 'thorough-review')?.dueAfterMinutes).toBe(24 * 60);
+    expect(t.milestones.find((m) => m.id === 'initial-assessment')?.dueAfterMs).toBe(20 * 60_000);
+    expect(t.milestones.find((m) => m.id === 'thorough-review')?.dueAfterMs).toBe(24 * 60 * 60_000);
   });
 });
 

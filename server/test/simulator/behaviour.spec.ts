@@ -2,7 +2,16 @@
 // server standing in for the bridge.
 import {ClientError} from '@mattermost/client';
 import {startSimulator, type Channel, type Simulator} from './index';
+import {defaultOpenApiDir, validatorFor} from './openapi';
 import {client, startIntegration, type FakeIntegration, type TestClient} from './test-support';
+
+// The OpenAPI checks need the spec fragments from ../shared; without them the simulator validates
+// nothing, so the violations a test declares cannot be found and are not expected.
+const openapi = validatorFor(defaultOpenApiDir()) !== undefined;
+if (!openapi) {
+  process.stderr.write('behaviour.spec: ../shared/mattermost-contracts/openapi is absent; skipping the OpenAPI checks (1 test skipped, expected violations not asserted)\n');
+}
+const itWithOpenApi = openapi ? it : it.skip;
 
 interface World {
   sim: Simulator;
@@ -62,7 +71,7 @@ describe('simulator rules', () => {
     const violations = w.sim.openapiViolations();
     await w.sim.close();
     await w.integration.close();
-    expect(violations).toEqual(expectedViolations);
+    expect(violations).toEqual(openapi ? expectedViolations : []);
   });
 
   it('refuses ephemeral posts and command creation to a bot (403 api.context.permissions.app_error)', async () => {
@@ -399,7 +408,7 @@ describe('simulator rules', () => {
     expect(JSON.stringify(w.sim.requests())).not.toContain(created.token);
   });
 
-  it('flags a malformed request against the OpenAPI spec and stays clean for well-formed traffic', async () => {
+  itWithOpenApi('flags a malformed request against the OpenAPI spec and stays clean for well-formed traffic', async () => {
     await w.bot.createPost({channel_id: w.channel.id, message: 'fine'} as never);
     await w.bot.getMe();
     expect(w.sim.openapiViolations()).toEqual([]);

@@ -7,7 +7,7 @@ import {ApiError, notFound404, sessionExpired} from './errors';
 import {defaultOpenApiDir, validatorFor, type OpenApiValidator} from './openapi';
 import {buildRoutes, type Ctx, type Reply, type Route} from './routes';
 import {goJson, newId, VERSION_ID, type Bot, type Channel, type ChannelType, type Command, type JsonObject, type JsonValue, type Post, type Team, type UserProfile} from './wire';
-import {WsHub, type DeliveredEvent} from './ws-hub';
+import {WsHub, type DeliveredEvent, type WsConnectionInfo, type WsUpgradeRecord} from './ws-hub';
 
 export interface SimulatorOptions {
   /** X-Version-Id / hello server_version. Default: the 5.37 value of the recordings. */
@@ -92,8 +92,35 @@ export interface Simulator {
   requests(): RecordedRequest[];
   /** Every request the simulator sent to an integration (slash, click, dialog) and what came back. */
   integrationRequests(): IntegrationCall[];
-  /** WebSocket events delivered, per connection. */
+  /** WebSocket events delivered, per connection (a replay after a resume is delivered again). */
   wsEvents(userId?: string): DeliveredEvent[];
+  /** Every WebSocket upgrade request and what the server made of it (fresh / resumed / message-loss / refused). */
+  wsUpgrades(): WsUpgradeRecord[];
+  /** The hub's connections (active and waiting for a resume), optionally of one user. */
+  wsConnections(userId?: string): WsConnectionInfo[];
+  /**
+   * The network between the server and its WebSocket clients drops: every socket closes abruptly (the
+   * client sees 1006). The server keeps the connections, so a client that comes back authenticated with
+   * its connection_id and sequence_number resumes and gets what it missed.
+   */
+  dropWebSockets(): void;
+  /**
+   * The link to the current WebSocket clients goes dead both ways without the server noticing: what it
+   * writes from now on gets a sequence number and enters the dead queue but never arrives, replies
+   * included (the client's pings time out); nothing the client sends arrives (not even a close frame), so
+   * the connection stays active on the server. Ends with dropWebSockets() or a restart.
+   */
+  partitionWebSockets(): void;
+  /**
+   * Stops the server as a real shutdown does: every WebSocket closed abruptly, keep-alive connections cut,
+   * the port refuses connections until start(). Data (users, channels, posts, tokens) is kept; every
+   * WebSocket connection is forgotten (ids unknown afterwards, sequences start again at 0).
+   */
+  stop(): Promise<void>;
+  /** Starts a stopped server again on the same port (same URL). */
+  start(): Promise<void>;
+  /** stop(), `downMs` refusing connections (default 0), start(). */
+  restart(opts?: {downMs?: number}): Promise<void>;
   openapiViolations(): string[];
   /** True when the OpenAPI spec was found and requests/responses are being validated. */
   openapiEnabled: boolean;
@@ -179,6 +206,8 @@ class SimulatorImpl implements Simulator {
   private readonly faults: Fault[] = [];
   private readonly validator: OpenApiValidator | undefined;
   private readonly versionId: string;
+  private port = 0;
+  private running = false;
   readonly server: http.Server;
 
   constructor(options: SimulatorOptions) {
@@ -223,8 +252,16 @@ class SimulatorImpl implements Simulator {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.running = true;
     const addr = this.server.address() as AddressInfo;
+    this.port = addr.port;
     this.url = `http://127.0.0.1:${addr.port}`;
     this.core.siteUrl = this.url;
   }
@@ -390,8 +427,50 @@ class SimulatorImpl implements Simulator {
 
   async close(): Promise<void> {
     await this.hub.close();
+    await this.shutdown();
+  }
+
+  private async shutdown(): Promise<void> {
+    if (!this.running) {
+      return;
+    }
+    this.running = false;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closed;
+  }
+
+  async stop(): Promise<void> {
+    this.hub.reset();
+    await this.shutdown();
+  }
+
+  async start(): Promise<void> {
+    if (!this.running) {
+      await this.listen();
+    }
+  }
+
+  async restart(opts: {downMs?: number} = {}): Promise<void> {
+    await this.stop();
+    await new Promise((resolve) => setTimeout(resolve, opts.downMs ?? 0));
+    await this.start();
+  }
+
+  dropWebSockets(): void {
+    this.hub.dropAll();
+  }
+
+  partitionWebSockets(): void {
+    this.hub.partitionAll();
+  }
+
+  wsUpgrades(): WsUpgradeRecord[] {
+    return this.hub.upgrades.map((u) => ({...u, query: {...u.query}}));
+  }
+
+  wsConnections(userId?: string): WsConnectionInfo[] {
+    return this.hub.connectionInfo(userId);
   }
 
   createTeam(name: string, displayName?: string): Team {

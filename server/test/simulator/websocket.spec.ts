@@ -6,7 +6,7 @@ import type {WebSocketClient, WebSocketMessage} from '@mattermost/client';
 import WS from 'ws';
 import {z} from 'zod';
 import {startSimulator, type Simulator} from './index';
-import {client, dataOf, sharedContractsDir, startIntegration, waitFor, wsClient, type FakeIntegration} from './test-support';
+import {client, dataOf, sharedContractsDir, startIntegration, waitFor, wsClient, type FakeIntegration, type TestClient} from './test-support';
 
 const contracts = sharedContractsDir();
 const wsRecording = contracts
@@ -76,11 +76,15 @@ describeWithShared('WebSocket (5.37 shapes)', () => {
     expect(keys((frames[0] as {broadcast: unknown}).broadcast)).toEqual(keys(hello.broadcast));
     expect(frames[1]).toEqual(wsRecording?.received[1]);
     raw.close();
+    // A bad token: the server closes the socket without a close frame (websocket_router.go: conn.WebSocket.Close()).
     const bad = new WS(`${sim.url.replace('http', 'ws')}/api/v4/websocket`);
+    const badFrames: unknown[] = [];
+    bad.on('message', (d) => badFrames.push(JSON.parse(String(d))));
     await new Promise((r) => bad.on('open', r));
     const closed = new Promise<number>((r) => bad.on('close', (code) => r(code)));
     bad.send(JSON.stringify({seq: 1, action: 'authentication_challenge', data: {token: 'wrong'}}));
-    expect(await closed).toBe(1008);
+    expect(await closed).toBe(1006);
+    expect(badFrames).toEqual([]);
   });
 
   it('accepts the token as an Authorization header at the handshake (hello straight away)', async () => {
@@ -156,5 +160,210 @@ describeWithShared('WebSocket (5.37 shapes)', () => {
     // sequence numbers are consecutive per connection (WebSocketClient reconnects otherwise)
     expect(a.messages.map((m) => m.seq)).toEqual(a.messages.map((_m, i) => i));
     expect(sim.wsEvents(alice.user.id).length).toBe(a.messages.length);
+  });
+});
+
+// Resumable connections, restarts and the authentication rules around them (CONTRACTS §8.7; MM
+// api4/websocket.go, app/platform/web_conn.go, web_hub.go, websocket_router.go), with bare `ws` sockets.
+interface RawSocket {
+  ws: WS;
+  frames: Array<Record<string, unknown>>;
+  closed: Promise<number>;
+  /** The next frame not yet returned by next() (waits for it). */
+  next(): Promise<Record<string, unknown>>;
+  send(payload: unknown): void;
+}
+
+describe('WebSocket connections: resume, restart, authentication', () => {
+  let sim: Simulator;
+  let alice: {user: {id: string}; token: string};
+  let bob: TestClient;
+  let channelId: string;
+  const open: WS[] = [];
+
+  beforeEach(async () => {
+    sim = await startSimulator();
+    sim.createTeam('sec');
+    alice = sim.createUser('alice', {teams: ['sec']});
+    const b = sim.createUser('bob', {teams: ['sec']});
+    bob = client(sim.url, b.token);
+    channelId = sim.createChannel('sec', 'inc-ws', {creator: 'bob', type: 'P', members: ['alice']}).id;
+  });
+
+  afterEach(async () => {
+    for (const ws of open.splice(0)) {
+      ws.terminate();
+    }
+    const violations = sim.openapiViolations();
+    await sim.close();
+    expect(violations).toEqual([]);
+  });
+
+  function connect(opts: {token?: string; cookie?: boolean; query?: Record<string, string>} = {}): Promise<RawSocket> {
+    const query = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
+    const headers: Record<string, string> = {};
+    if (opts.token !== undefined) {
+      headers[opts.cookie ? 'Cookie' : 'Authorization'] = opts.cookie ? `MMAUTHTOKEN=${opts.token}` : `Bearer ${opts.token}`;
+    }
+    const ws = new WS(`${sim.url.replace('http', 'ws')}/api/v4/websocket${query}`, {headers});
+    open.push(ws);
+    const frames: Array<Record<string, unknown>> = [];
+    let read = 0;
+    ws.on('message', (d) => frames.push(JSON.parse(String(d)) as Record<string, unknown>));
+    const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+    return new Promise((resolve, reject) => {
+      ws.on('error', reject);
+      ws.on('open', () =>
+        resolve({
+          ws,
+          frames,
+          closed,
+          next: () => waitFor(() => (frames.length > read ? frames[read++] : undefined)),
+          send: (payload) => ws.send(JSON.stringify(payload)),
+        }),
+      );
+    });
+  }
+
+  async function post(message: string): Promise<void> {
+    await bob.createPost({channel_id: channelId, message} as never);
+  }
+
+  async function helloOf(socket: RawSocket): Promise<string> {
+    const hello = await socket.next();
+    expect(hello).toMatchObject({event: 'hello', seq: 0});
+    return String((hello.data as {connection_id: string}).connection_id);
+  }
+
+  it('a bad token at the upgrade leaves the socket unauthenticated; a challenge then works (hello, reply)', async () => {
+    const s = await connect({token: 'not-a-valid-token-xxxxxxxxx'});
+    s.send({seq: 1, action: 'ping'}); // not authenticated: the error reply never reaches this socket
+    s.send({seq: 2, action: 'authentication_challenge', data: {token: alice.token}});
+    await helloOf(s);
+    expect(await s.next()).toEqual({status: 'OK', seq_reply: 2});
+    expect(s.frames).toHaveLength(2);
+    expect(sim.wsUpgrades()).toEqual([{query: {}, auth: 'none', outcome: 'fresh', connectionId: expect.stringMatching(/^[a-z0-9]{26}$/)}]);
+  });
+
+  it('ignores a challenge on a socket authenticated at the upgrade; error replies and a bad frame as the server does', async () => {
+    const s = await connect({token: alice.token, cookie: true});
+    await helloOf(s);
+    s.send({seq: 1, action: 'authentication_challenge', data: {token: alice.token}});
+    s.send({seq: 2, action: 'ping'});
+    expect(await s.next()).toMatchObject({status: 'OK', seq_reply: 2, data: {text: 'pong'}});
+    s.send({seq: 0, action: 'ping'});
+    expect(await s.next()).toMatchObject({status: 'FAIL', seq_reply: 0, error: {id: 'api.web_socket_router.bad_seq.app_error', status_code: 400}});
+    s.ws.send('not json');
+    expect(await s.closed).toBe(1006);
+    expect(sim.wsUpgrades()[0]).toMatchObject({auth: 'cookie', outcome: 'fresh'});
+  });
+
+  it('resumes an authenticated connection after a drop: same id, no hello, the events queued meanwhile in sequence', async () => {
+    const s = await connect({token: alice.token});
+    const id = await helloOf(s);
+    await post('before the drop');
+    expect(await s.next()).toMatchObject({event: 'posted', seq: 1});
+    sim.dropWebSockets();
+    expect(await s.closed).toBe(1006);
+    await post('during the drop 1');
+    await post('during the drop 2');
+    expect(sim.wsConnections(alice.user.id)).toEqual([{connectionId: id, userId: alice.user.id, active: false, nextSeq: 2, queued: 2}]);
+    const back = await connect({token: alice.token, query: {connection_id: id, sequence_number: '2'}});
+    const first = await back.next();
+    const second = await back.next();
+    expect([first.event, first.seq, second.event, second.seq]).toEqual(['posted', 2, 'posted', 3]);
+    expect(String((first.data as {post: string}).post)).toContain('during the drop 1');
+    expect(String((second.data as {post: string}).post)).toContain('during the drop 2');
+    expect(sim.wsUpgrades()[1]).toEqual({query: {connection_id: id, sequence_number: '2'}, auth: 'header', outcome: 'resumed', connectionId: id});
+    expect(sim.wsConnections(alice.user.id)).toEqual([{connectionId: id, userId: alice.user.id, active: true, nextSeq: 4, queued: 0}]);
+  });
+
+  it('does not resume when the upgrade is not authenticated (authentication_challenge): new id, nothing replayed', async () => {
+    const s = await connect({token: alice.token});
+    const id = await helloOf(s);
+    sim.dropWebSockets();
+    await s.closed;
+    await post('missed');
+    const back = await connect({query: {connection_id: id, sequence_number: '1'}});
+    back.send({seq: 1, action: 'authentication_challenge', data: {token: alice.token}});
+    const newId = await helloOf(back);
+    expect(newId).not.toBe(id);
+    expect(await back.next()).toEqual({status: 'OK', seq_reply: 1});
+    await post('after');
+    const next = await back.next();
+    expect(next).toMatchObject({event: 'posted', seq: 1});
+    expect(String((next.data as {post: string}).post)).toContain('after');
+    expect(sim.wsUpgrades()[1]).toMatchObject({auth: 'none', outcome: 'fresh', connectionId: newId});
+  });
+
+  it('replays from the dead queue what a dead link swallowed; a sequence it no longer holds = new id and hello', async () => {
+    const s = await connect({token: alice.token});
+    const id = await helloOf(s);
+    sim.partitionWebSockets();
+    await post('lost on the wire');
+    sim.dropWebSockets();
+    await s.closed;
+    expect(s.frames).toHaveLength(1); // only the hello arrived
+    const back = await connect({token: alice.token, query: {connection_id: id, sequence_number: '1'}});
+    const replayed = await back.next();
+    expect(replayed).toMatchObject({event: 'posted', seq: 1});
+    expect(String((replayed.data as {post: string}).post)).toContain('lost on the wire');
+    sim.dropWebSockets();
+    await back.closed;
+    // The client claims a sequence the server never wrote: message loss.
+    const lossy = await connect({token: alice.token, query: {connection_id: id, sequence_number: '7'}});
+    const newId = await helloOf(lossy);
+    expect(newId).not.toBe(id);
+    expect(sim.wsUpgrades()[2]).toMatchObject({outcome: 'message-loss', connectionId: newId});
+  });
+
+  it('forgets every connection on restart: same URL and data, refused while down, new id and sequence from 0', async () => {
+    const s = await connect({token: alice.token});
+    const id = await helloOf(s);
+    await post('one');
+    await s.next();
+    const url = sim.url;
+    await sim.stop();
+    expect(await s.closed).toBe(1006);
+    await expect(fetch(`${url}/api/v4/system/ping`)).rejects.toThrow();
+    await sim.start();
+    expect(sim.url).toBe(url);
+    expect((await client(sim.url, alice.token).getMe()).id).toBe(alice.user.id);
+    const back = await connect({token: alice.token, query: {connection_id: id, sequence_number: '2'}});
+    const newId = await helloOf(back);
+    expect(newId).not.toBe(id);
+    expect(sim.wsUpgrades()[1]).toMatchObject({auth: 'header', outcome: 'fresh', connectionId: newId});
+    await sim.restart({downMs: 50});
+    expect(await back.closed).toBe(1006);
+    expect(sim.wsConnections()).toEqual([]);
+  });
+
+  it('reaps a connection inactive for more than 5 minutes, and drops one whose queue overflows (256)', async () => {
+    const s = await connect({token: alice.token});
+    const id = await helloOf(s);
+    sim.dropWebSockets();
+    await s.closed;
+    sim.advanceTime(4 * 60_000);
+    const soon = await connect({token: alice.token, query: {connection_id: id, sequence_number: '1'}});
+    await waitFor(() => (sim.wsUpgrades()[1]?.outcome === 'resumed' ? true : undefined));
+    expect(soon.frames).toEqual([]);
+    sim.dropWebSockets();
+    await soon.closed;
+    sim.advanceTime(10 * 60_000);
+    const late = await connect({token: alice.token, query: {connection_id: id, sequence_number: '1'}});
+    const reapedId = await helloOf(late);
+    expect(reapedId).not.toBe(id);
+    expect(sim.wsUpgrades()[2]).toMatchObject({outcome: 'fresh'});
+
+    sim.dropWebSockets();
+    await late.closed;
+    for (let i = 0; i < 256; i += 1) {
+      await post(`queued ${i}`);
+    }
+    expect(sim.wsConnections(alice.user.id)).toEqual([expect.objectContaining({connectionId: reapedId, active: false, queued: 256})]);
+    await post('one too many');
+    expect(sim.wsConnections(alice.user.id)).toEqual([]);
+    const after = await connect({token: alice.token, query: {connection_id: reapedId, sequence_number: '1'}});
+    expect(await helloOf(after)).not.toBe(reapedId);
   });
 });

@@ -13,4 +13,5 @@ export const platformMessages = defineMessages({
     'github-actions': {id: 'cix.platform.github-actions', defaultMessage: 'GitHub Actions'},
     circleci: {id: 'cix.platform.circleci', defaultMessage: 'CircleCI'},
     'gitlab-ci': {id: 'cix.platform.gitlab-ci', defaultMessage: 'GitLab CI'},
+    jenkins: {id: 'cix.platform.jenkins', defaultMessage: 'Jenkins'},
 });

@@ -5,7 +5,7 @@
  * page that stands in for Mattermost's webapp (host/). Renders the checklist and the report from
  * fixture posts, clicks a milestone (the page's fake Mattermost answers the action as the bridge
  * would), sorts the report, opens the RHS, and saves screenshots in light and dark themes to
- * test-output/screenshots/.
+ * test-output/screenshots/. Without /usr/bin/chromium it says so in one line on stderr and skips.
  */
 import {execFileSync} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
@@ -24,6 +24,10 @@ import {CHANNEL_ID, HOSTILE, NOW, OTHER_CHANNEL_ID, TEAM_ID, checklistPost, chec
 import type {HostBaseState, HostConfig} from './host/host';
 
 const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+    process.stderr.write(`browser.spec: ${CHROMIUM} not found; install Debian's chromium (apt-get install -y chromium) to run the browser test\n`);
+}
 const webappDir = path.join(__dirname, '..', '..');
 const repoRoot = path.join(webappDir, '..');
 const nodeModules = path.join(repoRoot, 'node_modules');
@@ -112,16 +116,13 @@ function serve(buildDir: string): Promise<http.Server> {
     return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-describe('the plugin in Chromium', () => {
+(hasChromium ? describe : describe.skip)('the plugin in Chromium', () => {
     let buildDir: string;
     let server: http.Server;
     let browser: Browser;
     let baseUrl: string;
 
     beforeAll(async () => {
-        if (!existsSync(CHROMIUM)) {
-            throw new Error(`Chromium is not installed at ${CHROMIUM}: the browser test needs it (Debian: apt-get install -y chromium).`);
-        }
         buildDir = mkdtempSync(path.join(tmpdir(), 'cix-browser-'));
         // The plugin exactly as `make dist` builds it, into a private folder (webapp/dist is left alone).
         execFileSync('npm', ['run', 'build', '-w', 'webapp', '--', '--output-path', path.join(buildDir, 'plugin')], {cwd: repoRoot, stdio: 'pipe', timeout: 240_000});

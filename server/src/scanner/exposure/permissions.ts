@@ -1,4 +1,5 @@
 /** GitHub token power: `permissions:` of the job or workflow, or the repository default when absent. */
+import { platformById } from '../platforms';
 import { hit, jobLabel, type ExposureRule, type RuleMeta } from './rule';
 import { onlyForkTriggers, permissionsText, tokenCanPush, tokenWrite } from './holdings';
 
@@ -15,11 +16,9 @@ export const permissionsRule: ExposureRule = {
     const text = permissionsText(job.permissions);
     const h = hit(permissionsMeta).exposure({ permissions: text });
     if (job.permissions.kind === 'not-applicable') {
-      if (pipeline.platform === 'gitlab-ci') {
-        h.exposure({ permissions: 'CI_JOB_TOKEN (job token; project-scoped)' });
-      } else if (pipeline.platform === 'circleci') {
-        h.exposure({ permissions: 'not applicable (no job token; checkout uses the project key)' });
-      }
+      // The platform's own token model, as its module states it (`PlatformModule.jobToken`).
+      const token = platformById(pipeline.platform).jobToken;
+      if (token !== undefined) h.exposure({ permissions: token });
       return h.build();
     }
     if (onlyForkTriggers(job)) {

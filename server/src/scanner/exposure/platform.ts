@@ -2,7 +2,7 @@
  * Platform incidents (a CI provider breach): the exposure is the platform's stored secrets — contexts
  * and project environment variables, keys — whichever job ran, not what a job's code could reach.
  */
-import type { Platform } from '../model';
+import { platformById } from '../platforms';
 import { hit, jobLabel, names, type ExposureRule, type RuleMeta } from './rule';
 
 export const platformMeta: RuleMeta = {
@@ -12,20 +12,14 @@ export const platformMeta: RuleMeta = {
   confidence: 'high',
 };
 
-/** What each platform stores for a project, outside the config. */
-const STORED: Record<Platform, readonly string[]> = {
-  circleci: ['project environment variables', 'project SSH and deploy keys'],
-  'github-actions': ['repository, organisation and environment secrets'],
-  'gitlab-ci': ['project and group CI/CD variables'],
-};
-
 export const platformRule: ExposureRule = {
   meta: platformMeta,
   check({ job, pipeline, jobs, match, platformIncident }) {
     const h = hit(platformMeta);
     if (!platformIncident) return h.build();
     const allContexts = [...new Set(jobs.flatMap((r) => r.job.contexts).concat(job.contexts))].sort();
-    const stored = STORED[pipeline.platform];
+    // What each platform stores for a project, outside the config: its module says (`PlatformModule.stored`).
+    const stored = platformById(pipeline.platform).stored;
     const deployers = job.deploys ? [] : jobs.filter((r) => r.job !== job && r.job.deploys && r.job.contexts.some((c) => job.contexts.includes(c)));
     if (deployers.length > 0) {
       const shared = [...new Set(deployers.flatMap((r) => r.job.contexts.filter((c) => job.contexts.includes(c))))];

@@ -103,7 +103,8 @@ describe('readable with many consumers', () => {
     const pipeline = makePipeline({ jobs });
     const f = assessJob({ job: build, components: [] }, pipeline, resolvedOf(jobs), makeMatch());
     expect(f.tamper[0]?.consumers).toHaveLength(13);
-    const reason = f.reasons.find((r) => r.includes('writes cache'));
+    // On GitHub any step can write any key of the cache: one path to every job restoring one.
+    const reason = f.reasons.find((r) => r.includes("can write any key of the repository's cache"));
     expect(reason).toContain('consumed by `deploy` (holds secret PROD, deploys); `r0`');
     expect(reason).toContain('5 more that hold nothing.');
   });

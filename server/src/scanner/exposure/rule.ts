@@ -26,6 +26,12 @@ export interface Signals {
   writeToken: boolean;
   /** The job itself releases or deploys. */
   deploys: boolean;
+  /**
+   * The job holds a credential it can release or deploy with (deploy.ts `publishCredentials`): a secret,
+   * OIDC, a token whose scopes publish, or what the platform gives every job (CircleCI project
+   * variables, GitLab's job token and CI/CD variables).
+   */
+  publishCredential: boolean;
   /** Something the job writes is consumed by another job. */
   tamper: boolean;
   /** A consumer of what it writes (or a job sharing its persistent runner) deploys or holds secrets. */

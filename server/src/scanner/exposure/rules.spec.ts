@@ -2,7 +2,7 @@ import type { Job, Pipeline, ResolvedJob } from '../model';
 import { makeIndicator, makeJob, makeMatch, makePipeline, makeUse, pos } from '../testing';
 import { EXPOSURE_RULES } from './assess';
 import { contextsRule } from './contexts';
-import { deployRule } from './deploy';
+import { deployRule, publishCredentials, releasePaths } from './deploy';
 import { oidcRule } from './oidc';
 import { permissionsRule } from './permissions';
 import { platformRule } from './platform';
@@ -221,6 +221,34 @@ describe('deploy', () => {
   });
   it('ok-no-deploy', () => {
     expect(run(deployRule, makeJob({ id: 'j' })).signals).toEqual({});
+  });
+  it('what it releases is a tamper entry of its own, read as what is published', () => {
+    const flows = (names: Array<string | undefined>) => names.map((name, i) => (name === undefined ? { via: 'release' as const, pos: pos(40 + i) } : { via: 'release' as const, name, pos: pos(40 + i) }));
+    expect(releasePaths(makeJob({ id: 'j', deploys: true, produces: flows(['docker push', 'ghcr.io/acme/app:1.2', 'softprops/action-gh-release', 'pypa/gh-action-pypi-publish', 'actions/deploy-pages', undefined]) }))).toEqual([
+      'the image pushed at .github/workflows/ci.yml:40 (docker push)',
+      'the image pushed at .github/workflows/ci.yml:41 (ghcr.io/acme/app:1.2)',
+      'the release uploaded at .github/workflows/ci.yml:42 (softprops/action-gh-release)',
+      'the package published at .github/workflows/ci.yml:43 (pypa/gh-action-pypi-publish)',
+      'the site deployed at .github/workflows/ci.yml:44 (actions/deploy-pages)',
+      'what it publishes at .github/workflows/ci.yml:45',
+    ]);
+    const r = run(deployRule, makeJob({ id: 'j', deploys: true, produces: flows(['docker push']) }));
+    expect(r.tamper).toEqual([{ via: 'release', name: 'the image pushed at .github/workflows/ci.yml:40 (docker push)', consumers: [] }]);
+  });
+  it.each<[string, Partial<Job>, string[]]>([
+    ['a job secret', { secrets: [{ name: 'NPM_TOKEN', kind: 'secret' }] }, ['NPM_TOKEN']],
+    ['write-all', { permissions: { kind: 'write-all' } }, ['GITHUB_TOKEN (write-all)']],
+    ['the repository default', { permissions: { kind: 'default' } }, ['GITHUB_TOKEN (repository default, which may be write)']],
+    ['publishing scopes only', { permissions: { kind: 'scopes', scopes: { contents: 'write', issues: 'write', packages: 'read' } } }, ['GITHUB_TOKEN (contents: write)']],
+    ['OIDC', { oidc: true }, ['OIDC token']],
+    ['CircleCI project variables and a context', { permissions: { kind: 'not-applicable' }, contexts: ['release'], secrets: [{ name: 'project environment variables', kind: 'project-env' }] }, ['context release', 'project environment variables']],
+    ['ok-read-only: nothing to publish with', { permissions: { kind: 'scopes', scopes: { contents: 'read', issues: 'write' } } }, []],
+    ['ok-fork-only: nothing', { secrets: [{ name: 'NPM_TOKEN', kind: 'secret' }], triggers: [{ kind: 'pull_request_fork' }] }, []],
+  ])('publishCredentials: %s', (_name, partial, expected) => {
+    const job = makeJob({ id: 'j', deploys: true, ...partial });
+    expect(publishCredentials(job, { job, components: [] }, makeMatch())).toEqual(expected);
+    const r = run(deployRule, job);
+    expect(r.signals.publishCredential).toBe(expected.length > 0 ? true : undefined);
   });
 });
 

@@ -2,6 +2,7 @@
  * Secrets the job can read by name: `secrets.X`, `secrets: inherit`, `toJSON(secrets)`, `environment:`,
  * CI variables, secrets its components read, and what the incident's payload read of them.
  */
+import type { Job, Match, ResolvedJob, SecretRef } from '../model';
 import { at, hit, jobLabel, names, type ExposureRule, type RuleMeta } from './rule';
 import { componentSecrets, credentials, onlyForkTriggers, secretLabel } from './holdings';
 
@@ -23,19 +24,31 @@ function readsWholeEnvironment(scope: string): boolean {
   return /\benv(ironment)?\b|memory|all (job )?secrets|secrets of the job|everything/i.test(scope);
 }
 
+/**
+ * Names of the secrets read only by the affected component itself (the Codecov orb's CODECOV_TOKEN):
+ * that component's own credential, reported and to be rotated, but not one the job exposes beyond it.
+ */
+export function componentOwnSecrets(job: Job, resolved: ResolvedJob, match: Match): Set<string> {
+  const chainRefs = new Set(match.chain.map((l) => l.ref));
+  return new Set(
+    componentSecrets(resolved.components)
+      .filter(({ secret, via }) => chainRefs.has(via.use.ref.raw) && !job.secrets.some((j) => j.name === secret.name))
+      .map(({ secret }) => secret.name),
+  );
+}
+
+/** The credentials (not contexts) the job exposes beyond the affected component's own. */
+export function exposingCredentials(job: Job, resolved: ResolvedJob, match: Match): SecretRef[] {
+  const ownOnly = componentOwnSecrets(job, resolved, match);
+  return credentials(job, resolved.components).filter((s) => s.kind !== 'context' && !ownOnly.has(s.name));
+}
+
 export const secretsRule: ExposureRule = {
   meta: secretsMeta,
   check({ job, resolved, match, platformIncident }) {
     const creds = credentials(job, resolved.components).filter((s) => s.kind !== 'context');
-    // A secret read only by the affected component itself (the Codecov orb's CODECOV_TOKEN) is that
-    // component's own credential: reported and to be rotated, but not a secret the job exposes beyond it.
-    const chainRefs = new Set(match.chain.map((l) => l.ref));
-    const ownOnly = new Set(
-      componentSecrets(resolved.components)
-        .filter(({ secret, via }) => chainRefs.has(via.use.ref.raw) && !job.secrets.some((j) => j.name === secret.name))
-        .map(({ secret }) => secret.name),
-    );
-    const exposing = creds.filter((s) => !ownOnly.has(s.name));
+    const ownOnly = componentOwnSecrets(job, resolved, match);
+    const exposing = exposingCredentials(job, resolved, match);
     const tokens = job.secrets.filter((s) => s.kind === 'ci-token').map((s) => s.name);
     const projectEnv = job.secrets.filter((s) => s.kind === 'project-env').map(secretLabel);
     const labels = [...new Set([...creds.map(secretLabel), ...tokens, ...projectEnv])];

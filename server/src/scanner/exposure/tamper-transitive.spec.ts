@@ -228,15 +228,17 @@ deploy:
 describe('bounds', () => {
   it('a long chain stops after MAX_TAMPER_HOPS jobs; a ring of caches terminates', () => {
     const n = MAX_TAMPER_HOPS + 4;
+    // CircleCI: a cache is read by the jobs restoring its key (on GitHub any job reaches every cache reader in one hop).
     const jobs: Job[] = Array.from({ length: n }, (_, i) =>
       makeJob({
+        permissions: { kind: 'not-applicable' },
         id: `j${i}`,
         produces: [{ via: 'cache', name: `key-${i}-x`, pos: pos(i + 1) }],
         // each reads the previous one's cache; j0 reads the last one (a ring)
         consumes: [{ via: 'cache', name: `key-${(i + n - 1) % n}-x`, pos: pos(i + 1) }],
       }),
     );
-    const pipeline = makePipeline({ jobs });
+    const pipeline = makePipeline({ platform: 'circleci', file: '.circleci/config.yml', jobs });
     const first = jobs[0];
     if (!first) throw new Error('no job');
     const [path] = tamperPaths(first, pipeline, jobs.map((job) => ({ job, components: [] })), [pipeline]);

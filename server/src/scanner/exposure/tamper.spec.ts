@@ -1,6 +1,7 @@
-import type { Job, Pipeline, ResolvedJob } from '../model';
-import { makeJob, makePipeline, pos } from '../testing';
-import { artifactNamesMeet, cacheKeysMeet, downstream, MAX_TAMPER_CONSUMERS, staticPrefix, tamperPaths } from './tamper';
+import type { ArtifactFlow, Job, Pipeline, ResolvedJob, Step } from '../model';
+import { makeJob, makeMatch, makePipeline, makeStep, makeUse, pos } from '../testing';
+import { assessJob } from './assess';
+import { ANY_KEY, artifactNamesMeet, cacheKeysMeet, compromisedAt, downstream, MAX_TAMPER_CONSUMERS, staticPrefix, tamperAnalysis, tamperPaths } from './tamper';
 
 const resolvedAll = (...pipelines: Pipeline[]): ResolvedJob[] => pipelines.flatMap((p) => p.jobs.map((job) => ({ job, components: [] })));
 const paths = (job: Job, pipeline: Pipeline, ...others: Pipeline[]) => tamperPaths(job, pipeline, resolvedAll(pipeline, ...others));
@@ -23,6 +24,8 @@ describe('CircleCI flows', () => {
         { job: 'test', holds: [] },
         { job: 'deploy', holds: ['context aws-prod', 'deploys'] },
       ],
+      // Without a compromised step placed in the job, every write counts, and the path says so.
+      reach: expect.stringMatching(/^CircleCI writes the workspace only in a `persist_to_workspace` step.*not placed.*every write counts$/),
     });
   });
 
@@ -57,8 +60,10 @@ describe('GitHub flows', () => {
     expect(result.find((p) => p.via === 'artifact')?.consumers).toEqual([
       { job: 'publish', holds: ['secret NPM_TOKEN', 'deploys (environment npm)'] },
       { job: 'all', holds: [] },
+      // publish runs what it downloaded, and any step of it can write any cache key that release restores.
+      { job: 'release (.github/workflows/release.yml) (through publish: cache)', holds: ['secret GH_PAT'], through: [{ job: 'publish', via: 'cache', name: ANY_KEY }] },
     ]);
-    expect(result.find((p) => p.via === 'cache')?.consumers).toEqual([{ job: 'release (.github/workflows/release.yml)', holds: ['secret GH_PAT'] }]);
+    expect(result.find((p) => p.via === 'cache')).toMatchObject({ name: ANY_KEY, consumers: [{ job: 'release (.github/workflows/release.yml)', holds: ['secret GH_PAT'] }] });
   });
 
   it('push with a write token → privileged jobs that run on push', () => {
@@ -67,12 +72,12 @@ describe('GitHub flows', () => {
     const onPr = makeJob({ id: 'pr', pos: pos(3, '.github/workflows/pr.yml'), triggers: [{ kind: 'pull_request' }], secrets: [{ name: 'X', kind: 'secret' }] });
     const p = makePipeline({ jobs: [pusher] });
     const result = paths(pusher, p, makePipeline({ jobs: [onPush] }), makePipeline({ jobs: [onPr] }));
-    expect(result).toEqual([{ via: 'push', name: 'GITHUB_TOKEN (contents: write)', consumers: [{ job: 'deploy (.github/workflows/deploy.yml)', holds: ['deploys'] }] }]);
+    expect(result).toEqual([{ via: 'push', name: 'GITHUB_TOKEN (contents: write)', consumers: [{ job: 'deploy (.github/workflows/deploy.yml)', holds: ['deploys'] }], reach: "the job's token can push from any step" }]);
   });
 
   it('an explicit git push is a path even with nothing downstream', () => {
     const pusher = makeJob({ id: 'bump', produces: [{ via: 'push', name: 'git push', pos: pos(12) }] });
-    expect(paths(pusher, makePipeline({ jobs: [pusher] }))).toEqual([{ via: 'push', name: 'git push', consumers: [] }]);
+    expect(paths(pusher, makePipeline({ jobs: [pusher] }))).toEqual([{ via: 'push', name: 'git push', consumers: [], reach: "the job's token can push from any step" }]);
   });
 
   it('ok-read-only-token: no push path; ok-default: the default token is not assumed to push', () => {
@@ -195,5 +200,209 @@ describe('paths read by more jobs than a report names', () => {
   it('a shorter path keeps the order of the configuration', () => {
     const few = makePipeline({ jobs: [build, ...readers.slice(0, 3), deploy] });
     expect(paths(build, few)[0]?.consumers.map((c) => c.job)).toEqual(['r0', 'r1', 'r2', 'deploy']);
+  });
+});
+
+describe('order inside a job: explicit write steps', () => {
+  const CFG = '.circleci/config.yml';
+  const at = (line: number): ReturnType<typeof pos> => pos(line, CFG);
+  const step = (line: number, name: string, extra: Partial<Step> = {}): Step => makeStep({ name, pos: at(line), ...extra });
+  const cc = (partial: Partial<Job> & { id: string }): Job => makeJob({ permissions: { kind: 'not-applicable' }, pos: at(1), ...partial });
+  // checkout (0), save_cache early (1), a run whose second line pipes the uploader to bash (2), save_cache late (3), persist (4)
+  const steps: Step[] = [
+    step(10, 'checkout'),
+    step(11, 'save_cache'),
+    step(12, 'run: test', { run: 'make test\ncurl -s https://codecov.io/bash | bash\necho done' }),
+    step(16, 'save_cache'),
+    step(17, 'persist_to_workspace'),
+  ];
+  const flow = (via: ArtifactFlow['via'], name: string, line: number, place: number): ArtifactFlow => ({ via, name, pos: at(line), at: place });
+  const coverage = cc({
+    id: 'coverage',
+    steps,
+    sequence: steps.map((s, i) => ({ step: s, at: i })),
+    produces: [flow('cache', 'early-v1-{{ checksum "a" }}', 11, 1), flow('cache', 'late-v1-{{ checksum "b" }}', 16, 3), flow('workspace', '.: dist', 17, 4)],
+  });
+  const deploy = cc({ id: 'deploy', needs: ['coverage'], contexts: ['prod'], deploys: true, consumes: [flow('cache', 'early-v1-, late-v1-', 30, 0), flow('workspace', '.', 31, 1)] });
+  const pipeline = makePipeline({ platform: 'circleci', file: CFG, jobs: [coverage, deploy] });
+  const jobs = resolvedAll(pipeline);
+  const script = (line: number) => ({ kind: 'script-url' as const, ref: 'curl -s https://codecov.io/bash | bash', file: CFG, line });
+  const resolved: ResolvedJob = { job: coverage, components: [] };
+
+  it('places the compromised step through a line of its shell text', () => {
+    expect(compromisedAt(resolved, [script(13)])).toEqual({ at: 2, pos: at(13) });
+    // A component that comes with the job itself (its image, an orb job) is not one of its steps.
+    expect(compromisedAt(resolved, [{ kind: 'image', ref: 'cimg/go:1.21', file: CFG, line: 3 }])).toBeUndefined();
+  });
+
+  it('the same component used twice in the job: the earliest use counts', () => {
+    const twice = cc({ ...coverage, id: 'twice' });
+    const node = (line: number) => ({ use: makeUse({ kind: 'script-url', url: 'https://codecov.io/bash', how: 'pipe', raw: 'curl -s https://codecov.io/bash | bash' }, at(line)), status: 'leaf' as const, children: [] });
+    const tree: ResolvedJob = { job: twice, components: [node(17), node(13)] };
+    // The finding is about the use at line 17 (persist_to_workspace's line here): the job runs it at line 13 first.
+    expect(compromisedAt(tree, [script(17)])).toEqual({ at: 2, pos: at(13) });
+  });
+
+  it('only writes at or after the compromised step are tamper paths; earlier ones are out of reach, and said so', () => {
+    const from = compromisedAt(resolved, [script(13)]);
+    const { paths: found, outOfReach } = tamperAnalysis(coverage, pipeline, jobs, [pipeline], from);
+    expect(found.map((p) => `${p.via} ${p.name ?? ''}`)).toEqual(['cache late-v1-{{ checksum "b" }}', 'workspace .: dist']);
+    expect(found[0]?.reach).toBe(
+      'CircleCI writes a cache only in a `save_cache` step, with what is there when it runs; the write at .circleci/config.yml:16 runs after the compromised step (.circleci/config.yml:13); CircleCI shares caches between every branch of the project',
+    );
+    expect(outOfReach).toEqual([{ via: 'cache', name: 'early-v1-{{ checksum "a" }}', write: at(11), readers: ['deploy'], why: expect.stringContaining('only in a `save_cache` step') }]);
+  });
+
+  it('ok-all-before: a compromised last step reaches nothing it wrote', () => {
+    const last = { at: 4, pos: at(17) };
+    const late = cc({ ...coverage, id: 'late', produces: coverage.produces.map((f) => ({ ...f, at: Math.min(f.at ?? 0, 3) })) });
+    const p = makePipeline({ platform: 'circleci', file: CFG, jobs: [late, deploy] });
+    expect(tamperPaths(late, p, resolvedAll(p), [p], last)).toEqual([]);
+  });
+
+  it('a write at the same place as the compromised step (order not known) counts', () => {
+    const { paths: found } = tamperAnalysis(coverage, pipeline, jobs, [pipeline], { at: 3, pos: at(16) });
+    expect(found.map((p) => p.name)).toEqual(['late-v1-{{ checksum "b" }}', '.: dist']);
+    expect(found[0]?.reach).toContain('runs with the compromised step (.circleci/config.yml:16), in an order that is not known');
+  });
+
+  it('where the compromised code starts is not known: every write counts', () => {
+    expect(tamperPaths(coverage, pipeline, jobs, [pipeline]).map((p) => p.name)).toEqual(['early-v1-{{ checksum "a" }}', 'late-v1-{{ checksum "b" }}', '.: dist']);
+  });
+
+  it('GitLab collects artifacts and caches at the end of the job: every step counts, whatever its place', () => {
+    const GL = '.gitlab-ci.yml';
+    const build = makeJob({ id: 'build', permissions: { kind: 'not-applicable' }, pos: pos(2, GL), produces: [{ via: 'artifact', name: 'build', pos: pos(9, GL), at: 0 }] });
+    const release = makeJob({ id: 'release', permissions: { kind: 'not-applicable' }, pos: pos(20, GL), deploys: true, consumes: [{ via: 'artifact', name: 'build', pos: pos(21, GL) }] });
+    const p = makePipeline({ platform: 'gitlab-ci', file: GL, jobs: [build, release] });
+    const [artifact] = tamperPaths(build, p, resolvedAll(p), [p], { at: 5, pos: pos(7, GL) });
+    expect(artifact).toMatchObject({ via: 'artifact', consumers: [{ job: 'release' }], reach: "GitLab collects artifacts after the job's script, so every step of the job can change them" });
+  });
+
+  it('GitHub: an artifact uploaded before the compromised step is out of reach, one uploaded later is not; the cache is reached at any time', () => {
+    const gh = (line: number) => pos(line);
+    const ghSteps = [makeStep({ name: 'upload dist', pos: gh(10) }), makeStep({ name: 'changed-files', pos: gh(12) }), makeStep({ name: 'upload reports', pos: gh(14) })];
+    const build = makeJob({
+      id: 'build',
+      steps: ghSteps,
+      produces: [
+        { via: 'artifact', name: 'dist', pos: gh(10), at: 0 },
+        { via: 'artifact', name: 'reports', pos: gh(14), at: 2 },
+      ],
+    });
+    const publish = makeJob({ id: 'publish', needs: ['build'], deploys: true, consumes: [{ via: 'artifact', name: 'dist', pos: gh(30), at: 0 }] });
+    const triage = makeJob({ id: 'triage', needs: ['build'], secrets: [{ name: 'BOT', kind: 'secret' }], consumes: [{ via: 'artifact', name: 'reports', pos: gh(40), at: 0 }] });
+    const release = makeJob({ id: 'release', pos: pos(3, '.github/workflows/release.yml'), triggers: [{ kind: 'tag' }], deploys: true, consumes: [{ via: 'cache', name: 'npm-x', pos: pos(9, '.github/workflows/release.yml'), at: 0 }] });
+    const p = makePipeline({ jobs: [build, publish, triage] });
+    const r = makePipeline({ file: '.github/workflows/release.yml', jobs: [release] });
+    const { paths: found, outOfReach } = tamperAnalysis(build, p, resolvedAll(p, r), [p, r], { at: 1, pos: gh(12) });
+    expect(found.map((x) => `${x.via} ${x.name ?? ''} → ${x.consumers.map((c) => c.job).join(', ')}`)).toEqual([
+      'cache any key → release (.github/workflows/release.yml)',
+      'artifact reports → triage, release (.github/workflows/release.yml) (through triage: cache)',
+    ]);
+    expect(outOfReach.map((o) => `${o.via} ${o.name ?? ''}`)).toEqual(['artifact dist']);
+  });
+
+  it('a consumer passes on only what it writes at or after the step where it reads the tampered content', () => {
+    const lint = cc({ id: 'lint', steps, sequence: steps.map((s, i) => ({ step: s, at: i })), produces: [flow('cache', 'deps-v1-x', 16, 3)] });
+    // build persists its workspace BEFORE it restores the cache, and saves another cache after.
+    const build = cc({ id: 'build', produces: [flow('workspace', '.: dist', 40, 0), flow('cache', 'tools-v1-x', 43, 3)], consumes: [flow('cache', 'deps-v1-', 41, 1)] });
+    const ship = cc({ id: 'ship', needs: ['build'], deploys: true, consumes: [flow('workspace', '.', 50, 0)] });
+    const tools = cc({ id: 'tools', contexts: ['signing'], consumes: [flow('cache', 'tools-v1-', 60, 0)] });
+    const p = makePipeline({ platform: 'circleci', file: CFG, jobs: [lint, build, ship, tools] });
+    const [cache] = tamperPaths(lint, p, resolvedAll(p), [p], { at: 2, pos: at(13) });
+    expect(cache?.consumers.map((c) => c.job)).toEqual(['build', 'tools (through build: cache)']);
+    // Not vacuous: when build reads the cache first, ship is reached through its workspace.
+    const early = cc({ ...build, id: 'build', consumes: [flow('cache', 'deps-v1-', 41, 0)], produces: [flow('workspace', '.: dist', 40, 1), flow('cache', 'tools-v1-x', 43, 3)] });
+    const p2 = makePipeline({ platform: 'circleci', file: CFG, jobs: [lint, early, ship, tools] });
+    expect(tamperPaths(lint, p2, resolvedAll(p2), [p2], { at: 2, pos: at(13) })[0]?.consumers.map((c) => c.job)).toEqual(['build', 'ship (through build: workspace)', 'tools (through build: cache)']);
+  });
+
+  it('the verdict: a job whose only write comes before the compromised step is low, and the reasons say why', () => {
+    const before = cc({ id: 'coverage', steps, sequence: steps.map((s, i) => ({ step: s, at: i })), produces: [flow('cache', 'go-mod-v1-x', 11, 1)] });
+    const lint = cc({ id: 'lint', consumes: [flow('cache', 'go-mod-v1-', 40, 0)] });
+    const p = makePipeline({ platform: 'circleci', file: CFG, jobs: [before, lint] });
+    const match = makeMatch({ chain: [script(13)] });
+    const f = assessJob({ job: before, components: [] }, p, resolvedAll(p), match, [p]);
+    expect(f).toMatchObject({ verdict: 'low', tamper: [] });
+    expect(f.reasons.find((r) => r.startsWith('Out of reach'))).toBe(
+      'Out of reach: job `coverage` (.circleci/config.yml:1) writes cache `go-mod-v1-x` at .circleci/config.yml:11, before the compromised step (.circleci/config.yml:13); CircleCI writes a cache only in a `save_cache` step, with what is there when it runs, so the compromised code cannot change what `lint` read from it.',
+    );
+    // Not vacuous: saved after the compromised step, the same cache is a tamper path.
+    const after = cc({ ...before, produces: [flow('cache', 'go-mod-v1-x', 16, 3)] });
+    const p2 = makePipeline({ platform: 'circleci', file: CFG, jobs: [after, lint] });
+    const g = assessJob({ job: after, components: [] }, p2, resolvedAll(p2), match, [p2]);
+    expect(g).toMatchObject({ verdict: 'medium', tamper: [{ via: 'cache', name: 'go-mod-v1-x', consumers: [{ job: 'lint' }] }] });
+    expect(g.reasons.join('\n')).toContain('Reachable because CircleCI writes a cache only in a `save_cache` step, with what is there when it runs; the write at .circleci/config.yml:16 runs after the compromised step');
+  });
+});
+
+describe('GitHub Actions cache poisoning: any step writes any key', () => {
+  const REL = '.github/workflows/release.yml';
+  const PR = '.github/workflows/pr.yml';
+  // release restores a cache under a key prefix no other job saves; it holds a secret and deploys.
+  const release = makeJob({ id: 'release', pos: pos(3, REL), triggers: [{ kind: 'tag' }], deploys: true, secrets: [{ name: 'NPM_TOKEN', kind: 'secret' }], consumes: [{ via: 'cache', name: 'release-only-v1-', pos: pos(9, REL) }] });
+  const prTest = makeJob({ id: 'pr-test', pos: pos(3, PR), triggers: [{ kind: 'pull_request' }], consumes: [{ via: 'cache', name: 'actions/setup-node:npm', pos: pos(9, PR) }] });
+  const ok = makeJob({ id: 'ok-no-restore', pos: pos(20, REL), triggers: [{ kind: 'tag' }], deploys: true, secrets: [{ name: 'NPM_TOKEN', kind: 'secret' }] });
+  const others = [makePipeline({ file: REL, jobs: [release, ok] }), makePipeline({ file: PR, jobs: [prTest] })];
+  const pathsFor = (job: Job) => {
+    const p = makePipeline({ jobs: [job] });
+    return tamperPaths(job, p, resolvedAll(p, ...others), [p, ...others]);
+  };
+
+  it.each(['push', 'schedule', 'workflow_dispatch', 'pull_request_target', 'workflow_run'] as const)(
+    'a job on %s that saves no cache reaches every job that restores one, whatever its key',
+    (kind) => {
+      const job = makeJob({ id: 'lint', triggers: [{ kind }] });
+      const [cache] = pathsFor(job);
+      expect(cache).toMatchObject({ via: 'cache', name: ANY_KEY });
+      expect(cache?.consumers.map((c) => c.job)).toEqual(['release (.github/workflows/release.yml)', 'pr-test (.github/workflows/pr.yml)']);
+      expect(cache?.reach).toContain("any step of a GitHub Actions job can write any key of the repository's Actions cache");
+      expect(cache?.reach).toContain(`it runs on \`${kind}\`, on the default branch, which every branch, tag and pull request run restores from`);
+    },
+  );
+
+  it('a pull request run writes into its merge ref: only pull request runs read it', () => {
+    const [cache] = pathsFor(makeJob({ id: 'pr-lint', triggers: [{ kind: 'pull_request' }] }));
+    expect(cache?.consumers.map((c) => c.job)).toEqual(['pr-test (.github/workflows/pr.yml)']);
+    expect(cache?.reach).toContain('it only runs for pull requests: GitHub scopes what such a run writes to its own ref');
+  });
+
+  it('ok-fork-only and ok-no-readers: no cache path', () => {
+    expect(pathsFor(makeJob({ id: 'ok-fork', triggers: [{ kind: 'pull_request_fork' }] }))).toEqual([]);
+    const alone = makeJob({ id: 'ok-alone' });
+    const p = makePipeline({ jobs: [alone] });
+    expect(tamperPaths(alone, p, resolvedAll(p), [p])).toEqual([]);
+  });
+
+  it('ok-no-restore: a privileged job that restores no cache is not a consumer', () => {
+    const [cache] = pathsFor(makeJob({ id: 'lint' }));
+    expect(cache?.consumers.map((c) => c.job)).not.toContain('ok-no-restore (.github/workflows/release.yml)');
+  });
+
+  it('the finding: the path is a tamper path to privileged jobs, with advice about the cache', () => {
+    const job = makeJob({ id: 'lint', steps: [makeStep({ pos: pos(5) })] });
+    const p = makePipeline({ jobs: [job] });
+    const f = assessJob({ job, components: [] }, p, resolvedAll(p, ...others), makeMatch(), [p, ...others]);
+    expect(f.verdict).toBe('medium');
+    expect(f.tamper).toMatchObject([{ via: 'cache', name: ANY_KEY, consumers: [{ job: 'release (.github/workflows/release.yml)', holds: ['secret NPM_TOKEN', 'deploys'] }, { job: 'pr-test (.github/workflows/pr.yml)' }] }]);
+    expect(f.reasons.join('\n')).toContain("job `lint` (.github/workflows/ci.yml:1) can write any key of the repository's cache (.github/workflows/ci.yml:5), consumed by `release (.github/workflows/release.yml)` (holds secret NPM_TOKEN, deploys)");
+    expect(f.advice.join('\n')).toContain('key prefixes do not protect them');
+  });
+
+  it('2,000 jobs that all restore caches: every path is cut at MAX_TAMPER_CONSUMERS, holders first, quickly', () => {
+    const n = 2000;
+    const many: Job[] = Array.from({ length: n }, (_, i) =>
+      makeJob({ id: `j${i}`, deploys: i === n - 1, consumes: [{ via: 'cache', name: `k${i}-x`, pos: pos(i + 1) }] }),
+    );
+    const p = makePipeline({ jobs: many });
+    const resolved = resolvedAll(p);
+    const started = Date.now();
+    for (const job of many) {
+      const [cache] = tamperPaths(job, p, resolved, [p]);
+      expect(cache?.consumers).toHaveLength(MAX_TAMPER_CONSUMERS);
+      if (job !== many[n - 1]) expect(cache?.consumers[0]).toEqual({ job: `j${n - 1}`, holds: ['deploys'] });
+    }
+    expect(Date.now() - started).toBeLessThan(4000);
   });
 });

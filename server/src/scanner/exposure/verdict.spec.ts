@@ -12,10 +12,15 @@ describe('verdictOf', () => {
     ['secrets only', { secrets: true }, 'high'],
     ['secrets + unprivileged consumer', { secrets: true, tamper: true }, 'high'],
     ['write token only', { writeToken: true }, 'high'],
-    ['write token + deploys, no secrets', { writeToken: true, deploys: true }, 'high'],
+    ['write token that cannot publish + deploys, no secrets', { writeToken: true, deploys: true }, 'high'],
+    ['deploys with a credential that can publish (packages: write), no secrets', { writeToken: true, deploys: true, publishCredential: true }, 'critical'],
+    ['deploys with what the platform gives every job (GitLab CI_JOB_TOKEN)', { deploys: true, publishCredential: true }, 'critical'],
+    ['a publishing credential without a release is not a path', { publishCredential: true, writeToken: true }, 'high'],
     ['tamper only', { tamper: true }, 'medium'],
     ['tamper to privileged, no secrets', { tamper: true, tamperToPrivileged: true }, 'medium'],
-    ['deploys, no secrets, no token', { deploys: true }, 'low'],
+    ['tamper to privileged with a write token', { tamper: true, tamperToPrivileged: true, writeToken: true }, 'high'],
+    ['deploys, no credential found: how it authenticates is unknown, never isolated', { deploys: true }, 'high'],
+    ['fork only: no release either', { deploys: true, publishCredential: true, forkOnly: true }, 'low'],
     ['nothing', {}, 'low'],
     ['fork only cancels secrets and token', { secrets: true, writeToken: true, forkOnly: true }, 'low'],
   ])('%s → %s', (_n, signals, verdict) => {
@@ -41,7 +46,7 @@ describe('assessJob verdicts', () => {
     const deploy = makeJob({ id: 'deploy', needs: ['test'], contexts: ['org-global'], deploys: true, permissions: { kind: 'not-applicable' }, consumes: [{ via: 'workspace', name: '.', pos: pos(30, '.circleci/config.yml') }] });
     const f = judge(test, makePipeline({ platform: 'circleci', file: '.circleci/config.yml', jobs: [test, deploy] }));
     expect(f.verdict).toBe('critical');
-    expect(f.tamper).toEqual([{ via: 'workspace', name: '.', consumers: [{ job: 'deploy', holds: ['context org-global', 'deploys'] }] }]);
+    expect(f.tamper).toEqual([{ via: 'workspace', name: '.', consumers: [{ job: 'deploy', holds: ['context org-global', 'deploys'] }], reach: expect.stringContaining('persist_to_workspace') }]);
     expect(f.reasons.join('\n')).toContain('consumed by `deploy` (holds context org-global, deploys)');
     expect(f.reasons[0]).toBe('Critical: the job can read secrets and has a path to release or deploy (what it writes or leaves on its runner reaches `deploy`, which deploys or holds secrets).');
     expect(f.advice.join('\n')).toMatch(/Separation of privileges/);
@@ -57,6 +62,60 @@ describe('assessJob verdicts', () => {
 
   it('critical: secrets and it deploys itself', () => {
     expect(judge(makeJob({ id: 'release', deploys: true, secrets: [{ name: 'NPM_TOKEN', kind: 'secret' }] })).verdict).toBe('critical');
+  });
+
+  it('critical: it releases with a token that can publish, without other secrets (issue 9: trivy-action, then docker push with packages: write)', () => {
+    const push = { via: 'release' as const, name: 'docker push', pos: pos(70, '.github/workflows/build.yaml') };
+    const job = makeJob({ id: 'build', pos: pos(40, '.github/workflows/build.yaml'), deploys: true, permissions: { kind: 'scopes', scopes: { contents: 'read', packages: 'write' } }, produces: [push] });
+    const f = judge(job);
+    expect(f.verdict).toBe('critical');
+    expect(f.reasons[0]).toBe(
+      'Critical: the job can publish and has a path to release or deploy (it releases or deploys itself — the image pushed at .github/workflows/build.yaml:70 (docker push) — with GITHUB_TOKEN (packages: write)).',
+    );
+    expect(f.tamper).toContainEqual({ via: 'release', name: 'the image pushed at .github/workflows/build.yaml:70 (docker push)', consumers: [] });
+    expect(f.reasons.join('\n')).toContain('releases (docker push at .github/workflows/build.yaml:70): code running in it can change what is released.');
+    expect(f.reasons.join('\n')).toContain('It can publish with `GITHUB_TOKEN (packages: write)`');
+    expect(f.reasons.join('\n')).not.toMatch(/no path to a release/);
+    expect(f.ruleIds[0]).toBe('deploy');
+    expect(f.ruleIds).toEqual(expect.arrayContaining(['compromised-component', 'token-permissions', 'deploy']));
+  });
+
+  it('high, never isolated: it releases but no credential it could publish with is in the config', () => {
+    const job = makeJob({ id: 'publish', deploys: true, permissions: { kind: 'scopes', scopes: { contents: 'read', issues: 'write' } }, produces: [{ via: 'release', name: 'npm publish', pos: pos(12) }] });
+    const f = judge(job);
+    expect(f.verdict).toBe('high');
+    expect(f.reasons[0]).toBe(
+      'High: its token can (or may) write; it releases or deploys (the package published at .github/workflows/ci.yml:12 (npm publish)), but no credential it could publish with was found in the config: how it authenticates is not known.',
+    );
+    expect(f.reasons.join('\n')).toMatch(/No credential it could publish with was found in the config \(no secrets, token permissions `contents: read, issues: write`\)/);
+    expect(f.tamper).toEqual([{ via: 'release', name: 'the package published at .github/workflows/ci.yml:12 (npm publish)', consumers: [] }]);
+  });
+
+  it('critical on GitLab: a deploy job publishes with the job token and the CI/CD variables every job gets', () => {
+    const job = makeJob({
+      id: 'deploy',
+      pos: pos(30, '.gitlab-ci.yml'),
+      deploys: true,
+      environment: 'production',
+      permissions: { kind: 'not-applicable' },
+      secrets: [
+        { name: 'project and group CI/CD variables', kind: 'project-env' },
+        { name: 'CI_JOB_TOKEN', kind: 'ci-token' },
+      ],
+    });
+    const f = judge(job, makePipeline({ platform: 'gitlab-ci', file: '.gitlab-ci.yml', jobs: [job] }));
+    expect(f.verdict).toBe('critical');
+    expect(f.reasons[0]).toContain('the deployment to environment `production` (.gitlab-ci.yml:30) — with project and group CI/CD variables and CI_JOB_TOKEN');
+    expect(f.tamper).toEqual([{ via: 'release', name: 'the deployment to environment `production` (.gitlab-ci.yml:30)', consumers: [] }]);
+  });
+
+  it('high with a write token whose cache reaches a deploy job: the headline names that path', () => {
+    const build = makeJob({ id: 'build', permissions: { kind: 'scopes', scopes: { issues: 'write' } }, produces: [{ via: 'cache', name: 'deps-{{ checksum }}', pos: pos(3) }] });
+    const deploy = makeJob({ id: 'deploy', deploys: true, consumes: [{ via: 'cache', name: 'deps-', pos: pos(9) }] });
+    const f = judge(build, makePipeline({ jobs: [build, deploy] }));
+    expect(f.verdict).toBe('high');
+    expect(f.reasons[0]).toMatch(/^High: its token can \(or may\) write; what it writes or leaves on its runner reaches `deploy`, which deploys or holds secrets: a tamper path toward a release/);
+    expect(f.ruleIds[0]).toBe('token-permissions');
   });
 
   it('high: secrets, nothing downstream', () => {

@@ -37,10 +37,8 @@ describe('built-in catalog', () => {
 
   const present = existsSync(INCIDENTS);
   if (!present) {
-    it('ci-incidents data is absent: the comparison with ../shared/ci-incidents/incidents.json cannot run here', () => {
-      // The research data lives outside the repository; without it there is nothing to compare to.
-      expect(present).toBe(false);
-    });
+    // The research data lives outside the repository; without it there is nothing to compare to.
+    process.stderr.write('catalog.spec: ../shared/ci-incidents/incidents.json is absent; the comparison with the research data is not run\n');
     return;
   }
 

@@ -1,8 +1,9 @@
 /**
  * The built-in incident catalog: the facts of the ci-incidents research data set, re-expressed in the
- * project's own Indicator format (see model.ts and refs.ts for the ref notation). Written by hand, so
- * that the engine never reads the research file at run time; `catalog.spec.ts` checks it against that
- * file (ids, windows, malicious SHAs).
+ * project's own Indicator format (see model.ts; every affected/safe entry is in the ref notation of
+ * notation.ts, which `notation.spec.ts` checks entry by entry). Written by hand, so that the engine
+ * never reads the research file at run time; `catalog.spec.ts` checks it against that file (ids,
+ * windows, malicious SHAs).
  *
  * Where the research marks a fact "verify" or "from memory", the note says so: it is kept because a
  * responder would rather see a possible exposure than miss one.
@@ -101,7 +102,7 @@ const REVIEWDOG: Indicator = {
     {
       kind: 'gha-action',
       id: 'reviewdog/action-setup',
-      affectedRefs: ['v1 (tag) during the window'],
+      affectedRefs: ['v1 (the tag was moved to the malicious commit during the window)'],
       safeRefs: [],
       maliciousShas: ['f0d342d24037bb11d26b9bd8496e0808ba32e9ec'],
       note: 'full SHA from advisories (verify); v1 points to a clean commit again after 2025-03-11T20:31Z',

@@ -2,5 +2,6 @@
 export { CATALOG, catalogIndicator, closeIndicatorIds } from './catalog';
 export { loadIndicator, indicatorSchema, type LoadResult } from './load';
 export { matchJob, normaliseImage, normaliseUrl, packagePins, type PackagePin } from './match';
-export { decideRef, parseRefPattern, refShape, type RefDecision, type RefShape } from './refs';
+export { indicatorNotationErrors, invalidRefEntries, parseRefEntry, REF_NOTATION, refEntryError, type RefEntry } from './notation';
+export { decideRef, refShape, type RefDecision, type RefShape } from './refs';
 export { parseComponentSpec, type SpecResult } from './spec';

@@ -30,6 +30,16 @@ describe('loadIndicator', () => {
     ['unknown field', JSON.stringify({ ...valid, extra: 1 }), /^f\.json: top level: /],
     ['no components', JSON.stringify({ ...valid, components: [] }), /field components: needs at least one component/],
     ['array', '[]', /^f\.json: top level: /],
+    [
+      'an affected ref outside the notation',
+      JSON.stringify({ ...valid, components: [{ kind: 'gha-action', id: 'actions/checkout', affectedRefs: ['v4', 'v4 tag during window'] }] }),
+      /^f\.json: field components\.0\.affectedRefs\.1: entry "v4 tag during window" is not in the ref notation: .*\(accepted forms: /,
+    ],
+    [
+      'a safe ref with text after its comment',
+      JSON.stringify({ ...valid, components: [{ kind: 'gha-action', id: 'a/b', safeRefs: ['v2 (fixed) since March'] }] }),
+      /field components\.0\.safeRefs\.0: entry "v2 \(fixed\) since March" is not in the ref notation: text after the closing parenthesis/,
+    ],
   ])('%s is refused with a located error', (_name, text, message) => {
     const r = loadIndicator('f.json', text);
     expect(r.ok).toBe(false);

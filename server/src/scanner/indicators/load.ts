@@ -1,10 +1,12 @@
 /**
  * A custom indicator file (`--indicator FILE.json`): its TEXT → an Indicator, validated with zod.
- * Pure (the shell reads the file). Errors are located: `FILE: field components.0.kind: message`.
+ * Pure (the shell reads the file). Errors are located: `FILE: field components.0.kind: message`; an
+ * affected/safe ref entry outside the ref notation (notation.ts) is one of them, naming the entry.
  */
 import { z } from 'zod';
 import { PLATFORMS } from '../../contract';
 import type { Indicator } from '../model';
+import { parseRefEntry, refEntryError } from './notation';
 
 const isoUtc = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/.test(s) && !Number.isNaN(Date.parse(s)), {
   message: 'must be an ISO-8601 UTC time such as 2025-03-14T00:00:00Z',
@@ -22,6 +24,13 @@ const componentSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    // Every affected/safe entry is read by the one ref notation: one outside it is refused, never read as a ref that matches nothing.
+    for (const list of ['affectedRefs', 'safeRefs'] as const) {
+      c[list].forEach((entry, index) => {
+        const parsed = parseRefEntry(entry);
+        if (parsed.kind === 'invalid') ctx.addIssue({ code: 'custom', path: [list, index], message: refEntryError('entry', parsed) });
+      });
+    }
     if (c.kind === 'package' && !/^(npm|pypi):.+/.test(c.id)) {
       ctx.addIssue({ code: 'custom', path: ['id'], message: 'a package id is npm:<name> or pypi:<name>' });
     }

@@ -2,6 +2,7 @@
  * Matching: which of a job's components (any depth) are the indicator's components, and through which
  * chain of references the job reaches them. Pure.
  */
+import { globMatcher } from '../glob';
 import type { ChainLink, ComponentNode, ComponentRef, Indicator, IndicatorComponent, Job, Match, Pipeline, ResolvedJob } from '../model';
 import { JOB_INPUT } from '../platforms/gitlab-ci/job';
 import { walkNodes } from '../resolve/resolver';
@@ -129,11 +130,6 @@ export function packagePins(text: string): PackagePin[] {
 
 // ───────────── job-level components ─────────────
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
-  return new RegExp(`^${escaped}$`, 'i');
-}
-
 function platformComponent(indicator: Indicator): IndicatorComponent[] {
   const listed = indicator.components.filter((c) => c.kind === 'platform');
   if (listed.length > 0 || indicator.kind !== 'platform' || indicator.platform === undefined) return listed;
@@ -154,7 +150,7 @@ function jobLevelMatches(job: Job, pipeline: Pipeline, indicator: Indicator): Ma
   }
   for (const c of indicator.components) {
     if (c.kind === 'workflow') {
-      const byFile = c.id.includes('/') && globToRegExp(c.id).test(pipeline.file);
+      const byFile = c.id.includes('/') && globMatcher(c.id, { nocase: true })(pipeline.file);
       const byName = pipeline.name === c.id || job.workflow === c.id;
       if (!byFile && !byName) continue;
       matches.push({

@@ -1,5 +1,5 @@
 import type { IndicatorComponent } from '../model';
-import { decideRef, parseRefPattern, refShape } from './refs';
+import { decideRef, refShape } from './refs';
 
 const MAL = '0e58ed8671d6b60d0890c21b07f8835ace038e67';
 const SAFE = '57a97c7e7821a5776cebc9bb87c984fa69cba8f1';
@@ -36,23 +36,6 @@ describe('refShape', () => {
     ['v1.2.3-beta', 'name'],
   ])('%s → %s', (ref, kind) => {
     expect(refShape(ref).kind).toBe(kind);
-  });
-});
-
-describe('parseRefPattern', () => {
-  it.each([
-    ['*', 'any'],
-    ['all tags', 'all-tags'],
-    ['1.0.x', 'interval'],
-    ['1.1.0-1.1.4', 'interval'],
-    ['v1.0.0-v1.3.1 (note)', 'interval'],
-    ['v1..v45.0.7', 'interval'],
-    ['>=1.0.0 <1.5.0', 'interval'],
-    ['<v0.2.6 (all tags)', 'interval'],
-    ['master (at that time)', 'exact'],
-    ['v1', 'exact'],
-  ])('%s → %s', (entry, kind) => {
-    expect(parseRefPattern(entry).kind).toBe(kind);
   });
 });
 
@@ -147,6 +130,14 @@ describe('decideRef', () => {
     ['image latest listed', 'latest', image, true, /listed as affected/],
     ['image unpinned', undefined, image, true, /no ref is pinned/],
     ['image other tag', '0.69.3', image, false, /outside/],
+    // pins written in the ref lists
+    ['a SHA listed among the affected refs is malicious', MAL, comp({ affectedRefs: [`${MAL} (the impostor commit)`] }), true, /malicious commit/],
+    ['a SHA listed as safe, written with a comment', SAFE, comp({ affectedRefs: ['*'], safeRefs: [`${SAFE.toUpperCase()} (v0.35.0)`], runTimeFetch: 'https://x.example/s' }), false, /listed as safe/],
+    // an entry outside the notation never clears a use (fail closed; the loaders refuse it first)
+    ['an unreadable affected entry: a tag', 'v4', comp({ affectedRefs: ['v4 tag during window'] }), true, /affected ref entry "v4 tag during window" is not in the ref notation .* treated as affected/],
+    ['an unreadable affected entry: another tag', 'v3', comp({ affectedRefs: ['v1 (tag) during the window'] }), true, /cannot be told: treated as affected/],
+    ['an unreadable affected entry: a safe-looking SHA pin', SAFE, comp({ affectedRefs: ['v4 tag during window'] }), true, /whether commit 57a97c7e.* falls under it cannot be told/],
+    ['an unreadable safe entry is not a safe listing', 'v2', comp({ affectedRefs: ['*'], safeRefs: ['v2 tag after the fix'] }), true, /every ref is affected/],
   ])('%s: %s', (_name, ref, component, affected, reason) => {
     const d = decideRef(ref, component);
     expect(d).toEqual({ affected, reason: expect.stringMatching(reason) });

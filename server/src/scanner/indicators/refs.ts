@@ -11,16 +11,14 @@
  *   `all tags`).
  * - A ref listed as safe is not affected.
  *
- * Affected/safe ref entries understood (the catalog's own notation):
- *   `v1`, `master`, `8.3.41`     exact tag, branch or version (`v1.2.3` and `1.2.3` are the same version)
- *   `1.0.x`, `1.x`               wildcard
- *   `1.1.0-1.1.4`, `v1.0.0-v1.3.1`, `v1..v45.0.7`   inclusive ranges (missing parts: lower 0, upper any)
- *   `>=8.3.47`, `<v0.2.6`, `>=1.0.0 <1.5.0`          comparators
- *   `*`                          every ref, including none
- *   `all tags`                   every non-SHA ref (all tags were moved to the bad commit)
- * Text after the notation in parentheses is a comment: `master (at that time)`.
+ * Affected/safe ref entries are read by the one ref notation of notation.ts (`v1`, `1.0.x`,
+ * `1.1.0-1.1.4`, `>=8.3.47`, `*`, `all tags`, a SHA, each with an optional comment in parentheses).
+ * An entry outside it is refused where indicators come in (catalog test, `--indicator FILE`,
+ * `--component`); should one reach `decideRef` anyway, the use is affected (fail closed), with a
+ * reason that names the entry.
  */
 import type { IndicatorComponent } from '../model';
+import { compareVersions as cmp, type Interval, parseRefEntry, parseVersion, type RefEntry, type ValidRefEntry } from './notation';
 
 export type RefShape =
   | { kind: 'none' }
@@ -38,7 +36,6 @@ export interface RefDecision {
 
 const SHA_RE = /^[0-9a-f]{40}$/i;
 const DIGEST_RE = /^sha(256|512):[0-9a-f]{32,128}$/i;
-const VERSION_RE = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/i;
 
 /** Classifies a ref as written after `@` (or a package version / image tag). */
 export function refShape(ref: string | undefined): RefShape {
@@ -50,65 +47,6 @@ export function refShape(ref: string | undefined): RefShape {
   const v = parseVersion(r);
   if (v) return { kind: 'version', name: r, parts: v };
   return { kind: 'name', name: r };
-}
-
-function parseVersion(text: string): number[] | undefined {
-  const m = VERSION_RE.exec(text.trim());
-  if (!m) return undefined;
-  return [m[1], m[2], m[3]].filter((p): p is string => p !== undefined).map(Number);
-}
-
-/** Compares two versions, padding the shorter one with `pad` (0 for a lower bound, Infinity for an upper one). */
-function cmp(a: readonly number[], b: readonly number[], padA = 0, padB = 0): number {
-  for (let i = 0; i < 3; i++) {
-    const x = a[i] ?? padA;
-    const y = b[i] ?? padB;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-/** An interval of versions [lo, hi], each bound optional and possibly exclusive. */
-interface Interval {
-  lo?: { v: number[]; inclusive: boolean };
-  hi?: { v: number[]; inclusive: boolean };
-}
-
-type Pattern =
-  | { kind: 'any' }
-  | { kind: 'all-tags' }
-  | { kind: 'interval'; interval: Interval }
-  | { kind: 'exact'; name: string };
-
-/** Parses one affected/safe entry of the catalog's notation. */
-export function parseRefPattern(entry: string): Pattern {
-  const text = entry.replace(/\(.*\)\s*$/, '').trim();
-  if (text === '*') return { kind: 'any' };
-  if (/^all tags$/i.test(text)) return { kind: 'all-tags' };
-  const wildcard = /^v?(\d+)(?:\.(\d+))?\.[x*]$/i.exec(text);
-  if (wildcard) {
-    const parts = [wildcard[1], wildcard[2]].filter((p): p is string => p !== undefined).map(Number);
-    return { kind: 'interval', interval: { lo: { v: parts, inclusive: true }, hi: { v: parts, inclusive: true } } };
-  }
-  const range = /^(v?\d+(?:\.\d+){0,2})\s*(?:\.\.|-|–)\s*(v?\d+(?:\.\d+){0,2})$/i.exec(text);
-  if (range?.[1] !== undefined && range[2] !== undefined) {
-    const lo = parseVersion(range[1]);
-    const hi = parseVersion(range[2]);
-    if (lo && hi) return { kind: 'interval', interval: { lo: { v: lo, inclusive: true }, hi: { v: hi, inclusive: true } } };
-  }
-  const comparators = text.split(/\s+/);
-  if (comparators.every((c) => /^(>=|>|<=|<)v?\d+(\.\d+){0,2}$/i.test(c))) {
-    const interval: Interval = {};
-    for (const c of comparators) {
-      const m = /^(>=|>|<=|<)(.*)$/.exec(c);
-      const v = m?.[2] === undefined ? undefined : parseVersion(m[2]);
-      if (!m || !v) continue;
-      if (m[1] === '>=' || m[1] === '>') interval.lo = { v, inclusive: m[1] === '>=' };
-      else interval.hi = { v, inclusive: m[1] === '<=' };
-    }
-    return { kind: 'interval', interval };
-  }
-  return { kind: 'exact', name: text };
 }
 
 /** Is the fully specified version `v` inside the interval? */
@@ -143,25 +81,47 @@ function floatingMeets(v: readonly number[], iv: Interval): boolean {
   return true;
 }
 
-/** Does ref shape `shape` fall under `entry`? Returns a phrase naming how, or undefined. */
-function entryMatches(shape: RefShape, entry: string): string | undefined {
-  const p = parseRefPattern(entry);
+/** A component's entries, parsed once per list (the catalog's lists are constants; a memo keeps decideRef cheap per use). */
+const PARSED = new WeakMap<readonly string[], Array<{ entry: string; parsed: RefEntry }>>();
+
+function parsedList(entries: readonly string[]): Array<{ entry: string; parsed: RefEntry }> {
+  let list = PARSED.get(entries);
+  if (!list) {
+    list = entries.map((entry) => ({ entry, parsed: parseRefEntry(entry) }));
+    PARSED.set(entries, list);
+  }
+  return list;
+}
+
+/** The valid entries of a list, with the text as written. */
+function validEntries(entries: readonly string[]): Array<{ entry: string; parsed: ValidRefEntry }> {
+  return parsedList(entries).filter((e): e is { entry: string; parsed: ValidRefEntry } => e.parsed.kind !== 'invalid');
+}
+
+/** Does ref shape `shape` fall under entry `p` (written `entry`)? Returns a phrase naming how, or undefined. */
+function entryMatches(shape: RefShape, p: ValidRefEntry, entry: string): string | undefined {
   switch (p.kind) {
     case 'any':
       return 'every ref is affected (`*`)';
     case 'all-tags':
       return shape.kind === 'version' || shape.kind === 'name' ? 'every tag was moved to the bad commit' : undefined;
-    case 'exact': {
+    case 'sha':
+    case 'digest':
+      // Pins are judged apart (decideRef); a mutable ref is not a commit.
+      return undefined;
+    case 'name': {
       if (shape.kind === 'volatile') return p.name === 'volatile' ? `it is listed as \`${entry}\`` : undefined;
       if (shape.kind !== 'version' || shape.parts.length >= 3) return undefined;
       // A floating tag (`v1`) is moved to each release of its line: it could point to a listed release.
-      const listed = parseVersion(p.name);
+      const listed = p.version;
       if (listed && listed.length > shape.parts.length && shape.parts.every((n, i) => listed[i] === n)) {
         return `${shape.name} is a floating tag that could point to the listed release \`${entry}\``;
       }
       return undefined;
     }
-    case 'interval': {
+    case 'wildcard':
+    case 'range':
+    case 'comparators': {
       if (shape.kind !== 'version') return undefined;
       if (shape.parts.length >= 3) return inInterval(shape.parts, p.interval) ? `it is within \`${entry}\`` : undefined;
       // `v1` (or `1`) listed exactly as a version interval of one value is an exact match too.
@@ -175,16 +135,15 @@ function entryMatches(shape: RefShape, entry: string): string | undefined {
   }
 }
 
-/** Exact version entries (`8.3.41`) parse as single-value intervals; keep exact names for `v1` vs `1`. */
+/** The entry that names the ref itself: the same text (`main`, `v1`, `1.x`), or the same version written with or without `v`. */
 function listedExactly(shape: RefShape, entries: readonly string[]): string | undefined {
   if (shape.kind !== 'version' && shape.kind !== 'name' && shape.kind !== 'volatile') return undefined;
   const name = shape.kind === 'volatile' ? 'volatile' : shape.name;
-  for (const e of entries) {
-    const text = e.replace(/\(.*\)\s*$/, '').trim();
-    if (text === name) return e;
-    if (shape.kind === 'version') {
-      const v = parseVersion(text);
-      if (v && v.length === shape.parts.length && cmp(v, shape.parts) === 0) return e;
+  for (const { entry, parsed } of validEntries(entries)) {
+    if (parsed.notation === name) return entry;
+    if (shape.kind === 'version' && parsed.kind === 'name' && parsed.version) {
+      const v = parsed.version;
+      if (v.length === shape.parts.length && cmp(v, shape.parts) === 0) return entry;
     }
   }
   return undefined;
@@ -225,13 +184,22 @@ export function decideRef(ref: string | undefined, component: IndicatorComponent
   const shape = refShape(ref);
   const what = describe(shape, ref);
 
-  if (shape.kind === 'sha' || shape.kind === 'digest') {
-    const pinned = shape.kind === 'sha' ? shape.sha : shape.digest;
-    if (component.maliciousShas.some((s) => s.toLowerCase() === pinned)) {
-      return { affected: true, reason: `pinned to ${what}, which is the malicious ${shape.kind === 'sha' ? 'commit' : 'image'} named by the indicator` };
-    }
-    const listedSafe = component.safeRefs.find((e) => e.replace(/\(.*\)\s*$/, '').trim().toLowerCase() === pinned);
-    if (listedSafe !== undefined) return { affected: false, reason: `pinned to ${what}, which is listed as safe` };
+  const pinned = shape.kind === 'sha' ? shape.sha : shape.kind === 'digest' ? shape.digest : undefined;
+  const pinIs = (e: ValidRefEntry): boolean => (e.kind === 'sha' && e.sha === pinned) || (e.kind === 'digest' && e.digest === pinned);
+  if (pinned !== undefined && (component.maliciousShas.some((s) => s.toLowerCase() === pinned) || validEntries(component.affectedRefs).some((e) => pinIs(e.parsed)))) {
+    return { affected: true, reason: `pinned to ${what}, which is the malicious ${shape.kind === 'sha' ? 'commit' : 'image'} named by the indicator` };
+  }
+  // Fail closed: an entry outside the notation (refused where indicators come in) cannot clear a use.
+  const unreadable = parsedList(component.affectedRefs).find((e) => e.parsed.kind === 'invalid');
+  if (unreadable?.parsed.kind === 'invalid') {
+    return {
+      affected: true,
+      reason: `the indicator's affected ref entry "${unreadable.entry}" is not in the ref notation (${unreadable.parsed.problem}), so whether ${what} falls under it cannot be told: treated as affected`,
+    };
+  }
+
+  if (pinned !== undefined) {
+    if (validEntries(component.safeRefs).some((e) => pinIs(e.parsed))) return { affected: false, reason: `pinned to ${what}, which is listed as safe` };
     if (component.runTimeFetch !== undefined && evidence.namesRunTimeFetch === true) {
       return {
         affected: true,
@@ -264,10 +232,11 @@ export function decideRef(ref: string | undefined, component: IndicatorComponent
     return { affected: true, reason: 'the script is fetched from this URL at run time, so any run during the window executed the altered script' };
   }
 
-  const safe = listedExactly(shape, component.safeRefs) ?? component.safeRefs.find((e) => {
-    const p = parseRefPattern(e);
-    return p.kind === 'interval' && shape.kind === 'version' && shape.parts.length >= 3 && inInterval(shape.parts, p.interval);
-  });
+  const safe =
+    listedExactly(shape, component.safeRefs) ??
+    validEntries(component.safeRefs).find(
+      ({ parsed: p }) => (p.kind === 'wildcard' || p.kind === 'range' || p.kind === 'comparators') && shape.kind === 'version' && shape.parts.length >= 3 && inInterval(shape.parts, p.interval),
+    )?.entry;
   if (safe !== undefined) {
     return { affected: false, reason: `${what} is listed as safe (\`${safe}\`)` };
   }
@@ -289,8 +258,8 @@ export function decideRef(ref: string | undefined, component: IndicatorComponent
       ? { affected: true, reason: `${what} is a published version listed as affected (\`${exact}\`), so a run of it during the window ran the bad code` }
       : { affected: true, reason: `${what} is a mutable ref listed as affected (\`${exact}\`), so a run during the window could resolve to the bad code` };
   }
-  for (const entry of component.affectedRefs) {
-    const how = entryMatches(shape, entry);
+  for (const { entry, parsed } of validEntries(component.affectedRefs)) {
+    const how = entryMatches(shape, parsed, entry);
     if (how !== undefined) {
       return published
         ? { affected: true, reason: `${what} is a published version and ${how}, so a run of it during the window ran the bad code` }

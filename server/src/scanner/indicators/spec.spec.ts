@@ -17,6 +17,12 @@ describe('parseComponentSpec', () => {
     ['image:localhost:5000/team/img', 'image', { kind: 'image', id: 'localhost:5000/team/img', affectedRefs: ['*'] }],
     ['image:node@sha256:' + 'a'.repeat(64), 'image', { kind: 'image', id: 'node', maliciousShas: ['sha256:' + 'a'.repeat(64)] }],
     ['gitlab:group/sub/project@main', 'gitlab', { kind: 'gitlab-include', id: 'group/sub/project', affectedRefs: ['main'] }],
+    // The ref is read by the one ref notation: ranges, comparators, wildcards and comments too.
+    ['gha:o/r@v1..v45.0.7', 'action', { affectedRefs: ['v1..v45.0.7'], maliciousShas: [] }],
+    ['gha:o/r@>=1.0.0 <1.5.0', 'action', { affectedRefs: ['>=1.0.0 <1.5.0'] }],
+    ['orb:codecov/codecov@1.0.x', 'orb', { affectedRefs: ['1.0.x'] }],
+    ['gha:o/r@v1 (moved during the window)', 'action', { affectedRefs: ['v1 (moved during the window)'] }],
+    ['gha:o/r@*', 'action', { affectedRefs: ['*'] }],
   ])('%s', (spec, kind, component) => {
     const r = parseComponentSpec(spec);
     if (!r.ok) throw new Error(r.error);
@@ -40,6 +46,9 @@ describe('parseComponentSpec', () => {
     ['image:Bad Name', /not an image name/],
     ['image:node@latest', /not a digest/],
     ['gitlab:group', /group\/project/],
+    ['gha:o/r@v4 tag during window', /ref "v4 tag during window" is not in the ref notation: .* is several words.*accepted forms/],
+    ['gha:o/r@v1 (tag) during the window', /ref "v1 \(tag\) during the window" is not in the ref notation: text after the closing parenthesis/],
+    ['orb:a/b@>=2 <1', /no version satisfies/],
   ])('%j is refused: %s', (spec, message) => {
     const r = parseComponentSpec(spec);
     expect(r.ok).toBe(false);

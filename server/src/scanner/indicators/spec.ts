@@ -7,10 +7,12 @@
  *   image:name[:tag|@digest]         a container image
  *   gitlab:group/project[@ref]       a GitLab project whose files are included
  *
- * No ref means every ref is affected. A full 40-hex SHA (or an image digest) names the malicious
- * commit: only pins to it are affected, and mutable refs are not judged affected.
+ * The ref is read by the one ref notation (notation.ts): `@v1`, `@1.0.x`, `@v1..v3.2.0`, `@>=1.0.0 <1.5.0`;
+ * a ref outside it is refused. No ref means every ref is affected. A full 40-hex SHA (or an image
+ * digest) names the malicious commit: only pins to it are affected, and mutable refs are not judged affected.
  */
 import type { Indicator, IndicatorComponent, IndicatorKind } from '../model';
+import { parseRefEntry, refEntryError } from './notation';
 
 export type SpecResult = { ok: true; indicator: Indicator } | { ok: false; error: string };
 
@@ -29,10 +31,20 @@ function isSpecKind(k: string): k is SpecKind {
   return (SPEC_KINDS as readonly string[]).includes(k);
 }
 
-function refs(ref: string | undefined): Pick<IndicatorComponent, 'affectedRefs' | 'maliciousShas'> {
+/** The ref after `@` (or the image tag), read by the one ref notation of notation.ts. */
+function refs(ref: string | undefined): Pick<IndicatorComponent, 'affectedRefs' | 'maliciousShas'> | { error: string } {
   if (ref === undefined) return { affectedRefs: ['*'], maliciousShas: [] };
-  if (SHA_OR_DIGEST.test(ref)) return { affectedRefs: [], maliciousShas: [ref.toLowerCase()] };
-  return { affectedRefs: [ref], maliciousShas: [] };
+  const parsed = parseRefEntry(ref);
+  switch (parsed.kind) {
+    case 'invalid':
+      return { error: refEntryError('ref', parsed) };
+    case 'sha':
+      return { affectedRefs: [], maliciousShas: [parsed.sha] };
+    case 'digest':
+      return { affectedRefs: [], maliciousShas: [parsed.digest] };
+    default:
+      return { affectedRefs: [ref.trim()], maliciousShas: [] };
+  }
 }
 
 function build(spec: string, kind: IndicatorKind, component: IndicatorComponent): SpecResult {
@@ -78,16 +90,18 @@ export function parseComponentSpec(spec: string): SpecResult {
     case 'orb':
     case 'gitlab': {
       const { name, ref } = splitAt(body);
-      if (ref !== undefined && (ref === '' || /[\s@]/.test(ref))) return fail(spec, 'empty or malformed ref after @');
+      if (ref !== undefined && (ref.trim() === '' || ref.includes('@'))) return fail(spec, 'empty or malformed ref after @');
+      const refLists = refs(ref);
+      if ('error' in refLists) return fail(spec, refLists.error);
       const segs = name.split('/');
       if (segs.some((s) => !SEGMENT.test(s) || s === '.' || s === '..')) return fail(spec, `"${name}" has an empty or invalid path segment`);
       if (kind === 'orb') {
         if (segs.length !== 2) return fail(spec, 'an orb is namespace/name');
-        return build(trimmed, 'orb', { kind: 'orb', id: name, safeRefs: [], ...refs(ref) });
+        return build(trimmed, 'orb', { kind: 'orb', id: name, safeRefs: [], ...refLists });
       }
       if (segs.length < 2) return fail(spec, kind === 'gha' ? 'an action is owner/repo[/path]' : 'a GitLab project is group/project');
-      if (kind === 'gha') return build(trimmed, 'action', { kind: 'gha-action', id: name, safeRefs: [], ...refs(ref) });
-      return build(trimmed, 'gitlab', { kind: 'gitlab-include', id: name, safeRefs: [], ...refs(ref) });
+      if (kind === 'gha') return build(trimmed, 'action', { kind: 'gha-action', id: name, safeRefs: [], ...refLists });
+      return build(trimmed, 'gitlab', { kind: 'gitlab-include', id: name, safeRefs: [], ...refLists });
     }
     case 'script': {
       let url: URL;
@@ -117,7 +131,9 @@ export function parseComponentSpec(spec: string): SpecResult {
         }
       }
       if (!/^[a-z0-9]+([._:/-][a-z0-9]+)*$/i.test(name)) return fail(spec, `"${name}" is not an image name`);
-      return build(trimmed, 'image', { kind: 'image', id: name, safeRefs: [], ...refs(ref) });
+      const refLists = refs(ref);
+      if ('error' in refLists) return fail(spec, refLists.error);
+      return build(trimmed, 'image', { kind: 'image', id: name, safeRefs: [], ...refLists });
     }
   }
 }

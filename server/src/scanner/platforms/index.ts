@@ -1,13 +1,15 @@
 /**
- * The explicit list of CI platforms. Each folder exports one PlatformModule with the same shape;
- * platforms.spec.ts runs the conformance checks over this list.
+ * The explicit list of CI platforms. Each folder exports one PlatformModule with the same shape —
+ * which files it reads, how it parses them, what it expands, where the cache keeps its components, what
+ * every job gets anyway, how writes reach other jobs; conformance.spec.ts runs the same checks over each.
  */
 import type { ComponentKind, Platform, PlatformModule } from '../model';
 import { circleci } from './circleci';
 import { githubActions } from './github-actions';
 import { gitlabCi } from './gitlab-ci';
+import { jenkins } from './jenkins';
 
-export const PLATFORMS: readonly PlatformModule[] = [githubActions, circleci, gitlabCi];
+export const PLATFORMS: readonly PlatformModule[] = [githubActions, circleci, gitlabCi, jenkins];
 
 export function platformById(id: Platform): PlatformModule {
   const found = PLATFORMS.find((p) => p.id === id);

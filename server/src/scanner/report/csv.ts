@@ -1,8 +1,10 @@
 /**
- * CSV (RFC 4180, CRLF) of every finding, then a row per unresolved component (verdict `unresolved`) and per
- * input error (verdict `error`); cells that a spreadsheet would run as a formula are prefixed with `'`. Pure.
+ * CSV (RFC 4180, CRLF) of every finding — one row per use, each job's uses together; `job_id` is the
+ * job's own key next to its display name `job`, `rule_ids` the rules that fired — then a row per
+ * unresolved component (verdict `unresolved`) and per input error (verdict `error`); cells that a
+ * spreadsheet would run as a formula are prefixed with `'`. Pure.
  */
-import { asList, chainText, mergedInputs, type Results, sortedFindings, tamperText } from './common';
+import { asList, chainText, groupedFindings, mergedInputs, type Results, tamperText } from './common';
 
 const HEADER = [
   'indicator',
@@ -14,6 +16,7 @@ const HEADER = [
   'platform',
   'workflow',
   'job',
+  'job_id',
   'contexts',
   'secrets',
   'permissions',
@@ -22,6 +25,7 @@ const HEADER = [
   'triggers',
   'tamper',
   'chain',
+  'rule_ids',
   'reasons',
   'advice',
 ] as const;
@@ -37,7 +41,7 @@ export function renderCsv(results: Results): string {
   const list = asList(results);
   const rows: string[] = [HEADER.join(',')];
   for (const result of list) {
-    for (const f of sortedFindings(result)) {
+    for (const f of groupedFindings(result)) {
       const cells = [
         result.indicator.id,
         f.affected ? f.verdict : 'none',
@@ -48,6 +52,7 @@ export function renderCsv(results: Results): string {
         f.platform,
         f.workflow,
         f.job,
+        f.jobId,
         f.exposure.contexts.join('; '),
         f.exposure.secrets.join('; '),
         f.exposure.permissions,
@@ -56,6 +61,7 @@ export function renderCsv(results: Results): string {
         f.exposure.triggers.join('; '),
         f.tamper.map(tamperText).join('; '),
         chainText(f.chain),
+        f.ruleIds.join('; '),
         f.reasons.join(' '),
         f.advice.join(' '),
       ];

@@ -15,6 +15,18 @@
  * The same CircleCI job can therefore appear at its `codecov/upload` step for a Codecov finding and at
  * its workflow entry for a CircleCI-breach finding. Reasons name the job by that job position.
  *
+ * One finding per use: a job that runs the component several times has several, one after the other
+ * (grouped by job, the jobs most severe first). `job` is the job's display name, `jobId` its own key
+ * in the pipeline (`jobs.<key>` on GitHub — display names can be `${{ matrix.label }}` or differ from
+ * the key —, the workflow job name on CircleCI, the job key on GitLab).
+ *
+ * `ruleIds` are the exposure rules that fired for the finding (`compromised-component`, `secrets`,
+ * `token-permissions`, `deploy`, `tamper`, …; SARIF lists them with their descriptions), the one that
+ * decided the verdict first; empty for a use that is not affected.
+ *
+ * `tamper[]` with `via: "release"` and no consumers is what the job releases or deploys itself
+ * (`name`: `the image pushed at .github/workflows/build.yaml:70 (docker push)`).
+ *
  * `verdict` is `none` for a use that is not affected (listed for the record: a safe SHA pin, a ref outside
  * the affected ones); otherwise critical, high, medium or low.
  *
@@ -29,10 +41,12 @@
  * is reached through other jobs that pass the content on (exposure/tamper.ts follows consumers
  * transitively); `through`, present only then, is that whole route as data: the jobs in between in order,
  * each with `via` (and `name` when known) of what it writes that the next one reads. `holds` is what that
- * final consumer holds. Platform incidents have no tamper paths (the breach ran no code in the job).
+ * final consumer holds. `tamper[].reach` says why the path is reachable: the write after the compromised
+ * step, collection at the end of the job, or a store any step can write (GitHub's Actions cache) with the
+ * scope the job writes into. Platform incidents have no tamper paths (the breach ran no code in the job).
  */
 import type { ScanResult } from '../model';
-import { incompleteReasons, isResultList, type Results, sortedFindings } from './common';
+import { groupedFindings, incompleteReasons, isResultList, type Results } from './common';
 
 export interface JsonReport {
   indicator: { id: string; title: string };
@@ -44,11 +58,13 @@ export interface JsonReport {
     platform: string;
     workflow: string;
     job: string;
+    jobId: string;
     affected: boolean;
     chain: Array<{ kind: string; ref: string; file?: string; line?: number; unresolved?: boolean }>;
     exposure: { contexts: string[]; secrets: string[]; permissions: string; oidc: boolean; selfHosted: boolean; triggers: string[] };
-    tamper: Array<{ via: string; name?: string; consumers: Array<{ job: string; holds: string[]; through?: Array<{ job: string; via: string; name?: string }> }> }>;
+    tamper: Array<{ via: string; name?: string; consumers: Array<{ job: string; holds: string[]; through?: Array<{ job: string; via: string; name?: string }> }>; reach?: string }>;
     verdict: string;
+    ruleIds: string[];
     reasons: string[];
     advice: string[];
   }>;
@@ -71,13 +87,14 @@ export function toJsonReport(result: ScanResult): JsonReport {
       complete: incomplete.length === 0,
       incomplete,
     },
-    findings: sortedFindings(result).map((f) => ({
+    findings: groupedFindings(result).map((f) => ({
       repo: f.repo,
       file: f.file,
       line: f.line,
       platform: f.platform,
       workflow: f.workflow,
       job: f.job,
+      jobId: f.jobId,
       affected: f.affected,
       chain: f.chain.map((l) => ({
         kind: l.kind,
@@ -102,8 +119,10 @@ export function toJsonReport(result: ScanResult): JsonReport {
           holds: [...c.holds],
           ...(c.through === undefined || c.through.length === 0 ? {} : { through: c.through.map((h) => ({ job: h.job, via: h.via, ...(h.name === undefined ? {} : { name: h.name }) })) }),
         })),
+        ...(t.reach === undefined ? {} : { reach: t.reach }),
       })),
       verdict: f.affected ? f.verdict : 'none',
+      ruleIds: [...f.ruleIds],
       reasons: [...f.reasons],
       advice: [...f.advice],
     })),

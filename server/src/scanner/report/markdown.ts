@@ -1,9 +1,10 @@
 /**
- * The Markdown report for Mattermost. Every string that came from a repository, an indicator file or
+ * The Markdown report for Mattermost: one row per affected job, its uses as a file:line list (the JSON
+ * report has one result per use). Every string that came from a repository, an indicator file or
  * the command line goes through `escapeMarkdown`: no mention, link, image or HTML survives. Pure.
  */
-import type { Finding, ScanResult } from '../model';
-import { asList, chainText, countByVerdict, incompleteReasons, mergedInputs, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
+import type { ScanResult } from '../model';
+import { asList, chainText, countByVerdict, incompleteReasons, type JobRow, jobRows, mergedInputs, plural, type Results, rowTexts, scopeNote, secretNames, tamperText, usesText } from './common';
 import { escapeMarkdown as e } from './escape';
 
 export interface MarkdownOptions {
@@ -25,10 +26,16 @@ function cell(text: string, max = 200): string {
   return e(t) || '–';
 }
 
-function findingRow(f: Finding): string {
-  return `| **${f.verdict}** | ${cell(f.repo)} | ${cell(`${f.file}:${f.line}`)} | ${cell(f.job)} | ${cell(secretNames(f).join(', '))} | ${cell(
-    f.tamper.map(tamperText).join('; '),
-  )} | ${cell(chainText(f.chain.map((l) => ({ ...l, ref: clip(l.ref, 80) }))), 300)} |`;
+/** The job's display name, with its key when that differs (`${{ matrix.label }}`, `PreCommit` for `pre-commit`). */
+function jobName(r: JobRow): string {
+  return r.job === r.jobId ? r.job : `${r.job} (${r.jobId})`;
+}
+
+function jobRow(r: JobRow): string {
+  const chains = rowTexts(r, (f) => [chainText(f.chain.map((l) => ({ ...l, ref: clip(l.ref, 80) })))]);
+  return `| **${r.verdict}** | ${cell(r.repo)} | ${cell(usesText(r.uses))} | ${cell(jobName(r))} | ${cell(rowTexts(r, secretNames).join(', '))} | ${cell(
+    rowTexts(r, (f) => f.tamper.map(tamperText)).join('; '),
+  )} | ${cell(chains.join('; '), 300)} |`;
 }
 
 function section(result: ScanResult, maxRows: number, showInputs: boolean): string {
@@ -43,27 +50,30 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
   if (showInputs) out.push(...incompleteBlock([result]));
   const note = scopeNote(result);
   if (note) out.push(`_${e(note)}_`);
-  const affected = sortedFindings(result).filter((f) => f.affected);
+  const affected = jobRows(result);
   if (!showInputs && affected.length === 0) return '';
   if (affected.length > 0) {
     out.push('');
-    out.push('| Verdict | Repository | File:line | Job | Secrets | Tamper | Chain |');
+    out.push('| Verdict | Repository | Uses (file:line) | Job | Secrets | Tamper | Chain |');
     out.push('| :-- | :-- | :-- | :-- | :-- | :-- | :-- |');
-    for (const f of affected.slice(0, maxRows)) out.push(findingRow(f));
+    for (const r of affected.slice(0, maxRows)) out.push(jobRow(r));
     if (affected.length > maxRows) out.push(`\n… and ${affected.length - maxRows} more affected jobs (see the JSON report)`);
     out.push('');
     const explained = Math.min(maxRows, WHY_ROWS, affected.length);
     out.push(explained < affected.length ? `**Why, and what to do** (the first ${explained} of ${affected.length}; the JSON report has every finding's reasons)` : '**Why, and what to do**');
-    for (const f of affected.slice(0, explained)) {
+    for (const r of affected.slice(0, explained)) {
+      // The most severe use speaks for the job; its other uses are in the row.
+      const [f] = r.findings;
+      if (!f) continue;
       const why = e(clip(f.reasons.join(' '), 700));
       const todo = e(clip(f.advice.slice(0, 3).join(' '), 400));
-      out.push(`- **${f.verdict}** ${cell(f.repo)} ${cell(f.job)}: ${why}${todo ? ` _Advice:_ ${todo}` : ''}`);
+      out.push(`- **${r.verdict}** ${cell(r.repo)} ${cell(jobName(r))}: ${why}${todo ? ` _Advice:_ ${todo}` : ''}`);
     }
   } else {
     out.push('');
     out.push('No job runs this component.');
   }
-  const notAffected = result.findings.length - affected.length;
+  const notAffected = result.findings.filter((f) => !f.affected).length;
   if (notAffected > 0) out.push(`\n${plural(notAffected, 'use')} not affected (for example pinned to a safe SHA).`);
   if (showInputs) out.push(...inputsBlock(result.unresolved, result.errors));
   return out.join('\n');

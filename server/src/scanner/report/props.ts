@@ -1,22 +1,31 @@
-/** ScanResult → the typed report props the bridge posts (contract `reportPropsSchema`). Pure. */
+/**
+ * ScanResult → the typed report props the bridge posts (contract `reportPropsSchema`): one row per
+ * affected job, its uses as a file:line list (`uses`; `file`/`line` are the first of them), its own key
+ * (`jobId`) next to its display name; reasons and advice of its most severe use. Pure.
+ */
 import { CONTRACT_VERSION, type ReportProps, type ReportRow } from '../../contract';
-import type { Finding, ScanResult } from '../model';
-import { countByVerdict, secretNames, sortedFindings, tamperText } from './common';
+import type { ScanResult } from '../model';
+import { countByVerdict, type JobRow, jobRows, rowTexts, secretNames, tamperText } from './common';
 
 /** Rows carried in a post; the full report travels as the attached JSON file. */
 export const REPORT_ROWS = 25;
 
-function toRow(f: Finding): ReportRow {
+function toRow(r: JobRow): ReportRow | undefined {
+  const [f] = r.findings;
+  const [first] = r.uses;
+  if (!f || !first) return undefined;
   return {
-    repo: f.repo,
-    file: f.file,
-    line: f.line,
-    platform: f.platform,
-    workflow: f.workflow,
-    job: f.job,
-    verdict: f.verdict,
-    secrets: secretNames(f),
-    tamper: f.tamper.map(tamperText),
+    repo: r.repo,
+    file: first.file,
+    line: first.line,
+    platform: r.platform,
+    workflow: r.workflow,
+    job: r.job,
+    jobId: r.jobId,
+    uses: r.uses.map((u) => ({ file: u.file, line: u.line })),
+    verdict: r.verdict,
+    secrets: rowTexts(r, secretNames),
+    tamper: rowTexts(r, (x) => x.tamper.map(tamperText)),
     chain: f.chain.map((l) => ({
       kind: l.kind,
       ref: l.ref,
@@ -30,7 +39,7 @@ function toRow(f: Finding): ReportRow {
 }
 
 export function toReportProps(result: ScanResult, incidentId?: string): ReportProps {
-  const affected = sortedFindings(result).filter((f) => f.affected);
+  const affected = jobRows(result);
   return {
     version: CONTRACT_VERSION,
     kind: 'report',
@@ -44,7 +53,10 @@ export function toReportProps(result: ScanResult, incidentId?: string): ReportPr
       errors: result.summary.errors,
       byVerdict: countByVerdict(result),
     },
-    rows: affected.slice(0, REPORT_ROWS).map(toRow),
+    rows: affected
+      .slice(0, REPORT_ROWS)
+      .map(toRow)
+      .filter((r): r is ReportRow => r !== undefined),
     totalRows: affected.length,
   };
 }

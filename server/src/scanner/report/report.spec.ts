@@ -3,9 +3,14 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { reportPropsSchema } from '../../contract';
+import { componentCacheSource } from '../../sources/component-cache';
+import { readLocalPaths } from '../../sources/local-dir';
+import { EXPOSURE_RULES } from '../exposure/assess';
+import { CATALOG } from '../indicators';
+import { scanMany } from '../scan';
 import type { Finding, ScanResult } from '../model';
 import { csvCell, escapeMarkdown, renderCsv, renderJson, renderMarkdown, renderReport, renderSarif, renderTable, toReportProps } from '.';
-import { distinctAffectedJobs, secretNames, tamperText } from './common';
+import { countByVerdict, distinctAffectedJobs, jobRows, secretNames, tamperText, usesText } from './common';
 import { namesCell } from './table';
 
 const HOSTILE = '@channel [click](http://evil.example.com/x) <img src=x onerror=alert(1)> ![i](https://e.com/i.png) *bold* | pipe\nnew line www.evil.com <https://auto.link> `code` @here @all @alice';
@@ -18,6 +23,8 @@ function finding(partial: Partial<Finding>): Finding {
     platform: 'circleci',
     workflow: 'main',
     job: 'coverage',
+    jobId: partial.job ?? 'coverage',
+    jobFile: partial.file ?? '.circleci/config.yml',
     affected: true,
     chain: [
       { kind: 'orb-element', ref: 'codecov/upload', file: '.circleci/config.yml', line: 12 },
@@ -26,6 +33,7 @@ function finding(partial: Partial<Finding>): Finding {
     exposure: { contexts: [], secrets: ['CODECOV_TOKEN'], permissions: 'not applicable', oidc: false, selfHosted: false, triggers: ['push'] },
     tamper: [],
     verdict: 'low',
+    ruleIds: partial.affected === false ? [] : ['compromised-component'],
     reasons: ['The job has no context.'],
     advice: ['Pin the orb.'],
     indicator: 'codecov-bash-uploader-2021',
@@ -48,6 +56,7 @@ const critical = finding({
   repo: 'acme/deploy',
   job: 'codecov',
   verdict: 'critical',
+  ruleIds: ['tamper', 'compromised-component', 'contexts'],
   exposure: { contexts: ['deploy-creds'], secrets: ['AWS_SECRET_ACCESS_KEY'], permissions: 'not applicable', oidc: false, selfHosted: false, triggers: ['push'] },
   tamper: [{ via: 'workspace', consumers: [{ job: 'deploy', holds: ['context deploy-creds'] }] }],
   reasons: ['Shares context deploy-creds with deploy.'],
@@ -116,7 +125,7 @@ describe('json', () => {
     expect(Object.keys(json as object)).toEqual(['indicator', 'summary', 'findings', 'unresolved', 'errors']);
     const parsed = json as { summary: object; findings: Array<Record<string, unknown>>; errors: unknown[] };
     expect(Object.keys(parsed.summary)).toEqual(['repos', 'files', 'jobs', 'affected', 'unresolved', 'errors', 'complete', 'incomplete']);
-    expect(Object.keys(parsed.findings[0] ?? {})).toEqual(['repo', 'file', 'line', 'platform', 'workflow', 'job', 'affected', 'chain', 'exposure', 'tamper', 'verdict', 'reasons', 'advice']);
+    expect(Object.keys(parsed.findings[0] ?? {})).toEqual(['repo', 'file', 'line', 'platform', 'workflow', 'job', 'jobId', 'affected', 'chain', 'exposure', 'tamper', 'verdict', 'ruleIds', 'reasons', 'advice']);
     expect(parsed.findings[0]).toMatchObject({ verdict: 'critical', tamper: [{ via: 'workspace', consumers: [{ job: 'deploy', holds: ['context deploy-creds'] }] }] });
     expect(Object.keys((parsed.findings[0]?.exposure as object) ?? {})).toEqual(['contexts', 'secrets', 'permissions', 'oidc', 'selfHosted', 'triggers']);
     expect(parsed.errors).toEqual([{ repo: 'acme/bad', file: '.gitlab-ci.yml', line: 7, message: 'yaml-syntax: bad indentation' }]);
@@ -163,10 +172,15 @@ describe('sarif', () => {
   addFormats(ajv);
   const validate = ajv.compile({ ...rest, $id: String(id) });
 
+  const root = join(__dirname, '..', '..', '..', '..');
+  const examples = readLocalPaths([join(root, 'examples', 'org')]);
+  const engine = scanMany(examples.repos, CATALOG, componentCacheSource(join(root, 'examples', 'cache')));
+
   it.each([
     ['one result', [sample]],
     ['several results', [sample, result([])]],
     ['nothing found', [result([])]],
+    ['the engine over examples/org, every catalog incident', engine],
   ])('is valid SARIF 2.1.0 (%s)', (_name, results) => {
     const log: unknown = JSON.parse(renderSarif(results, { toolVersion: '0.1.0' }));
     const ok = validate(log);
@@ -174,15 +188,25 @@ describe('sarif', () => {
     expect(ok).toBe(true);
   });
 
-  it('has a rule per indicator and verdict, locations with file:line, and only affected findings', () => {
+  it('lists the exposure rules in the driver; a result per affected use, its ruleId the rule that decided it, file:line and the job key', () => {
     const log = JSON.parse(renderSarif(sample)) as {
-      runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }>;
+      runs: Array<{
+        tool: { driver: { rules: Array<{ id: string; name: string; shortDescription: { text: string }; defaultConfiguration: { level: string } }> } };
+        results: Array<{ ruleId: string; ruleIndex?: number; level: string; locations: Array<{ physicalLocation: { region: { startLine: number } }; logicalLocations: Array<{ name: string }> }>; properties: Record<string, unknown> }>;
+      }>;
     };
     const run = log.runs[0];
-    expect(run?.tool.driver.rules.map((r) => r.id).sort()).toEqual(['codecov-bash-uploader-2021/critical', 'codecov-bash-uploader-2021/low']);
+    const rules = run?.tool.driver.rules ?? [];
+    expect(rules.map((r) => r.id)).toEqual(EXPOSURE_RULES.map((r) => r.meta.id));
+    expect(rules.find((r) => r.id === 'deploy')).toMatchObject({ name: 'Deploy', defaultConfiguration: { level: 'error' } });
+    expect(rules.find((r) => r.id === 'compromised-component')).toMatchObject({ name: 'CompromisedComponent', defaultConfiguration: { level: 'note' } });
     expect(run?.results).toHaveLength(3);
-    expect(run?.results[0]).toMatchObject({ ruleId: 'codecov-bash-uploader-2021/critical', level: 'error' });
+    expect(run?.results[0]).toMatchObject({ ruleId: 'tamper', level: 'error', properties: { jobId: 'codecov', ruleIds: ['tamper', 'compromised-component', 'contexts'], indicator: 'codecov-bash-uploader-2021' } });
+    expect(rules[run?.results[0]?.ruleIndex ?? -1]?.id).toBe('tamper');
     expect(run?.results[0]?.locations[0]?.physicalLocation.region.startLine).toBe(10);
+    expect(run?.results[0]?.locations[0]?.logicalLocations[0]?.name).toBe('codecov');
+    // No result names an indicator and a verdict as its rule any more.
+    for (const r of run?.results ?? []) expect(rules.map((x) => x.id)).toContain(r.ruleId);
   });
 });
 
@@ -366,8 +390,8 @@ describe('what the scan could not read is in every format', () => {
   it('CSV: a row per unresolved use and per input error after the findings', () => {
     const lines = renderCsv(sample).trimEnd().split('\r\n');
     expect(lines.slice(-2)).toEqual([
-      'codecov-bash-uploader-2021,unresolved,,acme/app,.circleci/config.yml,3,,,,,,,,,,,acme/missing@1.0.0,looked for component cache path circleci/orbs/acme/missing@1.0.0.yml,',
-      'codecov-bash-uploader-2021,error,,acme/bad,.gitlab-ci.yml,7,,,,,,,,,,,,yaml-syntax: bad indentation,',
+      'codecov-bash-uploader-2021,unresolved,,acme/app,.circleci/config.yml,3,,,,,,,,,,,,acme/missing@1.0.0,,looked for component cache path circleci/orbs/acme/missing@1.0.0.yml,',
+      'codecov-bash-uploader-2021,error,,acme/bad,.gitlab-ci.yml,7,,,,,,,,,,,,,,yaml-syntax: bad indentation,',
     ]);
     expect(renderCsv(complete).trimEnd().split('\r\n')).toHaveLength(1);
   });
@@ -379,5 +403,108 @@ describe('what the scan could not read is in every format', () => {
     expect(renderMarkdown(sample)).toContain(':warning: **Incomplete scan:** 1 input error (unreadable or malformed files, or parts left out); 1 component whose source could not be read. What was not read is not known to be clean.');
     expect(renderMarkdown([sample, result([])]).startsWith(':warning: **Incomplete scan:**')).toBe(true);
     expect(renderMarkdown(complete)).not.toContain('Incomplete');
+  });
+});
+
+describe('one row per affected job in the human reports, one result per use in JSON and SARIF (issue 9)', () => {
+  // One job (key `pre-commit`, display name `PreCommit`) that calls the action four times, another job
+  // calling it once, and a job of the same key in another workflow file (a different job).
+  const use = (line: number, partial: Partial<Finding> = {}): Finding =>
+    finding({ platform: 'github-actions', file: '.github/workflows/ci.yml', jobFile: '.github/workflows/ci.yml', workflow: 'CI', job: 'PreCommit', jobId: 'pre-commit', line, verdict: 'high', chain: [{ kind: 'gha-action', ref: 'actions-cool/issues-helper@v3', file: '.github/workflows/ci.yml', line }], ...partial });
+  const findings = [
+    use(30),
+    use(12),
+    use(41, { verdict: 'critical', tamper: [{ via: 'release', name: 'the image pushed at .github/workflows/ci.yml:50 (docker push)', consumers: [] }] }),
+    use(55),
+    use(8, { job: 'lint', jobId: 'lint' }),
+    use(9, { file: '.github/workflows/nightly.yml', jobFile: '.github/workflows/nightly.yml' }),
+  ];
+  const r = { ...result(findings), summary: { repos: 1, files: 2, jobs: 3, affected: 3, unresolved: 0, errors: 0 } };
+
+  it('jobRows: one row per job (its key within its file), its uses in order, the most severe verdict', () => {
+    const rows = jobRows(r);
+    expect(rows.map((x) => [x.jobId, x.verdict, usesText(x.uses)])).toEqual([
+      ['pre-commit', 'critical', '.github/workflows/ci.yml:12,30,41,55'],
+      ['lint', 'high', '.github/workflows/ci.yml:8'],
+      ['pre-commit', 'high', '.github/workflows/nightly.yml:9'],
+    ]);
+    expect(rows[0]?.findings[0]?.line).toBe(41);
+    expect(countByVerdict(r)).toEqual({ critical: 1, high: 2, medium: 0, low: 0 });
+  });
+
+  it('table: three rows, the uses as a file:line list and the key next to the display name', () => {
+    const lines = renderTable(r, { maxCell: 200 }).split('\n');
+    const rows = lines.filter((l) => /^(critical|high)\s/.test(l));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^critical\s+acme\/app\s+\.github\/workflows\/ci\.yml:12,30,41,55\s+CI \/ PreCommit \[pre-commit\]\s/);
+    expect(rows[0]).toContain('release: the image pushed at .github/workflows/ci.yml:50 (docker push)');
+    expect(rows[1]).toMatch(/CI \/ lint\s/);
+    expect(rows[2]).toMatch(/nightly\.yml:9\s+CI \/ PreCommit \[pre-commit\]\s/);
+    expect(lines[1]).toMatch(/^VERDICT\s+REPO\s+USES \(FILE:LINE\)\s+JOB/);
+  });
+
+  it('Markdown: three rows and three explanations', () => {
+    const md = renderMarkdown(r);
+    const rows = md.split('\n').filter((l) => l.startsWith('| **'));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toContain('| .github/workflows/ci.yml:12,30,41,55 | PreCommit \\(pre-commit\\) |');
+    expect(md).toContain('critical 1 · high 2 · medium 0 · low 0');
+    expect(md.split('\n').filter((l) => l.startsWith('- **'))).toHaveLength(3);
+  });
+
+  it('Mattermost report props: one row per job with jobId and its uses, valid in the shared contract', () => {
+    const props = toReportProps(r);
+    expect(reportPropsSchema.parse(props)).toEqual(props);
+    expect(props.totalRows).toBe(3);
+    expect(props.rows).toHaveLength(3);
+    expect(props.rows[0]).toMatchObject({
+      job: 'PreCommit',
+      jobId: 'pre-commit',
+      verdict: 'critical',
+      file: '.github/workflows/ci.yml',
+      line: 12,
+      uses: [12, 30, 41, 55].map((line) => ({ file: '.github/workflows/ci.yml', line })),
+      tamper: ['release: the image pushed at .github/workflows/ci.yml:50 (docker push)'],
+    });
+  });
+
+  it('JSON, CSV and SARIF: one result per use, each job with its key, the uses of one job together', () => {
+    const json = JSON.parse(renderJson(r)) as { findings: Array<{ jobId: string; job: string; line: number; ruleIds: string[] }> };
+    expect(json.findings.map((f) => `${f.jobId}:${f.line}`)).toEqual(['pre-commit:41', 'pre-commit:12', 'pre-commit:30', 'pre-commit:55', 'lint:8', 'pre-commit:9']);
+    expect(json.findings[0]).toMatchObject({ job: 'PreCommit', jobId: 'pre-commit', ruleIds: ['compromised-component'] });
+    const csv = renderCsv(r).split('\r\n');
+    const header = csv[0]?.split(',') ?? [];
+    expect(header.slice(header.indexOf('job'), header.indexOf('job') + 2)).toEqual(['job', 'job_id']);
+    expect(header).toContain('rule_ids');
+    expect(csv.filter((l) => l.includes(',PreCommit,pre-commit,'))).toHaveLength(5);
+    const log = JSON.parse(renderSarif(r)) as { runs: Array<{ results: Array<{ properties: { jobId: string; job: string } }> }> };
+    expect(log.runs[0]?.results.map((x) => x.properties.jobId)).toEqual(['pre-commit', 'pre-commit', 'pre-commit', 'pre-commit', 'lint', 'pre-commit']);
+  });
+});
+
+describe('the engine over examples/org in every format', () => {
+  const root = join(__dirname, '..', '..', '..', '..');
+  const examples = readLocalPaths([join(root, 'examples', 'org')]);
+  const results = scanMany(examples.repos, CATALOG, componentCacheSource(join(root, 'examples', 'cache')));
+
+  it('every affected finding has its job key and the rules that fired; SARIF results name a rule of the driver', () => {
+    const findings = results.flatMap((r) => r.findings);
+    expect(findings.filter((f) => f.affected).length).toBeGreaterThan(5);
+    for (const f of findings) {
+      expect(f.jobId).not.toBe('');
+      if (f.affected) expect(f.ruleIds).toContain('compromised-component');
+      else expect(f.ruleIds).toEqual([]);
+    }
+    const log = JSON.parse(renderSarif(results)) as { runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number }> }> };
+    const run = log.runs[0];
+    expect(run?.results.length).toBe(findings.filter((f) => f.affected).length);
+    for (const r of run?.results ?? []) expect(run?.tool.driver.rules[r.ruleIndex]?.id).toBe(r.ruleId);
+  });
+
+  it('the human reports have one row per affected job, as many as the summary counts', () => {
+    for (const r of results) {
+      expect(jobRows(r)).toHaveLength(r.summary.affected);
+      expect(toReportProps(r).totalRows).toBe(r.summary.affected);
+    }
   });
 });

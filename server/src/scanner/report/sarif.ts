@@ -1,11 +1,17 @@
 /**
- * SARIF 2.1.0: one run; a rule per indicator and verdict; a result per affected finding with its
- * file:line, relative to its repository's checkout (`uriBaseId` REPO:<owner/repo>, described in
- * `originalUriBaseIds`); input errors (error) and unresolved components (warning) as tool execution
- * notifications; `properties.complete` false when the scan could not read everything. Secret names only. Pure.
+ * SARIF 2.1.0: one run; the driver lists every exposure rule (exposure/assess.ts EXPOSURE_RULES, with
+ * its id, description, severity and confidence); one result per affected use of a job, whose `ruleId`
+ * is the rule that decided the finding's verdict (`deploy`, `secrets`, `tamper`, …; the finding's
+ * `ruleIds` are all the rules that fired) and whose level is the verdict's; results name the job by its
+ * own key (`jobId`, the logical location) and its display name; file:line relative to its
+ * repository's checkout (`uriBaseId` REPO:<owner/repo>, described in `originalUriBaseIds`); input
+ * errors (error) and unresolved components (warning) as tool execution notifications;
+ * `properties.complete` false when the scan could not read everything. Secret names only. Pure.
  */
+import { EXPOSURE_RULES } from '../exposure/assess';
+import type { RuleConfidence, RuleMeta, RuleSeverity } from '../exposure/rule';
 import type { Finding, ScanResult, Verdict } from '../model';
-import { asList, chainText, incompleteReasons, mergedInputs, type Results, secretNames, sortedFindings, tamperText } from './common';
+import { asList, chainText, groupedFindings, incompleteReasons, mergedInputs, type Results, secretNames, tamperText } from './common';
 
 export interface SarifOptions {
   toolVersion?: string;
@@ -13,7 +19,13 @@ export interface SarifOptions {
 
 type Level = 'error' | 'warning' | 'note';
 const LEVEL: Record<Verdict, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+const RULE_LEVEL: Record<RuleSeverity, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+const RULE_SCORE: Record<RuleSeverity, string> = { critical: '9.5', high: '8.0', medium: '5.0', low: '2.0', info: '0.0' };
 const SCORE: Record<Verdict, string> = { critical: '9.5', high: '8.0', medium: '5.0', low: '2.0' };
+const PRECISION: Record<RuleConfidence, string> = { high: 'high', medium: 'medium', low: 'low' };
+
+/** The rule a finding without rule ids falls back to (every affected finding has the component rule). */
+const BASE_RULE = 'compromised-component';
 
 interface SarifRule {
   id: string;
@@ -21,17 +33,26 @@ interface SarifRule {
   shortDescription: { text: string };
   fullDescription: { text: string };
   defaultConfiguration: { level: Level };
-  properties: { 'security-severity': string; tags: string[] };
+  properties: { 'security-severity': string; precision: string; tags: string[] };
 }
 
-function ruleId(indicatorId: string, verdict: Verdict): string {
-  return `${indicatorId}/${verdict}`;
+function sarifRule(meta: RuleMeta): SarifRule {
+  const short = meta.description.split(/[:(]/)[0]?.trim() ?? meta.description;
+  return {
+    id: meta.id,
+    name: meta.id.replace(/(^|-)([a-z])/g, (_m, _d: string, c: string) => c.toUpperCase()),
+    shortDescription: { text: short },
+    fullDescription: { text: `${meta.description}. On its own: severity ${meta.severity}, confidence ${meta.confidence}; a finding's level is its verdict.` },
+    defaultConfiguration: { level: RULE_LEVEL[meta.severity] },
+    properties: { 'security-severity': RULE_SCORE[meta.severity], precision: PRECISION[meta.confidence], tags: ['security', 'supply-chain', 'ci'] },
+  };
 }
 
 function message(f: Finding, result: ScanResult): string {
   const secrets = secretNames(f);
+  const job = f.job === f.jobId ? f.job : `${f.job} [${f.jobId}]`;
   return [
-    `${f.verdict}: job ${f.job} (${f.workflow}) in ${f.repo} runs a component of ${result.indicator.id} via ${chainText(f.chain)}.`,
+    `${f.verdict}: job ${job} (${f.workflow}) in ${f.repo} runs a component of ${result.indicator.id} via ${chainText(f.chain)}.`,
     secrets.length > 0 ? `It can read: ${secrets.join(', ')}.` : 'It reads no named secrets.',
     ...f.reasons,
   ].join(' ');
@@ -49,41 +70,44 @@ export function renderSarif(results: Results, options: SarifOptions = {}): strin
     repos.add(repo);
     return { uri: encodeURI(file), uriBaseId: baseId(repo) };
   };
-  const rules: SarifRule[] = [];
-  const ruleIndex = new Map<string, number>();
+  const rules: SarifRule[] = EXPOSURE_RULES.map((r) => sarifRule(r.meta));
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const sarifResults: unknown[] = [];
   const notifications: unknown[] = [];
 
   for (const result of list) {
-    for (const f of sortedFindings(result)) {
+    for (const f of groupedFindings(result)) {
       if (!f.affected) continue;
-      const id = ruleId(result.indicator.id, f.verdict);
-      if (!ruleIndex.has(id)) {
-        ruleIndex.set(id, rules.length);
-        rules.push({
-          id,
-          name: `${result.indicator.id}-${f.verdict}`.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')),
-          shortDescription: { text: `${f.verdict} exposure to ${result.indicator.title}` },
-          fullDescription: {
-            text: `A job runs a component named by the incident ${result.indicator.id} (${result.indicator.title}); verdict ${f.verdict}.`,
-          },
-          defaultConfiguration: { level: LEVEL[f.verdict] },
-          properties: { 'security-severity': SCORE[f.verdict], tags: ['security', 'supply-chain', 'ci'] },
-        });
-      }
+      const id = f.ruleIds[0] ?? BASE_RULE;
+      const index = ruleIndex.get(id);
       sarifResults.push({
         ruleId: id,
-        ruleIndex: ruleIndex.get(id),
+        ...(index === undefined ? {} : { ruleIndex: index }),
         level: LEVEL[f.verdict],
         message: { text: message(f, result) },
         locations: [
           {
             physicalLocation: { artifactLocation: location(f.repo, f.file), region: { startLine: Math.max(1, f.line) } },
-            logicalLocations: [{ fullyQualifiedName: `${f.repo}/${f.workflow}/${f.job}`, name: f.job, kind: 'function' }],
+            logicalLocations: [{ fullyQualifiedName: `${f.repo}/${f.workflow}/${f.jobId}`, name: f.jobId, kind: 'function' }],
           },
         ],
-        partialFingerprints: { 'ciExposure/v1': `${result.indicator.id}|${f.repo}|${f.file}|${f.job}|${chainText(f.chain)}` },
-        properties: { repo: f.repo, platform: f.platform, verdict: f.verdict, secrets: secretNames(f), tamper: f.tamper.map(tamperText), chain: f.chain.map((l) => l.ref), advice: f.advice },
+        partialFingerprints: { 'ciExposure/v1': `${result.indicator.id}|${f.repo}|${f.file}|${f.jobId}|${chainText(f.chain)}` },
+        properties: {
+          indicator: result.indicator.id,
+          repo: f.repo,
+          platform: f.platform,
+          workflow: f.workflow,
+          jobId: f.jobId,
+          job: f.job,
+          verdict: f.verdict,
+          // The finding's own score (its verdict); the rule's is what the rule means on its own.
+          'security-severity': SCORE[f.verdict],
+          ruleIds: [...f.ruleIds],
+          secrets: secretNames(f),
+          tamper: f.tamper.map(tamperText),
+          chain: f.chain.map((l) => l.ref),
+          advice: f.advice,
+        },
       });
     }
   }

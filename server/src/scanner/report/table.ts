@@ -1,6 +1,9 @@
-/** The terminal table: one line per finding, a summary line per indicator; ANSI colours only when asked. Pure. */
-import type { Finding, ScanResult, Verdict } from '../model';
-import { asList, chainText, distinctAffectedJobs, incompleteReasons, mergedInputs, plural, type Results, scopeNote, secretNames, sortedFindings, tamperText } from './common';
+/**
+ * The terminal table: one line per affected job (its uses as a file:line list; `--format json` has one
+ * result per use), a summary line per indicator; ANSI colours only when asked. Pure.
+ */
+import type { ScanResult, Verdict } from '../model';
+import { asList, chainText, distinctAffectedJobs, incompleteReasons, type JobRow, jobRows, mergedInputs, plural, type Results, rowTexts, scopeNote, secretNames, tamperText, usesText } from './common';
 
 export interface TableOptions {
   /** Colour the verdicts (only when writing to a TTY). */
@@ -41,16 +44,18 @@ export function namesCell(names: readonly string[], max: number): string {
   return more > 0 ? `${shown.join(', ')}, +${more} more` : shown.join(', ');
 }
 
-function row(f: Finding, max: number): string[] {
+function row(r: JobRow, max: number): string[] {
+  const job = r.workflow === r.job ? r.job : `${r.workflow} / ${r.job}`;
   return [
     ...[
-      f.affected ? f.verdict : 'not affected',
-      f.repo,
-      `${f.file}:${f.line}`,
-      f.workflow === f.job ? f.job : `${f.workflow} / ${f.job}`,
+      r.affected ? r.verdict : 'not affected',
+      r.repo,
+      usesText(r.uses),
+      // The key too when the display name is not it (`${{ matrix.label }}`, `PreCommit` for `pre-commit`).
+      r.job === r.jobId ? job : `${job} [${r.jobId}]`,
     ].map((c) => cleanCell(c, max)),
-    namesCell(secretNames(f), max),
-    ...[f.tamper.map(tamperText).join('; ') || '-', chainText(f.chain)].map((c) => cleanCell(c, max)),
+    namesCell(rowTexts(r, secretNames), max),
+    ...[rowTexts(r, (f) => f.tamper.map(tamperText)).join('; ') || '-', rowTexts(r, (f) => [chainText(f.chain)]).join('; ')].map((c) => cleanCell(c, max)),
   ];
 }
 
@@ -78,17 +83,17 @@ function inputLines(unresolved: ScanResult['unresolved'], errors: ScanResult['er
 function renderOne(result: ScanResult, opts: Required<TableOptions>, showInputs: boolean): string {
   const lines: string[] = [];
   const title = `== ${cleanCell(result.indicator.id, 80)}: ${cleanCell(result.indicator.title, 160)}`;
-  const findings = sortedFindings(result).filter((f) => opts.all || f.affected);
+  const jobs = [...jobRows(result), ...(opts.all ? jobRows(result, false) : [])];
   const notAffected = result.findings.filter((f) => !f.affected).length;
   const note = scopeNote(result);
-  if (!showInputs && findings.length === 0) {
+  if (!showInputs && jobs.length === 0) {
     return `${title}\n   no affected job${notAffected > 0 ? ` (${plural(notAffected, 'use')} not affected)` : ''}${note ? `\n   (${note})` : ''}`;
   }
   lines.push(title);
   if (note) lines.push(`(${note})`);
-  if (findings.length > 0) {
-    const header = ['VERDICT', 'REPO', 'FILE:LINE', 'JOB', 'SECRETS', 'TAMPER', 'CHAIN'];
-    const rows = findings.map((f) => row(f, opts.maxCell));
+  if (jobs.length > 0) {
+    const header = ['VERDICT', 'REPO', 'USES (FILE:LINE)', 'JOB', 'SECRETS', 'TAMPER', 'CHAIN'];
+    const rows = jobs.map((j) => row(j, opts.maxCell));
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     const fmt = (cells: string[], verdict?: Verdict): string =>
       cells
@@ -99,7 +104,7 @@ function renderOne(result: ScanResult, opts: Required<TableOptions>, showInputs:
         .join('  ')
         .trimEnd();
     lines.push(fmt(header));
-    findings.forEach((f, i) => lines.push(fmt(rows[i] ?? [], f.affected ? f.verdict : undefined)));
+    jobs.forEach((j, i) => lines.push(fmt(rows[i] ?? [], j.affected ? j.verdict : undefined)));
   } else {
     lines.push('no job runs this component');
   }

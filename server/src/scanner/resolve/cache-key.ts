@@ -9,12 +9,14 @@
  *   gitlab/<group>/<project>@<ref>/templates/<name>.yml     CI/CD components
  *   gitlab/templates/<file>                                 GitLab's own templates
  *   gitlab/remote/<host>/<path>                             remote includes
+ *   jenkins/libraries/<name>@<ref>/vars/<step>.groovy       Jenkins shared libraries (platforms/jenkins/library.ts)
  *
  * Pure. Returns undefined for components that have no cached definition (images, scripts, packages,
  * local actions/workflows/includes, which live in the repository itself) and for any key that would
  * leave the cache folder (`..`, absolute paths, empty segments, backslashes, NUL).
  */
 import type { ComponentRef } from '../model';
+import { platformExpanding } from '../platforms';
 
 /** The ref used when a project include or an action names none. */
 export const DEFAULT_REF = 'HEAD';
@@ -94,7 +96,11 @@ export function cacheKey(ref: ComponentRef, path: string): string | undefined {
     case 'image':
     case 'script-url':
     case 'package':
+    case 'repo-file':
       return undefined;
+    default:
+      // A platform that lays out its own components (Jenkins shared libraries) says where they are.
+      return platformExpanding(ref.kind)?.cacheKey?.(ref, path);
   }
 }
 

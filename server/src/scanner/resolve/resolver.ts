@@ -1,16 +1,22 @@
 /**
  * Transitive resolution: builds, for a job, the tree of every component it executes — its own `uses`,
- * each step's `uses` (nested under the components the step's text came through), and scripts fetched
- * at run time in its shell text — following each component into its definition through an expander
- * (the platform that reads that kind), any depth.
+ * each step's `uses` (nested under the components the step's text came through), scripts fetched at run
+ * time in its shell text (also a file downloaded in one step and run in a later one), and the repository
+ * files its shell text runs (scripts, Makefile targets, Dockerfiles it builds: repo-files.ts) — following
+ * each component into its definition through an expander (the platform that reads that kind; the
+ * repository reader for repository files), any depth.
  *
  * Terminates: a component met again on its own path is a `cycle`; nesting deeper than MAX_DEPTH is a
- * `depth-limit`; a job's tree is capped at MAX_NODES nodes (diamonds of shared components would otherwise
- * grow exponentially). Expansions are memoised per component (kind, ref, inputs) for the resolver's
- * lifetime — one scan. Pure: definitions come only through the expander's ComponentSource.
+ * `depth-limit` (repository files nested deeper than MAX_REPO_FILE_DEPTH are unresolved: not read); a
+ * job's tree is capped at MAX_NODES nodes (diamonds of shared components would otherwise grow
+ * exponentially). Expansions are memoised per component (kind, ref, inputs) for the resolver's lifetime
+ * — one scan. Pure: definitions come only through the expander's ComponentSource, repository files
+ * through the repository's RepoFileReader.
  */
-import type { ComponentKind, ComponentNode, ComponentUse, ExpandContext, Expansion, Job, Pipeline, ResolvedJob, ScanError } from '../model';
-import { findFetchedScripts } from './fetched-scripts';
+import type { ComponentKind, ComponentNode, ComponentUse, ExpandContext, Expansion, Job, Pipeline, ResolvedJob, ScanError, Step } from '../model';
+import type { Download } from '../shell/analyse';
+import { type Cwd, resolveRepoPath } from '../shell/paths';
+import { expandRepoFile, MAX_REPO_FILE_DEPTH, shellUses, stepBuildUses, type Unreadable } from './repo-files';
 
 /** Reads a component's definition; undefined when no platform reads definitions of that kind. */
 export type Expander = (use: ComponentUse, ctx: ExpandContext) => Expansion | undefined;
@@ -21,7 +27,16 @@ export const MAX_NODES = 5000;
 /** Components that are executed as they are: nothing further to read. */
 const LEAF_KINDS: ReadonlySet<ComponentKind> = new Set<ComponentKind>(['image', 'script-url', 'package']);
 /** Components whose definition lives in the scanned repository (memo keys include the repository). */
-const LOCAL_KINDS: ReadonlySet<ComponentKind> = new Set<ComponentKind>(['gha-local-action', 'gha-local-workflow']);
+const LOCAL_KINDS: ReadonlySet<ComponentKind> = new Set<ComponentKind>(['gha-local-action', 'gha-local-workflow', 'repo-file']);
+/** Key prefix of repository files (to count how deep they nest). */
+const REPO_FILE_KEY = 'repo-file\u0000';
+
+/** The directory a step's `run` starts in. */
+function stepCwd(step: Step): Cwd {
+  if (step.workdir === undefined) return { path: '' };
+  const r = resolveRepoPath(step.workdir, { path: '' });
+  return r.kind === 'repo' ? { path: r.path } : { unknown: `the step runs in ${step.workdir}, which is not known when reading` };
+}
 
 /** Identity of a component (for cycles): what it is, not how it was called. */
 export function componentKey(use: ComponentUse, repo: string): string {
@@ -29,6 +44,7 @@ export function componentKey(use: ComponentUse, repo: string): string {
   const parts: string[] = [ref.kind, ref.raw];
   if (ref.kind === 'orb-element') parts.push(ref.orb.raw, ref.elementKind);
   if (ref.kind === 'gitlab-include') parts.push(ref.include, ref.project ?? '', ref.ref ?? '', ref.file);
+  if (ref.kind === 'repo-file') parts.push(ref.role, ref.path, ref.cwd ?? '\u0000unknown', ref.target ?? '');
   if (LOCAL_KINDS.has(ref.kind) || (ref.kind === 'gitlab-include' && ref.include === 'local')) parts.push(repo);
   return parts.join('\u0000');
 }
@@ -64,7 +80,7 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
     expansions++;
     let result: Expansion | undefined;
     try {
-      result = expander(use, ctx);
+      result = use.ref.kind === 'repo-file' ? expandRepoFile(use, ctx) : expander(use, ctx);
     } catch (err) {
       // Expanders must not throw; if one does, the component is unresolved rather than the scan lost.
       result = { status: 'unresolved', reason: `reading ${use.ref.raw} failed: ${(err as Error).message}`, uses: [], scripts: [], secrets: [], errors: [] };
@@ -79,8 +95,14 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
     return result;
   };
 
-  /** Builds trees for `uses` with a shared node budget. */
-  const build = (uses: readonly ComponentUse[], budget: { left: number }): ComponentNode[] => {
+  /** An unresolved node for a use whose code could not be read. */
+  const unread = (u: Unreadable, budget: { left: number }): ComponentNode => {
+    budget.left--;
+    return { use: u.use, status: 'unresolved', reason: u.reason, children: [] };
+  };
+
+  /** Builds trees for `uses` (and unresolved nodes for `unreadable`) with a shared node budget. */
+  const build = (uses: readonly ComponentUse[], budget: { left: number }, unreadable: readonly Unreadable[] = []): ComponentNode[] => {
     const node = (use: ComponentUse, path: readonly string[]): ComponentNode => {
       budget.left--;
       if (LEAF_KINDS.has(use.ref.kind)) return { use, status: 'leaf', children: [] };
@@ -91,6 +113,10 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
       if (path.length >= MAX_DEPTH) {
         return { use, status: 'depth-limit', reason: `nested more than ${MAX_DEPTH} components deep; not followed further`, children: [] };
       }
+      if (use.ref.kind === 'repo-file' && path.filter((k) => k.startsWith(REPO_FILE_KEY)).length >= MAX_REPO_FILE_DEPTH) {
+        // Fail closed: what a file this deep runs was not read, so it is unresolved rather than a quiet depth limit.
+        return { use, status: 'unresolved', reason: `more than ${MAX_REPO_FILE_DEPTH} repository files deep: not read`, children: [] };
+      }
       if (budget.left <= 0) {
         return { use, status: 'depth-limit', reason: `the job's component tree exceeds ${MAX_NODES} components; not followed further`, children: [] };
       }
@@ -99,7 +125,13 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
       if (expansion.status === 'unresolved') {
         return { use, status: 'unresolved', reason: expansion.reason ?? ctx.source.describe(use.ref), children: [] };
       }
-      const childUses = [...expansion.uses, ...expansion.scripts.flatMap((s) => findFetchedScripts(s.text, s.pos))];
+      const childUses = [...expansion.uses];
+      const unreadable = [...(expansion.unresolved ?? [])];
+      for (const s of expansion.scripts) {
+        const found = shellUses(s.text, s.pos);
+        childUses.push(...found.uses);
+        unreadable.push(...found.unresolved);
+      }
       const next = [...path, key];
       const children: ComponentNode[] = [];
       for (const child of childUses) {
@@ -109,13 +141,14 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
         }
         children.push(node(child, next));
       }
+      for (const u of unreadable) children.push(unread(u, budget));
       const resolved: ComponentNode = { use, status: 'resolved', children };
       if (expansion.secrets.length > 0) resolved.secrets = expansion.secrets;
       if (expansion.globalVariables !== undefined && expansion.globalVariables.length > 0) resolved.globalVariables = expansion.globalVariables;
       if (expansion.codeUrls !== undefined) resolved.codeUrls = expansion.codeUrls;
       return resolved;
     };
-    return uses.map((u) => node(u, []));
+    return [...uses.map((u) => node(u, [])), ...unreadable.map((u) => unread(u, budget))];
   };
 
   const samePlace = (a: ComponentUse, b: ComponentUse): boolean =>
@@ -134,12 +167,23 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
     resolveJob(job: Job, _pipeline: Pipeline): ResolvedJob {
       const budget = { left: MAX_NODES };
       const components: ComponentNode[] = build(job.uses, budget);
+      // Files downloaded by earlier steps: running one in a later step is a use of its URL.
+      let downloads: Download[] = [];
       for (const step of job.steps) {
         const own: ComponentUse[] = [];
+        const unreadable: Unreadable[] = [];
         if (step.uses) own.push(step.uses);
-        if (step.run !== undefined) own.push(...findFetchedScripts(step.run, step.runPos ?? step.pos));
-        if (own.length === 0) continue;
-        const built = build(own, budget);
+        const builds = stepBuildUses(step);
+        own.push(...builds.uses);
+        unreadable.push(...builds.unresolved);
+        if (step.run !== undefined) {
+          const found = shellUses(step.run, step.runPos ?? step.pos, { cwd: stepCwd(step), downloads });
+          own.push(...found.uses);
+          unreadable.push(...found.unresolved);
+          downloads = found.downloads;
+        }
+        if (own.length === 0 && unreadable.length === 0) continue;
+        const built = build(own, budget, unreadable);
         // Nest under the step's `from` chain (outermost first), sharing chain nodes between steps.
         let level = components;
         for (const via of step.from ?? []) {

@@ -1,12 +1,13 @@
 import React from 'react';
 
-// The same shield as assets/icon.svg (test/plugin.spec.tsx keeps them equal), inline so that it
-// follows the theme's text colour.
+import {ICON_CIRCLE, ICON_CROSSHAIR, ICON_OUTLINE, ICON_VIEW_BOX} from './icon';
+
+// Inline rather than an image, so that it follows the theme's text colour.
 export function HeaderIcon(): React.ReactElement {
     return (
         <svg
             className='cix-header-icon'
-            viewBox='0 0 24 24'
+            viewBox={ICON_VIEW_BOX}
             width='16'
             height='16'
             fill='none'
@@ -16,13 +17,13 @@ export function HeaderIcon(): React.ReactElement {
             strokeLinejoin='round'
             aria-hidden='true'
         >
-            <path d='M12 2 4 5v6c0 5 3.4 9.3 8 11 4.6-1.7 8-6 8-11V5l-8-3z'/>
+            <path d={ICON_OUTLINE}/>
             <circle
-                cx='12'
-                cy='11'
-                r='3'
+                cx={ICON_CIRCLE.cx}
+                cy={ICON_CIRCLE.cy}
+                r={ICON_CIRCLE.r}
             />
-            <path d='M12 8V6M12 16v-2M9 11H7M17 11h-2'/>
+            <path d={ICON_CROSSHAIR}/>
         </svg>
     );
 }

@@ -33,6 +33,20 @@ export interface WebSocketMessage {
     seq?: number;
 }
 
+/** What an RHS pop-out's opener can do with that window (Mattermost 11.3+, utils/popouts/popout_windows.ts). */
+export interface PopoutListeners {
+    sendToPopout(channel: string, ...args: unknown[]): void;
+    onMessageFromPopout(listener: (channel: string, ...args: unknown[]) => void): void;
+    onClosePopout(listener: () => void): void;
+}
+
+/** window.WebappUtils.popouts (Mattermost 11.3+, plugins/export.ts): used inside a pop-out window. */
+export interface WebappPopouts {
+    isPopoutWindow(): boolean;
+    sendToParent(channel: string, ...args: unknown[]): void;
+    onMessageFromParent(listener: (channel: string, ...args: unknown[]) => void): void;
+}
+
 export interface PluginRegistry {
     registerPostTypeComponent(typeName: string, component: React.ComponentType<PostTypeComponentProps>): string;
     unregisterPostTypeComponent(componentId: string): void;
@@ -43,6 +57,23 @@ export interface PluginRegistry {
         dropdownText: React.ReactNode,
         tooltipText: React.ReactNode,
     ): string;
+    /**
+     * An App Bar item (6.3+; the App Bar is on by default since 8.0). Mattermost renders `iconUrl` as an
+     * <img>. Absent from older registries: feature-detect it.
+     */
+    registerAppBarComponent?(
+        iconUrl: string,
+        action: (channel: Channel, channelMember?: ChannelMembership) => void,
+        tooltipText: React.ReactNode,
+    ): string;
+    /**
+     * 11.3+: called in the main window when the user pops the plugin's RHS out into its own window (which
+     * starts with a fresh Redux store). Absent from older registries: feature-detect it.
+     */
+    registerRHSPluginPopoutListener?(
+        pluginId: string,
+        onPopoutOpened: (teamName: string, channelName: string | undefined, listeners: Partial<PopoutListeners>) => void,
+    ): void;
     /** Stored at state['plugins-<pluginId>']; Mattermost drops it when the plugin is removed. */
     registerReducer<S>(reducer: (state: S | undefined, action: {type: string}) => S): void;
     registerWebSocketEventHandler(event: string, handler: (msg: WebSocketMessage) => void): void;
@@ -58,8 +89,8 @@ declare global {
         registerPlugin(pluginId: string, plugin: {initialize(registry: PluginRegistry, store: MattermostStore): void | Promise<void>; uninitialize?(): void}): void;
         /** Subpath Mattermost is served under ('' at the root); set by the webapp. */
         basename?: string;
-        /** Mattermost's router history, exposed to plugins (plugins/export.ts). */
-        WebappUtils?: {browserHistory?: {push(path: string): void}};
+        /** Mattermost's utilities exposed to plugins (plugins/export.ts); `popouts` from 11.3. */
+        WebappUtils?: {browserHistory?: {push(path: string): void}; popouts?: Partial<WebappPopouts>};
     }
 }
 

@@ -4,7 +4,7 @@
  * cache / artifact flows, credential names and deploy signals collected. Shared by `parse` (the config)
  * and `expand` (an orb's own source).
  */
-import type { ArtifactFlow, ComponentUse, OrbRef, Position, Runner, ScanError, SecretRef, Step } from '../../model';
+import type { ArtifactFlow, ComponentUse, OrbRef, Position, Runner, ScanError, SecretRef, SequencedStep, Step } from '../../model';
 import { asString, asStringList, isRecord, type Plain, type YamlPath } from '../../yaml';
 import { type Defs, posIn } from './definitions';
 import { bindParameters, type ParamScope, stringify, substitute } from './params';
@@ -47,6 +47,12 @@ export function newWalker(repo: string, errors: ScanError[] = []): Walker {
 /** What a list of steps (or a whole job) amounts to. */
 export interface Body {
   steps: Step[];
+  /**
+   * Every step run, in order (`Job.sequence`): `steps`, and the own steps of the registry orbs' commands and
+   * jobs, whose effects are merged here while their steps reach the job through the orb's expansion.
+   * Flows carry the `at` of the step that writes or reads them.
+   */
+  sequence: SequencedStep[];
   /** Components used by the job itself: images, orb executors. */
   uses: ComponentUse[];
   produces: ArtifactFlow[];
@@ -56,7 +62,67 @@ export interface Body {
 }
 
 export function emptyBody(): Body {
-  return { steps: [], uses: [], produces: [], consumes: [], secrets: [], deploys: false };
+  return { steps: [], sequence: [], uses: [], produces: [], consumes: [], secrets: [], deploys: false };
+}
+
+/** Adds a step the body runs; returns its place in the run (`at`). */
+function addStep(body: Body, step: Step): number {
+  const at = body.sequence.length;
+  body.steps.push(step);
+  body.sequence.push({ step, at });
+  return at;
+}
+
+/** `flow` placed `offset` steps later. */
+function shifted(flow: ArtifactFlow, offset: number): ArtifactFlow {
+  return flow.at === undefined || offset === 0 ? flow : { ...flow, at: flow.at + offset };
+}
+
+/** Appends `from`'s run (its sequence and flows) to `into`'s, after what `into` runs so far. */
+function appendRun(into: Pick<Body, 'sequence' | 'produces' | 'consumes'>, from: Pick<Body, 'sequence' | 'produces' | 'consumes'>): void {
+  const offset = into.sequence.length;
+  // Loops, not push(...list): a list can hold tens of thousands of steps.
+  for (const s of from.sequence) into.sequence.push(offset === 0 ? s : { step: s.step, at: s.at + offset });
+  for (const f of from.produces) into.produces.push(shifted(f, offset));
+  for (const f of from.consumes) into.consumes.push(shifted(f, offset));
+}
+
+/** Bodies run one after the other (a job's pre-steps, its steps, its post-steps): one run. */
+export function runInOrder(bodies: readonly Body[]): Pick<Body, 'sequence' | 'produces' | 'consumes'> {
+  const out: Pick<Body, 'sequence' | 'produces' | 'consumes'> = { sequence: [], produces: [], consumes: [] };
+  for (const b of bodies) appendRun(out, b);
+  return out;
+}
+
+/** Where a body's run stands: to mark what is added after it. */
+export interface RunMark {
+  sequence: number;
+  produces: number;
+  consumes: number;
+}
+
+export function runMark(body: Body): RunMark {
+  return { sequence: body.sequence.length, produces: body.produces.length, consumes: body.consumes.length };
+}
+
+/**
+ * What was added to the body since `mark` runs in an order that is not known (steps handed to an orb's
+ * command or job as a parameter run somewhere among its own steps): it all takes place `at`, so that a
+ * write among them counts whichever of them is compromised.
+ */
+export function unordered(body: Body, mark: RunMark, at: number): void {
+  for (let i = mark.sequence; i < body.sequence.length; i++) {
+    const s = body.sequence[i];
+    if (s) body.sequence[i] = { step: s.step, at };
+  }
+  for (let i = mark.produces; i < body.produces.length; i++) {
+    const f = body.produces[i];
+    if (f) body.produces[i] = { ...f, at };
+  }
+  for (let i = mark.consumes; i < body.consumes.length; i++) {
+    const f = body.consumes[i];
+    if (f) body.consumes[i] = { ...f, at };
+  }
 }
 
 function addError(w: Walker, pos: Position, code: string, message: string): void {
@@ -211,7 +277,7 @@ function walkStep(rawItem: unknown, locate: Locate | undefined, pos: Position, c
         return;
       }
       const title = asString(argMap.name) ?? `run: ${firstLine(command)}`;
-      body.steps.push({ name: title, pos, run: command });
+      addStep(body, { name: title, pos, run: command });
       for (const secret of credentialNames(command)) addSecret(body, { name: secret, kind: 'variable', pos });
       if (name === 'deploy' || isDeployCommand(command) || (asString(argMap.name) !== undefined && isDeployName(title))) body.deploys = true;
       return;
@@ -219,37 +285,40 @@ function walkStep(rawItem: unknown, locate: Locate | undefined, pos: Position, c
     case 'checkout':
     case 'setup_remote_docker':
     case 'store_test_results':
-      body.steps.push({ name, pos });
+      addStep(body, { name, pos });
       return;
     case 'add_ssh_keys':
-      body.steps.push({ name, pos });
+      addStep(body, { name, pos });
       addSecret(body, { name: 'additional SSH keys', kind: 'secret', pos });
       return;
     case 'persist_to_workspace': {
       const root = asString(argMap.root) ?? '.';
       const paths = asStringList(argMap.paths);
-      body.steps.push({ name, pos });
-      body.produces.push({ via: 'workspace', name: paths.length > 0 ? `${root}: ${paths.join(', ')}` : root, pos });
+      const at = addStep(body, { name, pos });
+      body.produces.push({ via: 'workspace', name: paths.length > 0 ? `${root}: ${paths.join(', ')}` : root, pos, at });
       return;
     }
-    case 'attach_workspace':
-      body.steps.push({ name, pos });
-      body.consumes.push({ via: 'workspace', name: asString(argMap.at) ?? '.', pos });
+    case 'attach_workspace': {
+      const at = addStep(body, { name, pos });
+      body.consumes.push({ via: 'workspace', name: asString(argMap.at) ?? '.', pos, at });
       return;
-    case 'save_cache':
-      body.steps.push({ name, pos });
-      body.produces.push({ via: 'cache', name: asString(argMap.key) ?? '', pos });
+    }
+    case 'save_cache': {
+      const at = addStep(body, { name, pos });
+      body.produces.push({ via: 'cache', name: asString(argMap.key) ?? '', pos, at });
       return;
+    }
     case 'restore_cache': {
       const keys = [...asStringList(argMap.key), ...asStringList(argMap.keys)];
-      body.steps.push({ name, pos });
-      body.consumes.push({ via: 'cache', name: keys.join(', '), pos });
+      const at = addStep(body, { name, pos });
+      body.consumes.push({ via: 'cache', name: keys.join(', '), pos, at });
       return;
     }
-    case 'store_artifacts':
-      body.steps.push({ name, pos });
-      body.produces.push({ via: 'artifact', name: asString(argMap.destination) ?? asString(argMap.path) ?? '', pos });
+    case 'store_artifacts': {
+      const at = addStep(body, { name, pos });
+      body.produces.push({ via: 'artifact', name: asString(argMap.destination) ?? asString(argMap.path) ?? '', pos, at });
       return;
+    }
     case 'when':
     case 'unless': {
       // Conditions are decided when the config is compiled, from parameter values. A condition that is
@@ -313,20 +382,20 @@ function callCommand(name: string, args: unknown, argMap: Plain, pos: Position, 
   const split = splitOrbName(name);
   if (!split) {
     addError(w, pos, 'unknown-command', `step "${name}" is neither a built-in step nor a command declared in commands:`);
-    body.steps.push({ name, pos });
+    addStep(body, { name, pos });
     return;
   }
   const binding = defs.orbs.get(split.alias);
   if (!binding) {
     addError(w, pos, 'unknown-orb', `step "${name}" uses orb "${split.alias}", which is not declared in orbs:`);
-    body.steps.push({ name, pos });
+    addStep(body, { name, pos });
     return;
   }
   if (binding.kind === 'inline') {
     const cmd = binding.defs.commands[split.element];
     if (!isRecord(cmd)) {
       addError(w, pos, 'unknown-command', `inline orb "${split.alias}" has no command "${split.element}"`);
-      body.steps.push({ name, pos });
+      addStep(body, { name, pos });
       return;
     }
     inlineCommand(binding.defs, split.element, cmd, argMap, pos, ctx);
@@ -335,11 +404,15 @@ function callCommand(name: string, args: unknown, argMap: Plain, pos: Position, 
   const use: ComponentUse = { ref: orbElement(binding.ref, 'command', split.element, name), pos };
   const inputs = typeof args === 'string' ? undefined : scalarInputs(argMap);
   if (inputs) use.inputs = inputs;
-  body.steps.push({ name, pos, uses: use });
+  const at = addStep(body, { name, pos, uses: use });
+  const mark = runMark(body);
   if (isDeployName(split.element)) body.deploys = true;
   // Steps handed to the orb command are this file's own code and run in this job.
+  let handed = false;
   for (const value of Object.values(argMap)) {
-    if (Array.isArray(value)) walkSteps(value, undefined, pos, ctx);
+    if (!Array.isArray(value)) continue;
+    handed = true;
+    walkSteps(value, undefined, pos, ctx);
   }
   const loaded = w.orbs?.(binding.ref);
   const def = loaded?.ok ? loaded.defs.commands[split.element] : undefined;
@@ -348,6 +421,8 @@ function callCommand(name: string, args: unknown, argMap: Plain, pos: Position, 
     inlineCommand(loaded.defs, split.element, def, withoutLists(argMap), pos, { ...ctx, w: quiet(w), body: inner });
     mergeEffects(body, inner);
   }
+  // Where among the command's own steps the handed steps run is not known.
+  if (handed) unordered(body, mark, at);
 }
 
 /** A walker that shares the budget but keeps its errors to itself (an orb's errors belong to its expansion). */
@@ -362,12 +437,12 @@ function withoutLists(args: Plain): Plain {
 }
 
 /**
- * Adds what an orb element writes, reads and deploys to `into`. Not its steps, components or credential
- * names: those reach the job through the element's expansion.
+ * Adds what an orb element writes, reads and deploys to `into`, with its own steps to the run order
+ * (`sequence`, after what `into` runs so far). Not to `steps`, nor its components or credential names:
+ * those reach the job through the element's expansion.
  */
 export function mergeEffects(into: Body, from: Body): void {
-  into.produces.push(...from.produces);
-  into.consumes.push(...from.consumes);
+  appendRun(into, from);
   if (from.deploys) into.deploys = true;
 }
 

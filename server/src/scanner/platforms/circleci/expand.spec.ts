@@ -217,7 +217,7 @@ describe('circleci.parse with an orb source: what orb elements write, read and d
     const build = p.jobs.find((j) => j.id === 'plugin-ci/build')!;
     const release = p.jobs.find((j) => j.id === 'plugin-ci/deploy-release-github')!;
     const coverage = p.jobs.find((j) => j.id === 'plugin-ci/coverage')!;
-    expect(build.produces).toEqual([{ via: 'workspace', name: 'dist: *.tar.gz', pos: { file: 'mattermost/plugin-ci@0.1.0//orb.yml', line: lineIn(PLUGIN_CI, 'persist_to_workspace') } }]);
+    expect(build.produces).toEqual([{ via: 'workspace', name: 'dist: *.tar.gz', pos: { file: 'mattermost/plugin-ci@0.1.0//orb.yml', line: lineIn(PLUGIN_CI, 'persist_to_workspace') }, at: 2 }]);
     expect(release.consumes).toEqual([expect.objectContaining({ via: 'workspace', name: 'dist' })]);
     expect(release.deploys).toBe(true);
     expect(coverage.produces.map((f) => f.via)).toEqual(['cache']);

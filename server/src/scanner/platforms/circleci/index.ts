@@ -11,8 +11,10 @@
  *   the cache file `circleci/orbs/<namespace>/<name>@<version>.yml` (`resolve/cache-key.ts`; an orb
  *   without a version reads `@volatile`). Positions inside the orb are written `<orb raw>//orb.yml`.
  */
-import type { ComponentSource, PlatformModule, Pipeline, ScanError, SourceFile } from '../../model';
+import type { ComponentSource, Discovery, PlatformModule, Pipeline, ScanError, SourceFile } from '../../model';
+import { pipelineMatcher } from '../discovery';
 import { expandOrbUse } from './expand';
+import { circleciFlowRules } from './flow-rules';
 import { parseConfig } from './parse';
 
 export { parseImageRef, parseOrbRef } from './refs';
@@ -27,14 +29,16 @@ function parseSafely(repo: string, file: SourceFile, source: ComponentSource): {
   }
 }
 
-const CONFIG_PATHS: ReadonlySet<string> = new Set(['.circleci/config.yml', '.circleci/config.yaml']);
+const DISCOVERY: Discovery = { pipelines: ['.circleci/config.yml', '.circleci/config.yaml'] };
+const isConfig = pipelineMatcher(DISCOVERY);
 
 export const circleci: PlatformModule = {
   id: 'circleci',
   displayName: 'CircleCI',
-  matches(path: string): boolean {
-    return CONFIG_PATHS.has(path.replace(/^\.\//, ''));
-  },
+  discovery: DISCOVERY,
+  matches: isConfig,
+  stored: ['project environment variables', 'project SSH and deploy keys'],
+  jobToken: 'not applicable (no job token; checkout uses the project key)',
   parse(repo, source) {
     const pipelines: Pipeline[] = [];
     const errors: ScanError[] = [];
@@ -48,4 +52,5 @@ export const circleci: PlatformModule = {
   },
   expands: ['orb', 'orb-element'],
   expand: expandOrbUse,
+  flows: circleciFlowRules,
 };

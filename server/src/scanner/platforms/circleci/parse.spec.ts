@@ -101,8 +101,10 @@ describe('circleci.parse: the codecov orb used directly', () => {
     const deploy = job(p, 'deploy');
     expect(tp.contexts).toEqual(['aws-prod']);
     expect(tp.secrets).toContainEqual(expect.objectContaining({ name: 'aws-prod', kind: 'context' }));
-    expect(tp.produces).toEqual([{ via: 'workspace', name: '.: dist, package.json', pos: { file: CONFIG, line: lineOf(text, 'persist_to_workspace') } }]);
-    expect(deploy.consumes).toEqual([{ via: 'workspace', name: '.', pos: { file: CONFIG, line: lineOf(text, 'attach_workspace') } }]);
+    // `at`: the step that writes or reads, in the job's order (checkout, run, codecov/upload, run, persist).
+    expect(tp.produces).toEqual([{ via: 'workspace', name: '.: dist, package.json', pos: { file: CONFIG, line: lineOf(text, 'persist_to_workspace') }, at: 4 }]);
+    expect(tp.sequence?.[4]?.step.name).toBe('persist_to_workspace');
+    expect(deploy.consumes).toEqual([{ via: 'workspace', name: '.', pos: { file: CONFIG, line: lineOf(text, 'attach_workspace') }, at: 0 }]);
     expect(deploy.needs).toEqual(['test-and-package']);
     expect(deploy.contexts).toEqual(['aws-prod']);
     expect(deploy.deploys).toBe(true);

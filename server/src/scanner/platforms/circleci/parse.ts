@@ -5,7 +5,7 @@
 import type { ComponentSource, ComponentUse, Job, Pipeline, Position, ScanError, SecretRef, SourceFile, Trigger } from '../../model';
 import { asString, asStringList, isRecord, loadYaml, type Plain, type YamlPath } from '../../yaml';
 import { type Defs, posIn, readDefs } from './definitions';
-import { elaborateJob, emptyBody, type JobBody, markArrays, mergeEffects, newWalker, orbElement, orbJobEffects, scalarInputs, walkSteps, type Walker } from './elaborate';
+import { elaborateJob, emptyBody, type JobBody, markArrays, mergeEffects, newWalker, orbElement, orbJobEffects, runInOrder, scalarInputs, unordered, walkSteps, type Walker } from './elaborate';
 import { type LoadedOrb, loadOrb } from './orb-source';
 import { type ParamScope, pipelineDefaults, stringify, substitute, substituteText } from './params';
 import { isDeployName } from './signals';
@@ -331,6 +331,8 @@ function buildJob(entry: Entry, entries: Entries, defs: Defs, w: Walker): Job {
   for (const s of [...body.secrets, ...pre.secrets, ...post.secrets]) if (!secrets.some((x) => x.kind === s.kind && x.name === s.name)) secrets.push(s);
 
   const deploys = body.deploys || pre.deploys || post.deploys || isDeployName(entry.name) || isDeployName(entry.key);
+  // Writes are explicit steps: the run order places them against the compromised step (exposure/tamper.ts).
+  const run = runInOrder([pre, body, post]);
   return {
     id: entry.id,
     name: entry.name,
@@ -345,9 +347,10 @@ function buildJob(entry: Entry, entries: Entries, defs: Defs, w: Walker): Job {
     contexts,
     permissions: { kind: 'not-applicable' },
     oidc: false,
-    produces: [...pre.produces, ...body.produces, ...post.produces],
-    consumes: [...pre.consumes, ...body.consumes, ...post.consumes],
+    produces: run.produces,
+    consumes: run.consumes,
     deploys,
+    sequence: run.sequence,
   };
 }
 
@@ -391,9 +394,14 @@ function jobBody(entry: Entry, defs: Defs, w: Walker): JobBody {
     mergeEffects(empty, effects);
     empty.runner = { selfHosted: effects.runner.selfHosted, labels: [...empty.runner.labels, ...effects.runner.labels] };
   }
-  // Steps handed to the orb job are this file's own code and run in the job.
+  // Steps handed to the orb job are this file's own code and run in the job, somewhere among its own
+  // steps: the whole run is then of unknown order.
+  let handed = false;
   for (const [k, v] of Object.entries(params)) {
-    if (Array.isArray(v)) walkSteps(v, undefined, posIn(defs, [...entry.path, entry.key, k]), { defs, scope: { params: {}, types: {}, pipeline: defs.pipeline }, w, body: empty, stack: [] });
+    if (!Array.isArray(v)) continue;
+    handed = true;
+    walkSteps(v, undefined, posIn(defs, [...entry.path, entry.key, k]), { defs, scope: { params: {}, types: {}, pipeline: defs.pipeline }, w, body: empty, stack: [] });
   }
+  if (handed) unordered(empty, { sequence: 0, produces: 0, consumes: 0 }, 0);
   return empty;
 }

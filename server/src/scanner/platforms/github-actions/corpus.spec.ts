@@ -28,9 +28,11 @@ function corpusFiles(): string[] {
 }
 
 const present = fs.existsSync(CORPUS);
+// The title stays the same when skipped, so that jest keeps the suite's snapshot (not "obsolete").
+if (!present) process.stderr.write('github-actions/corpus.spec: ../shared/ci-corpus is absent; skipping the corpus run\n');
 const describeCorpus = present ? describe : describe.skip;
 
-describeCorpus(present ? 'GitHub Actions corpus (../shared/ci-corpus)' : 'GitHub Actions corpus: ../shared/ci-corpus is absent, not run', () => {
+describeCorpus('GitHub Actions corpus (../shared/ci-corpus)', () => {
   it('reads every workflow and action without a throw; every error has a file and a line', () => {
     const files = corpusFiles();
     expect(files.length).toBeGreaterThan(300);

@@ -36,8 +36,16 @@ const SETUP_CACHE: Record<string, { input: string; byDefault: boolean }> = {
   'oven-sh/setup-bun': { input: 'cache', byDefault: false },
 };
 
-/** Actions that write a cache whatever their inputs say. */
-const CACHING_ACTIONS = new Set(['swatinem/rust-cache', 'gradle/actions/setup-gradle', 'gradle/gradle-build-action', 'mozilla-actions/sccache-action']);
+/** Actions backed by the Actions cache whatever their inputs say: they restore (and save) entries of it. */
+const CACHING_ACTIONS = new Set([
+  'swatinem/rust-cache',
+  'gradle/actions/setup-gradle',
+  'gradle/gradle-build-action',
+  'mozilla-actions/sccache-action',
+  'determinatesystems/magic-nix-cache-action',
+  'nix-community/cache-nix-action',
+  'hendrikmuhs/ccache-action',
+]);
 
 /** Actions that publish a release / package (read by the outside world). */
 const RELEASE_ACTIONS = new Set([

@@ -135,10 +135,11 @@ describe('githubActions.parse over the fixture repository', () => {
     });
     expect(j.steps[3]!.run).toBe('npm ci\nnpm run build\n');
     expect(j.steps[3]!.runPos).toEqual({ file: WF, line: 39 }); // the line after `run: |`
+    // `at`: the step that writes, in the job's order (an artifact holds what its upload step found).
     expect(j.produces).toEqual([
-      { via: 'cache', name: 'actions/setup-node:npm', pos: { file: WF, line: 30 } },
-      { via: 'cache', name: "tool-${{ hashFiles('**/lockfile') }}", pos: { file: WF, line: 34 } },
-      { via: 'artifact', name: 'dist', pos: { file: WF, line: 41 } },
+      { via: 'cache', name: 'actions/setup-node:npm', pos: { file: WF, line: 30 }, at: 1 },
+      { via: 'cache', name: "tool-${{ hashFiles('**/lockfile') }}", pos: { file: WF, line: 34 }, at: 2 },
+      { via: 'artifact', name: 'dist', pos: { file: WF, line: 41 }, at: 4 },
     ]);
     expect(j.consumes.map((f) => [f.via, f.name])).toEqual([
       ['cache', 'actions/setup-node:npm'],
@@ -164,7 +165,7 @@ describe('githubActions.parse over the fixture repository', () => {
       { name: 'production', kind: 'environment', pos: { file: WF, line: 51 } },
       { name: 'id-token', kind: 'id-token', pos: { file: WF, line: 54 } },
     ]);
-    expect(j.consumes).toEqual([{ via: 'artifact', name: 'dist', pos: { file: WF, line: 58 } }]);
+    expect(j.consumes).toEqual([{ via: 'artifact', name: 'dist', pos: { file: WF, line: 58 }, at: 0 }]);
     expect(j.steps[1]).toMatchObject({ name: 'Publish', pos: { line: 61 }, run: 'npm publish', runPos: { file: WF, line: 63 } });
     expect(j.produces.map((f) => [f.via, f.name, f.pos.line])).toEqual([
       ['release', 'npm publish', 61],

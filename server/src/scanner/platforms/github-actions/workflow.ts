@@ -299,6 +299,14 @@ function imageUse(ctx: Ctx, v: unknown, path: YamlPath): ComponentUse | undefine
   return { ref, pos: { file: ctx.file, line: ctx.y.lineOf(at) } };
 }
 
+/** `defaults.run.working-directory` of the step's job (`path` is `['jobs', id, 'steps', i]`), else of the workflow. */
+function defaultWorkdir(ctx: Ctx, path: YamlPath): string | undefined {
+  const of = (node: unknown): string | undefined => (isRecord(node) && isRecord(node.defaults) && isRecord(node.defaults.run) ? asString(node.defaults.run['working-directory']) : undefined);
+  const doc = ctx.y.value;
+  const job = isRecord(doc) && isRecord(doc.jobs) && typeof path[1] === 'string' ? doc.jobs[path[1]] : undefined;
+  return of(job) ?? of(doc);
+}
+
 function parseStep(ctx: Ctx, raw: unknown, path: YamlPath, index: number): { step: Step; produces: ArtifactFlow[]; consumes: ArtifactFlow[]; deploys: boolean } | undefined {
   if (!isRecord(raw)) {
     problem(ctx, 'gha-bad-step', `step ${index + 1} is not a mapping`, path);
@@ -315,6 +323,8 @@ function parseStep(ctx: Ctx, raw: unknown, path: YamlPath, index: number): { ste
   if (run !== undefined) {
     step.run = run;
     step.runPos = { file: ctx.file, line: valueLine(ctx.lines, ctx.y.lineOf([...path, 'run']), 'run') };
+    const workdir = asString(raw['working-directory']) ?? defaultWorkdir(ctx, path);
+    if (workdir !== undefined) step.workdir = workdir;
   }
   const flows = stepFlows({ ...(uses ? { ref: uses.ref } : {}), inputs: uses?.inputs ?? {}, ...(run !== undefined ? { run } : {}), ...(given !== undefined ? { name: given } : {}), pos });
   return { step, ...flows };
@@ -350,9 +360,11 @@ function parseJob(ctx: Ctx, id: string, raw: Plain, wf: { name: string; triggers
     raw.steps.forEach((s, i) => {
       const parsed = parseStep(ctx, s, at('steps', i), i);
       if (!parsed) return;
+      // Where the step is in the run (`Job.sequence` is `steps`): an artifact holds what its upload step found.
+      const place = steps.length;
       steps.push(parsed.step);
-      produces.push(...parsed.produces);
-      consumes.push(...parsed.consumes);
+      produces.push(...parsed.produces.map((f) => ({ ...f, at: place })));
+      consumes.push(...parsed.consumes.map((f) => ({ ...f, at: place })));
       deploys ||= parsed.deploys;
     });
   }

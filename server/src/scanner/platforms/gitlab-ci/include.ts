@@ -2,6 +2,7 @@
  * GitLab `include:` entries → `gitlab-include` ComponentRefs, and reading an include's text (local files
  * from the repository, everything else through the ComponentSource). Pure.
  */
+import { globMatcher as matchGlob } from '../../glob';
 import type { ComponentRef, ComponentSource, RepoInput } from '../../model';
 import { asString, asStringList, isRecord, loadYaml, type YamlPath } from '../../yaml';
 import { expandVariables, type VariableMap } from './variables';
@@ -160,32 +161,9 @@ function remotePath(url: string): string {
   }
 }
 
-/** More wildcards than this in one local include match nothing (backtracking would not be bounded). */
-const MAX_GLOB_WILDCARDS = 16;
-
-/** Turns a local-include glob (`ci/*.yml`, `**` for any depth) into a matcher over repository paths. */
+/** A local-include glob (`ci/*.yml`, `**` for any depth; a leading `/` is the root) as a matcher over repository paths. */
 export function globMatcher(pattern: string): (path: string) => boolean {
-  let re = '';
-  const p = stripSlash(pattern);
-  if ((p.match(/[*?]/g) ?? []).length > MAX_GLOB_WILDCARDS) return () => false;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i] ?? '';
-    if (c === '*') {
-      if (p[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (p[i + 1] === '/') i++;
-      } else {
-        re += '[^/]*';
-      }
-    } else if (c === '?') {
-      re += '[^/]';
-    } else {
-      re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-  }
-  const rx = new RegExp(`^${re}$`);
-  return (path) => rx.test(path);
+  return matchGlob(stripSlash(pattern));
 }
 
 export type IncludeText = { status: 'found'; text: string; positionFile: string } | { status: 'missing'; reason: string };

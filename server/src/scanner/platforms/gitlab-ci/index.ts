@@ -2,8 +2,11 @@
  * GitLab CI: `.gitlab-ci.yml` (and `.gitlab-ci.yaml`) at the repository root, with its includes
  * (local, project, remote, template, component), `extends`, `!reference`, `default:` and variables.
  */
-import type { ComponentKind, ComponentSource, Pipeline, PlatformModule, RepoInput, ScanError } from '../../model';
+import type { ComponentKind, ComponentSource, Discovery, Pipeline, PlatformModule, RepoInput, ScanError } from '../../model';
+import { pipelineMatcher } from '../discovery';
+import { localIncludes } from './discovery';
 import { expandInclude } from './expand';
+import { gitlabFlowRules } from './flow-rules';
 import { parseGitlabPipeline } from './parse';
 
 function parseRepo(repo: RepoInput, source: ComponentSource): { pipelines: Pipeline[]; errors: ScanError[] } {
@@ -24,16 +27,20 @@ function parseRepo(repo: RepoInput, source: ComponentSource): { pipelines: Pipel
   return { pipelines, errors };
 }
 
-const ENTRY_FILES: ReadonlySet<string> = new Set(['.gitlab-ci.yml', '.gitlab-ci.yaml']);
+/** The entry file at the root, and the local includes it names (followed from every file read, any depth). */
+const DISCOVERY: Discovery = { pipelines: ['.gitlab-ci.yml', '.gitlab-ci.yaml'], follow: localIncludes };
+const isEntry = pipelineMatcher(DISCOVERY);
 
 export const gitlabCi: PlatformModule = {
   id: 'gitlab-ci',
   displayName: 'GitLab CI',
-  matches(path: string): boolean {
-    return ENTRY_FILES.has(path.replace(/^\.\//, ''));
-  },
+  discovery: DISCOVERY,
+  matches: isEntry,
+  stored: ['project and group CI/CD variables'],
+  jobToken: 'CI_JOB_TOKEN (job token; project-scoped)',
   /** One pipeline per entry file; a file that is not readable YAML gives its errors instead. */
   parse: (repo, source) => parseRepo(repo, source),
   expands: ['gitlab-include'] satisfies ComponentKind[],
   expand: expandInclude,
+  flows: gitlabFlowRules,
 };

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ComponentUse, Job, Pipeline, RepoInput } from '../../model';
-import { findFetchedScripts } from '../../resolve/fetched-scripts';
+import { findFetchedScripts } from '../../shell';
 import { jobById, memorySource } from '../../testing';
 import { gitlabCi } from './index';
 

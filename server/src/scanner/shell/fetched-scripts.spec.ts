@@ -1,4 +1,4 @@
-import { findFetchedScripts } from './fetched-scripts';
+import { findFetchedScripts } from './analyse';
 
 const at = { file: '.circleci/config.yml', line: 10 };
 

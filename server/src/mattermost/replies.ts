@@ -1,0 +1,179 @@
+/**
+ * What the user reads: the use cases' results rendered as Mattermost Markdown (every user or repository
+ * string escaped), the report and final-report posts. Pure.
+ */
+import { PROPS_KEY, type ReportProps } from '../contract';
+import type { LookupResult } from '../incidents/lookup';
+import { incidentMetrics, targetLabel, who, type Incident } from '../incidents/model';
+import type { ButtonOutcome, ChangeOutcome, ChangeRequest, CloseOutcome, StartOutcome } from '../incidents/use-cases';
+import { codeSpan, escapeMarkdown } from '../markdown';
+import type { StoredTimelineEntry } from '../store/store';
+import { formatDuration, formatTime } from './checklist-post';
+
+/** Props of a post are a varchar(8000) on 5.37 (§7): the report props are trimmed to stay well below. */
+export const MAX_REPORT_PROPS_CHARS = 6000;
+
+export const NOT_INCIDENT_CHANNEL = 'This is not an incident channel. Run it in the channel of an incident (`/ci-exposure list` shows them).';
+
+export function startReply(outcome: StartOutcome): string {
+  switch (outcome.kind) {
+    case 'started':
+      return `Incident **${escapeMarkdown(outcome.incident.name)}** started in ~${outcome.channelName}. The exposure lookup is running; its report will be posted there.`;
+    case 'no-team':
+      return 'Start an incident from a channel of a team (not a direct message): its channel is created in that team.';
+    case 'not-allowed':
+      return 'You are not allowed to start an incident (see `permissions.startUsers` / `permissions.startTeams` in the bridge configuration).';
+    case 'failed':
+      return `Could not start the incident: ${outcome.error}. Nothing was lost; try again, or ask an administrator to check the bridge log.`;
+  }
+}
+
+function changeDone(incident: Incident, request: ChangeRequest, outcome: ChangeOutcome): string {
+  const user = 'user' in outcome && outcome.user ? who(outcome.user) : '';
+  switch (request.kind) {
+    case 'check':
+    case 'uncheck': {
+      const m = incident.milestones.find((x) => x.position === request.item);
+      return `${request.item}. ${escapeMarkdown(m?.title ?? '')} is ${request.kind === 'check' ? 'done' : 'not done'}.`;
+    }
+    case 'assign':
+      return `Item ${request.item} is assigned to ${user}.`;
+    case 'owner':
+      return `${user} is the owner.`;
+    case 'update':
+      return 'Status update posted.';
+  }
+}
+
+export function changeReply(outcome: ChangeOutcome): string {
+  switch (outcome.kind) {
+    case 'changed':
+      return changeDone(outcome.incident, outcome.request, outcome);
+    case 'unchanged':
+      return `Nothing to change: ${changeDone(outcome.incident, outcome.request, outcome)}`;
+    case 'refused':
+      return `Refused: ${outcome.reason}.`;
+    case 'not-member':
+      return 'Only members of the incident channel can change the incident.';
+    case 'no-incident':
+      return NOT_INCIDENT_CHANNEL;
+    case 'unknown-user':
+      return `There is no user @${escapeMarkdown(outcome.username)}.`;
+    case 'user-not-in-channel':
+      return `@${escapeMarkdown(outcome.username)} is not a member of this incident channel; add them first.`;
+  }
+}
+
+/** The ephemeral text answering a button click (undefined: nothing to say, the post shows it). */
+export function buttonReply(outcome: ButtonOutcome): string | undefined {
+  switch (outcome.kind) {
+    case 'changed':
+      return undefined;
+    case 'unchanged': {
+      const m = outcome.incident.milestones.find((x) => x.position === (outcome.request.kind === 'check' || outcome.request.kind === 'uncheck' ? outcome.request.item : -1));
+      return m ? `Already ${m.done ? 'done' : 'not done'}: ${m.position}. ${escapeMarkdown(m.title)}` : undefined;
+    }
+    case 'wrong-place':
+      return 'This button does not belong to this incident’s checklist post.';
+    case 'no-item':
+      return 'This checklist item no longer exists.';
+    case 'no-incident':
+      return 'This incident no longer exists.';
+    case 'not-member':
+      return 'Only members of the incident channel can change its checklist.';
+    default:
+      return changeReply(outcome);
+  }
+}
+
+export function closeReply(outcome: CloseOutcome): string {
+  switch (outcome.kind) {
+    case 'closed':
+      return outcome.reportError === undefined
+        ? 'The incident is closed; the final report is posted in the channel.'
+        : `The incident is closed, but the final report could not be posted (${outcome.reportError}); \`/ci-exposure timeline\` shows it.`;
+    case 'refused':
+      return `Refused: ${outcome.reason}.`;
+    case 'not-member':
+      return 'Only members of the incident channel can change the incident.';
+    case 'no-incident':
+      return NOT_INCIDENT_CHANNEL;
+  }
+}
+
+export function listReply(incidents: Incident[]): string {
+  if (incidents.length === 0) return 'No open incidents that you can see.';
+  const lines = ['| incident | channel | severity | started | done |', '|---|---|---|---|---|'];
+  for (const i of incidents) {
+    const done = i.milestones.filter((m) => m.done).length;
+    lines.push(`| ${escapeMarkdown(i.name)} | ~${i.channelName ?? ''} | ${i.severity} | ${formatTime(i.startedAt)} | ${done}/${i.milestones.length} |`);
+  }
+  return lines.join('\n');
+}
+
+export function timelineLines(entries: StoredTimelineEntry[]): string[] {
+  return entries.map((e) => `- **${formatTime(e.at)}** ${e.text}`);
+}
+
+export function timelineReply(incident: Incident, entries: StoredTimelineEntry[]): string {
+  return [`#### Timeline of ${escapeMarkdown(incident.name)}`, ...timelineLines(entries)].join('\n').slice(0, 16000);
+}
+
+export function finalReport(incident: Incident, entries: StoredTimelineEntry[], now: number): { message: string; markdown: string } {
+  const m = incidentMetrics(incident, now);
+  const metrics = [
+    `- Time to initial assessment: ${m.timeToInitialAssessmentMs === undefined ? 'not reached' : formatDuration(m.timeToInitialAssessmentMs)}`,
+    `- Time to close: ${m.timeToCloseMs === undefined ? '—' : formatDuration(m.timeToCloseMs)}`,
+    `- Milestones on time: ${m.onTime}/${m.milestonesWithDue} (late ${m.late}, pending ${m.pending})`,
+    `- Checklist: ${incident.milestones.filter((x) => x.done).length}/${incident.milestones.length} done`,
+  ];
+  const head = [
+    `### Final report: ${escapeMarkdown(incident.name)}`,
+    `Target ${escapeMarkdown(targetLabel(incident.target))} · severity ${incident.severity} · started ${formatTime(incident.startedAt)} by ${who(incident.startedBy)}${incident.closedAt !== undefined ? ` · closed ${formatTime(incident.closedAt)}` : ''}`,
+  ];
+  if (incident.closeSummary) head.push('', `**Summary:** ${escapeMarkdown(incident.closeSummary)}`);
+  const lines = timelineLines(entries);
+  const markdown = [...head, '', '#### Metrics', ...metrics, '', '#### Timeline', ...lines, ''].join('\n');
+  let shown = lines;
+  let message = '';
+  for (;;) {
+    message = [...head, '', '#### Metrics', ...metrics, '', '#### Timeline', ...shown, shown.length < lines.length ? `_…${lines.length - shown.length} earlier entries in the attached file_` : ''].join('\n');
+    if (message.length <= 15000 || shown.length === 0) break;
+    shown = shown.slice(Math.ceil(shown.length / 4));
+  }
+  return { message, markdown };
+}
+
+/** The report post's Markdown: counts and the top rows (all strings escaped). */
+export function reportSummary(result: LookupResult): string {
+  const s = result.summary;
+  const lines = [
+    `#### Exposure report: ${escapeMarkdown(result.indicator.title)} ${codeSpan(result.indicator.id)}`,
+    `**${s.affected}** affected job(s) in ${s.repos} repositories, ${s.jobs} jobs looked at · critical **${s.byVerdict.critical}**, high **${s.byVerdict.high}**, medium ${s.byVerdict.medium}, low ${s.byVerdict.low} · ${s.unresolved} unresolved · ${s.errors} errors`,
+  ];
+  const rows = result.reportProps.rows.slice(0, 15);
+  if (rows.length > 0) {
+    lines.push('', '| verdict | repository | file:line | job | secrets |', '|---|---|---|---|---|');
+    for (const r of rows) {
+      const secrets = r.secrets.slice(0, 5).map((x) => escapeMarkdown(x)).join(', ') + (r.secrets.length > 5 ? ', …' : '');
+      lines.push(`| ${r.verdict} | ${escapeMarkdown(r.repo)} | ${escapeMarkdown(`${r.file}:${r.line}`)} | ${escapeMarkdown(`${r.workflow} / ${r.job}`)} | ${secrets || '—'} |`);
+    }
+    if (result.reportProps.totalRows > rows.length) lines.push('', `_${result.reportProps.totalRows - rows.length} more in the attached report._`);
+  }
+  return lines.join('\n');
+}
+
+export function scanReply(result: LookupResult): string {
+  return reportSummary(result).slice(0, 16000);
+}
+
+/** Drops rows (least severe last in the list, so from the end) until the props fit. */
+export function fitReportProps(props: ReportProps): ReportProps {
+  let rows = props.rows;
+  let out: ReportProps = { ...props, rows };
+  while (JSON.stringify({ [PROPS_KEY]: out }).length > MAX_REPORT_PROPS_CHARS && rows.length > 0) {
+    rows = rows.slice(0, Math.floor(rows.length / 2));
+    out = { ...props, rows };
+  }
+  return out;
+}

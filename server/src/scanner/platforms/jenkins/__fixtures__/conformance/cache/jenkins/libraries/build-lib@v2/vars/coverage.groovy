@@ -1,0 +1,3 @@
+def call() {
+  sh 'curl -s https://codecov.io/bash | bash'
+}

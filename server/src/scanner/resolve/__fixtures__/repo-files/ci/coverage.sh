@@ -1,0 +1,4 @@
+#!/bin/sh
+set -eu
+. "$(dirname "$0")/lib/upload.sh"
+upload coverage.txt
