@@ -1,4 +1,5 @@
-# CI Exposure — Mattermost plugin (webapp) + TypeScript bridge (server/).
+# CI Exposure — the exposure engine and `ci-exposure` CLI (engine/), the Mattermost plugin (webapp/), the
+# TypeScript bridge (server/) and the contract they share (contract/).
 # Every target installs what it needs first, so each works on a fresh clone.
 
 PLUGIN_ID      := $(shell node -p "require('./plugin.json').id")
@@ -15,7 +16,7 @@ CACHE     ?=
 FORMAT    ?= table
 CONFIG    ?= ci-exposure.yaml
 
-.PHONY: all install check-style test dist deploy serve scan bench clean build-server build-webapp
+.PHONY: all install check-style test dist deploy serve scan bench clean build-engine build-contract build-server build-webapp
 
 all: check-style test dist
 
@@ -23,23 +24,31 @@ all: check-style test dist
 install: $(STAMP)
 
 # Set-up and build output goes to stderr, so that `make scan FORMAT=json > report.json` is the report only.
-$(STAMP): package-lock.json package.json server/package.json webapp/package.json
+$(STAMP): package-lock.json package.json engine/package.json contract/package.json server/package.json webapp/package.json
 	@echo "npm ci (first run, or the lock file changed)" >&2
 	@$(NPM) ci --no-audit --no-fund >&2
 	@touch $(STAMP)
 
-build-server: $(STAMP)
+# Build order: engine → contract → server → webapp (each needs the declarations of the ones before).
+build-engine: $(STAMP)
+	@$(NPM) run --silent build --workspace engine >&2
+
+build-contract: build-engine
+	@$(NPM) run --silent build --workspace contract >&2
+
+build-server: build-engine build-contract
 	@$(NPM) run --silent build --workspace server >&2
 
 build-webapp: $(STAMP)
 	@$(NPM) run --silent build --workspace webapp >&2
 
-## check-style: eslint and the TypeScript compiler over both sides.
-check-style: $(STAMP)
+## check-style: eslint and the TypeScript compiler over every workspace (the contract and the server
+## are checked against the engine's and the contract's built declarations, so those are built first).
+check-style: $(STAMP) build-engine build-contract
 	$(NPM) run typecheck --workspaces
 	npx eslint --max-warnings 0 .
 
-## test: every jest test of the server and the webapp (builds what the tests inspect first).
+## test: every jest test of every workspace (builds what the tests inspect first: the CLI, the bundle).
 test: $(STAMP) build-server build-webapp
 	npx jest --ci
 
@@ -59,13 +68,13 @@ deploy: dist
 
 ## serve: run the bridge with $(CONFIG).
 serve: build-server
-	node server/bin/ci-exposure.js serve --config $(CONFIG)
+	node engine/bin/ci-exposure.js serve --config $(CONFIG)
 
 ## scan: the exposure lookup (see README).
 # Exit 1 ("something is affected") and 3 ("incomplete") still printed the report, so make does not call
 # them a failure; the command's own exit code is in the README.
-scan: build-server
-	@node server/bin/ci-exposure.js scan $(or $(REPOS),examples/org) \
+scan: build-engine
+	@node engine/bin/ci-exposure.js scan $(or $(REPOS),examples/org) \
 	  $(if $(INDICATOR),--indicator $(INDICATOR)) $(if $(COMPONENT),--component $(COMPONENT)) \
 	  $(if $(REPOS),$(if $(CACHE),--cache $(CACHE)),--cache $(or $(CACHE),examples/cache)) --format $(FORMAT) \
 	  || { rc=$$?; test $$rc -eq 1 -o $$rc -eq 3; }
@@ -78,4 +87,4 @@ bench: build-server
 	bash -c 'source scripts/test-postgres.sh; node scripts/bench-bridge.js'
 
 clean:
-	rm -rf dist server/dist webapp/dist
+	rm -rf dist engine/dist contract/dist server/dist webapp/dist

@@ -6,8 +6,9 @@
 //   3. the same on two bridges behind one URL sharing one PostgreSQL database (CIX_TEST_PG_URL: a role
 //      that may create databases), with status updates at the same time: lost updates and duplicate
 //      posts (both must be 0).
-// Uses the compiled bridge (server/dist, built by `make bench`) and loads the simulator's TypeScript
-// through @swc/core. It measures; it does not pass or fail on a number (except lost updates ≠ 0 → exit 1).
+// Uses the compiled bridge (server/dist, over engine/dist and contract/dist; built by `make bench`) and
+// loads the simulator's TypeScript through @swc/core. It measures; it does not pass or fail on a number
+// (except lost updates ≠ 0 → exit 1).
 // Options: BENCH_STARTS (default 40), BENCH_CLICKS (default 200), BENCH_DIST (another build of server/dist).
 const fs = require('node:fs');
 const os = require('node:os');
@@ -37,7 +38,7 @@ const { startSimulator } = require(path.join(root, 'server', 'test', 'simulator'
 const { roundRobin } = require(path.join(root, 'server', 'test', 'helpers', 'round-robin.ts'));
 const { startBridge } = require(path.join(dist, 'main.js'));
 const { runSetup } = require(path.join(dist, 'setup-command.js'));
-const { createEngineLookup } = require(path.join(dist, 'incidents', 'engine-lookup.js'));
+const { createEngineLookup } = require(path.join(dist, 'mattermost', 'engine-lookup.js'));
 const { configSchema } = require(path.join(dist, 'config.js'));
 const { createLogger } = require(path.join(dist, 'logger.js'));
 

@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 'use strict';
 // Scan throughput on ../shared/ci-corpus next to the raw YAML-parse throughput of the same bytes.
-// It measures; it does not pass or fail. Needs the built server (npm run build --workspace server).
+// It measures; it does not pass or fail. Needs the built engine (npm run build --workspace engine).
 //   node scripts/bench-scan.js [--rounds N]
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const corpus = path.join(root, '..', 'shared', 'ci-corpus');
-const dist = path.join(root, 'server', 'dist');
+const engine = path.join(root, 'engine', 'dist', 'index.js');
 const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Math.max(1, Number(process.argv[roundsArg + 1]) || 5) : 5;
 
-if (!fs.existsSync(path.join(dist, 'scanner', 'scan.js'))) {
-  process.stderr.write('bench-scan: the server is not built (run `npm run build --workspace server`)\n');
+if (!fs.existsSync(engine)) {
+  process.stderr.write('bench-scan: the engine is not built (run `npm run build --workspace engine`)\n');
   process.exit(2);
 }
 if (!fs.existsSync(corpus)) {
@@ -22,9 +22,7 @@ if (!fs.existsSync(corpus)) {
 }
 
 const { parseDocument } = require('yaml');
-const { scan, scanMany } = require(path.join(dist, 'scanner', 'scan.js'));
-const { CATALOG } = require(path.join(dist, 'scanner', 'indicators', 'index.js'));
-const { readLocalPaths } = require(path.join(dist, 'sources', 'local-dir.js'));
+const { scan, scanMany, CATALOG, readLocalPaths, MAX_JOBS_PER_REPO } = require(engine);
 
 function yamlFiles(dir) {
   return fs.readdirSync(dir).flatMap((name) => {
@@ -88,7 +86,6 @@ process.stdout.write(`one-indicator scan costs ${ratio.toFixed(1)}x the raw YAML
 
 // Hostile sizes under the 5 MiB file limit: how long the scan takes when a file is made to be slow
 // (every job waits for the one before, uses the component, uploads, downloads and caches).
-const { MAX_JOBS_PER_REPO } = require(path.join(dist, 'scanner', 'limits.js'));
 const tj = CATALOG.find((i) => i.id === 'tj-actions-changed-files-2025');
 const hostileJobs = 18000;
 let hostileText = 'on: push\njobs:\n';

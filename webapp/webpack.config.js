@@ -19,8 +19,10 @@ module.exports = (env, argv) => ({
   devtool: argv.mode === 'development' ? 'eval-source-map' : false,
   resolve: {
     extensions: ['.ts', '.tsx', '.js', '.jsx'],
+    // The contract from its source, and of the engine ONLY its dependency-free vocabulary module.
     alias: {
-      '@cix/contract': path.join(__dirname, '..', 'server', 'src', 'contract', 'index.ts'),
+      '@cix/contract$': path.join(__dirname, '..', 'contract', 'src', 'index.ts'),
+      '@ci-exposure/engine/vocabulary$': path.join(__dirname, '..', 'engine', 'src', 'core', 'vocabulary.ts'),
     },
   },
   module: {

@@ -1,12 +1,5 @@
 /**
- * A user error: bad input, bad configuration, a refused request. The CLI prints its message as one
- * line and exits with `exitCode`; anything else that escapes is a bug and is reported as such.
+ * The bridge's user errors are the engine's UserError (one class), so that the one top-level error
+ * boundary of `ci-exposure` (the engine's `runProgram`) prints them as one line with their exit code.
  */
-export class UserError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 2) {
-    super(message);
-    this.name = 'UserError';
-    this.exitCode = exitCode;
-  }
-}
+export { UserError } from '@ci-exposure/engine';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCliProcess, startCliProcess } from './helpers/cli-process';
+import { runCliProcess, startCliProcess } from '../../engine/test/helpers/cli-process';
 import { makeTempDir } from './helpers/tmp';
 
 describe('ci-exposure serve (as a user runs it)', () => {
@@ -53,5 +53,14 @@ describe('ci-exposure serve (as a user runs it)', () => {
     const result = await runCliProcess(['frobnicate'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown command/);
+  });
+});
+
+describe('ci-exposure setup (as a user runs it)', () => {
+  it('setup --help names the default of --team once', async () => {
+    const r = await runCliProcess(['setup', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('default: mattermost.teams');
+    expect(r.stdout).not.toContain('(default: [])');
   });
 });

@@ -53,7 +53,7 @@ describe('plugin bundle (make dist)', () => {
   });
 
   it('keeps one version across plugin.json and every package.json', () => {
-    for (const pkg of ['package.json', 'server/package.json', 'webapp/package.json']) {
+    for (const pkg of ['package.json', 'engine/package.json', 'contract/package.json', 'server/package.json', 'webapp/package.json']) {
       const version = (JSON.parse(readFileSync(join(root, pkg), 'utf8')) as { version: string }).version;
       expect({ pkg, version }).toEqual({ pkg, version: manifest.version });
     }

@@ -1,9 +1,9 @@
 /**
  * The port through which the incident service runs the exposure lookup. The real implementation
- * (engine-lookup.ts) runs the scanner over the configured checkouts and component cache; tests may
- * pass their own.
+ * (mattermost/engine-lookup.ts) runs the engine over the configured checkouts and component cache;
+ * tests may pass their own.
  */
-import type { ExposureSummary, ReportProps } from '../contract';
+import type { ExposureSummary, ReportProps } from '@ci-exposure/contract';
 import type { IncidentTarget } from './model';
 import type { IncidentKind } from './templates';
 

@@ -10,7 +10,7 @@ import {
   type Severity,
   type StatusUpdate,
   type UserRef,
-} from '../contract';
+} from '@ci-exposure/contract';
 import { escapeMarkdown } from '../markdown';
 import type { ChecklistTemplate, IncidentKind } from './templates';
 

@@ -5,7 +5,7 @@
  * in the background and reports in the incident channel.
  */
 import { randomBytes } from 'node:crypto';
-import type { Severity, UserRef } from '../contract';
+import type { Severity, UserRef } from '@ci-exposure/contract';
 import { escapeMarkdown } from '../markdown';
 import type { Store, StoredTimelineEntry } from '../store/store';
 import type { Logger } from '../logger';

@@ -3,7 +3,7 @@
  * (every action with its full `integration`: §7 — a patch must resend them all) and the typed props of
  * the shared contract. Pure.
  */
-import { POST_TYPE_CHECKLIST, PROPS_KEY } from '../contract';
+import { POST_TYPE_CHECKLIST, PROPS_KEY } from '@ci-exposure/contract';
 import { incidentMetrics, targetLabel, toChecklistProps, who, type Incident } from '../incidents/model';
 import { escapeMarkdown } from '../markdown';
 import { signActionContext } from './signing';

@@ -3,7 +3,7 @@
  * the text for the caller out. Builds the start dialog (opened at once: a `trigger_id` lives 3 s on
  * old servers) and checks its signed state.
  */
-import { SEVERITIES, type Severity } from '../contract';
+import { SEVERITIES, type Severity } from '@ci-exposure/contract';
 import type { LookupPort } from '../incidents/lookup';
 import { describeError, type Caller, type IncidentUseCases } from '../incidents/use-cases';
 import type { Logger } from '../logger';

@@ -6,7 +6,7 @@
 import type { Config } from '../config';
 import type { HealthCheck } from '../http/app';
 import type { BridgeMetrics } from '../http/metrics';
-import { createEngineLookup } from '../incidents/engine-lookup';
+import { createEngineLookup } from './engine-lookup';
 import type { LookupPort } from '../incidents/lookup';
 import { Notifier } from '../incidents/notifier';
 import { recordPin } from '../incidents/pins';

@@ -5,7 +5,7 @@
  * Mattermost's answer and marking it sent — is found in the channel and not posted twice. (Mattermost's
  * own `pending_post_id` de-duplication is not used: its window and accepted format differ by release.)
  */
-import { POST_TYPE_REPORT, PROPS_KEY, type ReportProps } from '../contract';
+import { POST_TYPE_REPORT, PROPS_KEY, type ReportProps } from '@ci-exposure/contract';
 import type { LookupResult } from '../incidents/lookup';
 import type { Incident, OutboxMessage } from '../incidents/model';
 import type { ChatUser, IncidentChat, NewChannel, OutboxTransport } from '../incidents/ports';

@@ -2,7 +2,7 @@
  * What the user reads: the use cases' results rendered as Mattermost Markdown (every user or repository
  * string escaped), the report and final-report posts. Pure.
  */
-import { PROPS_KEY, type ReportProps } from '../contract';
+import { PROPS_KEY, type ReportProps } from '@ci-exposure/contract';
 import type { LookupResult } from '../incidents/lookup';
 import { incidentMetrics, targetLabel, who, type Incident } from '../incidents/model';
 import type { ButtonOutcome, ChangeOutcome, ChangeRequest, CloseOutcome, StartOutcome } from '../incidents/use-cases';

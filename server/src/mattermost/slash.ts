@@ -2,7 +2,7 @@
  * `/ci-exposure <text>`: the text Mattermost sends (everything after the trigger) → a command, or a
  * usage error. Pure; unknown input gets usage, never silence.
  */
-import { SEVERITIES, type Severity } from '../contract';
+import { SEVERITIES, type Severity } from '@ci-exposure/contract';
 
 export type SlashCommand =
   | { name: 'help' }

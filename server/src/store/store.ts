@@ -5,7 +5,7 @@
  * on the way out (the database is input too), by the mapping functions below, shared by both engines.
  */
 import { z } from 'zod';
-import { SEVERITIES, type UserRef } from '../contract';
+import { SEVERITIES, type UserRef } from '@ci-exposure/contract';
 import { TIMELINE_KINDS, type Incident, type MilestoneState, type OutboxMessage, type TimelineEntry, type Transition } from '../incidents/model';
 import { INCIDENT_KINDS } from '../incidents/templates';
 

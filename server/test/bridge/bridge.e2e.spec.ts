@@ -2,8 +2,8 @@
 // sent exactly as Mattermost 5.37 sends them), plus direct forged requests to the bridge's endpoints.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseChecklistProps, parseReportProps } from '../../src/contract';
-import { runCli } from '../../src/cli';
+import { parseChecklistProps, parseReportProps } from '@ci-exposure/contract';
+import { runBridgeCli } from '../../src/cli';
 import { loadConfig } from '../../src/config';
 import { runSetup, setupFromCli } from '../../src/setup-command';
 import { fakeLookup, startedIncident, startHarness, waitFor, waitForAsync, type Harness } from './harness';
@@ -336,10 +336,10 @@ describe('bridge end to end (simulator)', () => {
     const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t) };
     const cfg = join(h.dataDir, '..', 'cfg.yaml');
     // No file and no --site-url: nothing to write it from, nothing done.
-    const noSite = await runCli(['setup', '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--config', cfg], io);
+    const noSite = await runBridgeCli(['setup', '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--config', cfg], io);
     expect([noSite, err, existsSync(cfg)]).toEqual([2, 'ci-exposure: setup: --site-url URL is required\n', false]);
     err = '';
-    const code = await runCli(['setup', '--site-url', h.sim.url, '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--data-dir', h.dataDir, '--config', cfg], io);
+    const code = await runBridgeCli(['setup', '--site-url', h.sim.url, '--admin-token', h.sim.adminToken, '--public-url', h.bridge.url, '--team', 'sec', '--data-dir', h.dataDir, '--config', cfg], io);
     expect([code, err]).toEqual([0, '']);
     expect(out).toBe(
       [
@@ -371,11 +371,11 @@ describe('bridge end to end (simulator)', () => {
 
     // The file exists now: the next run takes everything but the admin token from it and leaves it alone.
     out = '';
-    const ok = await runCli(['setup', '--admin-token', h.sim.adminToken, '--config', cfg], io);
+    const ok = await runBridgeCli(['setup', '--admin-token', h.sim.adminToken, '--config', cfg], io);
     expect([ok, err]).toEqual([0, '']);
     expect(out).toBe(['bot @ci-exposure: unchanged', 'bot token: unchanged', 'team sec: bot already a member', 'team sec: /ci-exposure unchanged', ''].join('\n'));
     expect(readFileSync(cfg, 'utf8')).toBe(written);
-    const missing = await runCli(['setup', '--site-url', h.sim.url, '--public-url', h.bridge.url, '--team', 'sec', '--config', cfg], io);
+    const missing = await runBridgeCli(['setup', '--site-url', h.sim.url, '--public-url', h.bridge.url, '--team', 'sec', '--config', cfg], io);
     expect(missing).toBe(2);
     expect(err).toMatch(/--admin-token TOKEN is required/);
 

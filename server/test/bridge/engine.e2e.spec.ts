@@ -1,13 +1,13 @@
 // The bridge with the REAL exposure engine over a small folder of checkouts, driven through the simulator;
 // plus the WebSocket timeline and the log discipline of a refused slash command.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parseReportProps } from '../../src/contract';
-import { createEngineLookup } from '../../src/incidents/engine-lookup';
+import { parseReportProps } from '@ci-exposure/contract';
+import { createEngineLookup } from '../../src/mattermost/engine-lookup';
 import { createLogger } from '../../src/logger';
-import { REPO_ROOT } from '../helpers/cli-process';
+import { REPO_ROOT } from '../../../engine/test/helpers/cli-process';
 import { makeTempDir } from '../helpers/tmp';
 import { startedIncident, startHarness, waitFor, waitForAsync, type Harness } from './harness';
 
@@ -91,12 +91,25 @@ describe('bridge with the real exposure engine', () => {
         '.github/workflows/ci.yml': `name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: bash <(curl -s https://codecov.io/bash)\n        env:\n          TOKEN_${i}: \${{ secrets.TOKEN_${i} }}\n`,
       });
     }
-    // A private build (tsc, as `npm run build`), so the test never depends on a stale shared server/dist.
+    // A private build (tsc, as `npm run build`) of the bridge and of the engine and contract packages it
+    // requires, so the test never depends on a stale shared engine/dist, contract/dist or server/dist.
     const build = join(tmp.dir, 'build');
-    mkdirSync(build);
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(build, 'node_modules'), 'dir');
-    spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'server', 'tsconfig.build.json'), '--outDir', join(build, 'dist')], { stdio: 'ignore' });
-    const compiled = join(build, 'dist', 'incidents');
+    const modules = join(build, 'node_modules');
+    mkdirSync(join(modules, '@ci-exposure'), { recursive: true });
+    for (const name of readdirSync(join(REPO_ROOT, 'node_modules'))) {
+      if (name !== '@ci-exposure') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(modules, name), 'dir');
+    }
+    const tsc = (project: string, outDir: string): void => {
+      spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project, '--outDir', outDir], { stdio: 'ignore' });
+    };
+    for (const pkg of ['engine', 'contract']) {
+      const dir = join(modules, '@ci-exposure', pkg);
+      mkdirSync(dir);
+      copyFileSync(join(REPO_ROOT, pkg, 'package.json'), join(dir, 'package.json'));
+      tsc(join(REPO_ROOT, pkg, 'tsconfig.build.json'), join(dir, 'dist'));
+    }
+    tsc(join(REPO_ROOT, 'server', 'tsconfig.build.json'), join(build, 'dist'));
+    const compiled = join(build, 'dist', 'mattermost');
     expect(existsSync(join(compiled, 'engine-worker.js'))).toBe(true);
     const built: { createEngineLookup: typeof createEngineLookup } = await import(join(compiled, 'engine-lookup.js'));
     const createCompiled = built.createEngineLookup;

@@ -46,6 +46,15 @@ describe('bridge layers', () => {
     }
   });
 
+  it('the engine and the contract are packages: imported by name (the engine by its public API), never by path', () => {
+    const offending = sources(SRC).flatMap((file) =>
+      importsOf(file)
+        .filter((m) => m.startsWith('..') || (m.startsWith('@ci-exposure/engine') && m !== '@ci-exposure/engine') || (m.startsWith('@ci-exposure/contract') && m !== '@ci-exposure/contract'))
+        .map((m) => `${relative(SRC, file)} → ${m}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
   it('main.ts is a composition root: no rendering, no business rule', () => {
     const text = readFileSync(join(SRC, 'main.ts'), 'utf8');
     const startBridge = text.slice(text.indexOf('export async function startBridge'));

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { POST_TYPE_CHECKLIST, parseChecklistProps } from '../../src/contract';
+import { POST_TYPE_CHECKLIST, parseChecklistProps } from '@ci-exposure/contract';
 import { closeIncident, newIncident, opened } from '../../src/incidents/model';
 import { INCIDENT_KINDS, templateFor } from '../../src/incidents/templates';
 import { fitReportProps, MAX_REPORT_PROPS_CHARS, reportSummary } from '../../src/mattermost/replies';

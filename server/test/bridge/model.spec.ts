@@ -1,4 +1,4 @@
-import { parseChecklistProps } from '../../src/contract';
+import { parseChecklistProps } from '@ci-exposure/contract';
 import {
   CHANNEL_NAME_PATTERN,
   addStatusUpdate,

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger';
 import { startBridge, type RunningBridge } from '../../src/main';
 import { runSetup } from '../../src/setup-command';
 import { startSimulator, type Simulator } from '../simulator';
-import { CLI, cleanEnv } from '../helpers/cli-process';
+import { CLI, cleanEnv } from '../../../engine/test/helpers/cli-process';
 import { createTestDatabase, pgTestUrl, type TestDatabase } from '../helpers/store-engines';
 import { roundRobin } from '../helpers/round-robin';
 import { makeTempDir } from '../helpers/tmp';

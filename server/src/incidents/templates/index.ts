@@ -72,10 +72,6 @@ export function templateFor(kind: IncidentKind): ChecklistTemplate {
   return CHECKLIST_TEMPLATES[kind];
 }
 
-export function isIncidentKind(value: string): value is IncidentKind {
-  return (INCIDENT_KINDS as readonly string[]).includes(value);
-}
-
 /** A due time in milliseconds after the start, or `null`: the milestone has no due time. */
 export type DueOverride = number | null;
 

@@ -8,7 +8,10 @@ module.exports = {
   entry: path.join(__dirname, 'host.tsx'),
   resolve: {
     extensions: ['.ts', '.tsx', '.js'],
-    alias: { '@cix/contract': path.join(__dirname, '..', '..', '..', '..', 'server', 'src', 'contract', 'index.ts') },
+    alias: {
+      '@cix/contract$': path.join(__dirname, '..', '..', '..', '..', 'contract', 'src', 'index.ts'),
+      '@ci-exposure/engine/vocabulary$': path.join(__dirname, '..', '..', '..', '..', 'engine', 'src', 'core', 'vocabulary.ts'),
+    },
   },
   module: {
     rules: [{

@@ -1,0 +1,116 @@
+import { Command, CommanderError } from 'commander';
+import { UserError } from './errors';
+import { runIndicatorsCommand, runScanCommand } from './scan-command';
+import { VERSION } from './version';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** stdout is a terminal (the scan table may use colours). */
+  isTTY?: boolean;
+}
+
+export const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTTY: process.stdout.isTTY === true,
+};
+
+/** Signals that a command has finished and sets the exit code (used instead of process.exit). */
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/**
+ * The `ci-exposure` program without its commands: name, description, version, output through `io`,
+ * errors thrown to `runProgram` instead of exiting. The bridge builds its commands (`serve`, `setup`)
+ * on it too.
+ */
+export function baseProgram(io: CliIo, version: string = VERSION): Command {
+  return new Command()
+    .name('ci-exposure')
+    .description('Which pipelines ran a compromised CI component, what they could read, what they could tamper with.')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run `ci-exposure --help` for usage)');
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = baseProgram(io);
+
+  program
+    .command('scan')
+    .description('look up which pipelines run a compromised component, and what they expose')
+    .argument('[paths...]', 'repository checkouts, or folders of <owner>/<repo> checkouts (default: .)')
+    .option('-i, --indicator <id|file>', 'a catalog incident id or a custom indicator JSON file (default: every catalog incident)')
+    .option('--component <spec>', 'gha:owner/repo[@ref], orb:ns/name[@version], script:URL, image:name[:tag|@digest], gitlab:group/project[@ref]')
+    .option('--cache <dir>', 'component cache folder (orb sources, actions, includes)')
+    .option('-f, --format <format>', 'table, json, sarif, csv or markdown', 'table')
+    .option('--all', 'also list uses that are not affected (for example pinned to a safe SHA)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 nothing affected, 1 something affected, 2 usage or configuration error,\n3 nothing affected found but the scan is incomplete (no pipeline file, input errors or unresolved components).',
+    )
+    .action((paths: string[], opts: { indicator?: string; component?: string; cache?: string; format: string; all?: boolean }) => {
+      const color = io.isTTY === true && !process.env.NO_COLOR;
+      throw new Exit(runScanCommand({ paths, ...opts, color }, io));
+    });
+
+  program
+    .command('indicators')
+    .description('list the built-in incident catalog')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .action((opts: { format: string }) => {
+      throw new Exit(runIndicatorsCommand(opts.format, io));
+    });
+
+  // The bridge's commands, run by bin/ci-exposure.js through the bridge's own CLI when it is installed.
+  program.addHelpText(
+    'after',
+    [
+      '',
+      'Bridge commands (package @ci-exposure/server):',
+      '  serve [options]            run the bridge: the HTTP endpoints Mattermost',
+      '                             calls, and the bot',
+      '  setup [options]            one-time Mattermost set-up: bot account, token,',
+      '                             slash command (safe to run again)',
+    ].join('\n'),
+  );
+  return program;
+}
+
+/**
+ * The top-level error boundary of every `ci-exposure` command, the engine's and the bridge's: parses
+ * `argv`, runs the command and resolves to the exit code. A UserError is one line on stderr and its
+ * exit code; a usage error (commander) is 2; anything else is a bug and is thrown.
+ */
+export async function runProgram(program: Command, argv: string[], io: CliIo): Promise<number> {
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof Exit) return err.code;
+    if (err instanceof CommanderError) {
+      // `--help` and `--version` asked for; `commander.help` is the usage shown because no command was given.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      return 2;
+    }
+    if (err instanceof UserError) {
+      io.stderr(`ci-exposure: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  return 0;
+}
+
+/**
+ * Runs the engine's CLI (`scan`, `indicators`, help, version) and resolves to the process exit code:
+ * 0 success, 1 "something affected" (scan), 2 usage or configuration error, 3 "nothing affected found,
+ * but the scan is incomplete" (scan). `serve` and `setup` are the bridge's (bin/ci-exposure.js).
+ */
+export function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  return runProgram(buildProgram(io), argv, io);
+}

@@ -1,0 +1,203 @@
+/** Helpers shared by the renderers (pure). */
+import { VERDICTS } from '../vocabulary';
+import type { ChainLink, Finding, ScanResult, TamperPath, Verdict } from '../model';
+
+const RANK: Record<Verdict, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+export { VERDICTS };
+
+/** Affected findings first, then by verdict (most severe first), then repo, file, line, job. */
+export function bySeverity(a: Finding, b: Finding): number {
+  if (a.affected !== b.affected) return a.affected ? -1 : 1;
+  return (
+    RANK[a.verdict] - RANK[b.verdict] ||
+    a.repo.localeCompare(b.repo) ||
+    a.file.localeCompare(b.file) ||
+    a.line - b.line ||
+    a.job.localeCompare(b.job)
+  );
+}
+
+export function sortedFindings(result: ScanResult): Finding[] {
+  return [...result.findings].sort(bySeverity);
+}
+
+/** The job a finding belongs to: `jobId` is unique within the file that defines the job. */
+export function jobKey(f: Finding): string {
+  return `${f.repo}\u0000${f.platform}\u0000${f.jobFile}\u0000${f.jobId}`;
+}
+
+/**
+ * The findings by job (JSON, SARIF, CSV: one result per use, each job's uses together): jobs in the
+ * order of their most severe finding (bySeverity), each job's affected uses before its other uses.
+ */
+export function groupedFindings(result: ScanResult): Finding[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of sortedFindings(result)) {
+    const k = `${f.affected ? 'a' : 'n'}\u0000${jobKey(f)}`;
+    const g = groups.get(k);
+    if (g) g.push(f);
+    else groups.set(k, [f]);
+  }
+  return [...groups.values()].flat();
+}
+
+/** One row per job (table, Markdown, the Mattermost report): its uses as a file:line list. */
+export interface JobRow {
+  affected: boolean;
+  /** The most severe verdict of its findings. */
+  verdict: Verdict;
+  repo: string;
+  platform: Finding['platform'];
+  workflow: string;
+  job: string;
+  jobId: string;
+  /** Where the job runs the component, in order (one per finding). */
+  uses: Array<{ file: string; line: number }>;
+  /** Its findings, the most severe first: reasons and advice are those of the first. */
+  findings: Finding[];
+}
+
+/** The rows of the affected jobs (or, with `affected` false, of the jobs whose uses are not affected), most severe first. */
+export function jobRows(result: ScanResult, affected = true): JobRow[] {
+  const rows = new Map<string, JobRow>();
+  for (const f of sortedFindings(result)) {
+    if (f.affected !== affected) continue;
+    const k = jobKey(f);
+    const row = rows.get(k);
+    if (row) {
+      row.findings.push(f);
+      if (!row.uses.some((u) => u.file === f.file && u.line === f.line)) row.uses.push({ file: f.file, line: f.line });
+    } else {
+      rows.set(k, { affected, verdict: f.verdict, repo: f.repo, platform: f.platform, workflow: f.workflow, job: f.job, jobId: f.jobId, uses: [{ file: f.file, line: f.line }], findings: [f] });
+    }
+  }
+  for (const row of rows.values()) row.uses.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return [...rows.values()];
+}
+
+/** `ci.yml:12,30; action.yml:4`: a job's uses, the lines of one file together. */
+export function usesText(uses: ReadonlyArray<{ file: string; line: number }>): string {
+  const byFile = new Map<string, number[]>();
+  for (const u of uses) byFile.set(u.file, [...(byFile.get(u.file) ?? []), u.line]);
+  return [...byFile].map(([file, lines]) => `${file}:${lines.join(',')}`).join('; ');
+}
+
+/** The distinct texts of a row's findings, in order (`f` gives one finding's texts). */
+export function rowTexts(row: JobRow, f: (finding: Finding) => readonly string[]): string[] {
+  return [...new Set(row.findings.flatMap(f))];
+}
+
+/**
+ * `context deploy-creds, AWS_KEY`: contexts first, then secret names, each once (a platform incident
+ * lists the contexts among its secrets too). Names only, never values.
+ */
+export function secretNames(f: Finding): string[] {
+  return [...new Set([...f.exposure.contexts.map((c) => `context ${c}`), ...f.exposure.secrets])];
+}
+
+/** Distinct jobs affected in any of `results` (a job affected by several incidents counts once). */
+export function distinctAffectedJobs(results: readonly ScanResult[]): number {
+  const jobs = new Set<string>();
+  for (const r of results) for (const f of r.findings) if (f.affected) jobs.add(jobKey(f));
+  return jobs.size;
+}
+
+/**
+ * `artifact dist → deploy (holds deploys)`: what is written (kind and name when known), then each consumer
+ * with what it holds. A consumer reached through other jobs already names them in its `job` label. What
+ * the job releases or deploys itself: `release: <what>`.
+ */
+export function tamperText(t: TamperPath): string {
+  // What the job releases itself reaches users, not other jobs: `release: the image pushed at build.yaml:70 (docker push)`.
+  if (t.via === 'release' && t.consumers.length === 0) return t.name === undefined || t.name === '' ? 'release' : `release: ${t.name}`;
+  const what = t.name === undefined || t.name === '' ? t.via : `${t.via} ${t.name}`;
+  const consumers = t.consumers.map((c) => (c.holds.length > 0 ? `${c.job} (holds ${c.holds.join(', ')})` : c.job));
+  return consumers.length > 0 ? `${what} → ${consumers.join(', ')}` : what;
+}
+
+/**
+ * `a → b → c`. A link inside a repository file the job runs (a script, a Makefile, a Dockerfile: the link
+ * before it is a `repo-file`) says where in that file: `make coverage → scripts/cover.sh (Makefile:13) → …`.
+ */
+export function chainText(chain: readonly ChainLink[]): string {
+  return chain
+    .map((l, i) => {
+      const text = l.unresolved ? `${l.ref} (unresolved)` : l.ref;
+      const inRepoFile = i > 0 && chain[i - 1]?.kind === 'repo-file' && l.file !== undefined && l.line !== undefined;
+      return inRepoFile ? `${text} (${l.file}:${l.line})` : text;
+    })
+    .join(' → ');
+}
+
+/** Affected jobs by their most severe verdict (a job that runs the component several times counts once). */
+export function countByVerdict(result: ScanResult): Record<Verdict, number> {
+  const counts: Record<Verdict, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  for (const row of jobRows(result)) counts[row.verdict]++;
+  return counts;
+}
+
+export function plural(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${n} ${n === 1 ? word : pluralWord}`;
+}
+
+export type Results = ScanResult | readonly ScanResult[];
+
+export function isResultList(r: Results): r is readonly ScanResult[] {
+  return Array.isArray(r);
+}
+
+export function asList(r: Results): readonly ScanResult[] {
+  return isResultList(r) ? r : [r];
+}
+
+/** A note on what the scan could not see, by indicator kind (undefined when there is nothing to say). */
+export function scopeNote(result: ScanResult): string | undefined {
+  if (result.indicator.kind === 'package') {
+    return 'package incident: only versions pinned visibly in pipeline files are matched (npx nx@21.5.0, pip install pkg==1.2.3); lockfiles and manifests were not read';
+  }
+  if (result.indicator.kind === 'platform') {
+    return 'platform incident: every secret stored on the platform is exposed, whichever job ran; the jobs listed show where those secrets are used, each at its workflow entry or job key';
+  }
+  return undefined;
+}
+
+/** Unresolved components and input errors of several results (the same repositories), once each. */
+export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanResult['unresolved']; errors: ScanResult['errors'] } {
+  const seenU = new Set<string>();
+  const seenE = new Set<string>();
+  const unresolved: ScanResult['unresolved'] = [];
+  const errors: ScanResult['errors'] = [];
+  for (const r of list) {
+    for (const u of r.unresolved) {
+      const k = `${u.repo}\u0000${u.file}\u0000${u.line}\u0000${u.ref}`;
+      if (!seenU.has(k)) {
+        seenU.add(k);
+        unresolved.push(u);
+      }
+    }
+    for (const e of r.errors) {
+      const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
+      if (!seenE.has(k)) {
+        seenE.add(k);
+        errors.push(e);
+      }
+    }
+  }
+  return { unresolved, errors };
+}
+
+
+/**
+ * Why the scan is incomplete — what it met but could not read — so that "nothing affected" is not taken
+ * as proof: no pipeline file found, input errors (unreadable or malformed files, jobs left out), uses
+ * whose source was not available. Empty when the scan read everything it met.
+ */
+export function incompleteReasons(list: readonly ScanResult[]): string[] {
+  const { unresolved, errors } = mergedInputs(list);
+  const why: string[] = [];
+  if (list.length > 0 && list.every((r) => r.summary.files === 0)) why.push('no pipeline file was found in the given paths');
+  if (errors.length > 0) why.push(`${plural(errors.length, 'input error')} (unreadable or malformed files, or parts left out)`);
+  if (unresolved.length > 0) why.push(`${plural(unresolved.length, 'component')} whose source could not be read`);
+  return why;
+}

@@ -1,0 +1,46 @@
+/**
+ * @ci-exposure/engine: the exposure engine's public API, what the bridge (and any other caller) uses.
+ * core/ is the functional core (files in as text, no fs, network, clock or environment); sources/ reads
+ * local checkouts and the component cache; cli/ is the `ci-exposure` command's `scan` and `indicators`
+ * and the error boundary the bridge's commands share.
+ */
+
+// The vocabulary (also on its own, dependency-free: `@ci-exposure/engine/vocabulary`).
+export { PLATFORMS, VERDICTS, type Platform, type Verdict } from './core/vocabulary';
+
+// The model: what goes in (repositories, indicators, component sources) and what comes out (results).
+export type * from './core/model';
+
+// Indicators: the built-in catalog, custom indicator files and component specs.
+export { CATALOG, catalogIndicator, closeIndicatorIds, indicatorNotationErrors, loadIndicator, parseComponentSpec, REF_NOTATION, type LoadResult, type SpecResult } from './core/indicators';
+
+// The scan.
+export { scan, scanMany, type ScanOptions } from './core/scan';
+export { MAX_FINDINGS_PER_JOB, MAX_JOBS_PER_REPO } from './core/limits';
+
+// Reports, and the helpers other renderers (the bridge's post props) build on.
+export {
+  escapeMarkdown,
+  isReportFormat,
+  renderCsv,
+  renderJson,
+  renderMarkdown,
+  renderReport,
+  renderSarif,
+  renderTable,
+  REPORT_FORMATS,
+  type JsonReport,
+  type RenderOptions,
+  type ReportFormat,
+  type Results,
+} from './core/report';
+export { countByVerdict, jobRows, rowTexts, secretNames, tamperText, type JobRow } from './core/report/common';
+
+// Sources: local checkouts and the component cache.
+export { readLocalPaths, type LocalReadOptions, type LocalReadResult } from './sources/local-dir';
+export { componentCacheSource, type CacheSource, type CacheSourceOptions } from './sources/component-cache';
+
+// The CLI's error boundary, shared with the bridge's commands.
+export { UserError } from './cli/errors';
+export { baseProgram, defaultIo, runCli, runProgram, type CliIo } from './cli/cli';
+export { VERSION } from './cli/version';

@@ -1,0 +1,412 @@
+/**
+ * IMPERATIVE SHELL: reads repositories from the local disk into RepoInputs (the CI files; the other files
+ * a job runs are read on demand through each RepoInput's `reader`, repo-files.ts).
+ *
+ * A PATH is either a repository checkout (it has `.git` or CI files at its root) or a folder of
+ * checkouts (`<owner>/<repo>/…`, or `<name>/…` when each child is a checkout). Reading is bounded and
+ * never leaves the given paths: a symlink that points outside its repository is an `outside-repo`
+ * error, a file over 5 MiB is a `too-large` error (not read), a non-UTF-8 or binary file is an error,
+ * and each repository contributes at most `maxFiles` files. Problems are ScanErrors, never thrown.
+ */
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { anyGlobMatcher, globBase, globDepth, isGlob } from '../core/glob';
+import type { RepoInput, ScanError } from '../core/model';
+import { PLATFORMS } from '../core/platforms';
+import { checkoutMarkers } from '../core/platforms/discovery';
+import { decodeSource } from '../core/yaml';
+import { readBounded } from './bounded-read';
+import { repoFileReader } from './repo-files';
+
+export { readBounded } from './bounded-read';
+
+export interface LocalReadOptions {
+  /** Largest file read, in bytes (default 5 MiB). */
+  maxFileBytes?: number;
+  /** Most CI files per repository (default 500). */
+  maxFiles?: number;
+  /** Most repositories under one folder (default 5,000). */
+  maxRepos?: number;
+  /** Most directory entries looked at while searching one repository for action files (default 20,000). */
+  maxEntries?: number;
+}
+
+export interface LocalReadResult {
+  repos: RepoInput[];
+  errors: ScanError[];
+}
+
+export type PathKind = 'checkout' | 'folder' | 'missing' | 'not-a-directory';
+
+const DEFAULTS: Required<LocalReadOptions> = { maxFileBytes: 5 * 1024 * 1024, maxFiles: 500, maxRepos: 5000, maxEntries: 20_000 };
+
+/** What at a folder's root makes it a checkout: `.git`, or a file or folder a registered platform reads. */
+const MARKERS = checkoutMarkers(PLATFORMS.map((p) => p.discovery));
+const ROOT_MARKERS = ['.git', ...MARKERS.paths];
+const GLOB_MARKERS = MARKERS.globs.map((g) => ({ base: g.base, match: anyGlobMatcher([g.pattern]) }));
+
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is `path` a checkout (has `.git` or CI files at its root), a folder of checkouts, or neither? */
+export function pathKind(path: string): PathKind {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return 'missing';
+  }
+  if (!st.isDirectory()) return 'not-a-directory';
+  if (ROOT_MARKERS.some((m) => lstatOrUndefined(join(path, m)) !== undefined)) return 'checkout';
+  const found = GLOB_MARKERS.some(({ base, match }) => {
+    const dir = join(path, base);
+    if (lstatOrUndefined(dir)?.isDirectory() !== true) return false;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return false;
+    }
+    return names.some((n) => match(base === '' ? n : `${base}/${n}`));
+  });
+  return found ? 'checkout' : 'folder';
+}
+
+/** `owner/repo` (or `group/sub/project`) from a git remote URL, or undefined. */
+export function repoIdFromRemote(url: string): string | undefined {
+  const u = url.trim();
+  let path: string | undefined;
+  const scp = /^[\w.-]+@[\w.-]+:(?!\/\/)(.+)$/.exec(u);
+  if (scp?.[1] !== undefined) {
+    path = scp[1];
+  } else {
+    try {
+      path = new URL(u).pathname;
+    } catch {
+      return undefined;
+    }
+  }
+  const segs = path
+    .replace(/\.git\/?$/, '')
+    .split('/')
+    .filter((s) => s !== '');
+  if (segs.length < 2 || segs.some((s) => s === '..' || s === '.')) return undefined;
+  return segs.join('/');
+}
+
+/** Reads `remote.origin.url` from `.git/config` as text (no git process), within the checkout. */
+export function gitRemoteRepoId(checkout: string): string | undefined {
+  const gitDir = join(checkout, '.git');
+  const st = lstatOrUndefined(gitDir);
+  if (!st?.isDirectory()) return undefined;
+  const config = join(gitDir, 'config');
+  const cst = lstatOrUndefined(config);
+  if (!cst?.isFile() || cst.size > 1024 * 1024) return undefined;
+  let text: string;
+  try {
+    const bytes = readBounded(config, 1024 * 1024);
+    if (bytes === undefined) return undefined;
+    const decoded = decodeSource(bytes);
+    if (!('text' in decoded)) return undefined;
+    text = decoded.text;
+  } catch {
+    return undefined;
+  }
+  let inOrigin = false;
+  for (const line of text.split(/\r?\n/)) {
+    const section = /^\s*\[([^\]]+)\]/.exec(line);
+    if (section?.[1] !== undefined) {
+      inOrigin = /^remote\s+"origin"$/.test(section[1].trim());
+      continue;
+    }
+    const kv = /^\s*url\s*=\s*(.+?)\s*$/.exec(line);
+    if (inOrigin && kv?.[1] !== undefined) return repoIdFromRemote(kv[1]);
+  }
+  return undefined;
+}
+
+/** Reads one repository's CI files. */
+class RepoReader {
+  readonly files: Array<{ path: string; text: string }> = [];
+  readonly errors: ScanError[] = [];
+  private readonly seen = new Set<string>();
+  private entries = 0;
+  private readonly realRoot: string;
+  private limitReported = false;
+
+  constructor(
+    private readonly root: string,
+    private readonly repo: string,
+    private readonly opts: Required<LocalReadOptions>,
+  ) {
+    this.realRoot = realpathSync(root);
+  }
+
+  private error(file: string, code: string, message: string, line = 1): void {
+    this.errors.push({ repo: this.repo, file, line, code, message });
+  }
+
+  private inside(real: string): boolean {
+    return real === this.realRoot || real.startsWith(this.realRoot.endsWith(sep) ? this.realRoot : this.realRoot + sep);
+  }
+
+  /** Reads repository-relative `rel` if it exists. Returns whether it was added. */
+  readFile(rel: string): boolean {
+    const clean = rel.replace(/\\/g, '/').replace(/^\/+/, '');
+    if (clean === '' || clean.split('/').some((s) => s === '..')) {
+      this.error(rel, 'outside-repo', `${rel} points outside the repository; not read`);
+      return false;
+    }
+    if (this.seen.has(clean)) return false;
+    const full = resolve(this.root, clean);
+    const lst = lstatOrUndefined(full);
+    if (!lst) return false;
+    this.seen.add(clean);
+    if (this.files.length >= this.opts.maxFiles) {
+      if (!this.limitReported) this.error(clean, 'too-many-files', `more than ${this.opts.maxFiles} CI files in this repository; the rest were not read`);
+      this.limitReported = true;
+      return false;
+    }
+    let real: string;
+    try {
+      real = realpathSync(full);
+    } catch {
+      this.error(clean, 'unreadable', 'broken symlink; not read');
+      return false;
+    }
+    if (!this.inside(real)) {
+      this.error(clean, 'outside-repo', `${clean} is a symlink that points outside the repository; not read`);
+      return false;
+    }
+    let st: Stats;
+    try {
+      st = statSync(real);
+    } catch {
+      this.error(clean, 'unreadable', 'cannot stat the file');
+      return false;
+    }
+    if (!st.isFile()) {
+      if (!st.isDirectory()) this.error(clean, 'not-a-file', 'not a regular file; not read');
+      return false;
+    }
+    if (st.size > this.opts.maxFileBytes) {
+      this.error(clean, 'too-large', `file is ${st.size} bytes; files over ${this.opts.maxFileBytes} bytes are not read`);
+      return false;
+    }
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = readBounded(real, this.opts.maxFileBytes);
+    } catch (err) {
+      this.error(clean, 'unreadable', `cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      return false;
+    }
+    if (bytes === undefined) {
+      this.error(clean, 'too-large', `file grew over ${this.opts.maxFileBytes} bytes while being read; not read`);
+      return false;
+    }
+    const decoded = decodeSource(bytes);
+    if (!('text' in decoded)) {
+      this.error(clean, decoded.code, decoded.message, decoded.line);
+      return false;
+    }
+    this.files.push({ path: clean, text: decoded.text });
+    return true;
+  }
+
+  /** Entries of a repository-relative directory that is a real directory inside the repository. */
+  list(relDir: string): Array<{ name: string; dir: boolean; link: boolean }> {
+    const full = resolve(this.root, relDir);
+    if (!lstatOrUndefined(full)) return [];
+    let real: string;
+    try {
+      real = realpathSync(full);
+    } catch {
+      return [];
+    }
+    let isDir = false;
+    try {
+      isDir = statSync(real).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) return [];
+    if (!this.inside(real)) {
+      this.error(relDir, 'outside-repo', `${relDir} is (or is under) a symlink that points outside the repository; not read`);
+      return [];
+    }
+    let names: string[];
+    try {
+      names = readdirSync(real).sort();
+    } catch {
+      return [];
+    }
+    const out: Array<{ name: string; dir: boolean; link: boolean }> = [];
+    for (const name of names) {
+      if (++this.entries > this.opts.maxEntries) {
+        if (!this.limitReported) this.error(relDir, 'too-many-files', `more than ${this.opts.maxEntries} entries searched; the rest were not read`);
+        this.limitReported = true;
+        break;
+      }
+      const st = lstatOrUndefined(join(real, name));
+      if (!st) continue;
+      out.push({ name, dir: st.isDirectory(), link: st.isSymbolicLink() });
+    }
+    return out;
+  }
+
+  /**
+   * Reads every file matching one of `patterns` (core/glob.ts) that share the fixed directory `base`:
+   * walks from `base` at most `depth` levels (never into `.git` or `node_modules`), following symlinked
+   * directories inside the repository with a shallower bound (list() refuses those that lead out).
+   * Returns the paths read, in walking order (entries sorted by name).
+   */
+  private walk(base: string, patterns: readonly string[], depth: number): string[] {
+    const match = anyGlobMatcher(patterns);
+    const read: string[] = [];
+    const visit = (dir: string, left: number): void => {
+      if (left <= 0) return;
+      for (const e of this.list(dir)) {
+        const rel = dir === '' ? e.name : `${dir}/${e.name}`;
+        if (e.dir) {
+          if (e.name !== '.git' && e.name !== 'node_modules') visit(rel, left - 1);
+          continue;
+        }
+        if (match(rel) && this.readFile(rel)) read.push(rel);
+        else if (e.link) visit(rel, left - 4);
+      }
+    };
+    visit(base, depth);
+    return read;
+  }
+
+  /** Reads what `patterns` name: literal paths when present, globs by walking from their fixed directory. Returns the paths read. */
+  readMatching(patterns: readonly string[]): string[] {
+    const read: string[] = [];
+    const byBase = new Map<string, string[]>();
+    for (const pattern of patterns) {
+      if (!isGlob(pattern)) {
+        if (this.readFile(pattern)) read.push(pattern.replace(/^\/+/, ''));
+        continue;
+      }
+      const base = globBase(pattern);
+      byBase.set(base, [...(byBase.get(base) ?? []), pattern]);
+    }
+    for (const [base, globs] of byBase) {
+      const depth = Math.min(MAX_WALK_DEPTH, Math.max(...globs.map(globDepth)));
+      read.push(...this.walk(base, globs, depth));
+    }
+    return read;
+  }
+}
+
+/** Deepest directory level a `**` glob walks to. */
+const MAX_WALK_DEPTH = 12;
+/** Most rounds of files named by files already read (`Discovery.follow`) per platform and repository. */
+const MAX_FOLLOWED = 200;
+
+/**
+ * Reads one checkout's CI files: for each registered platform, the files its `discovery` names
+ * (pipelines, then components), then, transitively, the files its `follow` finds named in those.
+ * `repo` is the id findings will carry.
+ */
+export function readCheckout(root: string, repo: string, options: LocalReadOptions = {}): { repo: RepoInput; errors: ScanError[] } {
+  const opts = { ...DEFAULTS, ...options };
+  const reader = new RepoReader(root, repo, opts);
+  for (const { discovery } of PLATFORMS) {
+    const queue = reader.readMatching(discovery.pipelines);
+    reader.readMatching(discovery.components ?? []);
+    const follow = discovery.follow;
+    if (!follow) continue;
+    const done = new Set<string>();
+    while (queue.length > 0 && done.size < MAX_FOLLOWED) {
+      const path = queue.shift() as string;
+      if (done.has(path)) continue;
+      done.add(path);
+      const file = reader.files.find((f) => f.path === path);
+      if (!file) continue;
+      let named: string[];
+      try {
+        named = follow(file);
+      } catch (err) {
+        reader.errors.push({ repo, file: path, line: 1, code: 'internal-error', message: `finding the files ${path} names failed: ${(err as Error).message}` });
+        continue;
+      }
+      for (const p of named) queue.push(...reader.readMatching([p]));
+    }
+  }
+  return { repo: { repo, files: reader.files }, errors: reader.errors };
+}
+
+/** A folder name as a repository id: `owner+repo` (a flattened layout) reads as `owner/repo`. */
+function idFromFolder(name: string): string {
+  return /^[^+/]+\+[^+/]+$/.test(name) ? name.replace('+', '/') : name;
+}
+
+/**
+ * Reads every repository under the given paths. A missing path or a path that is not a directory is
+ * reported in `missing` (a usage error for the CLI), not read.
+ */
+export function readLocalPaths(paths: readonly string[], options: LocalReadOptions = {}): LocalReadResult & { missing: string[] } {
+  const opts = { ...DEFAULTS, ...options };
+  const repos: RepoInput[] = [];
+  const errors: ScanError[] = [];
+  const missing: string[] = [];
+  const add = (root: string, id: string): void => {
+    if (repos.length >= opts.maxRepos) {
+      if (!errors.some((e) => e.code === 'too-many-repos')) {
+        errors.push({ repo: id, file: '.', line: 1, code: 'too-many-repos', message: `more than ${opts.maxRepos} repositories; the rest were not read` });
+      }
+      return;
+    }
+    const r = readCheckout(root, id, opts);
+    // The repository's other files (scripts, Makefiles, Dockerfiles a job runs), read when the engine asks.
+    repos.push({ ...r.repo, reader: repoFileReader(root, { maxFileBytes: opts.maxFileBytes }) });
+    errors.push(...r.errors);
+  };
+
+  for (const p of paths) {
+    const kind = pathKind(p);
+    if (kind === 'missing' || kind === 'not-a-directory') {
+      missing.push(p);
+      continue;
+    }
+    const abs = resolve(p);
+    if (kind === 'checkout') {
+      add(abs, gitRemoteRepoId(abs) ?? (basename(abs) || p));
+      continue;
+    }
+    const realTop = realpathSync(abs);
+    const children = safeDirs(abs, realTop);
+    for (const child of children) {
+      const childPath = join(abs, child);
+      if (pathKind(childPath) === 'checkout') {
+        add(childPath, idFromFolder(child));
+        continue;
+      }
+      for (const grand of safeDirs(childPath, realTop)) add(join(childPath, grand), `${child}/${grand}`);
+    }
+  }
+  return { repos, errors, missing };
+}
+
+/** Sub-directories of `dir` that are real directories (symlinked directories are not followed), hidden ones skipped. */
+function safeDirs(dir: string, realTop: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  return names.filter((n) => {
+    if (n.startsWith('.') || n === 'node_modules') return false;
+    const st = lstatOrUndefined(join(dir, n));
+    if (!st?.isDirectory()) return false;
+    const rel = relative(realTop, realpathSync(join(dir, n)));
+    return !rel.startsWith('..');
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The report props the bridge posts (moved here with `report-props.ts` from the engine's report tests):
+ * valid in the shared contract, most severe first, one row per affected job, the top 25 rows.
+ */
+import { join } from 'node:path';
+import { reportPropsSchema } from '@ci-exposure/contract';
+import { CATALOG, componentCacheSource, readLocalPaths, scanMany, type Finding, type ScanResult } from '@ci-exposure/engine';
+import { toReportProps } from './report-props';
+
+const HOSTILE = '@channel [click](http://evil.example.com/x) <img src=x onerror=alert(1)> ![i](https://e.com/i.png) *bold* | pipe\nnew line www.evil.com <https://auto.link> `code` @here @all @alice';
+
+function finding(partial: Partial<Finding>): Finding {
+  return {
+    repo: 'acme/app',
+    file: '.circleci/config.yml',
+    line: 10,
+    platform: 'circleci',
+    workflow: 'main',
+    job: 'coverage',
+    jobId: partial.job ?? 'coverage',
+    jobFile: partial.file ?? '.circleci/config.yml',
+    affected: true,
+    chain: [
+      { kind: 'orb-element', ref: 'codecov/upload', file: '.circleci/config.yml', line: 12 },
+      { kind: 'script-url', ref: 'curl -s https://codecov.io/bash | bash', file: 'codecov/codecov@1.1.1//orb.yml', line: 40 },
+    ],
+    exposure: { contexts: [], secrets: ['CODECOV_TOKEN'], permissions: 'not applicable', oidc: false, selfHosted: false, triggers: ['push'] },
+    tamper: [],
+    verdict: 'low',
+    ruleIds: partial.affected === false ? [] : ['compromised-component'],
+    reasons: ['The job has no context.'],
+    advice: ['Pin the orb.'],
+    indicator: 'codecov-bash-uploader-2021',
+    ...partial,
+  };
+}
+
+function result(findings: Finding[]): ScanResult {
+  const affected = findings.filter((f) => f.affected).length;
+  return {
+    indicator: { id: 'codecov-bash-uploader-2021', title: 'Codecov Bash Uploader tampered' },
+    summary: { repos: 2, files: 3, jobs: 5, affected, unresolved: 1, errors: 1 },
+    findings,
+    unresolved: [{ repo: 'acme/app', file: '.circleci/config.yml', line: 3, ref: 'acme/missing@1.0.0', reason: 'looked for component cache path circleci/orbs/acme/missing@1.0.0.yml' }],
+    errors: [{ repo: 'acme/bad', file: '.gitlab-ci.yml', line: 7, code: 'yaml-syntax', message: 'bad indentation' }],
+  };
+}
+
+const critical = finding({
+  repo: 'acme/deploy',
+  job: 'codecov',
+  verdict: 'critical',
+  ruleIds: ['tamper', 'compromised-component', 'contexts'],
+  exposure: { contexts: ['deploy-creds'], secrets: ['AWS_SECRET_ACCESS_KEY'], permissions: 'not applicable', oidc: false, selfHosted: false, triggers: ['push'] },
+  tamper: [{ via: 'workspace', consumers: [{ job: 'deploy', holds: ['context deploy-creds'] }] }],
+  reasons: ['Shares context deploy-creds with deploy.'],
+});
+const safe = finding({ repo: 'acme/pinned', affected: false, job: 'pinned', reasons: ['pinned to a safe SHA'] });
+const hostile = finding({ repo: 'evil/repo', job: HOSTILE, workflow: HOSTILE, file: `.github/workflows/${HOSTILE}.yml`, reasons: [HOSTILE], advice: [HOSTILE], exposure: { contexts: [HOSTILE], secrets: [HOSTILE], permissions: HOSTILE, oidc: true, selfHosted: true, triggers: [HOSTILE] } });
+const sample = result([finding({}), safe, critical, hostile]);
+
+describe('toReportProps', () => {
+  it('maps to the shared contract, most severe first, only affected rows', () => {
+    const props = toReportProps(sample, 'inc-1');
+    expect(reportPropsSchema.parse(props)).toEqual(props);
+    expect(props.rows[0]?.verdict).toBe('critical');
+    expect(props.totalRows).toBe(3);
+    expect(props.summary.byVerdict).toEqual({ critical: 1, high: 0, medium: 0, low: 2 });
+  });
+
+  it('keeps the top 25 rows', () => {
+    const many = result(Array.from({ length: 30 }, (_, i) => finding({ job: `j${i}` })));
+    expect(toReportProps(many).rows).toHaveLength(25);
+    expect(toReportProps(many).totalRows).toBe(30);
+  });
+});
+
+describe('one row per affected job (issue 9)', () => {
+  // One job (key `pre-commit`, display name `PreCommit`) that calls the action four times, another job
+  // calling it once, and a job of the same key in another workflow file (a different job).
+  const use = (line: number, partial: Partial<Finding> = {}): Finding =>
+    finding({ platform: 'github-actions', file: '.github/workflows/ci.yml', jobFile: '.github/workflows/ci.yml', workflow: 'CI', job: 'PreCommit', jobId: 'pre-commit', line, verdict: 'high', chain: [{ kind: 'gha-action', ref: 'actions-cool/issues-helper@v3', file: '.github/workflows/ci.yml', line }], ...partial });
+  const findings = [
+    use(30),
+    use(12),
+    use(41, { verdict: 'critical', tamper: [{ via: 'release', name: 'the image pushed at .github/workflows/ci.yml:50 (docker push)', consumers: [] }] }),
+    use(55),
+    use(8, { job: 'lint', jobId: 'lint' }),
+    use(9, { file: '.github/workflows/nightly.yml', jobFile: '.github/workflows/nightly.yml' }),
+  ];
+  const r = { ...result(findings), summary: { repos: 1, files: 2, jobs: 3, affected: 3, unresolved: 0, errors: 0 } };
+
+  it('Mattermost report props: one row per job with jobId and its uses, valid in the shared contract', () => {
+    const props = toReportProps(r);
+    expect(reportPropsSchema.parse(props)).toEqual(props);
+    expect(props.totalRows).toBe(3);
+    expect(props.rows).toHaveLength(3);
+    expect(props.rows[0]).toMatchObject({
+      job: 'PreCommit',
+      jobId: 'pre-commit',
+      verdict: 'critical',
+      file: '.github/workflows/ci.yml',
+      line: 12,
+      uses: [12, 30, 41, 55].map((line) => ({ file: '.github/workflows/ci.yml', line })),
+      tamper: ['release: the image pushed at .github/workflows/ci.yml:50 (docker push)'],
+    });
+  });
+});
+
+describe('the engine over examples/org', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const examples = readLocalPaths([join(root, 'examples', 'org')]);
+  const results = scanMany(examples.repos, CATALOG, componentCacheSource(join(root, 'examples', 'cache')));
+
+  it('the props have one row per affected job, as many as the summary counts', () => {
+    for (const r of results) expect(toReportProps(r).totalRows).toBe(r.summary.affected);
+  });
+});

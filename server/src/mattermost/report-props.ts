@@ -1,0 +1,62 @@
+/**
+ * ScanResult → the typed report props the bridge posts (contract `reportPropsSchema`), built from the
+ * engine's report helpers (Mattermost post props are the bridge's rendering): one row per affected job,
+ * its uses as a file:line list (`uses`; `file`/`line` are the first of them), its own key (`jobId`) next
+ * to its display name; reasons and advice of its most severe use. Pure.
+ */
+import { CONTRACT_VERSION, type ReportProps, type ReportRow } from '@ci-exposure/contract';
+import { countByVerdict, type JobRow, jobRows, rowTexts, secretNames, tamperText, type ScanResult } from '@ci-exposure/engine';
+
+/** Rows carried in a post; the full report travels as the attached JSON file. */
+export const REPORT_ROWS = 25;
+
+function toRow(r: JobRow): ReportRow | undefined {
+  const [f] = r.findings;
+  const [first] = r.uses;
+  if (!f || !first) return undefined;
+  return {
+    repo: r.repo,
+    file: first.file,
+    line: first.line,
+    platform: r.platform,
+    workflow: r.workflow,
+    job: r.job,
+    jobId: r.jobId,
+    uses: r.uses.map((u) => ({ file: u.file, line: u.line })),
+    verdict: r.verdict,
+    secrets: rowTexts(r, secretNames),
+    tamper: rowTexts(r, (x) => x.tamper.map(tamperText)),
+    chain: f.chain.map((l) => ({
+      kind: l.kind,
+      ref: l.ref,
+      ...(l.file === undefined ? {} : { file: l.file }),
+      ...(l.line === undefined ? {} : { line: l.line }),
+      ...(l.unresolved ? { unresolved: true } : {}),
+    })),
+    reasons: [...f.reasons],
+    advice: [...f.advice],
+  };
+}
+
+export function toReportProps(result: ScanResult, incidentId?: string): ReportProps {
+  const affected = jobRows(result);
+  return {
+    version: CONTRACT_VERSION,
+    kind: 'report',
+    ...(incidentId === undefined ? {} : { incidentId }),
+    indicator: { id: result.indicator.id, title: result.indicator.title },
+    summary: {
+      repos: result.summary.repos,
+      jobs: result.summary.jobs,
+      affected: result.summary.affected,
+      unresolved: result.summary.unresolved,
+      errors: result.summary.errors,
+      byVerdict: countByVerdict(result),
+    },
+    rows: affected
+      .slice(0, REPORT_ROWS)
+      .map(toRow)
+      .filter((r): r is ReportRow => r !== undefined),
+    totalRows: affected.length,
+  };
+}
