@@ -90,6 +90,20 @@ describe('report post', () => {
         expect(screen.queryByRole('list', {name: 'Chain from the pipeline to the component'})).not.toBeInTheDocument();
     });
 
+    it('shows one row per job with every use as file:line, and the job key when it differs from its name', () => {
+        const rows = [
+            row({repo: 'umijs/qiankun', file: '.github/workflows/ci.yml', line: 12, job: 'Test on ${{ matrix.os }}', jobId: 'test', verdict: 'high',
+                uses: [{file: '.github/workflows/ci.yml', line: 12}, {file: '.github/workflows/ci.yml', line: 30}, {file: '.github/actions/setup/action.yml', line: 4}]}),
+            row({repo: 'acme/api', file: '.github/workflows/release.yml', line: 8, job: 'release', jobId: 'release', verdict: 'critical'}),
+        ];
+        renderWithStore(<ReportPost post={reportPost(reportProps({rows, totalRows: 2}))}/>);
+        expect(screen.getByText('.github/workflows/ci.yml:12,30 .github/actions/setup/action.yml:4')).toBeInTheDocument();
+        expect(screen.getByText('.github/workflows/release.yml:8')).toBeInTheDocument();
+        expect(screen.getByText('(test)')).toBeInTheDocument();
+        expect(screen.queryByText('(release)')).not.toBeInTheDocument();
+        expect(screen.getByRole('columnheader', {name: /Uses \(file:line\)/})).toBeInTheDocument();
+    });
+
     it('renders a hostile job name, reason and indicator as text', async () => {
         const user = userEvent.setup();
         const {container} = renderWithStore(<ReportPost post={reportPost(reportProps({indicator: {id: HOSTILE, title: HOSTILE}}))}/>);

@@ -14,7 +14,7 @@ export const PAGE_SIZE = 50;
 
 const COLUMNS: ReadonlyArray<{key: SortKey; label: React.ReactElement}> = [
     {key: 'repo', label: <FormattedMessage id='cix.report.col.repo' defaultMessage='Repository'/>},
-    {key: 'file', label: <FormattedMessage id='cix.report.col.file' defaultMessage='File'/>},
+    {key: 'file', label: <FormattedMessage id='cix.report.col.file' defaultMessage='Uses (file:line)'/>},
     {key: 'platform', label: <FormattedMessage id='cix.report.col.platform' defaultMessage='Platform'/>},
     {key: 'job', label: <FormattedMessage id='cix.report.col.job' defaultMessage='Job'/>},
     {key: 'verdict', label: <FormattedMessage id='cix.report.col.verdict' defaultMessage='Verdict'/>},
@@ -28,6 +28,16 @@ function isVerdict(value: string): value is Verdict {
 
 function isPlatform(value: string): value is Platform {
     return (PLATFORMS as readonly string[]).includes(value);
+}
+
+/** Where the job uses the component: `file:line`, or every use grouped by file (`a.yml:3,9 b.yml:4`). */
+export function usesText(row: ReportRow): string {
+    const uses = row.uses && row.uses.length > 0 ? row.uses : [{file: row.file, line: row.line}];
+    const byFile = new Map<string, number[]>();
+    for (const use of uses) {
+        byFile.set(use.file, [...(byFile.get(use.file) ?? []), use.line]);
+    }
+    return [...byFile].map(([file, lines]) => `${file}:${lines.join(',')}`).join(' ');
 }
 
 function NameList({names}: {names: string[]}): React.ReactElement {
@@ -212,12 +222,15 @@ export function ReportTable({rows, idPrefix}: {rows: readonly ReportRow[]; idPre
                                             </button>
                                         </td>
                                         <td className='cix-cell--repo'>{row.repo}</td>
-                                        <td><code><PathText text={`${row.file}:${row.line}`}/></code></td>
+                                        <td><code><PathText text={usesText(row)}/></code></td>
                                         <td className='cix-cell--nowrap'><PlatformLabel platform={row.platform}/></td>
                                         <td>
                                             <span className='cix-muted cix-small'>{row.workflow}</span>
                                             {' '}
                                             <span className='cix-job'>{row.job}</span>
+                                            {row.jobId && row.jobId !== row.job && (
+                                                <span className='cix-muted cix-small'>{` (${row.jobId})`}</span>
+                                            )}
                                         </td>
                                         <td><SeverityBadge severity={row.verdict}/></td>
                                         <td><NameList names={row.secrets}/></td>
