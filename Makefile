@@ -84,6 +84,7 @@ scan: build-engine
 # CIX_TEST_PG_URL, or says why it could not (that run then says it was not run).
 bench: build-server
 	node scripts/bench-scan.js
+	node scripts/bench-sources.js
 	bash -c 'source scripts/test-postgres.sh; node scripts/bench-bridge.js'
 
 clean:

@@ -1,38 +1,134 @@
 #!/usr/bin/env node
 'use strict';
-// Scan throughput on ../shared/ci-corpus next to the raw YAML-parse throughput of the same bytes.
-// It measures; it does not pass or fail. Needs the built engine (npm run build --workspace engine).
-//   node scripts/bench-scan.js [--rounds N]
+// Scan throughput and memory. It measures; it does not pass or fail. Needs the built engine
+// (npm run build --workspace engine) and ../shared/ci-corpus beside the clone (one line and that part
+// is skipped when it is absent).
+//
+//   node scripts/bench-scan.js [--rounds N] [--repos N,N] [--keep]
+//
+// 1. A synthetic organisation (2,000 repositories, 5 pipeline files each, ~10,000 files) is written to a
+//    temporary folder from the corpus files, each copy made unique to its repository (a first comment line
+//    naming the repository: no two files of the organisation have the same bytes, so a cache keyed by file
+//    content cannot make the measure meaningless). Whole-process, side by side, in this one run:
+//      raw js-yaml parse  a child process that reads every pipeline file and js-yaml-loads it;
+//      scan               a child process running `ci-exposure scan ORG --component gha:tj-actions/changed-files
+//                         --format json` (read, parse, resolve, match, assess, render), in its default mode
+//                         and with --jobs 1 when the CLI has it;
+//    MB/s = pipeline bytes / wall time of the process; ratio = scan MB/s / raw MB/s.
+// 2. Peak RSS (process.resourceUsage().maxRSS) of the scan at 2,000 and 10,000 repositories, each in its own
+//    child process.
+// 3. In-process medians on the corpus itself (parse baseline, one indicator, the whole catalog), and
+//    hostile sizes.
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 
 const root = path.join(__dirname, '..');
 const corpus = path.join(root, '..', 'shared', 'ci-corpus');
 const engine = path.join(root, 'engine', 'dist', 'index.js');
-const roundsArg = process.argv.indexOf('--rounds');
-const rounds = roundsArg > 0 ? Math.max(1, Number(process.argv[roundsArg + 1]) || 5) : 5;
+const engineCli = path.join(root, 'engine', 'dist', 'cli', 'cli.js');
+const COMPONENT = 'gha:tj-actions/changed-files';
+const FILES_PER_REPO = 5;
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+function yamlFiles(dir) {
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = path.join(dir, name);
+      const st = fs.lstatSync(p);
+      if (st.isDirectory()) return yamlFiles(p);
+      return st.isFile() && /\.ya?ml$/i.test(name) ? [p] : [];
+    });
+}
+
+// ───────────── child processes (node scripts/bench-scan.js --child raw|scan DIR …) ─────────────
+
+function report(obj) {
+  process.stderr.write(`BENCH ${JSON.stringify(obj)}\n`);
+}
+
+function childRaw(dir) {
+  let yaml;
+  let parser;
+  try {
+    yaml = require('js-yaml');
+    parser = 'js-yaml';
+  } catch {
+    yaml = require('yaml');
+    parser = 'yaml';
+  }
+  let bytes = 0;
+  let files = 0;
+  let failed = 0;
+  // The same files the scan reads: every YAML file of every repository (a depth-first walk, read one at a time).
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.ya?ml$/i.test(e.name)) {
+        const text = fs.readFileSync(p, 'utf8');
+        bytes += Buffer.byteLength(text);
+        files++;
+        try {
+          if (parser === 'js-yaml') yaml.loadAll(text, () => undefined);
+          else yaml.parseAllDocuments(text);
+        } catch {
+          failed++;
+        }
+      }
+    }
+  };
+  walk(dir);
+  report({ parser, bytes, files, failed, maxRSS: process.resourceUsage().maxRSS });
+}
+
+async function childScan(dir, extra) {
+  const { runCli } = require(engineCli);
+  const out = [];
+  const code = await runCli(['scan', dir, '--component', COMPONENT, '--format', 'json', ...extra], {
+    stdout: (t) => out.push(t),
+    stderr: (t) => process.stderr.write(t),
+    isTTY: false,
+  });
+  const maxRSS = process.resourceUsage().maxRSS;
+  const parsed = JSON.parse(out.join(''));
+  const r = Array.isArray(parsed.results) ? parsed.results[0] : parsed;
+  report({ code, maxRSS, summary: r.summary, findings: r.findings.length, errors: r.errors.length, unresolved: r.unresolved.length });
+}
+
+if (process.argv[2] === '--child') {
+  const [mode, dir, ...extra] = process.argv.slice(3);
+  if (mode === 'raw') childRaw(dir);
+  else
+    childScan(dir, extra).catch((err) => {
+      process.stderr.write(`${err.stack}\n`);
+      process.exitCode = 70;
+    });
+  return;
+}
+
+// ───────────── the parent ─────────────
 
 if (!fs.existsSync(engine)) {
   process.stderr.write('bench-scan: the engine is not built (run `npm run build --workspace engine`)\n');
   process.exit(2);
 }
-if (!fs.existsSync(corpus)) {
-  process.stdout.write(`bench-scan: no corpus at ${path.relative(root, corpus)}; nothing to measure\n`);
-  process.exit(0);
-}
+const hasCorpus = fs.existsSync(corpus);
+if (!hasCorpus) process.stdout.write(`bench-scan: no corpus at ${path.relative(root, corpus)}; the synthetic-organisation and corpus measures are not run\n`);
 
-const { parseDocument } = require('yaml');
-const { scan, scanMany, CATALOG, readLocalPaths, MAX_JOBS_PER_REPO } = require(engine);
+const corpusFiles = (hasCorpus ? yamlFiles(corpus) : []).map((file) => {
+  const rel = path.relative(corpus, file).split(path.sep).join('/');
+  return { rel, text: fs.readFileSync(file, 'utf8') };
+});
 
-function yamlFiles(dir) {
-  return fs.readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    if (fs.statSync(p).isDirectory()) return yamlFiles(p);
-    return /\.ya?ml$/i.test(name) ? [p] : [];
-  });
-}
-
-/** Where a corpus file goes in an in-memory repository so that its platform reads it. */
+/** Where a corpus file goes in a repository so that its platform reads it. */
 function ciPath(rel) {
   const lower = rel.toLowerCase();
   const inRepo = /(^|\/)(\.github\/|\.circleci\/config\.ya?ml$|\.gitlab-ci\.ya?ml$|action\.ya?ml$)/.exec(rel);
@@ -43,20 +139,131 @@ function ciPath(rel) {
   return `.github/workflows/${path.basename(rel)}`;
 }
 
-// One in-memory repository per corpus file (the same bytes the YAML baseline parses).
-const files = yamlFiles(corpus);
-const repos = files.map((file, i) => {
-  const rel = path.relative(corpus, file).split(path.sep).join('/');
-  return { repo: `corpus/f${i}`, files: [{ path: ciPath(rel), text: fs.readFileSync(file, 'utf8') }] };
-});
+/** Writes repositories [from, to) of the synthetic organisation into `dir`; returns their pipeline bytes. */
+function writeOrg(dir, from, to) {
+  let bytes = 0;
+  for (let i = from; i < to; i++) {
+    const id = `r${String(i).padStart(5, '0')}`;
+    const used = new Set();
+    for (let k = 0, n = 0; n < FILES_PER_REPO && k < corpusFiles.length; k++) {
+      const f = corpusFiles[(i * FILES_PER_REPO + k) % corpusFiles.length];
+      const rel = ciPath(f.rel);
+      if (used.has(rel)) continue;
+      used.add(rel);
+      n++;
+      // Unique bytes per repository; a comment changes no meaning (a `%YAML` directive may follow it).
+      const text = `# acme/${id}: synthetic copy of ${f.rel}\n${f.text}`;
+      const p = path.join(dir, `acme+${id}`, ...rel.split('/'));
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, text);
+      bytes += Buffer.byteLength(text);
+    }
+  }
+  return bytes;
+}
+
+function runChild(args) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [__filename, '--child', ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - t0;
+  const line = (r.stderr || '').split('\n').find((l) => l.startsWith('BENCH '));
+  if (!line) {
+    process.stdout.write(`bench-scan: child ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || '').slice(-600)}\n`);
+    return undefined;
+  }
+  return { ms, ...JSON.parse(line.slice(6)) };
+}
+
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
+
+const mb = (b) => b / 1024 / 1024;
+const mbps = (b, ms) => (mb(b) / (ms / 1000)).toFixed(2);
+const rss = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+
+const [smallRepos, largeRepos] = String(arg('--repos', '2000,10000'))
+  .split(',')
+  .map((n) => Math.max(1, Number(n) || 0));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cix-bench-'));
+const cliHasJobs = (() => {
+  try {
+    return fs.readFileSync(path.join(root, 'engine', 'dist', 'cli', 'cli.js'), 'utf8').includes('--jobs');
+  } catch {
+    return false;
+  }
+})();
+
+if (hasCorpus) try {
+  const small = path.join(tmp, `org-${smallRepos}`);
+  const large = path.join(tmp, `org-${largeRepos}`);
+  const smallBytes = writeOrg(small, 0, smallRepos);
+  // The larger organisation: the smaller one's repositories and more (so the two differ only in size).
+  fs.cpSync(small, large, { recursive: true });
+  const largeBytes = smallBytes + writeOrg(large, smallRepos, largeRepos);
+  const smallFiles = smallRepos * FILES_PER_REPO;
+  process.stdout.write(
+    `synthetic organisation from ${corpusFiles.length} corpus files: ${smallRepos} repositories, ~${smallFiles} pipeline files, ${mb(smallBytes).toFixed(1)} MB ` +
+      `(and ${largeRepos} repositories, ${mb(largeBytes).toFixed(1)} MB); each copy unique to its repository\n`,
+  );
+
+  const rounds = Math.max(1, Number(arg('--rounds', '3')) || 3);
+  const best = (args) => {
+    let r;
+    for (let i = 0; i < rounds; i++) {
+      const x = runChild(args);
+      if (x && (!r || x.ms < r.ms)) r = x;
+    }
+    return r;
+  };
+  const raw = best(['raw', small]);
+  const scans = [['scan (CLI default)', []]];
+  if (cliHasJobs) scans.push(['scan --jobs 1', ['--jobs', '1']], [`scan --jobs ${os.availableParallelism()}`, ['--jobs', String(os.availableParallelism())]]);
+  const rows = [];
+  if (raw) rows.push([`raw ${raw.parser} parse${raw.parser === 'js-yaml' ? '' : ' (js-yaml not installed)'}`, raw.ms.toFixed(0), mbps(smallBytes, raw.ms), '1.00', rss(raw.maxRSS), `${raw.files} files, ${raw.failed} not parsed`]);
+  let defaultScan;
+  for (const [label, extra] of scans) {
+    const s = best(['scan', small, ...extra]);
+    if (!s) continue;
+    defaultScan ??= s;
+    const ratio = raw ? (raw.ms / s.ms).toFixed(2) : '-';
+    rows.push([label, s.ms.toFixed(0), mbps(smallBytes, s.ms), ratio, rss(s.maxRSS), `${s.summary.repos} repos, ${s.summary.files} files, ${s.summary.jobs} jobs, ${s.findings} findings, ${s.errors} errors, exit ${s.code}`]);
+  }
+  process.stdout.write(`\nwhole process, best of ${rounds}, ${smallRepos} repositories (${mb(smallBytes).toFixed(1)} MB), scan --component ${COMPONENT} --format json\n`);
+  process.stdout.write(table(['measure', 'wall ms', 'MB/s', 'ratio', 'peak RSS', 'what'], rows));
+
+  const big = runChild(['scan', large]);
+  process.stdout.write('\npeak RSS of the scan (CLI default), one child process each\n');
+  process.stdout.write(
+    table(
+      ['repositories', 'MB of pipelines', 'wall ms', 'peak RSS', 'what'],
+      [defaultScan, big]
+        .map((s, i) => [i === 0 ? smallRepos : largeRepos, i === 0 ? smallBytes : largeBytes, s])
+        .filter(([, , s]) => s)
+        .map(([n, b, s]) => [n, mb(b).toFixed(1), s.ms.toFixed(0), rss(s.maxRSS), `${s.summary.repos} repos read, ${s.summary.jobs} jobs, ${s.errors} errors`]),
+    ),
+  );
+} finally {
+  if (process.argv.includes('--keep')) process.stdout.write(`kept ${tmp}\n`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+// ───────────── in-process, on the corpus itself ─────────────
+
+const { parseDocument } = require('yaml');
+const { scan, scanMany, CATALOG, MAX_JOBS_PER_REPO } = require(engine);
+const repos = corpusFiles.map((f, i) => ({ repo: `corpus/f${i}`, files: [{ path: ciPath(f.rel), text: f.text }] }));
 const bytes = repos.reduce((n, r) => n + Buffer.byteLength(r.files[0].text), 0);
 const emptySource = { read: () => undefined, describe: (ref) => `${ref.raw}: no cache` };
 const codecov = CATALOG.find((i) => i.id === 'codecov-bash-uploader-2021');
+const medianRounds = 5;
 
 function time(fn) {
   fn(); // warm-up
   const samples = [];
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < medianRounds; i++) {
     const t0 = performance.now();
     fn();
     samples.push(performance.now() - t0);
@@ -65,24 +272,16 @@ function time(fn) {
   return samples[Math.floor(samples.length / 2)];
 }
 
-const rows = [];
-const add = (what, ms, n = files.length, b = bytes) => rows.push([what, ms.toFixed(1), (n / (ms / 1000)).toFixed(0), (b / 1024 / 1024 / (ms / 1000)).toFixed(2)]);
-
-add('yaml parseDocument (baseline)', time(() => { for (const r of repos) parseDocument(r.files[0].text); }));
-add('scan, one indicator (codecov)', time(() => scan(repos, codecov, emptySource)));
-add(`scan, whole catalog, one scan per indicator (${CATALOG.length})`, time(() => { for (const ind of CATALOG) scan(repos, ind, emptySource); }));
-add(`scanMany, whole catalog (parse once, ${CATALOG.length} indicators)`, time(() => scanMany(repos, CATALOG, emptySource)));
-const onDisk = yamlFiles(path.join(corpus, 'repos'));
-const onDiskBytes = onDisk.reduce((n, f) => n + fs.statSync(f).size, 0);
-add('local-dir read, corpus repos/ (disk)', time(() => readLocalPaths([path.join(corpus, 'repos')])), onDisk.length, onDiskBytes);
-
-const header = ['measure', 'median ms', 'files/s', 'MB/s'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-process.stdout.write(`scan throughput on ci-corpus: ${files.length} files, ${(bytes / 1024 / 1024).toFixed(2)} MB, median of ${rounds} rounds\n`);
-process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
-const ratio = Number(rows[1][1]) / Number(rows[0][1]);
-process.stdout.write(`one-indicator scan costs ${ratio.toFixed(1)}x the raw YAML parse of the same bytes\n`);
+if (!hasCorpus) fs.rmSync(tmp, { recursive: true, force: true });
+const inRows = [];
+const add = (what, ms) => inRows.push([what, ms.toFixed(1), (repos.length / (ms / 1000)).toFixed(0), mbps(bytes, ms)]);
+if (hasCorpus) {
+  add('yaml parseDocument (baseline)', time(() => { for (const r of repos) parseDocument(r.files[0].text); }));
+  add('scan, one indicator (codecov)', time(() => scan(repos, codecov, emptySource)));
+  add(`scanMany, whole catalog (parse once, ${CATALOG.length} indicators)`, time(() => scanMany(repos, CATALOG, emptySource)));
+  process.stdout.write(`\nin-process on ci-corpus: ${repos.length} files, ${mb(bytes).toFixed(2)} MB, median of ${medianRounds} rounds\n`);
+  process.stdout.write(table(['measure', 'median ms', 'files/s', 'MB/s'], inRows));
+}
 
 // Hostile sizes under the 5 MiB file limit: how long the scan takes when a file is made to be slow
 // (every job waits for the one before, uses the component, uploads, downloads and caches).
@@ -103,6 +302,83 @@ const once = (fn) => {
 const h1 = once(() => scan([{ repo: 'hostile/jobs', files: [{ path: '.github/workflows/ci.yml', text: hostileText }] }], tj, emptySource));
 const h2 = once(() => scan([{ repo: 'hostile/steps', files: [{ path: '.github/workflows/ci.yml', text: stepsText }] }], tj, emptySource));
 process.stdout.write(
-  `hostile: ${hostileJobs} chained jobs in one workflow (${(hostileBytes / 1024 / 1024).toFixed(1)} MB): ${h1.ms.toFixed(0)} ms, ${h1.r.summary.jobs} jobs scanned (limit ${MAX_JOBS_PER_REPO}), ${h1.r.errors.length} error(s)\n` +
-    `hostile: one job with 100000 uses of the component (${(Buffer.byteLength(stepsText) / 1024 / 1024).toFixed(1)} MB): ${h2.ms.toFixed(0)} ms, ${h2.r.findings.length} findings reported\n`,
+  `\nhostile: ${hostileJobs} chained jobs in one workflow (${mb(hostileBytes).toFixed(1)} MB): ${h1.ms.toFixed(0)} ms, ${h1.r.summary.jobs} jobs scanned (limit ${MAX_JOBS_PER_REPO}), ${h1.r.errors.length} error(s)\n` +
+    `hostile: one job with 100000 uses of the component (${mb(Buffer.byteLength(stepsText)).toFixed(1)} MB): ${h2.ms.toFixed(0)} ms, ${h2.r.findings.length} findings reported\n`,
 );
+
+// ───────────── the component-usage index (issue 12): a new indicator answered from it, re-scans ─────────────
+
+/**
+ * Generated organisations (2,000 and 10,000 repositories, copies of examples/org under varied names):
+ * the full index build, the latency of a NEW indicator's query from the index (manifest read and
+ * validated, postings, the candidates' models read and assessed), the freshness check a `scan --index`
+ * makes first (every repository read and hashed), and the re-scan after 1 % of the repositories changed.
+ */
+function benchIndex() {
+  const dist = path.join(root, 'engine', 'dist');
+  const { readLocalPaths, parseComponentSpec } = require(engine);
+  const { localIdentities, refreshInventory } = require(path.join(dist, 'sources', 'inventory', 'refresh.js'));
+  const { inventoryStore } = require(path.join(dist, 'sources', 'inventory', 'store.js'));
+  const { postingsOf, queryInventory } = require(path.join(dist, 'core', 'inventory', 'index.js'));
+  const { componentCacheSource } = require(path.join(dist, 'sources', 'component-cache.js'));
+  const examples = path.join(root, 'examples', 'org', 'acme');
+  const cache = path.join(root, 'examples', 'cache');
+  const names = fs.readdirSync(examples).sort();
+  const spec = parseComponentSpec('gha:tj-actions/changed-files');
+  const rows = [];
+  for (const n of [2000, 10000]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cix-bench-index-'));
+    try {
+      const org = path.join(dir, 'org');
+      const repos = [];
+      for (let i = 0; repos.length < n; i++) {
+        for (const name of names) {
+          if (repos.length >= n) break;
+          const rel = `team-${i % 50}/${name}-${i}`;
+          fs.cpSync(path.join(examples, name), path.join(org, rel), { recursive: true });
+          repos.push(rel);
+        }
+      }
+      const store = inventoryStore(path.join(dir, 'data'), [org]);
+      const source = componentCacheSource(cache);
+      const refresh = () => {
+        const t0 = performance.now();
+        const read = readLocalPaths([org], { maxRepos: n });
+        const r = refreshInventory(store, read.repos, localIdentities(read.repos, read.errors), source, { tool: 'bench', source: 'cache', inputs: [org] });
+        return { r, ms: performance.now() - t0 };
+      };
+      const build = refresh();
+      const check = refresh();
+      // The query alone, from disk: the manifest read and validated, postings, candidates' models read, matched, assessed.
+      const t0 = performance.now();
+      const loaded = store.load();
+      if (loaded.kind !== 'loaded') throw new Error(`index not loaded: ${loaded.reason ?? loaded.kind}`);
+      const summaries = loaded.manifest.repos.map((e) => e.summary);
+      const view = { summaries, tables: loaded.manifest.tables, postings: postingsOf(summaries) };
+      const stats = { matched: 0 };
+      const [result] = queryInventory(view, [spec.indicator], (i) => store.model(loaded.manifest.repos[i].model), (ref) => source.describe(ref), stats);
+      const queryMs = performance.now() - t0;
+      // 1 % of the repositories change (a workflow gains a job).
+      const changed = repos.filter((_, i) => i % 100 === 0);
+      for (const rel of changed) {
+        const wf = path.join(org, rel, '.github', 'workflows');
+        fs.mkdirSync(wf, { recursive: true });
+        fs.writeFileSync(path.join(wf, 'bench-added.yml'), 'on: push\njobs:\n  added:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: tj-actions/changed-files@v35\n');
+      }
+      const again = refresh();
+      rows.push([
+        n,
+        `${(build.ms / 1000).toFixed(1)} s`,
+        `${queryMs.toFixed(0)} ms (${stats.matched} models, ${result.findings.length} findings)`,
+        `${(check.ms / 1000).toFixed(1)} s (re-scanned ${check.r.rescanned})`,
+        `re-scanned ${again.r.rescanned} of ${again.r.total} (${changed.length} changed), ${(again.ms / 1000).toFixed(1)} s`,
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(`\ncomponent-usage index: generated organisations (copies of examples/org), new indicator ${spec.indicator.id}\n`);
+  process.stdout.write(table(['repositories', 'full index build', 'indexed query (new indicator)', 'freshness check (read + hash all)', 'after 1 % changed'], rows));
+}
+
+benchIndex();

@@ -27,6 +27,55 @@ export type Severity = (typeof SEVERITIES)[number];
 const userRef = z.object({ userId: z.string(), username: z.string() });
 export type UserRef = z.infer<typeof userRef>;
 
+/**
+ * Evidence ticked it (instead of a person, `doneBy`): `verified by <source> at <at>`; `postId` is the post
+ * that carries the evidence (the exposure report), when there is one.
+ */
+export const verificationSchema = z.object({
+  source: z.string(),
+  at: z.number(),
+  postId: z.string().optional(),
+});
+export type Verification = z.infer<typeof verificationSchema>;
+
+/**
+ * The latest reading of the evidence behind an item, whether or not it changed the item: `verified` (the
+ * evidence says it is done), `not-yet` (it says it is not), `unknown` (it could not tell: `reason`),
+ * `manual` (no evidence is available for it: people tick it).
+ */
+export const EVIDENCE_STATES = ['verified', 'not-yet', 'unknown', 'manual'] as const;
+export type EvidenceState = (typeof EVIDENCE_STATES)[number];
+export const evidenceReadingSchema = z.object({
+  state: z.enum(EVIDENCE_STATES),
+  source: z.string(),
+  at: z.number(),
+  reason: z.string().optional(),
+});
+export type EvidenceReading = z.infer<typeof evidenceReadingSchema>;
+
+/** A person set the state by hand: evidence no longer changes it (its readings are still shown). */
+export const overrideSchema = z.object({ by: userRef, at: z.number() });
+
+/** One sub-item of a milestone: an affected repository, or an exposed secret where it is stored. */
+export const subItemSchema = z.object({
+  id: z.string(),
+  /** `repository` or `secret` (a renderer shows another kind as plain text). */
+  kind: z.string(),
+  /** The repository, or the secret's name. */
+  label: z.string(),
+  /** Where a secret is stored (`repository acme/web`, `context deploy`, `pipeline config of acme/web`). */
+  where: z.string().optional(),
+  done: z.boolean(),
+  doneAt: z.number().optional(),
+  doneBy: userRef.optional(),
+  verified: verificationSchema.optional(),
+  evidence: evidenceReadingSchema.optional(),
+  override: overrideSchema.optional(),
+  /** Code owners of the repository (CODEOWNERS: `@user`, `@org/team`, e-mail), when known. */
+  owners: z.array(z.string()).optional(),
+});
+export type SubItem = z.infer<typeof subItemSchema>;
+
 export const milestoneSchema = z.object({
   id: z.string(),
   title: z.string(),
@@ -34,10 +83,19 @@ export const milestoneSchema = z.object({
   /** Alphanumeric action id of the attachment button that toggles this milestone. */
   actionId: z.string().regex(/^[A-Za-z0-9]+$/),
   doneAt: z.number().optional(),
+  /** A person ticked it. */
   doneBy: userRef.optional(),
+  /** Evidence ticked it (a milestone has `doneBy` or `verified`, never both). */
+  verified: verificationSchema.optional(),
+  evidence: evidenceReadingSchema.optional(),
+  override: overrideSchema.optional(),
   assignee: userRef.optional(),
   /** Due time, epoch milliseconds. */
   dueAt: z.number().optional(),
+  /** Sub-items (possibly the first of them only: the post's props are limited; `itemsTotal` counts them all). */
+  items: z.array(subItemSchema).optional(),
+  itemsTotal: z.number().optional(),
+  itemsDone: z.number().optional(),
 });
 export type Milestone = z.infer<typeof milestoneSchema>;
 
@@ -76,6 +134,23 @@ export const checklistPropsSchema = z.object({
   milestones: z.array(milestoneSchema),
   lastUpdate: statusUpdateSchema.optional(),
   exposure: exposureSummarySchema.optional(),
+  /** The evidence behind the checklist: the latest exposure lookup and re-checks. */
+  evidence: z
+    .object({
+      /** When the latest lookup answered, whether its answer was complete, and if not why. */
+      lookupAt: z.number().optional(),
+      complete: z.boolean().optional(),
+      incomplete: z.array(z.string()).optional(),
+      /** The exposure report post. */
+      reportPostId: z.string().optional(),
+      firstCompleteAt: z.number().optional(),
+      recheckedAt: z.number().optional(),
+      /** Minutes between scheduled re-checks (absent: no schedule). */
+      recheckMinutes: z.number().optional(),
+    })
+    .optional(),
+  /** Action id of the post's Re-check button (absent: no button, e.g. closed). */
+  recheckActionId: z.string().regex(/^[A-Za-z0-9]+$/).optional(),
 });
 export type ChecklistProps = z.infer<typeof checklistPropsSchema>;
 
@@ -122,6 +197,11 @@ export const reportPropsSchema = z.object({
   totalRows: z.number(),
   /** Mattermost file id of the full JSON report, when attached. */
   jsonFileId: z.string().optional(),
+  /**
+   * Why the answer is incomplete (repositories not read, components not resolved, input errors), in
+   * words; absent or empty: complete. Posts written before this field say it through summary counts.
+   */
+  incomplete: z.array(z.string().max(300)).max(20).optional(),
 });
 export type ReportProps = z.infer<typeof reportPropsSchema>;
 

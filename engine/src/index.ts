@@ -34,11 +34,34 @@ export {
   type ReportFormat,
   type Results,
 } from './core/report';
-export { countByVerdict, jobRows, rowTexts, secretNames, tamperText, type JobRow } from './core/report/common';
+export { countByVerdict, incompleteReasons, jobRows, rowTexts, secretNames, tamperText, type JobRow } from './core/report/common';
 
 // Sources: local checkouts and the component cache.
 export { readLocalPaths, type LocalReadOptions, type LocalReadResult } from './sources/local-dir';
 export { componentCacheSource, type CacheSource, type CacheSourceOptions } from './sources/component-cache';
+// Sources with history (git, providers), the component store and the fetch loop (issue 10).
+export {
+  isRepoFailure,
+  type ComponentCacheWriter,
+  type ComponentFetcher,
+  type FetchOutcome,
+  type RepoFailure,
+  type RepoSource,
+  type RepoVersion,
+  type SourceProgress,
+  type TimeWindow,
+} from './sources/source';
+export { localSource, WORKTREE } from './sources/local-source';
+export { gitSource } from './sources/git/git-source';
+export { componentStore, type ComponentStore } from './sources/component-store';
+export { scanWithFetch, type FetchLoopOptions, type FetchLoopResult } from './sources/fetch-loop';
+export { providerFetchers, resolveSources, SOURCE_PROVIDERS, sourceEnv, type SourceEnv, type SourceProvider } from './sources/resolve-source';
+// The bridge validates each configured source spec at load time and reports a source that was not read.
+export { resolveSourceSpec, type ResolvedSource, type ResolvedSources, type SourceOptions } from './sources/resolve-source';
+export { REPO_UNAVAILABLE } from './core/report/common';
+export { runSourceScan, scanWindow, type SourceScanOptions } from './cli/scan-sources';
+export { mergeVersions, stillExposedNow, versionsText } from './core/versions';
+export type { VersionInfo, VersionRole } from './core/model';
 
 // The CLI's error boundary, shared with the bridge's commands.
 export { UserError } from './cli/errors';

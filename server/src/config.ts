@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { resolveSourceSpec, sourceEnv, type SourceEnv } from '@ci-exposure/engine';
 import { Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UserError } from './errors';
@@ -18,6 +19,14 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http(s) URL' })
   .transform((u) => u.replace(/\/+$/, ''));
+
+const CREDENTIALS_HINT =
+  'a source URL must not carry credentials (user:password@ or a token parameter): give tokens in the environment (GITHUB_TOKEN, GITLAB_TOKEN, CIRCLECI_TOKEN)';
+
+/** Does a source spec carry a credential (`https://user:secret@host/…`, `?private_token=…`)? */
+function carriesCredentials(spec: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*:[^/?#@]*@/i.test(spec) || /[?&](private_token|access_token|token|job_token)=/i.test(spec);
+}
 
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 const DURATION_HINT = 'must be a duration such as 90s, 15m, 8h or 1h30m, a number of minutes, or none';
@@ -138,19 +147,34 @@ export const configSchema = z
       .default({}),
     scan: z
       .object({
-        /** Folders holding repository checkouts (one checkout, or `<owner>/<repo>` checkouts). */
+        /** Folders holding repository checkouts (one checkout, or `<owner>/<repo>` checkouts): local sources. */
         paths: z.array(z.string().min(1)).default([]),
+        /**
+         * The organisation's sources, as `ci-exposure scan` takes them: a folder, a git URL, `github:ORG`,
+         * `gitlab:GROUP` / `gitlab:https://HOST/GROUP`, `circleci:VCS/ORG`. Credentials come from the
+         * environment only (GITHUB_TOKEN, GITLAB_TOKEN, CIRCLECI_TOKEN): a URL carrying one is refused.
+         */
+        sources: z.array(z.string().min(1).refine((spec) => !carriesCredentials(spec), { message: CREDENTIALS_HINT })).default([]),
         /** Component cache directory (see README, "Component cache"). */
         cache: z.string().min(1).optional(),
+        /** Git mirrors and fetched components (default `<dataDir>/sources`). */
+        dataDir: z.string().min(1).optional(),
+        /** How long one lookup may take; past it the report says partial and what was not done. */
+        timeoutMinutes: z.coerce.number().positive().max(24 * 60).default(15),
       })
       .strict()
-      .default({ paths: [] }),
+      .default({ paths: [], sources: [], timeoutMinutes: 15 }),
     log: z
       .object({ level: logLevel.default('info') })
       .strict()
       .default({ level: 'info' }),
     /** Checklist templates: due times and milestone lists (see README, "Configuration"). */
     checklist: checklistSection.default({}),
+    /** The self-checking checklist: how often open incidents are re-checked (minutes; 0: never). */
+    evidence: z
+      .object({ recheckMinutes: z.coerce.number().min(0).max(7 * 24 * 60).default(30) })
+      .strict()
+      .default({ recheckMinutes: 30 }),
   })
   .strict();
 
@@ -172,8 +196,12 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, readonly string[], '
   ['CIX_STORE_URL', ['store', 'url'], 'string'],
   ['CIX_OUTBOX_LEASE_SECONDS', ['outbox', 'leaseSeconds'], 'string'],
   ['CIX_SCAN_PATHS', ['scan', 'paths'], 'list'],
+  ['CIX_SCAN_SOURCES', ['scan', 'sources'], 'list'],
   ['CIX_SCAN_CACHE', ['scan', 'cache'], 'string'],
+  ['CIX_SCAN_DATA_DIR', ['scan', 'dataDir'], 'string'],
+  ['CIX_SCAN_TIMEOUT_MINUTES', ['scan', 'timeoutMinutes'], 'string'],
   ['CIX_LOG_LEVEL', ['log', 'level'], 'string'],
+  ['CIX_EVIDENCE_RECHECK_MINUTES', ['evidence', 'recheckMinutes'], 'string'],
 ];
 
 export const DEFAULT_CONFIG_FILE = 'ci-exposure.yaml';
@@ -254,11 +282,42 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     } else if (issue?.code === 'invalid_type' && /received undefined/.test(issue.message)) {
       message = 'required setting is missing';
     }
-    const envName = fromEnv.get(setting);
-    const where = envName ? `environment variable ${envName}` : `configuration file ${shown}`;
-    throw new UserError(`${where}: setting "${setting}": ${message}`);
+    throw new UserError(`${whereFrom(fromEnv, setting, shown)}: setting "${setting}": ${message}`);
   }
+  const [problem] = sourceProblems(result.data, sourceEnv(env));
+  if (problem) throw new UserError(`${whereFrom(fromEnv, problem.setting, shown)}: setting "${problem.setting}": ${problem.message}`);
   return { config: result.data, file };
+}
+
+/** The environment variable a setting (or an item of a list setting) came from, or the file. */
+function whereFrom(fromEnv: ReadonlyMap<string, string>, setting: string, shown: string): string {
+  const envName = [...fromEnv].find(([path]) => setting === path || setting.startsWith(`${path}.`))?.[1];
+  return envName ? `environment variable ${envName}` : `configuration file ${shown}`;
+}
+
+/** Where git mirrors and fetched components are kept: `scan.dataDir`, default `<dataDir>/sources`. */
+export function sourcesDataDir(config: Pick<Config, 'dataDir' | 'scan'>): string {
+  return config.scan.dataDir ?? join(config.dataDir, 'sources');
+}
+
+/**
+ * Each configured source read by the engine's own parser (the one `ci-exposure scan` uses), so that a
+ * spec it would refuse stops the bridge at start rather than failing every lookup: `scan.sources.N` that
+ * is no source, `scan.paths.N` that is not a local path. Messages never hold a credential (the engine's
+ * do not; a URL with one was refused by the schema).
+ */
+export function sourceProblems(config: Pick<Config, 'dataDir' | 'scan'>, env: SourceEnv): Array<{ setting: string; message: string }> {
+  const options = { dataDir: sourcesDataDir(config) };
+  const problems: Array<{ setting: string; message: string }> = [];
+  config.scan.sources.forEach((spec, i) => {
+    const r = resolveSourceSpec(spec, env, options);
+    if (r.kind === 'error') problems.push({ setting: `scan.sources.${i}`, message: r.message });
+  });
+  config.scan.paths.forEach((path, i) => {
+    const r = resolveSourceSpec(path, env, options);
+    if (r.kind !== 'local') problems.push({ setting: `scan.paths.${i}`, message: `not a local folder: ${r.kind === 'error' ? r.message : path} (git URLs and providers go in scan.sources)` });
+  });
+  return problems;
 }
 
 /** What `ci-exposure setup` knows from its flags when it writes a missing configuration file. */

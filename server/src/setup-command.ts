@@ -37,7 +37,7 @@ export function desiredCommand(teamId: string, publicUrl: string): Record<string
     url: `${publicUrl.replace(/\/+$/, '')}/slash`,
     auto_complete: true,
     auto_complete_desc: 'CI supply-chain incidents: start, checklist, exposure lookup',
-    auto_complete_hint: '[start|scan|status|check|assign|owner|update|timeline|close|list|help]',
+    auto_complete_hint: '[start|scan|status|check|recheck|assign|owner|update|timeline|close|list|help]',
     display_name: 'CI Exposure',
     description: 'CI supply-chain incident response',
   };

@@ -36,6 +36,19 @@ describe('loadConfig', () => {
     expect(config.log.level).toBe('info');
   });
 
+  it('re-checks evidence every 30 minutes by default; 0 turns the schedule off; the environment overrides it', () => {
+    write('mattermost:\n  siteUrl: http://localhost:8065/\n');
+    expect(loadConfig({ cwd: dir, env: {} }).config.evidence).toEqual({ recheckMinutes: 30 });
+    expect(loadConfig({ cwd: dir, env: { CIX_EVIDENCE_RECHECK_MINUTES: '0' } }).config.evidence).toEqual({ recheckMinutes: 0 });
+    write('mattermost:\n  siteUrl: http://localhost:8065/\nevidence:\n  recheckMinutes: 15\n');
+    expect(loadConfig({ cwd: dir, env: {} }).config.evidence).toEqual({ recheckMinutes: 15 });
+    expect(errorOf(() => loadConfig({ cwd: dir, env: { CIX_EVIDENCE_RECHECK_MINUTES: '-5' } })).message).toMatch(
+      /^environment variable CIX_EVIDENCE_RECHECK_MINUTES: setting "evidence.recheckMinutes": /,
+    );
+    write('mattermost:\n  siteUrl: http://localhost:8065/\nevidence:\n  recheckEvery: 15\n');
+    expect(errorOf(() => loadConfig({ cwd: dir, env: {} })).message).toMatch(/setting "evidence": unknown setting "recheckEvery"/);
+  });
+
   it('names the missing default file and exits 2', () => {
     const err = errorOf(() => loadConfig({ cwd: dir, env: {} }));
     expect(err.exitCode).toBe(2);

@@ -95,6 +95,7 @@ export const CSS = `
 .cix-chain__link--unresolved { border-style: dashed; }
 .cix-chain__kind { font-size: 10px; text-transform: uppercase; letter-spacing: .04em; color: var(--cix-muted-fg); }
 .cix-chain__unresolved { color: var(--cix-error-x); }
+.cix-report__incomplete { margin-top: 8px; padding: 6px 10px; border-left: 3px solid var(--cix-error-x); background: var(--cix-subtle); }
 .cix-report__more { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-top: 8px; }
 .cix-button { background: var(--cix-button-bg, #1c58d9); color: var(--cix-button-fg, #fff) !important; border: 0; border-radius: 4px; padding: 4px 10px; cursor: pointer; font-size: 12px; font-weight: 600; }
 .cix-button[disabled] { opacity: .6; cursor: default; }
@@ -114,6 +115,17 @@ export const CSS = `
 .cix-open__item .cix-link { flex: 1 1 120px; min-width: 0; overflow-wrap: anywhere; }
 .cix-open__next { flex-basis: 100%; color: var(--cix-muted-fg); overflow-wrap: anywhere; }
 .cix-start code { font-size: 13px; }
+.cix-ticks { display: inline-flex; flex-wrap: wrap; gap: 6px; }
+.cix-tick--evidence { color: var(--cix-online, #3db887); }
+.cix-tick--unknown { color: var(--cix-error-x); }
+.cix-items { list-style: none; margin: 2px 0 4px 30px; padding: 0; }
+.cix-item { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; padding: 2px 0; font-size: 13px; }
+.cix-item .cix-check { width: 14px; height: 14px; font-size: 11px; }
+.cix-item--done .cix-check { background: var(--cix-online, #3db887); border-color: var(--cix-online, #3db887); color: #fff; }
+.cix-item__number { font-variant-numeric: tabular-nums; color: var(--cix-muted-fg); }
+.cix-item__label { overflow-wrap: anywhere; }
+.cix-evidence { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; border-top: 1px solid var(--cix-border); padding-top: 6px; }
+.cix-evidence__incomplete { color: var(--cix-error-x); }
 `;
 
 export function addStyles(doc: Document): HTMLStyleElement {

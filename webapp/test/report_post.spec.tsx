@@ -104,6 +104,27 @@ describe('report post', () => {
         expect(screen.getByRole('columnheader', {name: /Uses \(file:line\)/})).toBeInTheDocument();
     });
 
+    it('an incomplete answer is never "nothing is affected": the reasons are shown, also for posts without them', () => {
+        const summary = {repos: 3, jobs: 9, affected: 0, unresolved: 2, errors: 1, byVerdict: {critical: 0, high: 0, medium: 0, low: 0}};
+        const {unmount} = renderWithStore(<ReportPost post={reportPost(reportProps({rows: [], totalRows: 0, summary, incomplete: ['1 repository the source did not give (partial scan)', '2 components whose source could not be read']}))}/>);
+        expect(screen.queryByText('No job ran the component: nothing is affected.')).not.toBeInTheDocument();
+        expect(screen.getByRole('status')).toHaveTextContent('Incomplete: nothing affected was found in what was read, but what was not read is not known to be clean.');
+        expect(screen.getByText('1 repository the source did not give (partial scan)')).toBeInTheDocument();
+        unmount();
+        // A post written before `incomplete` existed: its counts say it.
+        renderWithStore(<ReportPost post={reportPost(reportProps({rows: [], totalRows: 0, summary}))}/>);
+        expect(screen.queryByText('No job ran the component: nothing is affected.')).not.toBeInTheDocument();
+        expect(screen.getByText('2 component(s) whose source could not be read')).toBeInTheDocument();
+        expect(screen.getByText('1 input error(s): files or repositories not read')).toBeInTheDocument();
+    });
+
+    it('a complete answer with nothing affected says so', () => {
+        const summary = {repos: 3, jobs: 9, affected: 0, unresolved: 0, errors: 0, byVerdict: {critical: 0, high: 0, medium: 0, low: 0}};
+        renderWithStore(<ReportPost post={reportPost(reportProps({rows: [], totalRows: 0, summary}))}/>);
+        expect(screen.getByText('No job ran the component: nothing is affected.')).toBeInTheDocument();
+        expect(screen.queryByRole('status')).not.toBeInTheDocument();
+    });
+
     it('renders a hostile job name, reason and indicator as text', async () => {
         const user = userEvent.setup();
         const {container} = renderWithStore(<ReportPost post={reportPost(reportProps({indicator: {id: HOSTILE, title: HOSTILE}}))}/>);

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors';
-import { runIndicatorsCommand, runScanCommand } from './scan-command';
+import { registerIndexCommand } from './index-command';
+import { runIndicatorsCommand } from './scan-command';
+import { runSourceScan } from './scan-sources';
 import { VERSION } from './version';
 
 export interface CliIo {
@@ -8,12 +10,15 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** stdout is a terminal (the scan table may use colours). */
   isTTY?: boolean;
+  /** stderr is a terminal (scan progress is a bar there, a plain line every few seconds otherwise). */
+  stderrIsTTY?: boolean;
 }
 
 export const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   isTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
 };
 
 /** Signals that a command has finished and sets the exit code (used instead of process.exit). */
@@ -44,20 +49,33 @@ function buildProgram(io: CliIo): Command {
   program
     .command('scan')
     .description('look up which pipelines run a compromised component, and what they expose')
-    .argument('[paths...]', 'repository checkouts, or folders of <owner>/<repo> checkouts (default: .)')
+    .argument(
+      '[sources...]',
+      'repository checkouts or folders of <owner>/<repo> checkouts (default: .), git URLs (https://…/x.git, ssh://…, file:///…, git+URL), github:ORG, github:OWNER/REPO, gitlab:GROUP, gitlab:https://HOST/GROUP, circleci:VCS/ORG',
+    )
     .option('-i, --indicator <id|file>', 'a catalog incident id or a custom indicator JSON file (default: every catalog incident)')
     .option('--component <spec>', 'gha:owner/repo[@ref], orb:ns/name[@version], script:URL, image:name[:tag|@digest], gitlab:group/project[@ref]')
     .option('--cache <dir>', 'component cache folder (orb sources, actions, includes)')
     .option('-f, --format <format>', 'table, json, sarif, csv or markdown', 'table')
     .option('--all', 'also list uses that are not affected (for example pinned to a safe SHA)')
+    .option('--window <start..end>', "versions live in this window (ISO dates or times, UTC), or none (today's heads); default: the --indicator's window")
+    .option('--data-dir <dir>', 'git mirrors and fetched components', '.ci-exposure')
+    .option('--fetch', 'fetch missing components (default when a remote source is scanned)')
+    .option('--no-fetch', 'never fetch components')
+    .option('--jobs <n>', 'worker threads for local folders (default: every core above 200 repositories)')
     .addHelpText(
       'after',
       '\nExit codes: 0 nothing affected, 1 something affected, 2 usage or configuration error,\n3 nothing affected found but the scan is incomplete (no pipeline file, input errors or unresolved components).',
     )
-    .action((paths: string[], opts: { indicator?: string; component?: string; cache?: string; format: string; all?: boolean }) => {
-      const color = io.isTTY === true && !process.env.NO_COLOR;
-      throw new Exit(runScanCommand({ paths, ...opts, color }, io));
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: { indicator?: string; component?: string; cache?: string; format: string; all?: boolean; window?: string; dataDir: string; fetch?: boolean; jobs?: string },
+      ) => {
+        const color = io.isTTY === true && !process.env.NO_COLOR;
+        throw new Exit(await runSourceScan({ paths, ...opts, color }, { ...io, env: process.env }));
+      },
+    );
 
   program
     .command('indicators')
@@ -66,6 +84,8 @@ function buildProgram(io: CliIo): Command {
     .action((opts: { format: string }) => {
       throw new Exit(runIndicatorsCommand(opts.format, io));
     });
+
+  registerIndexCommand(program, io, (code) => new Exit(code));
 
   // The bridge's commands, run by bin/ci-exposure.js through the bridge's own CLI when it is installed.
   program.addHelpText(

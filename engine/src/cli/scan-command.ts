@@ -10,11 +10,12 @@ import { UserError } from './errors';
 import { componentCacheSource } from '../sources/component-cache';
 import { readLocalPaths } from '../sources/local-dir';
 import { CATALOG, catalogIndicator, closeIndicatorIds, indicatorNotationErrors, loadIndicator, parseComponentSpec } from '../core/indicators';
-import type { ComponentSource, Indicator, ScanResult } from '../core/model';
+import type { ComponentSource, Indicator, ScanError, ScanResult } from '../core/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
 import { incompleteReasons } from '../core/report/common';
 import { cleanCell } from '../core/report/table';
 import { scanMany } from '../core/scan';
+import { type ParallelScanOptions, scanLocalPaths } from '../sources/parallel-scan';
 import { VERSION } from './version';
 
 export interface ScanCommandOptions {
@@ -27,6 +28,8 @@ export interface ScanCommandOptions {
   all?: boolean;
   /** ANSI colours in the table (the caller decides: a TTY without NO_COLOR). */
   color?: boolean;
+  /** [parallel scan] Worker threads for local folders (`--jobs N`); default: every core above PARALLEL_ABOVE repositories. */
+  jobs?: string | number;
 }
 
 export interface CommandIo {
@@ -82,10 +85,47 @@ function pickIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'component'
 }
 
 /** A source that has nothing: every remote component is reported as unresolved. */
+const NO_CACHE = 'no component cache was given (--cache DIR)';
+
 export const emptySource: ComponentSource = {
   read: () => undefined,
-  describe: () => 'no component cache was given (--cache DIR)',
+  describe: () => NO_CACHE,
 };
+
+// ── [parallel scan] local folders, read and scanned in groups over worker threads (sources/parallel-scan.ts) ──
+
+/** Above this many repositories a local scan uses every core unless `--jobs` says otherwise. */
+export const PARALLEL_ABOVE = 200;
+
+/** `--jobs N`: 1 to 64 worker threads; undefined when not given. */
+export function jobsOption(jobs: string | number | undefined): number | undefined {
+  if (jobs === undefined) return undefined;
+  const n = Number(jobs);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`scan: --jobs takes a whole number from 1 to 64, not ${JSON.stringify(String(jobs))}`);
+  return n;
+}
+
+/**
+ * The scan of local folders only, nothing to fetch: streamed group by group and spread over `--jobs`
+ * workers, with the report a single scanMany gives. Read errors come first in the report, as readSources gives them.
+ */
+export async function scanLocalFolders(
+  paths: readonly string[],
+  indicators: readonly Indicator[],
+  opts: Pick<ScanCommandOptions, 'cache' | 'jobs'>,
+  progress?: ParallelScanOptions['progress'],
+): Promise<{ scanned: ScanResult[]; errors: ScanError[] }> {
+  const jobs = jobsOption(opts.jobs);
+  const r = await scanLocalPaths(paths, {
+    indicators,
+    source: opts.cache === undefined ? { none: NO_CACHE } : { cache: opts.cache },
+    ...(jobs === undefined ? { parallelAbove: PARALLEL_ABOVE } : { jobs }),
+    ...(progress === undefined ? {} : { progress }),
+  });
+  return { scanned: r.results, errors: r.readErrors };
+}
+
+// ── [parallel scan] end ──
 
 /** Runs the scan and writes the report. Throws UserError for usage/configuration errors. */
 export function runScanCommand(opts: ScanCommandOptions, io: CommandIo): number {

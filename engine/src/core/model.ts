@@ -31,6 +31,27 @@ export interface ScanError {
   /** Stable kebab-case code, e.g. `yaml-syntax`, `yaml-alias-limit`, `not-utf8`, `too-large`, `outside-repo`. */
   code: string;
   message: string;
+  /** The versions of the repository (commits) the problem was met in, when the source said (sources/source.ts). */
+  versions?: VersionInfo[];
+}
+
+export type VersionRole = 'window-start' | 'in-window' | 'head';
+
+/**
+ * Which commit of a repository was read, and when it was live on the default branch (ms since the epoch),
+ * as far as its source says: `window-start` the commit current when the incident window opened,
+ * `in-window` a commit inside the window that changed a pipeline file, `head` today's head. `replacedBy`
+ * is the next version read (the commit that changed or removed its pipeline files, at `liveUntil`);
+ * neither: it is still live. A local folder without history is `worktree`.
+ */
+export interface VersionInfo {
+  /** Full commit id (a local folder: `worktree`). */
+  commit: string;
+  committedAt?: number;
+  role: VersionRole;
+  liveFrom?: number;
+  liveUntil?: number;
+  replacedBy?: string;
 }
 
 // ───────────────────────────── components ─────────────────────────────
@@ -286,7 +307,10 @@ export interface ComponentSource {
    * reported as unresolved). Paths are relative to the component's root.
    */
   read(ref: ComponentRef, path: string): string | undefined;
-  /** A short description of where it looked, for "unresolved" messages. */
+  /**
+   * A short description of where it looked, for "unresolved" messages; a source that fetches components
+   * says why a fetch failed (the provider's reason), and every unresolved reason carries it.
+   */
   describe(ref: ComponentRef): string;
 }
 
@@ -443,6 +467,11 @@ export interface Finding {
   reasons: string[];
   advice: string[];
   indicator: string;
+  /**
+   * The versions of the repository the finding holds for, oldest first (findings identical in several
+   * versions are one finding); absent when the repository was read without version (a local folder).
+   */
+  versions?: VersionInfo[];
 }
 
 export interface ScanSummary {
@@ -461,7 +490,7 @@ export interface ScanResult {
   summary: ScanSummary;
   findings: Finding[];
   /** Components that could not be resolved, where they were used. */
-  unresolved: Array<{ repo: string; file: string; line: number; ref: string; reason: string }>;
+  unresolved: Array<{ repo: string; file: string; line: number; ref: string; reason: string; versions?: VersionInfo[] }>;
   errors: ScanError[];
 }
 
@@ -477,6 +506,11 @@ export interface RepoInput {
    * Absent: only `files` are known (a file not there is reported unresolved, never assumed clean).
    */
   reader?: RepoFileReader;
+  /**
+   * Which commit these files are (several versions of one repository share `repo`): findings, unresolved
+   * components and errors met in it carry it. Absent: the files as they are (a local folder).
+   */
+  version?: VersionInfo;
 }
 
 /**

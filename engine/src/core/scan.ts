@@ -23,6 +23,7 @@ import type {
 import { MAX_FINDINGS_PER_JOB, MAX_JOBS_PER_REPO, tooManyJobsMessage } from './limits';
 import { PLATFORMS } from './platforms';
 import { createResolver, type Expander, type ExpansionMemo, walkNodes } from './resolve/resolver';
+import { mergeVersions } from './versions';
 
 export interface ScanOptions {
   /** The platform modules to use (default: the registry). */
@@ -57,7 +58,12 @@ function platformExpander(platforms: readonly PlatformModule[]): Expander {
 }
 
 function errorKey(e: ScanError): string {
-  return `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
+  return `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}\u0000${e.versions?.map((v) => v.commit).join(',') ?? ''}`;
+}
+
+/** Findings, unresolved components and errors of a repository version say which version they were met in (versions.ts merges them). */
+function inVersion<T extends object>(item: T, repo: RepoInput): T {
+  return repo.version === undefined ? item : { ...item, versions: [repo.version] };
 }
 
 function compareFindings(a: Finding, b: Finding): number {
@@ -69,6 +75,10 @@ function compareFindings(a: Finding, b: Finding): number {
     a.line - b.line ||
     a.job.localeCompare(b.job)
   );
+}
+
+function compareUnresolved(a: Unresolved, b: Unresolved): number {
+  return a.repo.localeCompare(b.repo) || a.file.localeCompare(b.file) || a.line - b.line || a.ref.localeCompare(b.ref);
 }
 
 /** What one indicator's result collects while the repositories are walked. */
@@ -92,22 +102,30 @@ class ResultBuilder {
     this.errors.push(e);
   }
 
-  addUnresolved(repo: string, nodes: readonly ComponentNode[], usedBy: string, matched: boolean): void {
+  addUnresolved(input: RepoInput, nodes: readonly ComponentNode[], usedBy: string, matched: boolean): void {
+    const repo = input.repo;
     for (const { node } of walkNodes(nodes)) {
       if (node.status !== 'unresolved') continue;
       const u = node.use;
-      const key = `${repo}\u0000${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}`;
+      const key = `${repo}\u0000${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}\u0000${input.version?.commit ?? ''}`;
       if (this.unresolvedKeys.has(key)) continue;
       this.unresolvedKeys.add(key);
       const why = node.reason ?? this.source.describe(u.ref);
       const hint = matched ? '' : ': what it runs was not read, so it might hide the indicator';
-      this.unresolved.push({ repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason: `${why} (used by ${usedBy}${hint})` });
+      this.unresolved.push(inVersion({ repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason: `${why} (used by ${usedBy}${hint})` }, input));
     }
   }
 
   result(repos: number, files: number, jobs: number): ScanResult {
+    // One finding (unresolved use, error) for what several versions of a repository have alike.
+    const findings = mergeVersions(this.findings);
+    const unresolved = mergeVersions(this.unresolved);
+    const errors = mergeVersions(this.errors);
+    this.findings.splice(0, this.findings.length, ...findings);
+    this.unresolved.splice(0, this.unresolved.length, ...unresolved);
+    this.errors.splice(0, this.errors.length, ...errors);
     this.findings.sort(compareFindings);
-    this.unresolved.sort((a, b) => a.repo.localeCompare(b.repo) || a.file.localeCompare(b.file) || a.line - b.line || a.ref.localeCompare(b.ref));
+    this.unresolved.sort(compareUnresolved);
     return {
       indicator: { id: this.indicator.id, title: this.indicator.title },
       summary: { repos, files, jobs, affected: this.affectedJobs.size, unresolved: this.unresolved.length, errors: this.errors.length },
@@ -129,14 +147,20 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
   const match = options.match ?? matchJob;
   const memo: ExpansionMemo = new Map();
   const builders = indicators.map((indicator) => new ResultBuilder(indicator, source));
+  let current: RepoInput | undefined;
   const addError = (e: ScanError): void => {
-    for (const b of builders) b.addError(e);
+    const stamped = current === undefined ? e : inVersion(e, current);
+    for (const b of builders) b.addError(stamped);
   };
 
   let files = 0;
   let jobs = 0;
+  // Several versions of one repository count once: its repository, its files and jobs by name.
+  const versioned = { repos: new Set<string>(), files: new Set<string>(), jobs: new Set<string>() };
 
   for (const repo of repos) {
+    current = repo;
+    if (repo.version !== undefined) versioned.repos.add(repo.repo);
     const ctx = { repo, source };
     let room = MAX_JOBS_PER_REPO;
     const resolver = createResolver(ctx, expander, memo);
@@ -167,37 +191,43 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
       for (const pipeline of pipelines) {
         resolvedBy.set(pipeline, pipeline.jobs.map((job) => resolver.resolveJob(job, pipeline)));
         const pipelineNodes = resolver.resolveUses(pipeline.uses);
-        for (const b of builders) b.addUnresolved(repo.repo, pipelineNodes, `${pipeline.file}`, false);
+        for (const b of builders) b.addUnresolved(repo, pipelineNodes, `${pipeline.file}`, false);
       }
       const platformJobs = [...resolvedBy.values()].flat();
       const platformPipelines = [...resolvedBy.keys()];
 
       for (const [pipeline, resolvedJobs] of resolvedBy) {
         for (const resolved of resolvedJobs) {
-          jobs++;
+          if (repo.version === undefined) jobs++;
+          else versioned.jobs.add(`${repo.repo}\u0000${pipeline.file}\u0000${resolved.job.id}`);
           for (const b of builders) {
             let matches: Match[];
             try {
               matches = match(resolved, pipeline, b.indicator);
             } catch (err) {
-              b.addError({ repo: repo.repo, file: resolved.job.pos.file, line: resolved.job.pos.line, code: 'internal-error', message: `matching job ${resolved.job.id} failed: ${(err as Error).message}` });
+              b.addError(inVersion({ repo: repo.repo, file: resolved.job.pos.file, line: resolved.job.pos.line, code: 'internal-error', message: `matching job ${resolved.job.id} failed: ${(err as Error).message}` }, repo));
               matches = [];
             }
-            b.addUnresolved(repo.repo, resolved.components, `job ${resolved.job.name} in ${pipeline.file}`, matches.length > 0);
+            b.addUnresolved(repo, resolved.components, `job ${resolved.job.name} in ${pipeline.file}`, matches.length > 0);
             if (matches.length > MAX_FINDINGS_PER_JOB) {
               // Affected uses first, so that what is left out never hides an exposure of the job.
               const ordered = [...matches.filter((m) => m.affected), ...matches.filter((m) => !m.affected)];
-              b.addError({
-                repo: repo.repo,
-                file: resolved.job.pos.file,
-                line: resolved.job.pos.line,
-                code: 'too-many-findings',
-                message: `job ${resolved.job.id} reaches ${b.indicator.id} through ${matches.length} uses; the first ${MAX_FINDINGS_PER_JOB} are reported`,
-              });
+              b.addError(
+                inVersion(
+                  {
+                    repo: repo.repo,
+                    file: resolved.job.pos.file,
+                    line: resolved.job.pos.line,
+                    code: 'too-many-findings',
+                    message: `job ${resolved.job.id} reaches ${b.indicator.id} through ${matches.length} uses; the first ${MAX_FINDINGS_PER_JOB} are reported`,
+                  },
+                  repo,
+                ),
+              );
               matches = ordered.slice(0, MAX_FINDINGS_PER_JOB);
             }
             for (const m of matches) {
-              const finding = assessJob(resolved, pipeline, platformJobs, m, platformPipelines);
+              const finding = inVersion(assessJob(resolved, pipeline, platformJobs, m, platformPipelines), repo);
               b.findings.push(finding);
               if (finding.affected) b.affectedJobs.add(`${repo.repo}\u0000${pipeline.file}\u0000${resolved.job.id}`);
             }
@@ -206,10 +236,13 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
       }
     }
     for (const e of resolver.errors) addError(e);
-    files += matchedFiles.size;
+    if (repo.version === undefined) files += matchedFiles.size;
+    else for (const f of matchedFiles) versioned.files.add(`${repo.repo}\u0000${f}`);
   }
+  current = undefined;
 
-  return builders.map((b) => b.result(repos.length, files, jobs));
+  const repoCount = repos.filter((r) => r.version === undefined).length + versioned.repos.size;
+  return builders.map((b) => b.result(repoCount, files + versioned.files.size, jobs + versioned.jobs.size));
 }
 
 /** The engine against one indicator (see scanMany). */
@@ -217,4 +250,34 @@ export function scan(repos: readonly RepoInput[], indicator: Indicator, source: 
   const [result] = scanMany(repos, [indicator], source, options);
   if (!result) throw new Error('scanMany returned no result for one indicator');
   return result;
+}
+
+/**
+ * One scanMany's results from scanMany's over consecutive groups of the repositories (sources/parallel-scan.ts):
+ * `parts[g][i]` is group g's result for indicator i. Each repository (all its versions) must be in one
+ * group only. Lists are joined in the groups' order and sorted as scanMany sorts them (a stable sort:
+ * what compares equal keeps the order one scan would give), counts are added: the result is the one a
+ * single scanMany over all the repositories returns.
+ */
+export function mergeScanResults(parts: ReadonlyArray<readonly ScanResult[]>): ScanResult[] {
+  const first = parts[0];
+  if (!first) return [];
+  return first.map((head, i) => {
+    const all = parts.map((p) => {
+      const r = p[i];
+      if (!r || r.indicator.id !== head.indicator.id) throw new Error(`mergeScanResults: group results are not for the same indicators`);
+      return r;
+    });
+    const findings = all.flatMap((r) => r.findings).sort(compareFindings);
+    const unresolved = all.flatMap((r) => r.unresolved).sort(compareUnresolved);
+    const errors = all.flatMap((r) => r.errors);
+    const sum = (k: 'repos' | 'files' | 'jobs' | 'affected'): number => all.reduce((n, r) => n + r.summary[k], 0);
+    return {
+      indicator: head.indicator,
+      summary: { repos: sum('repos'), files: sum('files'), jobs: sum('jobs'), affected: sum('affected'), unresolved: unresolved.length, errors: errors.length },
+      findings,
+      unresolved,
+      errors,
+    };
+  });
 }

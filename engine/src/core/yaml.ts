@@ -5,6 +5,7 @@
  */
 import { type Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ScanError, SourceFile } from './model';
+import { parseFastYaml } from './yaml-fast';
 
 export interface YamlLimits {
   /** Largest file parsed, in bytes of UTF-8 (default 5 MiB). */
@@ -123,8 +124,35 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** Parses one YAML file. Never throws. */
+/** Which reader loadYaml uses: the fast one first (default), or always the full one (tests, benchmarks). */
+let fastReader = true;
+
+/** Turns the fast reader (yaml-fast.ts) on or off; returns the previous setting. For tests and benchmarks. */
+export function useFastYaml(on: boolean): boolean {
+  const was = fastReader;
+  fastReader = on;
+  return was;
+}
+
+/**
+ * Parses one YAML file. Never throws. A file in the plain subset yaml-fast.ts reads is read by it (same
+ * value, same lines); any other file by the full reader (loadYamlFull).
+ */
 export function loadYaml(repo: string, source: SourceFile, limits: Partial<YamlLimits> = {}): YamlFile {
+  if (fastReader) {
+    const lim = { ...DEFAULT_YAML_LIMITS, ...limits };
+    // The limits first, as the full reader checks them (the fast reader never recurses past maxDepth then).
+    const small = source.text.length * 3 <= lim.maxBytes || Buffer.byteLength(source.text, 'utf8') <= lim.maxBytes;
+    if (small && tooDeepAt(source.text, lim.maxDepth) === undefined) {
+      const fast = parseFastYaml(source.text);
+      if (fast) return { file: source.path, value: fast.value, lineOf: fast.lineOf, errors: [] };
+    }
+  }
+  return loadYamlFull(repo, source, limits);
+}
+
+/** Parses one YAML file with the `yaml` package's composer (anchors, merge keys, tags, every error). Never throws. */
+export function loadYamlFull(repo: string, source: SourceFile, limits: Partial<YamlLimits> = {}): YamlFile {
   const lim = { ...DEFAULT_YAML_LIMITS, ...limits };
   const file = source.path;
   const failed = (errors: ScanError[]): YamlFile => ({ file, value: undefined, lineOf: () => errors[0]?.line ?? 1, errors });
@@ -154,18 +182,21 @@ export function loadYaml(repo: string, source: SourceFile, limits: Partial<YamlL
     return { file, value: undefined, lineOf: () => errors[0]?.line ?? 1, errors };
   }
 
-  // Keep GitLab's `!reference [a, b]` as data instead of losing the tag.
+  // Keep GitLab's `!reference [a, b]` as data instead of losing the tag (a file without the tag's name has none).
   try {
-    visit(doc, {
-      Seq(_key, node) {
-        if (node.tag === REFERENCE_KEY) {
-          const replacement = doc.createNode({ [REFERENCE_KEY]: node.toJSON() as unknown });
-          replacement.range = node.range;
-          return replacement;
-        }
-        return undefined;
-      },
-    });
+    // (`reference`, not `!reference`: a %TAG handle can spell the tag otherwise.)
+    if (source.text.includes('reference')) {
+      visit(doc, {
+        Seq(_key, node) {
+          if (node.tag === REFERENCE_KEY) {
+            const replacement = doc.createNode({ [REFERENCE_KEY]: node.toJSON() as unknown });
+            replacement.range = node.range;
+            return replacement;
+          }
+          return undefined;
+        },
+      });
+    }
   } catch (err) {
     errors.push(error(repo, file, 1, 'yaml-syntax', `cannot read tags: ${(err as Error).message}`));
   }

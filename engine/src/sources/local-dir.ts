@@ -25,7 +25,7 @@ export interface LocalReadOptions {
   maxFileBytes?: number;
   /** Most CI files per repository (default 500). */
   maxFiles?: number;
-  /** Most repositories under one folder (default 5,000). */
+  /** Most repositories under the given paths (default 20,000: a scan streams them, memory does not hold them all). */
   maxRepos?: number;
   /** Most directory entries looked at while searching one repository for action files (default 20,000). */
   maxEntries?: number;
@@ -38,7 +38,7 @@ export interface LocalReadResult {
 
 export type PathKind = 'checkout' | 'folder' | 'missing' | 'not-a-directory';
 
-const DEFAULTS: Required<LocalReadOptions> = { maxFileBytes: 5 * 1024 * 1024, maxFiles: 500, maxRepos: 5000, maxEntries: 20_000 };
+const DEFAULTS: Required<LocalReadOptions> = { maxFileBytes: 5 * 1024 * 1024, maxFiles: 500, maxRepos: 20_000, maxEntries: 20_000 };
 
 /** What at a folder's root makes it a checkout: `.git`, or a file or folder a registered platform reads. */
 const MARKERS = checkoutMarkers(PLATFORMS.map((p) => p.discovery));
@@ -136,6 +136,7 @@ class RepoReader {
   readonly errors: ScanError[] = [];
   private readonly seen = new Set<string>();
   private entries = 0;
+  private readonly listed = new Map<string, Array<{ name: string; dir: boolean; link: boolean }>>();
   private readonly realRoot: string;
   private limitReported = false;
 
@@ -239,22 +240,27 @@ class RepoReader {
       this.error(relDir, 'outside-repo', `${relDir} is (or is under) a symlink that points outside the repository; not read`);
       return [];
     }
-    let names: string[];
-    try {
-      names = readdirSync(real).sort();
-    } catch {
-      return [];
+    // One readdir with the entries' own types (what lstat says of each), kept for this reader: several
+    // platforms' globs walk the same directories (`.github/workflows` for workflows and for actions).
+    let entries = this.listed.get(real);
+    if (!entries) {
+      try {
+        entries = readdirSync(real, { withFileTypes: true })
+          .map((d) => ({ name: d.name, dir: d.isDirectory(), link: d.isSymbolicLink() }))
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      } catch {
+        return [];
+      }
+      this.listed.set(real, entries);
     }
     const out: Array<{ name: string; dir: boolean; link: boolean }> = [];
-    for (const name of names) {
+    for (const e of entries) {
       if (++this.entries > this.opts.maxEntries) {
         if (!this.limitReported) this.error(relDir, 'too-many-files', `more than ${this.opts.maxEntries} entries searched; the rest were not read`);
         this.limitReported = true;
         break;
       }
-      const st = lstatOrUndefined(join(real, name));
-      if (!st) continue;
-      out.push({ name, dir: st.isDirectory(), link: st.isSymbolicLink() });
+      out.push(e);
     }
     return out;
   }
@@ -347,26 +353,28 @@ function idFromFolder(name: string): string {
   return /^[^+/]+\+[^+/]+$/.test(name) ? name.replace('+', '/') : name;
 }
 
+/** A repository checkout found under the given paths: its folder and the id findings will carry. */
+export interface LocalCheckout {
+  root: string;
+  id: string;
+}
+
 /**
- * Reads every repository under the given paths. A missing path or a path that is not a directory is
- * reported in `missing` (a usage error for the CLI), not read.
+ * The repositories under the given paths, in reading order, without reading them (at most
+ * `maxRepos`; past that, a `too-many-repos` error). A missing path or a path that is not a directory is
+ * reported in `missing`.
  */
-export function readLocalPaths(paths: readonly string[], options: LocalReadOptions = {}): LocalReadResult & { missing: string[] } {
+export function listLocalPaths(paths: readonly string[], options: LocalReadOptions = {}): { checkouts: LocalCheckout[]; errors: ScanError[]; missing: string[] } {
   const opts = { ...DEFAULTS, ...options };
-  const repos: RepoInput[] = [];
+  const checkouts: LocalCheckout[] = [];
   const errors: ScanError[] = [];
   const missing: string[] = [];
   const add = (root: string, id: string): void => {
-    if (repos.length >= opts.maxRepos) {
-      if (!errors.some((e) => e.code === 'too-many-repos')) {
-        errors.push({ repo: id, file: '.', line: 1, code: 'too-many-repos', message: `more than ${opts.maxRepos} repositories; the rest were not read` });
-      }
+    if (checkouts.length >= opts.maxRepos) {
+      if (errors.length === 0) errors.push({ repo: id, file: '.', line: 1, code: 'too-many-repos', message: `more than ${opts.maxRepos} repositories; the rest were not read` });
       return;
     }
-    const r = readCheckout(root, id, opts);
-    // The repository's other files (scripts, Makefiles, Dockerfiles a job runs), read when the engine asks.
-    repos.push({ ...r.repo, reader: repoFileReader(root, { maxFileBytes: opts.maxFileBytes }) });
-    errors.push(...r.errors);
+    checkouts.push({ root, id });
   };
 
   for (const p of paths) {
@@ -391,7 +399,31 @@ export function readLocalPaths(paths: readonly string[], options: LocalReadOptio
       for (const grand of safeDirs(childPath, realTop)) add(join(childPath, grand), `${child}/${grand}`);
     }
   }
-  return { repos, errors, missing };
+  return { checkouts, errors, missing };
+}
+
+/** Reads one listed checkout: its CI files, and a reader for the files a job runs (read when the engine asks). */
+export function readListedCheckout(checkout: LocalCheckout, options: LocalReadOptions = {}): { repo: RepoInput; errors: ScanError[] } {
+  const opts = { ...DEFAULTS, ...options };
+  const r = readCheckout(checkout.root, checkout.id, opts);
+  return { repo: { ...r.repo, reader: repoFileReader(checkout.root, { maxFileBytes: opts.maxFileBytes }) }, errors: r.errors };
+}
+
+/**
+ * Reads every repository under the given paths. A missing path or a path that is not a directory is
+ * reported in `missing` (a usage error for the CLI), not read.
+ */
+export function readLocalPaths(paths: readonly string[], options: LocalReadOptions = {}): LocalReadResult & { missing: string[] } {
+  const listed = listLocalPaths(paths, options);
+  const repos: RepoInput[] = [];
+  const errors: ScanError[] = [];
+  for (const c of listed.checkouts) {
+    const r = readListedCheckout(c, options);
+    repos.push(r.repo);
+    errors.push(...r.errors);
+  }
+  // The limit is met after the repositories read: its error comes after theirs.
+  return { repos, errors: [...errors, ...listed.errors], missing: listed.missing };
 }
 
 /** Sub-directories of `dir` that are real directories (symlinked directories are not followed), hidden ones skipped. */

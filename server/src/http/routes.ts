@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { IncidentUseCases } from '../incidents/use-cases';
 import type { Logger } from '../logger';
 import type { SlashCommands } from '../mattermost/commands';
-import { buttonReply } from '../mattermost/replies';
+import { buttonReply, recheckReply } from '../mattermost/replies';
 import type { ResponseSender } from '../mattermost/response-url';
 import { verifyActionContext } from '../mattermost/signing';
 import { parseSlash, USAGE } from '../mattermost/slash';
@@ -172,11 +172,28 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (!handlers) return notReady(reply);
     const user = { userId: parsed.data.user_id, username: parsed.data.user_name ?? parsed.data.user_id };
     const c = verified.value;
+    if (c.op === 'recheck') {
+      try {
+        const outcome = await handlers.useCases.recheckButton(user, { incidentId: c.incident, signedChannelId: c.channel, channelId: parsed.data.channel_id, postId: parsed.data.post_id });
+        if (outcome.kind === 'wrong-place') {
+          deps.metrics.action({ result: 'forged' });
+          deps.logger.warn({ userId: user.userId, postId: parsed.data.post_id, channelId: parsed.data.channel_id }, 'button click refused: context used outside its checklist post');
+          return reply.code(403).send({ error: 'forbidden', message: 'the action context belongs to another post or channel' });
+        }
+        deps.metrics.action({ result: outcome.kind === 'rechecked' || outcome.kind === 'running' ? 'ok' : 'refused' });
+        return reply.send({ ephemeral_text: recheckReply(outcome) });
+      } catch (err) {
+        deps.metrics.action({ result: 'error' });
+        deps.logger.error({ userId: user.userId, error: err instanceof Error ? err.message : String(err) }, 'recheck click failed');
+        return reply.send({ ephemeral_text: 'The re-check could not be started: Mattermost did not answer the bridge. Try again in a moment.' });
+      }
+    }
+    const op = c.op;
     try {
       const outcome = await handlers.useCases.button(user, {
         incidentId: c.incident,
         milestoneId: c.milestone,
-        op: c.op,
+        op,
         signedChannelId: c.channel,
         channelId: parsed.data.channel_id,
         postId: parsed.data.post_id,

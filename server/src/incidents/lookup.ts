@@ -4,7 +4,8 @@
  * tests may pass their own.
  */
 import type { ExposureSummary, ReportProps } from '@ci-exposure/contract';
-import type { IncidentTarget } from './model';
+import { z } from 'zod';
+import { SECRET_STORES, type IncidentTarget } from './model';
 import type { IncidentKind } from './templates';
 
 export interface LookupTargetInfo {
@@ -24,7 +25,80 @@ export interface LookupResult {
   json: string;
   /** Typed props for the report post (top rows; kept small). */
   reportProps: ReportProps;
+  /**
+   * What the checklist's evidence reads: completeness, and per repository its exposure, secrets and
+   * owners. A lookup without it ticks nothing (nothing is taken as evidence that was not given).
+   */
+  evidence?: LookupEvidence;
+  /**
+   * The answer is partial: repositories the sources did not give (provider down, refused, clone failed,
+   * folder missing) with their reasons, and what the time limit left undone. Absent: every source read.
+   */
+  partial?: LookupPartial;
 }
+
+export const lookupPartialSchema = z.object({
+  /** Repositories (or whole sources) not read, with the provider's reason (never a credential). */
+  notRead: z.array(z.object({ repo: z.string(), reason: z.string() })),
+  /** What the lookup did not do before its time limit (`scan.timeoutMinutes`). */
+  notDone: z.array(z.string()),
+});
+export type LookupPartial = z.infer<typeof lookupPartialSchema>;
+
+/**
+ * How far a running lookup is: repositories read of those listed so far (`total` once every source
+ * has said its count), or the stage it is in after reading (`fetching components: round 2, …`).
+ */
+export const lookupProgressSchema = z.object({
+  read: z.number().int().min(0),
+  listed: z.number().int().min(0),
+  total: z.number().int().min(0).optional(),
+  stage: z.string().max(300).optional(),
+});
+export type LookupProgress = z.infer<typeof lookupProgressSchema>;
+
+export interface LookupRunOptions {
+  /** Told as the lookup goes (often: the caller throttles). */
+  onProgress?(progress: LookupProgress): void;
+  /**
+   * Today's heads only (a re-check: what is exposed now), not every version live in the incident's
+   * window (the first answer: which jobs ran the component).
+   */
+  headsOnly?: boolean;
+}
+
+/** An exposed secret by name and where it is stored (names only, never values). */
+export const exposedSecretSchema = z.object({
+  name: z.string(),
+  where: z.object({ store: z.enum(SECRET_STORES), scope: z.string().optional(), repo: z.string().optional() }),
+});
+export type ExposedSecret = z.infer<typeof exposedSecretSchema>;
+
+export const repoEvidenceSchema = z.object({
+  repo: z.string(),
+  /** At least one job of it is affected. */
+  affected: z.boolean(),
+  /** Everything the lookup met in it was read: no input error, no use whose source could not be read. */
+  complete: z.boolean(),
+  /** Why it is not complete. */
+  incomplete: z.array(z.string()),
+  /** The pipeline files of its affected jobs. */
+  files: z.array(z.string()),
+  /** Secrets its affected jobs expose (short-lived job tokens and OIDC tokens left out: nothing to rotate). */
+  secrets: z.array(exposedSecretSchema),
+  /** CODEOWNERS owners of those pipeline files (absent: no CODEOWNERS was read). */
+  owners: z.array(z.string()).optional(),
+});
+export type RepoEvidence = z.infer<typeof repoEvidenceSchema>;
+
+export const lookupEvidenceSchema = z.object({
+  /** The whole answer is complete (every repository read; nothing unreadable, nothing unresolved). */
+  complete: z.boolean(),
+  incomplete: z.array(z.string()),
+  /** Every repository the lookup read, affected or not. */
+  repos: z.array(repoEvidenceSchema),
+});
+export type LookupEvidence = z.infer<typeof lookupEvidenceSchema>;
 
 export interface CatalogEntry {
   id: string;
@@ -36,5 +110,5 @@ export interface LookupPort {
   /** Validates `<indicator-id | component-spec>` (no I/O beyond the catalog). */
   describe(arg: string): Described;
   catalog(): CatalogEntry[];
-  run(target: IncidentTarget): Promise<LookupResult>;
+  run(target: IncidentTarget, options?: LookupRunOptions): Promise<LookupResult>;
 }

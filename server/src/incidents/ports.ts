@@ -3,7 +3,7 @@
  * (mattermost/incident-chat.ts) implements these: it renders posts, knows the REST calls and the
  * server's error ids. Nothing in incidents/ imports from mattermost/.
  */
-import type { LookupResult } from './lookup';
+import type { ExposedSecret, LookupResult } from './lookup';
 import type { Incident, OutboxMessage } from './model';
 import type { StoredTimelineEntry } from '../store/store';
 
@@ -44,12 +44,18 @@ export interface IncidentChat {
   /** Posts the incident's checklist (rendered from `incident`) and returns the post id. */
   createChecklistPost(incident: Incident, now: number): Promise<string>;
   pin(postId: string): Promise<void>;
-  /** Posts the exposure report with its Markdown and JSON files in the incident channel. */
-  postReport(incident: Incident, result: LookupResult): Promise<void>;
+  /** Posts the exposure report with its Markdown and JSON files in the incident channel; resolves to its post id. */
+  postReport(incident: Incident, result: LookupResult): Promise<string>;
   /** Posts the final report (with the full report as a file) in the incident channel. */
   postFinalReport(incident: Incident, timeline: StoredTimelineEntry[], now: number): Promise<void>;
   /** A plain notice in a channel (best effort: failures are the caller's to log). */
   notice(channelId: string, text: string): Promise<void>;
+  /**
+   * The exposure lookup's progress in the incident channel (`text`: Markdown-safe): the first call posts
+   * ONE progress post, later calls edit it; `last` marks the final edit (done / failed), after which the
+   * next lookup gets a post of its own. The caller throttles (incidents/lookup-progress.ts).
+   */
+  progress(incident: Incident, text: string, last?: boolean): Promise<void>;
 }
 
 /**
@@ -66,4 +72,24 @@ export interface OutboxTransport {
 export interface ChecklistView {
   /** Resolves once the post shows the incident at least as it is stored now. */
   refresh(incidentId: string): Promise<void>;
+}
+
+/**
+ * What a platform says about one exposed secret since a time (the incident's start): `verified` — it was
+ * changed (re-created, updated) after it, at `changedAt`; `not-yet` — it was not (`changedAt`: its last
+ * change, when known); `unknown` — the platform could not tell (`reason`: no token, provider error, a
+ * store without timestamps such as GitLab's variables). Names only: never a value.
+ */
+export type SecretEvidence =
+  | { state: 'verified'; source: string; changedAt: number }
+  | { state: 'not-yet'; source: string; changedAt?: number }
+  | { state: 'unknown'; source: string; reason: string };
+
+/**
+ * Evidence from the CI platforms (GitHub secret `updated_at`, CircleCI variables re-created after the
+ * start). Owned here; implemented by the provider clients (not yet: without an implementation every
+ * secret sub-item is `manual (no platform evidence available)`). A rejection is read as `unknown`.
+ */
+export interface EvidencePort {
+  secretRotatedSince(secret: ExposedSecret, since: number): Promise<SecretEvidence>;
 }

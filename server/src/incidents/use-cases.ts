@@ -5,27 +5,32 @@
  * in the background and reports in the incident channel.
  */
 import { randomBytes } from 'node:crypto';
-import type { Severity, UserRef } from '@ci-exposure/contract';
+import type { EvidenceReading, Severity, UserRef } from '@ci-exposure/contract';
 import { escapeMarkdown } from '../markdown';
 import type { Store, StoredTimelineEntry } from '../store/store';
 import type { Logger } from '../logger';
-import type { LookupPort, LookupResult, LookupTargetInfo } from './lookup';
+import { claimRecheck, LOOKUP_SOURCE, recordLookup, RECHECK_SOURCE, secretItemId, secretsToRead } from './evidence';
+import type { LookupEvidence, LookupPort, LookupResult, LookupTargetInfo } from './lookup';
+import { doneLine, failedLine, ProgressPost } from './lookup-progress';
 import {
   addStatusUpdate,
   assignMilestone,
   channelNameFor,
   closeIncident,
+  formatUtc,
   newIncident,
   opened,
-  recordExposure,
+  setItemDone,
   setMilestoneDone,
   setOwner,
   startedMessage,
   targetLabel,
+  who,
   type Incident,
+  type TimelineEntry,
   type Transition,
 } from './model';
-import { ChatError, type ChecklistView, type IncidentChat } from './ports';
+import { ChatError, type ChecklistView, type EvidencePort, type IncidentChat } from './ports';
 import type { ChecklistTemplate, IncidentKind } from './templates';
 
 export interface Caller {
@@ -47,6 +52,8 @@ export interface UseCaseDeps {
   store: Store;
   chat: IncidentChat;
   lookup: LookupPort;
+  /** Evidence from the CI platforms (secrets rotated); absent: those sub-items are manual. */
+  evidence?: EvidencePort | undefined;
   view: ChecklistView;
   /** Sends what the outbox holds now (after a change that queued messages). */
   kickOutbox: () => void;
@@ -54,6 +61,8 @@ export interface UseCaseDeps {
   logger: Logger;
   settings: UseCaseSettings;
   onIncident?: (event: 'started' | 'closed' | 'failed') => void;
+  /** Least time between edits of a lookup's progress post (ms, default 3 s). */
+  progressIntervalMs?: number;
   /** Keeps track of background work (so shutdown can wait for it). */
   background: (task: Promise<unknown>) => void;
 }
@@ -66,9 +75,10 @@ export type StartOutcome =
   | { kind: 'not-allowed' }
   | { kind: 'failed'; error: string };
 
+/** `item` is the milestone's number; `sub` (1-based) one of its sub-items (`check 6.2`). */
 export type ChangeRequest =
-  | { kind: 'check'; item: number }
-  | { kind: 'uncheck'; item: number }
+  | { kind: 'check'; item: number; sub?: number }
+  | { kind: 'uncheck'; item: number; sub?: number }
   | { kind: 'assign'; item: number; username: string }
   | { kind: 'owner'; username: string }
   | { kind: 'update'; text: string };
@@ -94,6 +104,26 @@ export interface ButtonRequest {
 }
 
 export type ButtonOutcome = ChangeOutcome | { kind: 'wrong-place' } | { kind: 'no-item' };
+
+/**
+ * A re-check's result: the timeline entries it added (what changed, Markdown-safe), or why none ran.
+ * `running`: the answer did not come within the wait (a button click), it goes on in the background.
+ */
+export type RecheckOutcome =
+  | { kind: 'rechecked'; incident: Incident; entries: TimelineEntry[]; complete: boolean }
+  | { kind: 'running' }
+  | { kind: 'failed'; error: string }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'not-member' }
+  | { kind: 'no-incident' }
+  | { kind: 'wrong-place' };
+
+export interface RecheckButtonRequest {
+  incidentId: string;
+  signedChannelId: string;
+  channelId: string | undefined;
+  postId: string | undefined;
+}
 
 export type CloseOutcome =
   | { kind: 'closed'; incident: Incident; reportError?: string }
@@ -245,23 +275,147 @@ export class IncidentUseCases {
     if (!incident?.channelId) return;
     const channelId = incident.channelId;
     let result: LookupResult;
+    // One progress post in the channel, edited as the lookup goes (at most every 3 s), then done / failed.
+    const progress = new ProgressPost({
+      send: (text, last) => this.deps.chat.progress(incident, text, last),
+      clock: this.deps.clock,
+      ...(this.deps.progressIntervalMs === undefined ? {} : { intervalMs: this.deps.progressIntervalMs }),
+      onError: (err) => this.deps.logger.warn({ incidentId, error: messageOf(err) }, 'lookup progress post failed'),
+    });
+    progress.begin();
     try {
       await new Promise((r) => setImmediate(r));
-      result = await this.deps.lookup.run(incident.target);
+      result = await this.deps.lookup.run(incident.target, { onProgress: (p) => progress.update(p) });
     } catch (err) {
+      await progress.finish(failedLine(progress.elapsed(), describeError(err)));
       await this.recordFailure(incidentId, channelId, `The exposure lookup failed: ${describeError(err)}`);
       return;
     }
+    await progress.finish(doneLine(progress.elapsed(), result.summary.repos, result.partial));
     try {
-      await this.deps.chat.postReport(incident, result);
-      const s = result.summary;
-      const text = `Exposure lookup: ${s.affected} affected job(s) in ${s.repos} repositories (critical ${s.byVerdict.critical}, high ${s.byVerdict.high}), ${s.unresolved} unresolved`;
-      await this.deps.store.apply(incidentId, (i) => recordExposure(i, result.summary, text, this.deps.clock()));
+      const reportPostId = await this.deps.chat.postReport(incident, result);
+      const readings = await this.secretReadings(incident, result.evidence);
+      const at = this.deps.clock();
+      await this.deps.store.apply(incidentId, (i) =>
+        recordLookup(i, { at, source: LOOKUP_SOURCE, summary: result.summary, summaryText: lookupText(result), evidence: result.evidence, reportPostId, secretReadings: readings }),
+      );
+      this.deps.kickOutbox();
       await this.deps.view.refresh(incidentId);
     } catch (err) {
       this.deps.logger.error({ incidentId, error: messageOf(err) }, 'report post failed');
       await this.recordFailure(incidentId, channelId, `The exposure report could not be posted: ${describeError(err)}`);
     }
+  }
+
+  /** What the platforms say about each exposed secret (EvidencePort); nothing without a port (manual). */
+  private async secretReadings(incident: Incident, evidence: LookupEvidence | undefined): Promise<Record<string, EvidenceReading>> {
+    const port = this.deps.evidence;
+    if (!port) return {};
+    const readings: Record<string, EvidenceReading> = {};
+    for (const secret of secretsToRead(incident, evidence)) {
+      const at = this.deps.clock();
+      try {
+        const e = await port.secretRotatedSince(secret, incident.startedAt);
+        readings[secretItemId(secret)] =
+          e.state === 'verified'
+            ? { state: 'verified', source: e.source, at, reason: `changed ${formatUtc(e.changedAt)}, after the incident started` }
+            : e.state === 'not-yet'
+              ? { state: 'not-yet', source: e.source, at, reason: e.changedAt === undefined ? 'not changed since the incident started' : `last changed ${formatUtc(e.changedAt)}, before the incident started` }
+              : { state: 'unknown', source: e.source, at, reason: e.reason };
+      } catch (err) {
+        readings[secretItemId(secret)] = { state: 'unknown', source: 'platform evidence', at, reason: `the platform could not be asked: ${messageOf(err)}`.slice(0, 300) };
+      }
+    }
+    return readings;
+  }
+
+  // ───────────────────────── re-check ─────────────────────────
+
+  private readonly rechecks = new Map<string, Promise<RecheckOutcome>>();
+
+  /**
+   * Runs the lookup again for the incident's target over the current heads and applies what it says
+   * (`by`: the person who asked; undefined: the schedule). One re-check per incident at a time: a second
+   * request joins the running one.
+   */
+  recheckNow(incidentId: string, by: UserRef | undefined): Promise<RecheckOutcome> {
+    const running = this.rechecks.get(incidentId);
+    if (running) return running;
+    const task = this.runRecheck(incidentId, by).finally(() => this.rechecks.delete(incidentId));
+    this.rechecks.set(incidentId, task);
+    return task;
+  }
+
+  private async runRecheck(incidentId: string, by: UserRef | undefined): Promise<RecheckOutcome> {
+    const incident = await this.deps.store.getIncident(incidentId);
+    if (!incident) return { kind: 'no-incident' };
+    if (incident.status === 'closed') return { kind: 'refused', reason: 'this incident is closed' };
+    let result: LookupResult;
+    try {
+      // What is exposed now: today's heads, not the versions live during the window.
+      result = await this.deps.lookup.run(incident.target, { headsOnly: true });
+    } catch (err) {
+      const error = describeError(err);
+      const text = `Re-check ${by ? `by ${who(by)}` : '(scheduled)'} failed: the exposure lookup failed: ${error}`;
+      await this.deps.store.appendTimeline(incidentId, [{ at: this.deps.clock(), kind: 'error', text, ...(by ? { actor: by } : {}) }]);
+      return { kind: 'failed', error };
+    }
+    const readings = await this.secretReadings(incident, result.evidence);
+    const at = this.deps.clock();
+    const t = await this.deps.store.apply(incidentId, (i) =>
+      recordLookup(i, { at, source: RECHECK_SOURCE, summary: result.summary, summaryText: lookupText(result), evidence: result.evidence, secretReadings: readings, recheck: { by } }),
+    );
+    if (!t.ok) return { kind: 'refused', reason: t.reason };
+    if (t.outbox.length > 0) this.deps.kickOutbox();
+    if (t.changed) await this.deps.view.refresh(incidentId);
+    return { kind: 'rechecked', incident: t.incident, entries: t.timeline.filter((e) => e.kind !== 'recheck'), complete: result.evidence?.complete ?? false };
+  }
+
+  /** `/ci-exposure recheck` in the incident channel: members only. */
+  async recheck(caller: Caller, incidentId: string): Promise<RecheckOutcome> {
+    const incident = await this.deps.store.getIncident(incidentId);
+    if (!incident) return { kind: 'no-incident' };
+    if (incident.channelId && !(await this.deps.chat.isChannelMember(incident.channelId, caller.userId))) return { kind: 'not-member' };
+    return this.recheckNow(incidentId, { userId: caller.userId, username: caller.username });
+  }
+
+  /** The checklist post's Re-check button: bound to its channel and post as the milestone buttons are. */
+  async recheckButton(user: UserRef, request: RecheckButtonRequest, waitMs = 10_000): Promise<RecheckOutcome> {
+    const incident = await this.deps.store.getIncident(request.incidentId);
+    if (!incident?.channelId) return { kind: 'no-incident' };
+    if (
+      request.signedChannelId !== incident.channelId ||
+      request.channelId !== incident.channelId ||
+      incident.checklistPostId === undefined ||
+      request.postId !== incident.checklistPostId
+    ) {
+      return { kind: 'wrong-place' };
+    }
+    if (!(await this.deps.chat.isChannelMember(incident.channelId, user.userId))) return { kind: 'not-member' };
+    const task = this.recheckNow(incident.id, user);
+    this.deps.background(task);
+    // Mattermost waits 30 s at most for a click: a long lookup answers "running" and goes on.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<RecheckOutcome>((r) => (timer = setTimeout(() => r({ kind: 'running' }), waitMs)));
+    const outcome = await Promise.race([task, late]);
+    clearTimeout(timer);
+    return outcome;
+  }
+
+  /**
+   * The schedule: every open incident whose latest answer is `intervalMs` old is re-checked, each claimed
+   * first in the store (of two bridges, one runs it). Resolves when those re-checks are done.
+   */
+  async scheduledRechecks(intervalMs: number): Promise<number> {
+    let ran = 0;
+    for (const incident of await this.deps.store.listIncidents('open')) {
+      const t = await this.deps.store.apply(incident.id, (i) => claimRecheck(i, this.deps.clock(), intervalMs));
+      if (!t.ok || !t.changed) continue;
+      ran += 1;
+      const outcome = await this.recheckNow(incident.id, undefined);
+      if (outcome.kind === 'failed') this.deps.logger.warn({ incidentId: incident.id, error: outcome.error }, 'scheduled re-check failed');
+    }
+    return ran;
   }
 
   private async recordFailure(incidentId: string, channelId: string, text: string): Promise<void> {
@@ -282,8 +436,11 @@ export class IncidentUseCases {
     const now = this.deps.clock();
     switch (request.kind) {
       case 'check':
-      case 'uncheck':
-        return this.applyChange(incidentId, request, (i) => setMilestoneDone(i, request.item, request.kind === 'check', actor, now));
+      case 'uncheck': {
+        const done = request.kind === 'check';
+        const sub = request.sub;
+        return this.applyChange(incidentId, request, (i) => (sub === undefined ? setMilestoneDone(i, request.item, done, actor, now) : setItemDone(i, request.item, sub - 1, done, actor, now)));
+      }
       case 'assign':
       case 'owner': {
         const user = await this.memberByUsername(incident, request.username);
@@ -381,6 +538,14 @@ export class IncidentUseCases {
       return { kind: 'closed', incident: closed, reportError: describeError(err) };
     }
   }
+}
+
+function lookupText(result: LookupResult): string {
+  const s = result.summary;
+  const text = `Exposure lookup: ${s.affected} affected job(s) in ${s.repos} repositories (critical ${s.byVerdict.critical}, high ${s.byVerdict.high}), ${s.unresolved} unresolved`;
+  const e = result.evidence;
+  if (!e) return text;
+  return e.complete ? `${text}; complete answer` : `${text}; incomplete: ${escapeMarkdown(e.incomplete.join('; '))}`;
 }
 
 function setupProblemsText(problems: SetupProblem[]): string {

@@ -15,6 +15,8 @@ export interface ChecklistSyncDeps {
   load: (incidentId: string) => Promise<Incident | undefined>;
   actionUrl: string;
   secret: Buffer;
+  /** Minutes between scheduled re-checks (shown on the checklist). */
+  recheckMinutes?: number;
   clock: () => number;
   logger: Logger;
   onPatch?: (ok: boolean) => void;
@@ -72,7 +74,12 @@ export class ChecklistSync implements ChecklistView {
         continue;
       }
       if (!incident?.checklistPostId) continue;
-      const rendered = renderChecklistPost(incident, { actionUrl: this.deps.actionUrl, secret: this.deps.secret, now: this.deps.clock() });
+      const rendered = renderChecklistPost(incident, {
+        actionUrl: this.deps.actionUrl,
+        secret: this.deps.secret,
+        now: this.deps.clock(),
+        ...(this.deps.recheckMinutes === undefined ? {} : { recheckMinutes: this.deps.recheckMinutes }),
+      });
       try {
         await this.deps.chat.patchPost(incident.checklistPostId, { message: rendered.message, props: rendered.props });
         this.deps.onPatch?.(true);

@@ -9,7 +9,7 @@ import { describeError, type Caller, type IncidentUseCases } from '../incidents/
 import type { Logger } from '../logger';
 import type { MattermostClient } from './client';
 import { renderChecklistMessage } from './checklist-post';
-import { changeReply, closeReply, listReply, NOT_INCIDENT_CHANNEL, scanReply, startReply, timelineReply } from './replies';
+import { changeReply, closeReply, listReply, NOT_INCIDENT_CHANNEL, recheckReply, scanReply, startReply, timelineReply } from './replies';
 import { signDialogState, verifyDialogState } from './signing';
 import { USAGE, type SlashCommand } from './slash';
 
@@ -23,6 +23,8 @@ export interface CommandDeps {
   clock: () => number;
   logger: Logger;
   background: (task: Promise<unknown>) => void;
+  /** Minutes between scheduled re-checks (shown by `status`). */
+  recheckMinutes?: number;
 }
 
 export interface SlashCaller extends Caller {
@@ -71,13 +73,18 @@ export class SlashCommands {
     const incident = await u.incidentOfChannel(caller.channelId);
     if (!incident) return NOT_INCIDENT_CHANNEL;
     switch (command.name) {
-      case 'status':
-        return renderChecklistMessage(incident, this.deps.clock());
+      case 'status': {
+        // Every sub-item (the post lists the first few); Mattermost takes 16383 characters at most.
+        const text = renderChecklistMessage(incident, this.deps.clock(), { maxItems: Number.POSITIVE_INFINITY, ...(this.deps.recheckMinutes === undefined ? {} : { recheckMinutes: this.deps.recheckMinutes }) });
+        return text.length <= 16000 ? text : `${text.slice(0, 15900)}\n\n_… cut here: the final report's file lists every sub-item._`;
+      }
+      case 'recheck':
+        return recheckReply(await u.recheck(caller, incident.id));
       case 'timeline':
         return timelineReply(incident, await u.timeline(incident.id));
       case 'check':
       case 'uncheck':
-        return changeReply(await u.change(caller, incident.id, { kind: command.name, item: command.item }));
+        return changeReply(await u.change(caller, incident.id, { kind: command.name, item: command.item, ...(command.sub === undefined ? {} : { sub: command.sub }) }));
       case 'assign':
         return changeReply(await u.change(caller, incident.id, { kind: 'assign', item: command.item, username: command.username }));
       case 'owner':

@@ -10,6 +10,8 @@ import { createEngineLookup } from './engine-lookup';
 import type { LookupPort } from '../incidents/lookup';
 import { Notifier } from '../incidents/notifier';
 import { recordPin } from '../incidents/pins';
+import type { EvidencePort } from '../incidents/ports';
+import { RecheckSchedule } from '../incidents/recheck-schedule';
 import { checklistTemplates } from '../incidents/templates';
 import { IncidentUseCases } from '../incidents/use-cases';
 import type { Logger } from '../logger';
@@ -21,7 +23,7 @@ import { MattermostIncidentChat } from './incident-chat';
 import { listenWebSocket, type WebSocketListener } from './websocket';
 
 export interface MattermostOptions {
-  /** The exposure lookup (default: the engine over `scan.paths` and `scan.cache`). */
+  /** The exposure lookup (default: the engine over `scan.paths`, `scan.sources` and `scan.cache`). */
   lookup?: LookupPort;
   /** Period of the overdue check and outbox pass (ms, default 10 s). */
   notifierIntervalMs?: number;
@@ -32,6 +34,10 @@ export interface MattermostOptions {
   outboxLeaseMs?: number;
   /** WebSocket listener (pinned messages); default on. */
   websocket?: boolean;
+  /** Evidence from the CI platforms (secrets rotated); none yet in production: those sub-items are manual. */
+  evidence?: EvidencePort;
+  /** Interval of the scheduled re-check (ms; default `evidence.recheckMinutes`; 0: off). */
+  recheckIntervalMs?: number;
 }
 
 export interface MattermostDeps {
@@ -67,12 +73,16 @@ export async function connectMattermost(d: MattermostDeps): Promise<MattermostSi
     metrics: { request: (method, status) => metrics.mattermostRequest({ method, status: String(status) }), retry: () => metrics.mattermostRetry() },
   });
   const actionUrl = `${d.publicUrl}/actions`;
-  const chat = new MattermostIncidentChat({ client, actionUrl, secret, logger, stakeholderChannel: config.mattermost.stakeholderChannel });
+  const recheckMs = options.recheckIntervalMs ?? config.evidence.recheckMinutes * 60_000;
+  // What the checklist says about the schedule, in minutes (a test's short interval shows as a fraction).
+  const recheckMinutes = Math.round((recheckMs / 60_000) * 100) / 100;
+  const chat = new MattermostIncidentChat({ client, actionUrl, secret, logger, stakeholderChannel: config.mattermost.stakeholderChannel, recheckMinutes });
   const sync = new ChecklistSync({
     chat: client,
     load: (id) => store.getIncident(id),
     actionUrl,
     secret,
+    recheckMinutes,
     clock,
     logger,
     onPatch: (ok) => metrics.checklistPatch({ result: ok ? 'ok' : 'error' }),
@@ -103,6 +113,7 @@ export async function connectMattermost(d: MattermostDeps): Promise<MattermostSi
     store,
     chat,
     lookup,
+    evidence: options.evidence,
     view: sync,
     kickOutbox: () => void notifier.tick(),
     clock,
@@ -116,8 +127,10 @@ export async function connectMattermost(d: MattermostDeps): Promise<MattermostSi
     onIncident: (event) => metrics.incidents({ event }),
     background: d.background,
   });
-  const commands = new SlashCommands({ useCases, lookup, client, secret, dialogUrl: `${d.publicUrl}/dialogs`, clock, logger, background: d.background });
+  const commands = new SlashCommands({ useCases, lookup, client, secret, dialogUrl: `${d.publicUrl}/dialogs`, clock, logger, background: d.background, recheckMinutes });
   notifier.start();
+  const schedule = new RecheckSchedule({ run: (ms) => useCases.scheduledRechecks(ms), background: d.background, logger, intervalMs: recheckMs });
+  schedule.start();
   // Re-render every open checklist once: a restart may have happened between a change and its patch
   // (and posts of an older bridge version carry buttons this one no longer accepts).
   for (const incident of await store.listIncidents('open')) void sync.request(incident.id);
@@ -150,7 +163,10 @@ export async function connectMattermost(d: MattermostDeps): Promise<MattermostSi
     handlers: { commands, useCases },
     notifier,
     ...(listener ? { health: () => listener.health() } : {}),
-    stopListening: () => listener?.close(),
+    stopListening: () => {
+      schedule.stop();
+      listener?.close();
+    },
     idle: async () => {
       await sync.idle();
       sync.close();

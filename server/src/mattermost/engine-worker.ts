@@ -1,30 +1,30 @@
 /**
- * Worker-thread entry of the exposure lookup: the engine is synchronous and can take seconds over a
- * large organisation, so the bridge runs it here and keeps its event loop free for Mattermost (replies
- * within 1 s, clicks). Receives `{ scan, target }`, answers `{ ok, result }` or `{ ok: false, error }`.
+ * Worker-thread entry of the exposure lookup: reading an organisation's sources and scanning them can
+ * take minutes, and the engine's scan is synchronous, so the bridge runs it here and keeps its event
+ * loop free for Mattermost (replies within 1 s, clicks). Receives `{ settings, target, env, headsOnly }` (validated),
+ * posts `{ type: 'progress' }` messages as it goes, then `{ type: 'answer', ok, result }` or
+ * `{ type: 'failed', ok: false, error }` (engine-lookup.ts validates each).
  */
 import { parentPort } from 'node:worker_threads';
-import { z } from 'zod';
-import { computeLookup } from './engine-lookup';
+import { sourceEnv } from '@ci-exposure/engine';
+import { computeLookup, workerRequestSchema, type WorkerMessage } from './engine-lookup';
 
-const request = z.object({
-  scan: z.object({ paths: z.array(z.string()), cache: z.string().optional() }),
-  target: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('indicator'), id: z.string() }),
-    z.object({ type: z.literal('component'), spec: z.string() }),
-  ]),
-});
+function send(message: WorkerMessage): void {
+  parentPort?.postMessage(message);
+}
 
-parentPort?.on('message', (message: unknown) => {
-  const parsed = request.safeParse(message);
+parentPort?.once('message', (message: unknown) => {
+  const parsed = workerRequestSchema.safeParse(message);
   if (!parsed.success) {
-    parentPort?.postMessage({ ok: false, error: 'bad lookup request' });
+    send({ type: 'failed', ok: false, error: 'bad lookup request' });
     return;
   }
-  try {
-    const { scan, target } = parsed.data;
-    parentPort?.postMessage({ ok: true, result: computeLookup({ scan: { paths: scan.paths, ...(scan.cache ? { cache: scan.cache } : {}) } }, target) });
-  } catch (err) {
-    parentPort?.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) });
-  }
+  const { settings, target, env, headsOnly } = parsed.data;
+  computeLookup(settings, target, { env: sourceEnv(env), headsOnly, onProgress: (progress) => send({ type: 'progress', progress }) }).then(
+    (result) => {
+      const { summary: _summary, ...rest } = result;
+      send({ type: 'answer', ok: true, result: rest });
+    },
+    (err: unknown) => send({ type: 'failed', ok: false, error: err instanceof Error ? err.message : String(err) }),
+  );
 });

@@ -17,6 +17,8 @@ import { finalReport, fitReportProps, reportSummary } from './replies';
 
 /** The prop that carries an outbox message's key on the post that delivered it. */
 export const OUTBOX_KEY_PROP = 'cix_outbox_key';
+/** The prop that marks an exposure lookup's progress post (its incident id). */
+export const PROGRESS_PROP = 'cix_lookup_progress';
 
 export interface IncidentChatOptions {
   client: MattermostClient;
@@ -26,6 +28,8 @@ export interface IncidentChatOptions {
   logger: Logger;
   /** `team-name/channel-name`, or undefined when no stakeholder channel is configured. */
   stakeholderChannel: string | undefined;
+  /** Minutes between scheduled re-checks (shown on the checklist; 0 or undefined: none). */
+  recheckMinutes?: number;
 }
 
 export class MattermostIncidentChat implements IncidentChat, OutboxTransport {
@@ -83,7 +87,7 @@ export class MattermostIncidentChat implements IncidentChat, OutboxTransport {
 
   async createChecklistPost(incident: Incident, now: number): Promise<string> {
     if (!incident.channelId) throw new Error('the incident has no channel yet');
-    const rendered = renderChecklistPost(incident, { actionUrl: this.o.actionUrl, secret: this.o.secret, now });
+    const rendered = renderChecklistPost(incident, { actionUrl: this.o.actionUrl, secret: this.o.secret, now, ...(this.o.recheckMinutes === undefined ? {} : { recheckMinutes: this.o.recheckMinutes }) });
     const post = await this.o.client.createPost({ channel_id: incident.channelId, message: rendered.message, type: rendered.type, props: rendered.props });
     return post.id;
   }
@@ -92,14 +96,15 @@ export class MattermostIncidentChat implements IncidentChat, OutboxTransport {
     return this.o.client.pinPost(postId);
   }
 
-  async postReport(incident: Incident, result: LookupResult): Promise<void> {
+  async postReport(incident: Incident, result: LookupResult): Promise<string> {
     const channelId = incident.channelId;
     if (!channelId) throw new Error('the incident has no channel');
     const base = `exposure-${incident.channelName ?? incident.id}`;
     const mdId = await this.o.client.uploadFile(channelId, `${base}.md`, result.markdown, 'text/markdown');
     const jsonId = await this.o.client.uploadFile(channelId, `${base}.json`, result.json, 'application/json');
     const props: ReportProps = fitReportProps({ ...result.reportProps, incidentId: incident.id, jsonFileId: jsonId });
-    await this.o.client.createPost({ channel_id: channelId, message: reportSummary(result), type: POST_TYPE_REPORT, props: { [PROPS_KEY]: props }, file_ids: [mdId, jsonId] });
+    const post = await this.o.client.createPost({ channel_id: channelId, message: reportSummary(result), type: POST_TYPE_REPORT, props: { [PROPS_KEY]: props }, file_ids: [mdId, jsonId] });
+    return post.id;
   }
 
   async postFinalReport(incident: Incident, timeline: StoredTimelineEntry[], now: number): Promise<void> {
@@ -118,6 +123,22 @@ export class MattermostIncidentChat implements IncidentChat, OutboxTransport {
 
   async notice(channelId: string, text: string): Promise<void> {
     await this.o.client.createPost({ channel_id: channelId, message: text });
+  }
+
+  /** Progress posts of running lookups, by incident id. */
+  private readonly progressPosts = new Map<string, string>();
+
+  async progress(incident: Incident, text: string, last = false): Promise<void> {
+    const channelId = incident.channelId;
+    if (!channelId) throw new Error('the incident has no channel');
+    const postId = this.progressPosts.get(incident.id);
+    if (last) this.progressPosts.delete(incident.id);
+    if (postId !== undefined) {
+      await this.o.client.patchPost(postId, { message: text });
+      return;
+    }
+    const post = await this.o.client.createPost({ channel_id: channelId, message: text, props: { [PROGRESS_PROP]: incident.id } });
+    if (!last) this.progressPosts.set(incident.id, post.id);
   }
 
   // ───────────────────────── outbox ─────────────────────────

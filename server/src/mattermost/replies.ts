@@ -4,11 +4,12 @@
  */
 import { PROPS_KEY, type ReportProps } from '@ci-exposure/contract';
 import type { LookupResult } from '../incidents/lookup';
-import { incidentMetrics, targetLabel, who, type Incident } from '../incidents/model';
-import type { ButtonOutcome, ChangeOutcome, ChangeRequest, CloseOutcome, StartOutcome } from '../incidents/use-cases';
+import { incidentMetrics, itemTitle, targetLabel, tickText, who, type Incident } from '../incidents/model';
+import type { ButtonOutcome, ChangeOutcome, ChangeRequest, CloseOutcome, RecheckOutcome, StartOutcome } from '../incidents/use-cases';
 import { codeSpan, escapeMarkdown } from '../markdown';
 import type { StoredTimelineEntry } from '../store/store';
 import { formatDuration, formatTime } from './checklist-post';
+import { partialMarkdown } from './partial-report';
 
 /** Props of a post are a varchar(8000) on 5.37 (§7): the report props are trimmed to stay well below. */
 export const MAX_REPORT_PROPS_CHARS = 6000;
@@ -34,7 +35,12 @@ function changeDone(incident: Incident, request: ChangeRequest, outcome: ChangeO
     case 'check':
     case 'uncheck': {
       const m = incident.milestones.find((x) => x.position === request.item);
-      return `${request.item}. ${escapeMarkdown(m?.title ?? '')} is ${request.kind === 'check' ? 'done' : 'not done'}.`;
+      const state = request.kind === 'check' ? 'done' : 'not done';
+      if (request.sub !== undefined) {
+        const item = m?.items?.[request.sub - 1];
+        return item && m ? `${itemTitle(m.position, request.sub - 1, item)} is ${state}.` : `${request.item}.${request.sub} is ${state}.`;
+      }
+      return `${request.item}. ${escapeMarkdown(m?.title ?? '')} is ${state}.`;
     }
     case 'assign':
       return `Item ${request.item} is assigned to ${user}.`;
@@ -86,6 +92,31 @@ export function buttonReply(outcome: ButtonOutcome): string | undefined {
   }
 }
 
+export function recheckReply(outcome: RecheckOutcome): string {
+  switch (outcome.kind) {
+    case 'rechecked': {
+      const changes = outcome.entries.filter((e) => e.kind === 'verify' || e.kind === 'unverify' || e.kind === 'evidence' || e.kind === 'check');
+      const head = `Re-check done (${outcome.complete ? 'complete answer' : 'incomplete answer'}).`;
+      if (changes.length === 0) return `${head} Nothing changed.`;
+      const lines = changes.slice(0, 15).map((e) => `- ${e.text}`);
+      if (changes.length > 15) lines.push(`- … ${changes.length - 15} more in \`/ci-exposure timeline\``);
+      return [head, ...lines].join('\n');
+    }
+    case 'running':
+      return 'Re-checking: the lookup is still running; the checklist updates when it answers.';
+    case 'failed':
+      return `The re-check failed: the exposure lookup failed: ${outcome.error}.`;
+    case 'refused':
+      return `Refused: ${outcome.reason}.`;
+    case 'not-member':
+      return 'Only members of the incident channel can re-check its evidence.';
+    case 'no-incident':
+      return NOT_INCIDENT_CHANNEL;
+    case 'wrong-place':
+      return 'This button does not belong to this incident’s checklist post.';
+  }
+}
+
 export function closeReply(outcome: CloseOutcome): string {
   switch (outcome.kind) {
     case 'closed':
@@ -111,6 +142,18 @@ export function listReply(incidents: Incident[]): string {
   return lines.join('\n');
 }
 
+/** Every sub-item with its state and who or what set it (the final report's file). */
+export function evidenceLines(incident: Incident): string[] {
+  const out: string[] = [];
+  for (const m of incident.milestones) {
+    (m.items ?? []).forEach((item, index) => {
+      const state = item.done ? (tickText(item) ?? 'done') : `not done${item.evidence?.reason ? ` (${escapeMarkdown(item.evidence.reason)})` : ''}`;
+      out.push(`- ${itemTitle(m.position, index, item)}: ${state}`);
+    });
+  }
+  return out;
+}
+
 export function timelineLines(entries: StoredTimelineEntry[]): string[] {
   return entries.map((e) => `- **${formatTime(e.at)}** ${e.text}`);
 }
@@ -121,8 +164,19 @@ export function timelineReply(incident: Incident, entries: StoredTimelineEntry[]
 
 export function finalReport(incident: Incident, entries: StoredTimelineEntry[], now: number): { message: string; markdown: string } {
   const m = incidentMetrics(incident, now);
+  const assessment = incident.milestones.find((x) => x.id === 'initial-assessment');
+  const by = assessment?.done ? tickText(assessment) : undefined;
+  const allowed = m.initialAssessmentDueAfterMs === undefined ? '' : `; the checklist allowed people ${formatDuration(m.initialAssessmentDueAfterMs)}`;
+  const answer = incident.evidence;
   const metrics = [
-    `- Time to initial assessment: ${m.timeToInitialAssessmentMs === undefined ? 'not reached' : formatDuration(m.timeToInitialAssessmentMs)}`,
+    `- Time to a complete exposure answer: ${
+      m.timeToCompleteAnswerMs !== undefined
+        ? `${formatDuration(m.timeToCompleteAnswerMs)} (exposure lookup)`
+        : answer
+          ? `not reached (the latest lookup is incomplete: ${escapeMarkdown(answer.incomplete.join('; '))})`
+          : 'not reached (no lookup answer)'
+    }`,
+    `- Time to initial assessment: ${m.timeToInitialAssessmentMs === undefined ? 'not reached' : `${formatDuration(m.timeToInitialAssessmentMs)} (${by ?? 'done'})`}${allowed}`,
     `- Time to close: ${m.timeToCloseMs === undefined ? '—' : formatDuration(m.timeToCloseMs)}`,
     `- Milestones on time: ${m.onTime}/${m.milestonesWithDue} (late ${m.late}, pending ${m.pending})`,
     `- Checklist: ${incident.milestones.filter((x) => x.done).length}/${incident.milestones.length} done`,
@@ -133,7 +187,8 @@ export function finalReport(incident: Incident, entries: StoredTimelineEntry[], 
   ];
   if (incident.closeSummary) head.push('', `**Summary:** ${escapeMarkdown(incident.closeSummary)}`);
   const lines = timelineLines(entries);
-  const markdown = [...head, '', '#### Metrics', ...metrics, '', '#### Timeline', ...lines, ''].join('\n');
+  const evidence = evidenceLines(incident);
+  const markdown = [...head, '', '#### Metrics', ...metrics, ...(evidence.length > 0 ? ['', '#### Sub-items', ...evidence] : []), '', '#### Timeline', ...lines, ''].join('\n');
   let shown = lines;
   let message = '';
   for (;;) {
@@ -151,6 +206,8 @@ export function reportSummary(result: LookupResult): string {
     `#### Exposure report: ${escapeMarkdown(result.indicator.title)} ${codeSpan(result.indicator.id)}`,
     `**${s.affected}** affected job(s) in ${s.repos} repositories, ${s.jobs} jobs looked at · critical **${s.byVerdict.critical}**, high **${s.byVerdict.high}**, medium ${s.byVerdict.medium}, low ${s.byVerdict.low} · ${s.unresolved} unresolved · ${s.errors} errors`,
   ];
+  // Repositories the sources did not give, with their reasons (the Markdown report lists up to 200).
+  if (result.partial) lines.push('', ...partialMarkdown(result.partial, 10));
   const rows = result.reportProps.rows.slice(0, 15);
   if (rows.length > 0) {
     lines.push('', '| verdict | repository | file:line | job | secrets |', '|---|---|---|---|---|');

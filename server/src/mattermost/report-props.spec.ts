@@ -115,4 +115,14 @@ describe('the engine over examples/org', () => {
   it('the props have one row per affected job, as many as the summary counts', () => {
     for (const r of results) expect(toReportProps(r).totalRows).toBe(r.summary.affected);
   });
+
+  it('an incomplete scan says why in the props; a complete one carries no reasons', () => {
+    const codecov = results.find((r) => r.indicator.id === 'codecov-bash-uploader-2021');
+    expect(codecov?.summary.unresolved).toBeGreaterThan(0);
+    expect(toReportProps(codecov as ScanResult).incomplete).toEqual(['2 components whose source could not be read']);
+    const withoutCache = scanMany(examples.repos, CATALOG, componentCacheSource(join(root, 'no-such-cache')));
+    expect(withoutCache.every((r) => (toReportProps(r).incomplete?.length ?? 0) > 0)).toBe(true);
+    const clean = scanMany([], CATALOG, componentCacheSource(join(root, 'examples', 'cache')))[0];
+    expect(clean && toReportProps(clean).incomplete).toEqual(['no pipeline file was found in the given paths']);
+  });
 });

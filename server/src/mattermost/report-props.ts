@@ -5,7 +5,7 @@
  * to its display name; reasons and advice of its most severe use. Pure.
  */
 import { CONTRACT_VERSION, type ReportProps, type ReportRow } from '@ci-exposure/contract';
-import { countByVerdict, type JobRow, jobRows, rowTexts, secretNames, tamperText, type ScanResult } from '@ci-exposure/engine';
+import { countByVerdict, incompleteReasons, type JobRow, jobRows, rowTexts, secretNames, tamperText, type ScanResult } from '@ci-exposure/engine';
 
 /** Rows carried in a post; the full report travels as the attached JSON file. */
 export const REPORT_ROWS = 25;
@@ -40,6 +40,7 @@ function toRow(r: JobRow): ReportRow | undefined {
 
 export function toReportProps(result: ScanResult, incidentId?: string): ReportProps {
   const affected = jobRows(result);
+  const incomplete = incompleteReasons([result]).map((r) => r.slice(0, 300));
   return {
     version: CONTRACT_VERSION,
     kind: 'report',
@@ -58,5 +59,6 @@ export function toReportProps(result: ScanResult, incidentId?: string): ReportPr
       .map(toRow)
       .filter((r): r is ReportRow => r !== undefined),
     totalRows: affected.length,
+    ...(incomplete.length > 0 ? { incomplete: incomplete.slice(0, 20) } : {}),
   };
 }

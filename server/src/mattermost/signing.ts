@@ -8,7 +8,8 @@ import { z } from 'zod';
 
 /**
  * A button's context (version 2): the incident, the milestone, the state the button sets (never a
- * toggle: a click applied twice is a no-op) and the incident channel, all signed. The bridge also
+ * toggle: a click applied twice is a no-op) and the incident channel, all signed; or `recheck` (the
+ * Re-check button: `milestone` is `recheck`), which refreshes the evidence. The bridge also
  * checks that the click comes from that channel and from the incident's checklist post, so a context
  * copied onto another post or replayed from another channel is refused.
  */
@@ -16,7 +17,7 @@ export const actionContextSchema = z.object({
   v: z.literal(2),
   incident: z.string().min(1).max(64),
   milestone: z.string().min(1).max(64),
-  op: z.enum(['check', 'uncheck']),
+  op: z.enum(['check', 'uncheck', 'recheck']),
   channel: z.string().min(1).max(64),
   sig: z.string().regex(/^[0-9a-f]{64}$/),
 });

@@ -9,8 +9,9 @@ export type SlashCommand =
   | { name: 'start'; target?: string; title?: string; severity?: Severity }
   | { name: 'scan'; target: string }
   | { name: 'status' }
-  | { name: 'check'; item: number }
-  | { name: 'uncheck'; item: number }
+  | { name: 'check'; item: number; sub?: number }
+  | { name: 'uncheck'; item: number; sub?: number }
+  | { name: 'recheck' }
   | { name: 'assign'; item: number; username: string }
   | { name: 'owner'; username: string }
   | { name: 'update'; text: string }
@@ -28,7 +29,8 @@ export const USAGE = [
   '| `start <indicator-id \\| component-spec> [name…]` | start an incident: private channel, checklist, exposure lookup (no argument: a dialog) |',
   '| `scan <indicator-id \\| component-spec>` | the exposure lookup alone, answered to you only |',
   '| `status` | the incident of this channel |',
-  '| `check N` / `uncheck N` | mark checklist item N done / not done |',
+  '| `check N` / `uncheck N` | mark checklist item N done / not done (a sub-item: `check N.M`) |',
+  '| `recheck` | run the exposure lookup again over the current heads and tick what the evidence shows |',
   '| `assign N @user` | assign checklist item N |',
   '| `owner @user` | set the incident owner |',
   '| `update <text>` | post a status update (also to stakeholders) |',
@@ -45,6 +47,14 @@ const usernameArg = (raw: string | undefined): string | undefined => {
 };
 
 const itemArg = (raw: string | undefined): number | undefined => (raw && /^\d{1,3}$/.test(raw) ? Number(raw) : undefined);
+
+/** `N` or `N.M` (a sub-item). */
+const itemRef = (raw: string | undefined): { item: number; sub?: number } | undefined => {
+  const m = raw === undefined ? null : /^(\d{1,3})(?:\.(\d{1,4}))?$/.exec(raw);
+  if (!m) return undefined;
+  const item = Number(m[1]);
+  return m[2] === undefined ? { item } : { item, sub: Number(m[2]) };
+};
 
 export function parseSlash(text: string): ParsedSlash {
   const trimmed = text.trim();
@@ -78,14 +88,15 @@ export function parseSlash(text: string): ParsedSlash {
       return { ok: true, command: { name: 'scan', target: rest[0] ?? '' } };
     case 'status':
     case 'timeline':
+    case 'recheck':
     case 'list':
       if (rest.length > 0) return fail(`usage: \`${verb}\` takes no arguments`);
       return { ok: true, command: { name: verb } };
     case 'check':
     case 'uncheck': {
-      const item = itemArg(rest[0]);
-      if (item === undefined || rest.length !== 1) return fail(`usage: \`${verb} N\` (N is the item number)`);
-      return { ok: true, command: { name: verb, item } };
+      const ref = itemRef(rest[0]);
+      if (ref === undefined || ref.sub === 0 || rest.length !== 1) return fail(`usage: \`${verb} N\` (N is the item number; a sub-item: \`${verb} N.M\`)`);
+      return { ok: true, command: { name: verb, ...ref } };
     }
     case 'assign': {
       const item = itemArg(rest[0]);

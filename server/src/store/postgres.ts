@@ -14,10 +14,15 @@ import type { Incident, OutboxMessage, TimelineEntry, Transition } from '../inci
 import {
   ACTION_SECRET_SETTING,
   INCIDENT_COLUMNS,
+  ITEM_COLUMNS,
+  ITEM_UPDATE_COLUMNS,
   MILESTONE_COLUMNS,
+  MILESTONE_UPDATE_COLUMNS,
+  changedItems,
   countOf,
   idOf,
   incidentParams,
+  itemParams,
   milestoneParams,
   parseMigrationFiles,
   redactUrl,
@@ -54,14 +59,17 @@ const INCIDENT_UPDATE = `UPDATE incidents SET ${INCIDENT_COLUMNS.filter((c) => c
   .map((c, i) => `${c} = $${i + 2}`)
   .join(', ')} WHERE id = $1`;
 const MILESTONE_UPSERT = `INSERT INTO milestones (${MILESTONE_COLUMNS.join(', ')}) VALUES (${MILESTONE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-  ON CONFLICT (incident_id, position) DO UPDATE SET done = excluded.done, done_at = excluded.done_at,
-    done_by_id = excluded.done_by_id, done_by_username = excluded.done_by_username,
-    assignee_id = excluded.assignee_id, assignee_username = excluded.assignee_username,
-    notified_at = excluded.notified_at, due_at = excluded.due_at, title = excluded.title`;
+  ON CONFLICT (incident_id, position) DO UPDATE SET ${MILESTONE_UPDATE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+const ITEM_UPSERT = `INSERT INTO milestone_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  ON CONFLICT (incident_id, position, item_id) DO UPDATE SET ${ITEM_UPDATE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 
-/** Incidents with their milestone rows as one JSON array (`milestone_rows`): one statement, one snapshot. */
+/**
+ * Incidents with their milestone rows and sub-item rows as JSON arrays (`milestone_rows`, `item_rows`):
+ * one statement, one snapshot.
+ */
 const INCIDENT_WITH_MILESTONES = `SELECT i.*, COALESCE((SELECT json_agg(m ORDER BY m.position) FROM milestones m WHERE m.incident_id = i.id), '[]'::json)
-  AS milestone_rows FROM incidents i`;
+  AS milestone_rows, COALESCE((SELECT json_agg(x ORDER BY x.position, x.item_position) FROM milestone_items x WHERE x.incident_id = i.id), '[]'::json)
+  AS item_rows FROM incidents i`;
 const milestoneList = z.array(z.unknown());
 
 function ordered(record: Record<string, string | number | null>, columns: readonly string[]): Array<string | number | null> {
@@ -126,12 +134,19 @@ function createStore(pool: Pool, location: string): Store {
   const loadLocked = async (db: Queryable, id: string): Promise<Incident | undefined> => {
     const [row] = await rows(db, 'SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [id]);
     if (!row) return undefined;
-    return toIncident(row, await rows(db, 'SELECT * FROM milestones WHERE incident_id = $1 ORDER BY position', [idOf(row)]));
+    return toIncident(
+      row,
+      await rows(db, 'SELECT * FROM milestones WHERE incident_id = $1 ORDER BY position', [idOf(row)]),
+      await rows(db, 'SELECT * FROM milestone_items WHERE incident_id = $1 ORDER BY position, item_position', [idOf(row)]),
+    );
   };
   // Outside a change: the incident and its milestones in ONE statement, so one snapshot: a reader never
   // gets the row of one revision with the milestones of the next one (two queries on a pool would).
   const readIncidents = async (where: string, params: unknown[]): Promise<Incident[]> =>
-    (await rows(pool, `${INCIDENT_WITH_MILESTONES} ${where}`, params)).map((row) => toIncident(row, milestoneList.parse(row.milestone_rows)));
+    (await rows(pool, `${INCIDENT_WITH_MILESTONES} ${where}`, params)).map((row) => {
+      const { milestone_rows: milestones, item_rows: items, ...incident } = row;
+      return toIncident(incident, milestoneList.parse(milestones), milestoneList.parse(items));
+    });
 
   const appendTimeline = async (db: Queryable, incidentId: string, entries: TimelineEntry[]): Promise<number> => {
     let added = 0;
@@ -152,11 +167,15 @@ function createStore(pool: Pool, location: string): Store {
   const saveMilestones = async (db: Queryable, incident: Incident): Promise<void> => {
     for (const m of incident.milestones) await db.query(MILESTONE_UPSERT, ordered(milestoneParams(incident.id, m), MILESTONE_COLUMNS));
   };
-  const saveIncident = async (db: Queryable, incident: Incident): Promise<void> => {
+  const saveItems = async (db: Queryable, before: Incident | undefined, incident: Incident): Promise<void> => {
+    for (const { position, index, item } of changedItems(before, incident)) await db.query(ITEM_UPSERT, ordered(itemParams(incident.id, position, index, item), ITEM_COLUMNS));
+  };
+  const saveIncident = async (db: Queryable, before: Incident, incident: Incident): Promise<void> => {
     const params = incidentParams(incident);
     const result = await db.query(INCIDENT_UPDATE, [params.id, ...ordered(params, INCIDENT_COLUMNS.filter((c) => c !== 'id'))]);
     if (result.rowCount !== 1) throw new Error(`incident ${incident.id} does not exist`);
     await saveMilestones(db, incident);
+    await saveItems(db, before, incident);
   };
 
   // Closing twice is harmless, as on SQLite (a shutdown path and a `finally` may both close).
@@ -189,6 +208,7 @@ function createStore(pool: Pool, location: string): Store {
       transaction(async (db) => {
         await db.query(INCIDENT_INSERT, ordered(incidentParams(incident), INCIDENT_COLUMNS));
         await saveMilestones(db, incident);
+        await saveItems(db, undefined, incident);
         await appendTimeline(db, incident.id, timeline);
       }),
     getIncident: async (id) => (await readIncidents('WHERE i.id = $1', [id]))[0],
@@ -203,7 +223,7 @@ function createStore(pool: Pool, location: string): Store {
         if (!incident) return { ok: false, reason: 'this incident no longer exists' };
         const result = transition(incident);
         if (result.ok && result.changed) {
-          await saveIncident(db, result.incident);
+          await saveIncident(db, incident, result.incident);
           await appendTimeline(db, incidentId, result.timeline);
           await enqueue(db, incidentId, result.outbox, result.timeline[0]?.at ?? Date.now());
         }
@@ -214,7 +234,7 @@ function createStore(pool: Pool, location: string): Store {
         const latest = await loadLocked(db, incidentId);
         if (!latest) throw new Error(`incident ${incidentId} disappeared from the store`);
         const next = change(latest);
-        await saveIncident(db, next);
+        await saveIncident(db, latest, next);
         return next;
       }),
     appendTimeline: (incidentId, entries) => transaction((db) => appendTimeline(db, incidentId, entries)),

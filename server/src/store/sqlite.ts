@@ -12,9 +12,15 @@ import type { Incident, OutboxMessage, TimelineEntry, Transition } from '../inci
 import {
   ACTION_SECRET_SETTING,
   INCIDENT_COLUMNS,
+  ITEM_COLUMNS,
+  ITEM_UPDATE_COLUMNS,
+  MILESTONE_COLUMNS,
+  MILESTONE_UPDATE_COLUMNS,
+  changedItems,
   countOf,
   idOf,
   incidentParams,
+  itemParams,
   milestoneParams,
   parseMigrationFiles,
   settingValue,
@@ -87,14 +93,7 @@ function createStore(db: Database.Database, path: string): Store {
         'ON CONFLICT(team_id) DO UPDATE SET team_name = excluded.team_name, command_id = excluded.command_id, token = excluded.token',
     ),
     listCommands: db.prepare('SELECT team_id, team_name, command_id, token FROM commands ORDER BY team_name'),
-    insertIncident: db.prepare(
-      `INSERT INTO incidents (id, team_id, channel_id, channel_name, name, kind, target_type, target, severity, status,
-        started_at, closed_at, close_summary, started_by_id, started_by_username, owner_id, owner_username,
-        checklist_post_id, last_update, exposure, revision)
-       VALUES (@id, @team_id, @channel_id, @channel_name, @name, @kind, @target_type, @target, @severity, @status,
-        @started_at, @closed_at, @close_summary, @started_by_id, @started_by_username, @owner_id, @owner_username,
-        @checklist_post_id, @last_update, @exposure, @revision)`,
-    ),
+    insertIncident: db.prepare(`INSERT INTO incidents (${INCIDENT_COLUMNS.join(', ')}) VALUES (${INCIDENT_COLUMNS.map((c) => `@${c}`).join(', ')})`),
     // Every column but the id, as on PostgreSQL: both engines store the same incident.
     updateIncident: db.prepare(
       `UPDATE incidents SET ${INCIDENT_COLUMNS.filter((c) => c !== 'id')
@@ -102,15 +101,14 @@ function createStore(db: Database.Database, path: string): Store {
         .join(', ')} WHERE id = @id`,
     ),
     upsertMilestone: db.prepare(
-      `INSERT INTO milestones (incident_id, position, milestone_id, title, action_id, due_at, done, done_at, done_by_id,
-        done_by_username, assignee_id, assignee_username, notified_at)
-       VALUES (@incident_id, @position, @milestone_id, @title, @action_id, @due_at, @done, @done_at, @done_by_id,
-        @done_by_username, @assignee_id, @assignee_username, @notified_at)
-       ON CONFLICT(incident_id, position) DO UPDATE SET done = excluded.done, done_at = excluded.done_at,
-        done_by_id = excluded.done_by_id, done_by_username = excluded.done_by_username,
-        assignee_id = excluded.assignee_id, assignee_username = excluded.assignee_username,
-        notified_at = excluded.notified_at, due_at = excluded.due_at, title = excluded.title`,
+      `INSERT INTO milestones (${MILESTONE_COLUMNS.join(', ')}) VALUES (${MILESTONE_COLUMNS.map((c) => `@${c}`).join(', ')})
+       ON CONFLICT(incident_id, position) DO UPDATE SET ${MILESTONE_UPDATE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
     ),
+    upsertItem: db.prepare(
+      `INSERT INTO milestone_items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map((c) => `@${c}`).join(', ')})
+       ON CONFLICT(incident_id, position, item_id) DO UPDATE SET ${ITEM_UPDATE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    ),
+    items: db.prepare('SELECT * FROM milestone_items WHERE incident_id = ? ORDER BY position, item_position'),
     getIncident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
     getIncidentByChannel: db.prepare('SELECT * FROM incidents WHERE channel_id = ?'),
     listIncidents: db.prepare('SELECT * FROM incidents ORDER BY started_at, id'),
@@ -138,7 +136,7 @@ function createStore(db: Database.Database, path: string): Store {
     ),
   };
 
-  const load = (raw: unknown): Incident | undefined => (raw === undefined ? undefined : toIncident(raw, q.milestones.all(idOf(raw))));
+  const load = (raw: unknown): Incident | undefined => (raw === undefined ? undefined : toIncident(raw, q.milestones.all(idOf(raw)), q.items.all(idOf(raw))));
   // IMMEDIATE: a read-modify-write takes the write lock before it reads, so another process writing the
   // same file (the setup command) makes it wait (busy_timeout) instead of failing on a stale snapshot.
   const transaction = <T>(fn: () => T): T => db.transaction(fn).immediate();
@@ -153,10 +151,14 @@ function createStore(db: Database.Database, path: string): Store {
   const enqueue = (incidentId: string | null, messages: OutboxMessage[], now: number): void => {
     for (const m of messages) q.enqueue.run(incidentId, m.kind, JSON.stringify(m), now, now);
   };
-  const saveIncident = (incident: Incident): void => {
+  const saveItems = (before: Incident | undefined, incident: Incident): void => {
+    for (const { position, index, item } of changedItems(before, incident)) q.upsertItem.run(itemParams(incident.id, position, index, item));
+  };
+  const saveIncident = (before: Incident, incident: Incident): void => {
     const result = q.updateIncident.run(incidentParams(incident));
     if (result.changes !== 1) throw new Error(`incident ${incident.id} does not exist`);
     for (const m of incident.milestones) q.upsertMilestone.run(milestoneParams(incident.id, m));
+    saveItems(before, incident);
   };
 
   // Every method is a synchronous transaction wrapped in a promise: a thrown error rejects.
@@ -191,6 +193,7 @@ function createStore(db: Database.Database, path: string): Store {
         transaction(() => {
           q.insertIncident.run(incidentParams(incident));
           for (const m of incident.milestones) q.upsertMilestone.run(milestoneParams(incident.id, m));
+          saveItems(undefined, incident);
           appendTimeline(incident.id, timeline);
         }),
       ),
@@ -208,7 +211,7 @@ function createStore(db: Database.Database, path: string): Store {
           if (!incident) return { ok: false, reason: 'this incident no longer exists' };
           const result = transition(incident);
           if (result.ok && result.changed) {
-            saveIncident(result.incident);
+            saveIncident(incident, result.incident);
             appendTimeline(incidentId, result.timeline);
             enqueue(incidentId, result.outbox, result.timeline[0]?.at ?? Date.now());
           }
@@ -221,7 +224,7 @@ function createStore(db: Database.Database, path: string): Store {
           const latest = load(q.getIncident.get(incidentId));
           if (!latest) throw new Error(`incident ${incidentId} disappeared from the store`);
           const next = change(latest);
-          saveIncident(next);
+          saveIncident(latest, next);
           return next;
         }),
       ),

@@ -6,7 +6,19 @@
  */
 import { z } from 'zod';
 import { SEVERITIES, type UserRef } from '@ci-exposure/contract';
-import { TIMELINE_KINDS, type Incident, type MilestoneState, type OutboxMessage, type TimelineEntry, type Transition } from '../incidents/model';
+import {
+  SECRET_STORES,
+  SUB_ITEM_KINDS,
+  TIMELINE_KINDS,
+  type Checkable,
+  type Incident,
+  type IncidentEvidence,
+  type MilestoneState,
+  type OutboxMessage,
+  type SubItem,
+  type TimelineEntry,
+  type Transition,
+} from '../incidents/model';
 import { INCIDENT_KINDS } from '../incidents/templates';
 
 /** Setting holding the bot's access token (written by `ci-exposure setup`). */
@@ -105,7 +117,22 @@ export const incidentRow = z.object({
   last_update: z.string().nullable(),
   exposure: z.string().nullable(),
   revision: int,
+  evidence: z.string().nullable(),
 });
+
+/** What a milestone and a sub-item share: who or what ticked it, the latest reading, a person's override. */
+const checkableColumns = {
+  done: z.union([z.boolean(), int]).transform((v) => v === true || v === 1),
+  done_at: intOrNull,
+  done_by_id: z.string().nullable(),
+  done_by_username: z.string().nullable(),
+  verified_source: z.string().nullable(),
+  verified_post_id: z.string().nullable(),
+  evidence: z.string().nullable(),
+  override_by_id: z.string().nullable(),
+  override_by_username: z.string().nullable(),
+  override_at: intOrNull,
+};
 
 export const milestoneRow = z.object({
   position: int,
@@ -113,13 +140,40 @@ export const milestoneRow = z.object({
   title: z.string(),
   action_id: z.string(),
   due_at: intOrNull,
-  done: z.union([z.boolean(), int]).transform((v) => v === true || v === 1),
-  done_at: intOrNull,
-  done_by_id: z.string().nullable(),
-  done_by_username: z.string().nullable(),
+  ...checkableColumns,
   assignee_id: z.string().nullable(),
   assignee_username: z.string().nullable(),
   notified_at: intOrNull,
+});
+
+export const itemRow = z.object({
+  position: int,
+  item_id: z.string(),
+  item_position: int,
+  kind: z.enum(SUB_ITEM_KINDS),
+  label: z.string(),
+  secret_store: z.enum(SECRET_STORES).nullable(),
+  secret_scope: z.string().nullable(),
+  secret_repo: z.string().nullable(),
+  owners: z.string().nullable(),
+  ...checkableColumns,
+});
+
+const readingJson = z.object({
+  state: z.enum(['verified', 'not-yet', 'unknown', 'manual']),
+  source: z.string(),
+  at: z.number(),
+  reason: z.string().optional(),
+});
+const ownersJson = z.array(z.string());
+const incidentEvidenceJson = z.object({
+  lookupAt: z.number(),
+  complete: z.boolean(),
+  incomplete: z.array(z.string()),
+  reportPostId: z.string().optional(),
+  firstCompleteAt: z.number().optional(),
+  recheckedAt: z.number().optional(),
+  recheckClaimedAt: z.number().optional(),
 });
 
 const statusUpdateJson = z.object({ text: z.string(), at: z.number(), by: z.object({ userId: z.string(), username: z.string() }) });
@@ -153,8 +207,12 @@ const commandRow = z.object({ team_id: z.string(), team_name: z.string(), comman
 
 const userRef = (id: string | null, username: string | null): UserRef | undefined => (id !== null && username !== null ? { userId: id, username } : undefined);
 
-export function toIncident(raw: unknown, milestones: unknown[]): Incident {
+export function toIncident(raw: unknown, milestones: unknown[], items: unknown[] = []): Incident {
   const row = incidentRow.parse(raw);
+  const byPosition = new Map<number, SubItem[]>();
+  for (const r of items.map((i) => itemRow.parse(i)).sort((a, b) => a.position - b.position || a.item_position - b.item_position)) {
+    byPosition.set(r.position, [...(byPosition.get(r.position) ?? []), toItem(r)]);
+  }
   const incident: Incident = {
     id: row.id,
     teamId: row.team_id,
@@ -166,7 +224,7 @@ export function toIncident(raw: unknown, milestones: unknown[]): Incident {
     startedAt: row.started_at,
     startedBy: { userId: row.started_by_id, username: row.started_by_username },
     revision: row.revision,
-    milestones: milestones.map((m) => toMilestone(m)),
+    milestones: milestones.map((m) => toMilestone(m, byPosition)),
   };
   if (row.channel_id !== null) incident.channelId = row.channel_id;
   if (row.channel_name !== null) incident.channelName = row.channel_name;
@@ -177,16 +235,46 @@ export function toIncident(raw: unknown, milestones: unknown[]): Incident {
   if (row.checklist_post_id !== null) incident.checklistPostId = row.checklist_post_id;
   if (row.last_update !== null) incident.lastUpdate = statusUpdateJson.parse(JSON.parse(row.last_update));
   if (row.exposure !== null) incident.exposure = exposureJson.parse(JSON.parse(row.exposure));
+  if (row.evidence !== null) incident.evidence = stripUndefined(incidentEvidenceJson.parse(JSON.parse(row.evidence))) as IncidentEvidence;
   return incident;
 }
 
-function toMilestone(raw: unknown): MilestoneState {
-  const row = milestoneRow.parse(raw);
-  const m: MilestoneState = { position: row.position, id: row.milestone_id, title: row.title, actionId: row.action_id, done: row.done };
-  if (row.due_at !== null) m.dueAt = row.due_at;
-  if (row.done_at !== null) m.doneAt = row.done_at;
+/** zod leaves optional keys out; this keeps that promise explicit for exactOptionalPropertyTypes. */
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+type CheckableRow = { [K in keyof typeof checkableColumns]: z.infer<(typeof checkableColumns)[K]> };
+
+function toCheckable<T extends Checkable>(base: T, row: CheckableRow): T {
+  const c: T = { ...base, done: row.done };
+  if (row.done_at !== null) c.doneAt = row.done_at;
   const doneBy = userRef(row.done_by_id, row.done_by_username);
-  if (doneBy) m.doneBy = doneBy;
+  if (doneBy) c.doneBy = doneBy;
+  if (row.verified_source !== null && row.done_at !== null) {
+    c.verified = { source: row.verified_source, at: row.done_at, ...(row.verified_post_id === null ? {} : { postId: row.verified_post_id }) };
+  }
+  if (row.evidence !== null) c.evidence = stripUndefined(readingJson.parse(JSON.parse(row.evidence))) as NonNullable<Checkable['evidence']>;
+  const by = userRef(row.override_by_id, row.override_by_username);
+  if (by && row.override_at !== null) c.override = { by, at: row.override_at };
+  return c;
+}
+
+function toItem(row: z.infer<typeof itemRow>): SubItem {
+  const item = toCheckable<SubItem>({ id: row.item_id, kind: row.kind, label: row.label, done: false }, row);
+  if (row.secret_store !== null) {
+    item.where = { store: row.secret_store, ...(row.secret_scope === null ? {} : { scope: row.secret_scope }), ...(row.secret_repo === null ? {} : { repo: row.secret_repo }) };
+  }
+  if (row.owners !== null) item.owners = ownersJson.parse(JSON.parse(row.owners));
+  return item;
+}
+
+function toMilestone(raw: unknown, items: ReadonlyMap<number, SubItem[]>): MilestoneState {
+  const row = milestoneRow.parse(raw);
+  const m = toCheckable<MilestoneState>({ position: row.position, id: row.milestone_id, title: row.title, actionId: row.action_id, done: false }, row);
+  if (row.due_at !== null) m.dueAt = row.due_at;
+  const list = items.get(row.position);
+  if (list && list.length > 0) m.items = list;
   const assignee = userRef(row.assignee_id, row.assignee_username);
   if (assignee) m.assignee = assignee;
   if (row.notified_at !== null) m.notifiedAt = row.notified_at;
@@ -255,7 +343,55 @@ export function incidentParams(incident: Incident): Record<string, string | numb
     last_update: incident.lastUpdate ? JSON.stringify(incident.lastUpdate) : null,
     exposure: incident.exposure ? JSON.stringify(incident.exposure) : null,
     revision: incident.revision,
+    evidence: incident.evidence ? JSON.stringify(incident.evidence) : null,
   };
+}
+
+function checkableParams(c: Checkable): Record<string, string | number | null> {
+  return {
+    done: c.done ? 1 : 0,
+    done_at: c.done ? (c.doneAt ?? null) : null,
+    done_by_id: c.done ? (c.doneBy?.userId ?? null) : null,
+    done_by_username: c.done ? (c.doneBy?.username ?? null) : null,
+    verified_source: c.done ? (c.verified?.source ?? null) : null,
+    verified_post_id: c.done ? (c.verified?.postId ?? null) : null,
+    evidence: c.evidence ? JSON.stringify(c.evidence) : null,
+    override_by_id: c.override?.by.userId ?? null,
+    override_by_username: c.override?.by.username ?? null,
+    override_at: c.override?.at ?? null,
+  };
+}
+
+export function itemParams(incidentId: string, position: number, index: number, item: SubItem): Record<string, string | number | null> {
+  return {
+    incident_id: incidentId,
+    position,
+    item_id: item.id,
+    item_position: index,
+    kind: item.kind,
+    label: item.label,
+    secret_store: item.where?.store ?? null,
+    secret_scope: item.where?.scope ?? null,
+    secret_repo: item.where?.repo ?? null,
+    owners: item.owners ? JSON.stringify(item.owners) : null,
+    ...checkableParams(item),
+  };
+}
+
+/**
+ * The sub-items to write: those new or changed since `before` (the state the change was computed from;
+ * undefined: all of them). Sub-items are never removed, so nothing is deleted.
+ */
+export function changedItems(before: Incident | undefined, after: Incident): Array<{ position: number; index: number; item: SubItem }> {
+  const old = new Map<string, string>();
+  for (const m of before?.milestones ?? []) (m.items ?? []).forEach((item, index) => old.set(`${m.position}\u0000${item.id}`, JSON.stringify([index, item])));
+  const out: Array<{ position: number; index: number; item: SubItem }> = [];
+  for (const m of after.milestones) {
+    (m.items ?? []).forEach((item, index) => {
+      if (old.get(`${m.position}\u0000${item.id}`) !== JSON.stringify([index, item])) out.push({ position: m.position, index, item });
+    });
+  }
+  return out;
 }
 
 export function milestoneParams(incidentId: string, m: MilestoneState): Record<string, string | number | null> {
@@ -266,10 +402,7 @@ export function milestoneParams(incidentId: string, m: MilestoneState): Record<s
     title: m.title,
     action_id: m.actionId,
     due_at: m.dueAt ?? null,
-    done: m.done ? 1 : 0,
-    done_at: m.doneAt ?? null,
-    done_by_id: m.doneBy?.userId ?? null,
-    done_by_username: m.doneBy?.username ?? null,
+    ...checkableParams(m),
     assignee_id: m.assignee?.userId ?? null,
     assignee_username: m.assignee?.username ?? null,
     notified_at: m.notifiedAt ?? null,
@@ -278,6 +411,10 @@ export function milestoneParams(incidentId: string, m: MilestoneState): Record<s
 
 export const INCIDENT_COLUMNS = Object.keys(incidentRow.shape);
 export const MILESTONE_COLUMNS = ['incident_id', ...Object.keys(milestoneRow.shape)];
+export const ITEM_COLUMNS = ['incident_id', ...Object.keys(itemRow.shape)];
+/** Columns an upsert of an existing milestone or sub-item rewrites (all but the keys). */
+export const MILESTONE_UPDATE_COLUMNS = MILESTONE_COLUMNS.filter((c) => !['incident_id', 'position', 'milestone_id', 'action_id'].includes(c));
+export const ITEM_UPDATE_COLUMNS = ITEM_COLUMNS.filter((c) => !['incident_id', 'position', 'item_id'].includes(c));
 
 /** Migration files `NNNN_name.sql`, in order, without gaps. */
 export interface Migration {

@@ -122,6 +122,12 @@ describe('bridge with the real exposure engine', () => {
     expect(JSON.parse(result.json)).toBeDefined();
     expect(ticks).toBeGreaterThan(0);
     await expect(lookup.run({ type: 'component', spec: 'gha:bad spec' })).rejects.toThrow(/spec/);
+    // Progress crosses the worker boundary (validated messages): the last says every repository was read.
+    const seen: unknown[] = [];
+    const again = await lookup.run({ type: 'indicator', id: 'codecov-bash-uploader-2021' }, { onProgress: (p) => seen.push(p) });
+    expect(again.summary).toMatchObject({ repos: 30, affected: 30 });
+    expect(seen[0]).toEqual({ read: 0, listed: 30, total: 30 });
+    expect(seen.at(-1)).toEqual({ read: 30, listed: 30, total: 30, stage: 'scanning' });
   }, 60_000);
 
   it('records pinned messages of the incident channel in the timeline (WebSocket)', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { configSchema, type ChecklistConfigInput, type Config } from '../../src/config';
 import type { LookupPort, LookupResult } from '../../src/incidents/lookup';
 import { createLogger, type Logger } from '../../src/logger';
+import { createEngineLookup, type EngineLookupOptions } from '../../src/mattermost/engine-lookup';
 import { startBridge, type BridgeOptions, type RunningBridge } from '../../src/main';
 import { runSetup } from '../../src/setup-command';
 import { startSimulator, type Post, type Simulator } from '../simulator';
@@ -103,6 +104,8 @@ export interface Harness {
 
 export interface HarnessOptions extends BridgeOptions {
   logger?: Logger;
+  /** The real engine over the configured `scan` settings, with this environment (tokens, base URLs) and providers. */
+  engine?: EngineLookupOptions;
   config?: Partial<{
     securityTeam: string[];
     stakeholderChannel: string;
@@ -110,6 +113,10 @@ export interface HarnessOptions extends BridgeOptions {
     startTeams: string[];
     scanPaths: string[];
     scanCache: string;
+    /** `scan.sources`, `scan.dataDir`, `scan.timeoutMinutes` as written in the file. */
+    scanSources: string[];
+    scanDataDir: string;
+    scanTimeoutMinutes: number;
     /** The `checklist` section as written in the file, e.g. `{ due: { 'initial-assessment': '2s' } }`. */
     checklist: ChecklistConfigInput;
   }>;
@@ -136,14 +143,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     permissions: { startUsers: options.config?.startUsers ?? [], startTeams: options.config?.startTeams ?? [] },
     dataDir,
-    scan: { paths: options.config?.scanPaths ?? [], ...(options.config?.scanCache ? { cache: options.config.scanCache } : {}) },
+    scan: {
+      paths: options.config?.scanPaths ?? [],
+      ...(options.config?.scanCache ? { cache: options.config.scanCache } : {}),
+      ...(options.config?.scanSources ? { sources: options.config.scanSources } : {}),
+      ...(options.config?.scanDataDir ? { dataDir: options.config.scanDataDir } : {}),
+      ...(options.config?.scanTimeoutMinutes ? { timeoutMinutes: options.config.scanTimeoutMinutes } : {}),
+    },
     log: { level: 'silent' },
     ...(options.config?.checklist ? { checklist: options.config.checklist } : {}),
   });
   await runSetup({ siteUrl: sim.url, adminToken: sim.adminToken, publicUrl: `http://127.0.0.1:${port}`, teams: ['sec'], memberTeams: config.permissions.startTeams, dataDir });
   // The bot must see the stakeholder channel to post there.
   sim.addToChannel(sim.channel('stakeholders')?.id ?? '', 'ci-exposure');
-  const { config: _c, logger: givenLogger, ...bridgeOptions } = options;
+  const { config: _c, logger: givenLogger, engine, ...bridgeOptions } = options;
+  if (engine) bridgeOptions.lookup = createEngineLookup(config, engine);
   const logger = givenLogger ?? createLogger('silent');
   const defaults: BridgeOptions = { lookup: fakeLookup(), websocket: false, notifierIntervalMs: 50, outboxRetryMs: 20, retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 200 } };
   let current: BridgeOptions = { ...defaults, ...bridgeOptions };

@@ -19,6 +19,9 @@ describe('slash command parser', () => {
     ['STATUS', { name: 'status' }],
     ['check 3', { name: 'check', item: 3 }],
     ['uncheck 10', { name: 'uncheck', item: 10 }],
+    ['check 6.2', { name: 'check', item: 6, sub: 2 }],
+    ['uncheck 7.12', { name: 'uncheck', item: 7, sub: 12 }],
+    ['recheck', { name: 'recheck' }],
     ['assign 2 @Bob.Smith', { name: 'assign', item: 2, username: 'bob.smith' }],
     ['owner bob', { name: 'owner', username: 'bob' }],
     ['update  rotating *all* keys\nnow', { name: 'update', text: 'rotating *all* keys\nnow' }],
@@ -40,6 +43,10 @@ describe('slash command parser', () => {
     ['update', /usage/],
     ['scan', /usage/],
     ['status now', /takes no arguments/],
+    ['recheck now', /takes no arguments/],
+    ['check 6.0', /usage: `check N` \(N is the item number; a sub-item: `check N.M`\)/],
+    ['check 6.', /usage/],
+    ['check .2', /usage/],
     ['`rm -rf`', /unknown command `'rm`/],
   ])('%j is a usage error', (text, error) => {
     const r = parseSlash(text);
@@ -95,11 +102,13 @@ describe('checklist post', () => {
     expect(JSON.stringify(post.props).length).toBeLessThan(8000);
     expect(parseChecklistProps(post.props).ok).toBe(true);
     const attachments = post.props.attachments as Array<{ actions: Array<{ id: string; integration?: { url: string; context: unknown } }> }>;
-    expect(attachments[0]?.actions).toHaveLength(incident.milestones.length);
-    for (const a of attachments[0]?.actions ?? []) {
+    // One button per milestone, then Re-check.
+    expect(attachments[0]?.actions).toHaveLength(incident.milestones.length + 1);
+    for (const [i, a] of (attachments[0]?.actions ?? []).entries()) {
       expect(a.id).toMatch(/^[A-Za-z0-9]+$/);
       // Every button sets a state (not done yet: "check") and is bound to the incident's channel.
-      expect(verifyActionContext(Buffer.alloc(32), a.integration?.context)).toMatchObject({ ok: true, value: { op: 'check', channel: 'c' } });
+      const op = i < incident.milestones.length ? 'check' : 'recheck';
+      expect(verifyActionContext(Buffer.alloc(32), a.integration?.context)).toMatchObject({ ok: true, value: { op, channel: 'c' } });
     }
   });
 

@@ -131,6 +131,8 @@ describe('incident transitions', () => {
     inc = ok(closeIncident(inc, 'all rotated', alice, T0 + 2 * 3600_000)).incident;
     expect(incidentMetrics(inc, T0 + 2 * 3600_000)).toEqual({
       timeToInitialAssessmentMs: 12 * 60_000,
+      initialAssessmentBy: 'person',
+      initialAssessmentDueAfterMs: 20 * 60_000,
       timeToCloseMs: 2 * 3600_000,
       milestonesWithDue: 2,
       onTime: 1,

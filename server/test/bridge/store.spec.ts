@@ -12,11 +12,13 @@ import {
   markOverdue,
   newIncident,
   opened,
+  setItemDone,
   setMilestoneDone,
   type Incident,
   type TimelineEntry,
   type Transition,
 } from '../../src/incidents/model';
+import { LOOKUP_SOURCE, recordLookup, RECHECK_SOURCE } from '../../src/incidents/evidence';
 import { templateFor } from '../../src/incidents/templates';
 import { openStore, redactUrl, type OutboxRecord, type Store } from '../../src/store';
 import { loadPostgresMigrations } from '../../src/store/postgres';
@@ -156,10 +158,62 @@ describe.each(ENGINES)('store on %s', (engine) => {
     await store.update('inc9', (inc) => ({ ...inc, exposure }));
     const last = changedIncident(await store.apply('inc9', (inc) => closeIncident(inc, 'rotated, pinned', alice, T0 + 4)));
     expect(last).toMatchObject({ status: 'closed', closedAt: T0 + 4, closeSummary: 'rotated, pinned', checklistPostId: 'post-9', exposure, revision: 5 });
-    expect(last.milestones[2]).toEqual({ ...incident.milestones[2], done: true, doneAt: T0 + 2, doneBy: bob, assignee: bob });
+    expect(last.milestones[2]).toEqual({ ...incident.milestones[2], done: true, doneAt: T0 + 2, doneBy: bob, assignee: bob, override: { by: bob, at: T0 + 2 } });
     expect(last.lastUpdate).toEqual({ text: 'rotating `keys`', at: T0 + 3, by: bob });
     expect(await store.getIncident('inc9')).toEqual(last);
     expect((await store.timeline('inc9')).map((e) => e.kind)).toEqual(['start', 'assign', 'check', 'update', 'close']);
+  });
+
+  it('round-trips the self-checking checklist: evidence, ticks by evidence and by people, overrides, sub-items', async () => {
+    await seed(store);
+    const web = { repo: 'acme/web', affected: true, complete: true, incomplete: [], files: ['.github/workflows/ci.yml'], owners: ['@acme/web-team', 'ops@acme.example'] };
+    const evidence = {
+      complete: true,
+      incomplete: [],
+      repos: [
+        { ...web, secrets: [{ name: 'NPM_TOKEN', where: { store: 'pipeline-config' as const, repo: 'acme/web' } }, { name: 'every context variable', where: { store: 'context' as const, scope: 'deploy' } }] },
+        { repo: 'acme/api', affected: true, complete: true, incomplete: [], files: ['.circleci/config.yml'], secrets: [] },
+      ],
+    };
+    const summary = { repos: 2, jobs: 3, affected: 2, unresolved: 0, errors: 0, byVerdict: { critical: 2, high: 0, medium: 0, low: 0 } };
+    const lookup = changedIncident(await store.apply('inc1', (i) => recordLookup(i, { at: T0 + 60_000, source: LOOKUP_SOURCE, summary, summaryText: 'lookup', evidence, reportPostId: 'report-1' })));
+    expect(await store.getIncident('inc1')).toEqual(lookup);
+    // The action checklist: 6 is secrets rotated, 7 pipelines hardened.
+    await store.apply('inc1', (i) => setItemDone(i, 6, 0, true, bob, T0 + 120_000));
+    await store.apply('inc1', (i) => setMilestoneDone(i, 2, false, alice, T0 + 180_000));
+    const fixed = { ...evidence, repos: [{ ...evidence.repos[0], affected: false, files: [] }, evidence.repos[1]] };
+    const last = changedIncident(
+      await store.apply('inc1', (i) => recordLookup(i, { at: T0 + 240_000, source: RECHECK_SOURCE, summary, summaryText: 're-check', evidence: fixed as typeof evidence, recheck: { by: bob } })),
+    );
+    const got = await store.getIncident('inc1');
+    expect(got).toEqual(last);
+    expect(got?.evidence).toEqual({ lookupAt: T0 + 240_000, complete: true, incomplete: [], reportPostId: 'report-1', firstCompleteAt: T0 + 60_000, recheckedAt: T0 + 240_000 });
+    expect(got?.milestones[1]).toMatchObject({ done: false, override: { by: alice, at: T0 + 180_000 }, evidence: { state: 'verified', source: 're-check' } });
+    expect(got?.milestones[5]?.items?.map((i) => [i.id, i.label, i.where, i.done, i.doneBy?.username, i.override?.by.username, i.evidence?.state, i.owners])).toEqual([
+      ['secret:pipeline-config::acme/web:NPM_TOKEN', 'NPM_TOKEN', { store: 'pipeline-config', repo: 'acme/web' }, true, 'bob', 'bob', 'manual', ['@acme/web-team', 'ops@acme.example']],
+      ['secret:context:deploy::every context variable', 'every context variable', { store: 'context', scope: 'deploy' }, false, undefined, undefined, 'manual', undefined],
+    ]);
+    expect(got?.milestones[6]?.items?.map((i) => [i.label, i.done, i.verified, i.evidence?.state])).toEqual([
+      ['acme/web', true, { source: 're-check', at: T0 + 240_000 }, 'verified'],
+      ['acme/api', false, undefined, 'not-yet'],
+    ]);
+    // The same through a listing (PostgreSQL reads incidents, milestones and sub-items in one statement).
+    expect((await store.listIncidents('open')).find((i) => i.id === 'inc1')).toEqual(last);
+    expect((await db.sql('SELECT item_id FROM milestone_items ORDER BY position, item_position')).map((r) => r.item_id)).toEqual([
+      'secret:pipeline-config::acme/web:NPM_TOKEN',
+      'secret:context:deploy::every context variable',
+      'repo:acme/web',
+      'repo:acme/api',
+    ]);
+    expect((await store.timeline('inc1')).map((e) => e.kind)).toEqual(['start', 'lookup', 'verify', 'evidence', 'evidence', 'check', 'uncheck', 'recheck', 'verify']);
+  });
+
+  it('an incident stored before the evidence columns reads back without evidence', async () => {
+    await seed(store);
+    await db.sql('UPDATE milestones SET evidence = NULL, verified_source = NULL');
+    const got = await store.getIncident('inc1');
+    expect(got?.evidence).toBeUndefined();
+    expect(got?.milestones.every((m) => m.items === undefined && m.verified === undefined && m.override === undefined)).toBe(true);
   });
 
   it('lists incidents by status, in start order', async () => {

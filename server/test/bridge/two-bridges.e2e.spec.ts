@@ -82,7 +82,9 @@ describePg('two bridges, one PostgreSQL', () => {
     const checklist = await waitFor('the pinned checklist', () => sim?.posts().find((p) => p.type === 'custom_cix_checklist' && p.is_pinned));
     const channelId = checklist.channel_id;
     const contexts = (checklist.props?.attachments as Array<{ actions: Array<{ integration: { context: Record<string, unknown> } }> }>)[0]?.actions.map((a) => a.integration.context) ?? [];
-    expect(contexts).toHaveLength(9);
+    // Nine milestones, then the Re-check button.
+    expect(contexts).toHaveLength(10);
+    expect(contexts[9]?.op).toBe('recheck');
 
     // 60 clicks on "Done N" for the items 1 and 3–8 (item 2 stays open: its reminder is due in 3 s; item 9
     // stays open) and 10 status updates, all at once, through the proxy; bridge A is killed while they run.

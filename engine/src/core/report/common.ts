@@ -1,6 +1,7 @@
 /** Helpers shared by the renderers (pure). */
 import { VERDICTS } from '../vocabulary';
-import type { ChainLink, Finding, ScanResult, TamperPath, Verdict } from '../model';
+import type { ChainLink, Finding, ScanResult, TamperPath, Verdict, VersionInfo } from '../model';
+import { stillExposedNow, unionVersions, versionsText } from '../versions';
 
 const RANK: Record<Verdict, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -168,13 +169,20 @@ export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanRes
   const seenE = new Set<string>();
   const unresolved: ScanResult['unresolved'] = [];
   const errors: ScanResult['errors'] = [];
+  const unresolvedAt = new Map<string, number>();
   for (const r of list) {
     for (const u of r.unresolved) {
       const k = `${u.repo}\u0000${u.file}\u0000${u.line}\u0000${u.ref}`;
       if (!seenU.has(k)) {
         seenU.add(k);
+        unresolvedAt.set(k, unresolved.length);
         unresolved.push(u);
+        continue;
       }
+      // The same use met in other versions of the repository: one entry, every version it was met in.
+      const i = unresolvedAt.get(k);
+      const first = i === undefined ? undefined : unresolved[i];
+      if (i !== undefined && first !== undefined && u.versions !== undefined) unresolved[i] = { ...first, versions: unionVersions(first.versions ?? [], u.versions) };
     }
     for (const e of r.errors) {
       const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
@@ -193,11 +201,39 @@ export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanRes
  * as proof: no pipeline file found, input errors (unreadable or malformed files, jobs left out), uses
  * whose source was not available. Empty when the scan read everything it met.
  */
+/** The ScanError code of a repository its source did not give (sources/source.ts RepoFailure). */
+export const REPO_UNAVAILABLE = 'repo-unavailable';
+
 export function incompleteReasons(list: readonly ScanResult[]): string[] {
   const { unresolved, errors } = mergedInputs(list);
   const why: string[] = [];
   if (list.length > 0 && list.every((r) => r.summary.files === 0)) why.push('no pipeline file was found in the given paths');
-  if (errors.length > 0) why.push(`${plural(errors.length, 'input error')} (unreadable or malformed files, or parts left out)`);
+  // Repositories a source would not give (provider down, refused, clone failed): the scan is partial.
+  const refused = errors.filter((e) => e.code === REPO_UNAVAILABLE).length;
+  if (refused > 0) why.push(`${plural(refused, 'repository', 'repositories')} the source did not give (partial scan)`);
+  const other = errors.length - refused;
+  if (other > 0) why.push(`${plural(other, 'input error')} (unreadable or malformed files, or parts left out)`);
   if (unresolved.length > 0) why.push(`${plural(unresolved.length, 'component')} whose source could not be read`);
   return why;
 }
+
+/** Do any of the results say which repository versions they were found in (a source with history)? */
+export function hasVersions(list: readonly ScanResult[]): boolean {
+  const some = (items: ReadonlyArray<{ versions?: VersionInfo[] }>): boolean => items.some((i) => i.versions !== undefined && i.versions.length > 0);
+  return list.some((r) => some(r.findings) || some(r.unresolved) || some(r.errors));
+}
+
+/** The versions a finding (or a job row's findings) holds for, in words, with `still exposed now` when it holds today; '' without versions. */
+export function findingVersionsText(versions: readonly VersionInfo[] | undefined): string {
+  return versions === undefined || versions.length === 0 ? '' : versionsText(versions);
+}
+
+/** The distinct version texts of a job row's findings. */
+export function rowVersionsText(row: JobRow): string {
+  return rowTexts(row, (f) => {
+    const t = findingVersionsText(f.versions);
+    return t === '' ? [] : [t];
+  }).join('; ');
+}
+
+export { stillExposedNow };

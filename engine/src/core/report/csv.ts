@@ -2,9 +2,11 @@
  * CSV (RFC 4180, CRLF) of every finding — one row per use, each job's uses together; `job_id` is the
  * job's own key next to its display name `job`, `rule_ids` the rules that fired — then a row per
  * unresolved component (verdict `unresolved`) and per input error (verdict `error`); cells that a
- * spreadsheet would run as a formula are prefixed with `'`. Pure.
+ * spreadsheet would run as a formula are prefixed with `'`. When the repositories were read with their
+ * history, two more columns: `versions` (the commits a row holds for, in words) and `still_exposed_now`.
+ * Pure.
  */
-import { asList, chainText, groupedFindings, mergedInputs, type Results, tamperText } from './common';
+import { asList, chainText, findingVersionsText, groupedFindings, hasVersions, mergedInputs, type Results, stillExposedNow, tamperText } from './common';
 
 const HEADER = [
   'indicator',
@@ -30,6 +32,9 @@ const HEADER = [
   'advice',
 ] as const;
 
+/** Columns added when the repositories were read with their history. */
+const VERSION_HEADER = ['versions', 'still_exposed_now'] as const;
+
 /** One CSV cell: formula-injection guard, then RFC 4180 quoting. */
 export function csvCell(value: string | number | boolean): string {
   let text = String(value);
@@ -39,7 +44,8 @@ export function csvCell(value: string | number | boolean): string {
 
 export function renderCsv(results: Results): string {
   const list = asList(results);
-  const rows: string[] = [HEADER.join(',')];
+  const versions = hasVersions(list);
+  const rows: string[] = [versions ? [...HEADER, ...VERSION_HEADER].join(',') : HEADER.join(',')];
   for (const result of list) {
     for (const f of groupedFindings(result)) {
       const cells = [
@@ -64,6 +70,7 @@ export function renderCsv(results: Results): string {
         f.ruleIds.join('; '),
         f.reasons.join(' '),
         f.advice.join(' '),
+        ...(versions ? [findingVersionsText(f.versions), f.versions === undefined ? '' : stillExposedNow(f.versions)] : []),
       ];
       rows.push(cells.map(csvCell).join(','));
     }
@@ -71,12 +78,15 @@ export function renderCsv(results: Results): string {
   // What the scan could not read, as rows of their own (verdict `unresolved` / `error`), once each.
   const inputs = mergedInputs(list);
   const indicators = list.map((r) => r.indicator.id).join('; ');
-  const inputRow = (verdict: string, repo: string, file: string, line: number, chain: string, reason: string): string =>
-    HEADER.map((h) => {
-      const value: Partial<Record<(typeof HEADER)[number], string | number>> = { indicator: indicators, verdict, repo, file, line, chain, reasons: reason };
-      return csvCell(value[h] ?? '');
-    }).join(',');
-  for (const u of inputs.unresolved) rows.push(inputRow('unresolved', u.repo, u.file, u.line, u.ref, u.reason));
-  for (const e of inputs.errors) rows.push(inputRow('error', e.repo, e.file, e.line, '', `${e.code}: ${e.message}`));
+  const inputRow = (verdict: string, repo: string, file: string, line: number, chain: string, reason: string, met: { versions?: Parameters<typeof findingVersionsText>[0] }): string =>
+    [
+      ...HEADER.map((h) => {
+        const value: Partial<Record<(typeof HEADER)[number], string | number>> = { indicator: indicators, verdict, repo, file, line, chain, reasons: reason };
+        return csvCell(value[h] ?? '');
+      }),
+      ...(versions ? [csvCell(findingVersionsText(met.versions)), ''] : []),
+    ].join(',');
+  for (const u of inputs.unresolved) rows.push(inputRow('unresolved', u.repo, u.file, u.line, u.ref, u.reason, u));
+  for (const e of inputs.errors) rows.push(inputRow('error', e.repo, e.file, e.line, '', `${e.code}: ${e.message}`, e));
   return `${rows.join('\r\n')}\r\n`;
 }

@@ -44,8 +44,16 @@
  * final consumer holds. `tamper[].reach` says why the path is reachable: the write after the compromised
  * step, collection at the end of the job, or a store any step can write (GitHub's Actions cache) with the
  * scope the job writes into. Platform incidents have no tamper paths (the breach ran no code in the job).
+ *
+ * When the repositories were read with their history (a git or provider source over an incident window),
+ * each finding, unresolved use and error has `versions`: the commits of the repository it holds for,
+ * oldest first (`commit`, `role` window-start | in-window | head, ISO times `committedAt`, `liveFrom`,
+ * `liveUntil`, and `replacedBy`, the commit that changed or removed it); a finding also has `live`, the
+ * same in words, and `stillExposedNow` (it holds in what is on the default branch today). A finding the
+ * same in several versions is one finding. Without history (a local folder) these fields are absent.
  */
-import type { ScanResult } from '../model';
+import type { ScanResult, VersionInfo } from '../model';
+import { stillExposedNow, versionJson, type VersionJson, versionsText } from '../versions';
 import { groupedFindings, incompleteReasons, isResultList, type Results } from './common';
 
 export interface JsonReport {
@@ -67,10 +75,18 @@ export interface JsonReport {
     ruleIds: string[];
     reasons: string[];
     advice: string[];
+    versions?: VersionJson[];
+    live?: string;
+    stillExposedNow?: boolean;
   }>;
   /** Uses whose source could not be read: what they run was not checked (not assumed clean). */
-  unresolved: Array<{ repo: string; file: string; line: number; ref: string; reason: string }>;
-  errors: Array<{ repo: string; file: string; line: number; message: string }>;
+  unresolved: Array<{ repo: string; file: string; line: number; ref: string; reason: string; versions?: VersionJson[] }>;
+  errors: Array<{ repo: string; file: string; line: number; message: string; versions?: VersionJson[] }>;
+}
+
+/** `versions` as JSON, when the item has them. */
+function versionsField(versions: readonly VersionInfo[] | undefined): { versions?: VersionJson[] } {
+  return versions === undefined || versions.length === 0 ? {} : { versions: versions.map(versionJson) };
 }
 
 export function toJsonReport(result: ScanResult): JsonReport {
@@ -125,9 +141,12 @@ export function toJsonReport(result: ScanResult): JsonReport {
       ruleIds: [...f.ruleIds],
       reasons: [...f.reasons],
       advice: [...f.advice],
+      ...(f.versions === undefined || f.versions.length === 0
+        ? {}
+        : { ...versionsField(f.versions), live: versionsText(f.versions), stillExposedNow: stillExposedNow(f.versions) }),
     })),
-    unresolved: result.unresolved.map((u) => ({ repo: u.repo, file: u.file, line: u.line, ref: u.ref, reason: u.reason })),
-    errors: result.errors.map((e) => ({ repo: e.repo, file: e.file, line: e.line, message: `${e.code}: ${e.message}` })),
+    unresolved: result.unresolved.map((u) => ({ repo: u.repo, file: u.file, line: u.line, ref: u.ref, reason: u.reason, ...versionsField(u.versions) })),
+    errors: result.errors.map((e) => ({ repo: e.repo, file: e.file, line: e.line, message: `${e.code}: ${e.message}`, ...versionsField(e.versions) })),
   };
 }
 

@@ -4,7 +4,24 @@
  * the command line goes through `escapeMarkdown`: no mention, link, image or HTML survives. Pure.
  */
 import type { ScanResult } from '../model';
-import { asList, chainText, countByVerdict, incompleteReasons, type JobRow, jobRows, mergedInputs, plural, type Results, rowTexts, scopeNote, secretNames, tamperText, usesText } from './common';
+import {
+  asList,
+  chainText,
+  countByVerdict,
+  findingVersionsText,
+  incompleteReasons,
+  type JobRow,
+  jobRows,
+  mergedInputs,
+  plural,
+  type Results,
+  rowTexts,
+  rowVersionsText,
+  scopeNote,
+  secretNames,
+  tamperText,
+  usesText,
+} from './common';
 import { escapeMarkdown as e } from './escape';
 
 export interface MarkdownOptions {
@@ -31,11 +48,11 @@ function jobName(r: JobRow): string {
   return r.job === r.jobId ? r.job : `${r.job} (${r.jobId})`;
 }
 
-function jobRow(r: JobRow): string {
+function jobRow(r: JobRow, versions: boolean): string {
   const chains = rowTexts(r, (f) => [chainText(f.chain.map((l) => ({ ...l, ref: clip(l.ref, 80) })))]);
   return `| **${r.verdict}** | ${cell(r.repo)} | ${cell(usesText(r.uses))} | ${cell(jobName(r))} | ${cell(rowTexts(r, secretNames).join(', '))} | ${cell(
     rowTexts(r, (f) => f.tamper.map(tamperText)).join('; '),
-  )} | ${cell(chains.join('; '), 300)} |`;
+  )} | ${cell(chains.join('; '), 300)} |${versions ? ` ${cell(rowVersionsText(r), 400)} |` : ''}`;
 }
 
 function section(result: ScanResult, maxRows: number, showInputs: boolean): string {
@@ -54,9 +71,11 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
   if (!showInputs && affected.length === 0) return '';
   if (affected.length > 0) {
     out.push('');
-    out.push('| Verdict | Repository | Uses (file:line) | Job | Secrets | Tamper | Chain |');
-    out.push('| :-- | :-- | :-- | :-- | :-- | :-- | :-- |');
-    for (const r of affected.slice(0, maxRows)) out.push(jobRow(r));
+    // A Versions column when the repositories were read with their history (which commits each job holds for).
+    const versions = affected.some((r) => r.findings.some((f) => f.versions !== undefined));
+    out.push(`| Verdict | Repository | Uses (file:line) | Job | Secrets | Tamper | Chain |${versions ? ' Versions |' : ''}`);
+    out.push(`| :-- | :-- | :-- | :-- | :-- | :-- | :-- |${versions ? ' :-- |' : ''}`);
+    for (const r of affected.slice(0, maxRows)) out.push(jobRow(r, versions));
     if (affected.length > maxRows) out.push(`\n… and ${affected.length - maxRows} more affected jobs (see the JSON report)`);
     out.push('');
     const explained = Math.min(maxRows, WHY_ROWS, affected.length);
@@ -85,18 +104,24 @@ function incompleteBlock(list: readonly ScanResult[]): string[] {
   return why.length === 0 ? [] : [`:warning: **Incomplete scan:** ${why.join('; ')}. What was not read is not known to be clean.`];
 }
 
+/** ` (in 5e01c2d…, live from …)` for what was met in versions of a repository; '' otherwise. */
+function inVersions(versions: ScanResult['findings'][number]['versions']): string {
+  const text = findingVersionsText(versions);
+  return text === '' ? '' : ` (in ${cell(text, 300)})`;
+}
+
 function inputsBlock(unresolved: ScanResult['unresolved'], errors: ScanResult['errors']): string[] {
   const out: string[] = [];
   if (unresolved.length > 0) {
     out.push('');
     out.push(`**Unresolved components** (not checked, not assumed clean): ${plural(unresolved.length, 'use')}`);
-    for (const u of unresolved.slice(0, 10)) out.push(`- ${cell(u.repo)} ${cell(`${u.file}:${u.line}`)} ${cell(u.ref)}: ${cell(u.reason)}`);
+    for (const u of unresolved.slice(0, 10)) out.push(`- ${cell(u.repo)} ${cell(`${u.file}:${u.line}`)} ${cell(u.ref)}: ${cell(u.reason)}${inVersions(u.versions)}`);
     if (unresolved.length > 10) out.push(`- … and ${unresolved.length - 10} more`);
   }
   if (errors.length > 0) {
     out.push('');
     out.push(`**Input errors**: ${plural(errors.length, 'error')}`);
-    for (const err of errors.slice(0, 10)) out.push(`- ${cell(err.repo)} ${cell(`${err.file}:${err.line}`)}: ${cell(`${err.code}: ${err.message}`)}`);
+    for (const err of errors.slice(0, 10)) out.push(`- ${cell(err.repo)} ${cell(`${err.file}:${err.line}`)}: ${cell(`${err.code}: ${err.message}`)}${inVersions(err.versions)}`);
     if (errors.length > 10) out.push(`- … and ${errors.length - 10} more`);
   }
   return out;

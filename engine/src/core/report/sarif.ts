@@ -6,11 +6,14 @@
  * own key (`jobId`, the logical location) and its display name; file:line relative to its
  * repository's checkout (`uriBaseId` REPO:<owner/repo>, described in `originalUriBaseIds`); input
  * errors (error) and unresolved components (warning) as tool execution notifications;
- * `properties.complete` false when the scan could not read everything. Secret names only. Pure.
+ * `properties.complete` false when the scan could not read everything; a finding read with the
+ * repository's history has `properties.versions` (the commits it holds for, as in the JSON report),
+ * `properties.live` and `properties.stillExposedNow`. Secret names only. Pure.
  */
 import { EXPOSURE_RULES } from '../exposure/assess';
 import type { RuleConfidence, RuleMeta, RuleSeverity } from '../exposure/rule';
 import type { Finding, ScanResult, Verdict } from '../model';
+import { stillExposedNow, versionJson, versionsText } from '../versions';
 import { asList, chainText, groupedFindings, incompleteReasons, mergedInputs, type Results, secretNames, tamperText } from './common';
 
 export interface SarifOptions {
@@ -107,6 +110,9 @@ export function renderSarif(results: Results, options: SarifOptions = {}): strin
           tamper: f.tamper.map(tamperText),
           chain: f.chain.map((l) => l.ref),
           advice: f.advice,
+          ...(f.versions === undefined || f.versions.length === 0
+            ? {}
+            : { versions: f.versions.map(versionJson), live: versionsText(f.versions), stillExposedNow: stillExposedNow(f.versions) }),
         },
       });
     }
@@ -116,14 +122,14 @@ export function renderSarif(results: Results, options: SarifOptions = {}): strin
   for (const err of inputs.errors) {
     notifications.push({
       level: 'error',
-      message: { text: `${err.repo}: ${err.code}: ${err.message}` },
+      message: { text: `${err.repo}: ${err.code}: ${err.message}${err.versions === undefined || err.versions.length === 0 ? '' : ` (in ${versionsText(err.versions)})`}` },
       locations: [{ physicalLocation: { artifactLocation: location(err.repo, err.file), region: { startLine: Math.max(1, err.line) } } }],
     });
   }
   for (const u of inputs.unresolved) {
     notifications.push({
       level: 'warning',
-      message: { text: `${u.repo}: unresolved component ${u.ref}: ${u.reason}` },
+      message: { text: `${u.repo}: unresolved component ${u.ref}: ${u.reason}${u.versions === undefined || u.versions.length === 0 ? '' : ` (in ${versionsText(u.versions)})`}` },
       locations: [{ physicalLocation: { artifactLocation: location(u.repo, u.file), region: { startLine: Math.max(1, u.line) } } }],
     });
   }

@@ -3,7 +3,24 @@
  * result per use), a summary line per indicator; ANSI colours only when asked. Pure.
  */
 import type { ScanResult, Verdict } from '../model';
-import { asList, chainText, distinctAffectedJobs, incompleteReasons, type JobRow, jobRows, mergedInputs, plural, type Results, rowTexts, scopeNote, secretNames, tamperText, usesText } from './common';
+import {
+  asList,
+  chainText,
+  distinctAffectedJobs,
+  findingVersionsText,
+  incompleteReasons,
+  type JobRow,
+  jobRows,
+  mergedInputs,
+  plural,
+  type Results,
+  rowTexts,
+  rowVersionsText,
+  scopeNote,
+  secretNames,
+  tamperText,
+  usesText,
+} from './common';
 
 export interface TableOptions {
   /** Colour the verdicts (only when writing to a TTY). */
@@ -67,14 +84,20 @@ function summaryLine(result: ScanResult): string {
   );
 }
 
+/** ` (in 5e01c2d…, live from …)` after an unresolved use or an error met in versions of a repository. */
+function inVersions(item: { versions?: ScanResult['findings'][number]['versions'] }): string {
+  const text = findingVersionsText(item.versions);
+  return text === '' ? '' : ` (in ${cleanCell(text, 300)})`;
+}
+
 function inputLines(unresolved: ScanResult['unresolved'], errors: ScanResult['errors']): string[] {
   const lines: string[] = [];
   for (const u of unresolved.slice(0, 20)) {
-    lines.push(`unresolved: ${cleanCell(u.repo, 80)} ${cleanCell(u.file, 120)}:${u.line} ${cleanCell(u.ref, 120)}: ${cleanCell(u.reason, 200)}`);
+    lines.push(`unresolved: ${cleanCell(u.repo, 80)} ${cleanCell(u.file, 120)}:${u.line} ${cleanCell(u.ref, 120)}: ${cleanCell(u.reason, 200)}${inVersions(u)}`);
   }
   if (unresolved.length > 20) lines.push(`unresolved: … and ${unresolved.length - 20} more`);
   for (const e of errors.slice(0, 20)) {
-    lines.push(`error: ${cleanCell(e.repo, 80)} ${cleanCell(e.file, 120)}:${e.line}: ${e.code}: ${cleanCell(e.message, 200)}`);
+    lines.push(`error: ${cleanCell(e.repo, 80)} ${cleanCell(e.file, 120)}:${e.line}: ${e.code}: ${cleanCell(e.message, 200)}${inVersions(e)}`);
   }
   if (errors.length > 20) lines.push(`error: … and ${errors.length - 20} more`);
   return lines;
@@ -104,7 +127,12 @@ function renderOne(result: ScanResult, opts: Required<TableOptions>, showInputs:
         .join('  ')
         .trimEnd();
     lines.push(fmt(header));
-    jobs.forEach((j, i) => lines.push(fmt(rows[i] ?? [], j.affected ? j.verdict : undefined)));
+    jobs.forEach((j, i) => {
+      lines.push(fmt(rows[i] ?? [], j.affected ? j.verdict : undefined));
+      // Which versions of the repository the job's uses hold for (a source with history), under its row.
+      const versions = rowVersionsText(j);
+      if (versions !== '') lines.push(`  versions: ${cleanCell(versions, 400)}`);
+    });
   } else {
     lines.push('no job runs this component');
   }

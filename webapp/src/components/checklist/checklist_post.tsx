@@ -10,6 +10,7 @@ import {SeverityBadge} from '../common/severity_badge';
 import {UserBadge} from '../common/user_badge';
 
 import {MilestoneRow} from './milestone_row';
+import {EvidenceBar} from './evidence_bar';
 
 export function ChecklistProgress({checklist}: {checklist: ChecklistProps}): React.ReactElement {
     const intl = useIntl();
@@ -76,16 +77,21 @@ export function ChecklistPost({post, theme}: PostTypeComponentProps): React.Reac
                 </p>
             ) : (
                 <ul className='cix-milestones'>
-                    {checklist.milestones.map((milestone) => (
+                    {checklist.milestones.map((milestone, index) => (
                         <MilestoneRow
                             key={milestone.id}
                             post={post}
                             milestone={milestone}
                             closed={closed}
+                            position={index + 1}
                         />
                     ))}
                 </ul>
             )}
+            <EvidenceBar
+                post={post}
+                checklist={checklist}
+            />
         </section>
     );
 }

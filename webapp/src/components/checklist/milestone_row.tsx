@@ -9,6 +9,9 @@ import {getToggle} from '../../selectors';
 import {DueCountdown} from '../common/due_countdown';
 import {UserBadge} from '../common/user_badge';
 
+import {SubItems} from './sub_items';
+import {TickSource} from './tick_source';
+
 /** How long a click waits for the updated post before it is reported as unconfirmed. */
 export const CONFIRM_TIMEOUT_MS = 20_000;
 
@@ -16,11 +19,13 @@ interface Props {
     post: {id: string; channel_id: string; props: unknown};
     milestone: Milestone;
     closed: boolean;
+    /** Its number in the checklist (`check N`; sub-items are N.M). */
+    position: number;
 }
 
 type RowState = 'idle' | 'pending' | 'unconfirmed' | 'failed';
 
-export function MilestoneRow({post, milestone, closed}: Props): React.ReactElement {
+export function MilestoneRow({post, milestone, closed, position}: Props): React.ReactElement {
     const postId = post.id;
     const dispatch = useAppDispatch();
     const intl = useIntl();
@@ -99,14 +104,19 @@ export function MilestoneRow({post, milestone, closed}: Props): React.ReactEleme
                         </span>
                     )}
                     {milestone.assignee && <UserBadge user={milestone.assignee}/>}
-                    {milestone.done && milestone.doneBy && (
+                    {milestone.itemsTotal !== undefined && (
                         <span className='cix-muted cix-small'>
-                            <FormattedMessage id='cix.milestone.doneBy' defaultMessage='done by {user}' values={{user: `@${milestone.doneBy.username}`}}/>
+                            <FormattedMessage id='cix.milestone.items' defaultMessage='{done} / {total}' values={{done: milestone.itemsDone ?? 0, total: milestone.itemsTotal}}/>
                         </span>
                     )}
+                    <TickSource entry={milestone}/>
                     {!milestone.done && milestone.dueAt !== undefined && <DueCountdown dueAt={milestone.dueAt}/>}
                 </span>
             </div>
+            <SubItems
+                milestone={milestone}
+                position={position}
+            />
             {state === 'failed' && toggle?.status === 'failed' && (
                 <div
                     className='cix-error cix-small'

@@ -1,7 +1,7 @@
 import React, {useMemo} from 'react';
 import {FormattedMessage} from 'react-intl';
 
-import {parseReportProps} from '@cix/contract';
+import {parseReportProps, type ReportProps} from '@cix/contract';
 
 import {useThemeStyle} from '../../hooks/use_theme_style';
 import type {PostTypeComponentProps} from '../../types/mattermost-webapp';
@@ -10,6 +10,24 @@ import {FallbackMessage} from '../common/fallback_message';
 import {useFullReport} from './full_report';
 import {ReportTable} from './report_table';
 import {SummaryBar} from './summary_bar';
+
+/**
+ * Why the answer is incomplete. Posts written before `incomplete` existed say it through their counts
+ * only: unresolved components or errors are never "nothing is affected".
+ */
+export function incompleteReasons(report: ReportProps): string[] {
+    if (report.incomplete && report.incomplete.length > 0) {
+        return report.incomplete;
+    }
+    const reasons: string[] = [];
+    if (report.summary.unresolved > 0) {
+        reasons.push(`${report.summary.unresolved} component(s) whose source could not be read`);
+    }
+    if (report.summary.errors > 0) {
+        reasons.push(`${report.summary.errors} input error(s): files or repositories not read`);
+    }
+    return reasons;
+}
 
 export function ReportPost({post, theme}: PostTypeComponentProps): React.ReactElement {
     const parsed = useMemo(() => parseReportProps(post.props), [post.props]);
@@ -26,6 +44,7 @@ export function ReportPost({post, theme}: PostTypeComponentProps): React.ReactEl
     const report = parsed.value;
     const rows = full.status === 'loaded' ? full.rows : report.rows;
     const partial = full.status !== 'loaded' && report.totalRows > report.rows.length;
+    const incomplete = incompleteReasons(report);
     return (
         <section
             className='cix cix-report'
@@ -42,10 +61,36 @@ export function ReportPost({post, theme}: PostTypeComponentProps): React.ReactEl
                     rows={rows}
                     idPrefix={`cix-${post.id}`}
                 />
-            ) : report.totalRows === 0 && (
+            ) : report.totalRows === 0 && incomplete.length === 0 && (
                 <p className='cix-muted'>
                     <FormattedMessage id='cix.report.none' defaultMessage='No job ran the component: nothing is affected.'/>
                 </p>
+            )}
+            {incomplete.length > 0 && (
+                <div
+                    className='cix-report__incomplete'
+                    role='status'
+                >
+                    <strong>
+                        {report.totalRows === 0 ? (
+                            <FormattedMessage
+                                id='cix.report.incompleteNone'
+                                defaultMessage='Incomplete: nothing affected was found in what was read, but what was not read is not known to be clean.'
+                            />
+                        ) : (
+                            <FormattedMessage
+                                id='cix.report.incomplete'
+                                defaultMessage='Incomplete: more jobs may be affected than these.'
+                            />
+                        )}
+                    </strong>
+                    <ul className='cix-names'>
+                        {incomplete.map((reason, i) => (
+                            // Reasons may repeat; an item's identity is its position.
+                            <li key={i}>{reason}</li>
+                        ))}
+                    </ul>
+                </div>
             )}
             {partial && (
                 <div className='cix-report__more cix-small'>

@@ -1,0 +1,275 @@
+/**
+ * `ci-exposure scan SOURCE…`: the scan over RepoSources — local folders, git URLs and the registered
+ * providers (`github:ORG`, `gitlab:GROUP`, `circleci:VCS/ORG`; sources/resolve-source.ts) — with the
+ * versions of an incident window and components fetched on demand (sources/fetch-loop.ts). The shell:
+ * resolves the specs, reads every version of every repository (progress on stderr, never stdout), scans,
+ * renders the report on stdout, returns the exit code (scan-command.ts EXIT). A repository a source did
+ * not give is a `repo-unavailable` error of the report (partial: exit 3 when nothing affected was found).
+ * The files a job runs (scripts, Makefiles) are read from a remote repository between scan rounds
+ * (fetch-loop.ts), with or without component fetching. Fetchers get the window: a moving orb ref reads as
+ * of its end; a component read at a branch as it is today, during a window, is a `branch-read-today`
+ * error (the scan did not see what the branch held then: incomplete, never clean).
+ */
+import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import type { ComponentSource, Indicator, RepoInput, ScanError, ScanResult } from '../core/model';
+import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
+import { incompleteReasons, REPO_UNAVAILABLE } from '../core/report/common';
+import { scanMany } from '../core/scan';
+import { mergeVersions } from '../core/versions';
+import { componentCacheSource } from '../sources/component-cache';
+import { componentStore } from '../sources/component-store';
+import { scanWithFetch } from '../sources/fetch-loop';
+import { isLocalFolder, type LocalSource, WORKTREE } from '../sources/local-source';
+import { providerFetchers, resolveSources, SOURCE_PROVIDERS, type SourceProvider, sourceEnv } from '../sources/resolve-source';
+import { isRepoFailure, type RepoSource, type RepoVersion, type SourceProgress, type TimeWindow } from '../sources/source';
+import { UserError } from './errors';
+import { emptySource, EXIT, type ScanCommandOptions, scanLocalFolders, selectIndicators } from './scan-command';
+import { VERSION } from './version';
+
+/** The default data directory (git mirrors, the component store). */
+export const DEFAULT_DATA_DIR = '.ci-exposure';
+
+/** The error code of a component a fetcher read at a branch as it is today, in a scan of an incident window. */
+export const BRANCH_READ_TODAY = 'branch-read-today';
+
+export interface SourceScanOptions extends ScanCommandOptions {
+  /** `START..END` (ISO-8601 dates or times, UTC), or `none` (today's heads only). Default: the indicator's window. */
+  window?: string;
+  dataDir?: string;
+  /** Fetch missing components (default: when a remote source is read). */
+  fetch?: boolean;
+}
+
+export interface SourceScanIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** stderr is a terminal: a progress bar; otherwise a plain line every few seconds. */
+  stderrIsTTY?: boolean;
+  /** The process environment (only the names sources read are passed on). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** A clock, for progress (default Date.now). */
+  now?: () => number;
+}
+
+const DATE = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** `2025-03-14` (the whole day, UTC) or a full ISO time; undefined when it is neither. */
+function parseBound(text: string, end: boolean): number | undefined {
+  const m = DATE.exec(text.trim());
+  if (!m) return undefined;
+  const ms = m[2] === undefined ? Date.parse(`${m[1]}T${end ? '23:59:59.999' : '00:00:00.000'}Z`) : Date.parse(text.trim());
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * The window of the scan: `--window START..END`, `none`, or by default the window of the one indicator
+ * given with `--indicator` (a `--component` spec has no window: today's heads).
+ */
+export function scanWindow(option: string | undefined, indicators: readonly Indicator[], fromIndicator: boolean): TimeWindow | undefined {
+  if (option === undefined) {
+    const [only] = indicators;
+    if (!fromIndicator || indicators.length !== 1 || only === undefined) return undefined;
+    const start = Date.parse(only.windowStart);
+    const end = Date.parse(only.windowEnd);
+    return Number.isNaN(start) || Number.isNaN(end) ? undefined : { start, end };
+  }
+  if (option.trim() === 'none') return undefined;
+  const parts = option.split('..');
+  const start = parts.length === 2 ? parseBound(parts[0] ?? '', false) : undefined;
+  const end = parts.length === 2 ? parseBound(parts[1] ?? '', true) : undefined;
+  if (start === undefined || end === undefined) throw new UserError(`scan: bad --window "${option}" (START..END as ISO-8601 dates or times, e.g. 2025-03-14..2025-03-15, or none)`);
+  if (end < start) throw new UserError(`scan: --window "${option}" ends before it starts`);
+  return { start, end };
+}
+
+/** `3,200 / 10,000 repositories · 41 s` (the total when known). */
+export function progressText(read: number, total: number | undefined, elapsedMs: number): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const count = total === undefined ? `${n(read)} ${read === 1 ? 'repository' : 'repositories'}` : `${n(read)} / ${n(total)} repositories`;
+  return `${count} · ${Math.floor(elapsedMs / 1000)} s`;
+}
+
+export interface ProgressReporter extends SourceProgress {
+  /** A stage after reading (`fetching components: round 2, 14 fetched`). */
+  stage(text: string): void;
+  /** Clears the bar (TTY). */
+  done(): void;
+}
+
+/** Progress on stderr: a bar redrawn in place on a terminal (at most every 100 ms), else a plain line every 5 s. */
+export function progressReporter(write: (text: string) => void, tty: boolean, now: () => number = Date.now): ProgressReporter {
+  const started = now();
+  let listed = 0;
+  let total: number | undefined;
+  let read = 0;
+  let last = tty ? 0 : started;
+  let drawn = false;
+  let stage: string | undefined;
+  const line = (): string => (stage === undefined ? progressText(read, total ?? (listed > 0 ? listed : undefined), now() - started) : `${stage} · ${Math.floor((now() - started) / 1000)} s`);
+  const bar = (): string => {
+    const of = total ?? listed;
+    if (stage !== undefined || of === 0) return '';
+    const filled = Math.min(20, Math.round((read / of) * 20));
+    return `[${'#'.repeat(filled)}${'-'.repeat(20 - filled)}] `;
+  };
+  const tick = (force = false): void => {
+    const t = now();
+    if (!force && t - last < (tty ? 100 : 5000)) return;
+    last = t;
+    if (tty) {
+      write(`\r\u001b[2K${bar()}${line()}`);
+      drawn = true;
+    } else write(`ci-exposure: ${line()}\n`);
+  };
+  return {
+    listed(count, all) {
+      listed = count;
+      if (all !== undefined) total = all;
+      tick();
+    },
+    read() {
+      read++;
+      tick();
+    },
+    stage(text) {
+      stage = text;
+      tick();
+    },
+    done() {
+      if (tty && drawn) write('\r\u001b[2K');
+    },
+  };
+}
+
+/** Sums the progress of several sources (each says its own counts). */
+function combined(reporter: ProgressReporter, sources: number): SourceProgress[] {
+  const counts = Array.from({ length: sources }, () => ({ listed: 0, total: undefined as number | undefined }));
+  return counts.map((c) => ({
+    listed(count, total) {
+      c.listed = count;
+      c.total = total;
+      const all = counts.every((x) => x.total !== undefined) ? counts.reduce((s, x) => s + (x.total ?? 0), 0) : undefined;
+      reporter.listed(
+        counts.reduce((s, x) => s + x.listed, 0),
+        all,
+      );
+    },
+    read(repo) {
+      reporter.read(repo);
+    },
+  }));
+}
+
+/** A version as the core reads it: a local folder's worktree carries no version (nothing to say about it). */
+function asInput(v: RepoVersion): RepoInput {
+  const { errors: _errors, version, ...input } = v;
+  return version.commit === WORKTREE ? input : { ...input, version };
+}
+
+/** Reads every version of every source; a source that fails as a whole is one unavailable entry. */
+async function readSources(sources: readonly RepoSource[], window: TimeWindow | undefined, reporter: ProgressReporter): Promise<{ repos: RepoInput[]; errors: ScanError[] }> {
+  const repos: RepoInput[] = [];
+  const errors: ScanError[] = [];
+  const progress = combined(reporter, sources.length);
+  for (const [i, source] of sources.entries()) {
+    try {
+      for await (const item of source.versions(window, progress[i])) {
+        if (isRepoFailure(item)) {
+          errors.push({ repo: item.repo, file: '.', line: 1, code: REPO_UNAVAILABLE, message: `not read: ${item.reason}` });
+          continue;
+        }
+        repos.push(asInput(item));
+        const version = item.version.commit === WORKTREE ? undefined : item.version;
+        for (const e of item.errors ?? []) errors.push(version === undefined ? e : { ...e, versions: [version] });
+      }
+    } catch (err) {
+      errors.push({ repo: source.id, file: '.', line: 1, code: REPO_UNAVAILABLE, message: `not read: ${(err as Error).message}` });
+    }
+    errors.push(...((source as Partial<LocalSource>).errors ?? []));
+  }
+  // A file too large in three versions is one error, with the three versions.
+  return { repos, errors: mergeVersions(errors) };
+}
+
+/** Runs the scan over the given sources and writes the report. Throws UserError for usage/configuration errors. */
+export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, providers: readonly SourceProvider[] = SOURCE_PROVIDERS): Promise<number> {
+  const format = opts.format ?? 'table';
+  if (!isReportFormat(format)) throw new UserError(`scan: unknown format "${format}" (one of ${REPORT_FORMATS.join(', ')})`);
+  const indicators = selectIndicators(opts);
+  const window = scanWindow(opts.window, indicators, opts.indicator !== undefined);
+
+  let base: ComponentSource | undefined;
+  if (opts.cache !== undefined) {
+    let isDir = false;
+    try {
+      isDir = statSync(opts.cache).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw new UserError(`scan: component cache folder not found: ${opts.cache}`);
+    base = componentCacheSource(opts.cache);
+  }
+
+  const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  const env = sourceEnv(io.env ?? {});
+  const specs = opts.paths.length > 0 ? opts.paths : ['.'];
+  const sourceOptions = window === undefined ? { dataDir } : { dataDir, window };
+  const resolved = resolveSources(specs, env, sourceOptions, providers);
+  if (resolved.errors.length > 0) throw new UserError(`scan: ${resolved.errors.join('; ')}`);
+  if (resolved.missing.length > 0) throw new UserError(`scan: path not found or not a folder: ${resolved.missing.join(', ')}`);
+
+  const reporter = progressReporter(io.stderr, io.stderrIsTTY === true, io.now);
+  let scanned: ScanResult[];
+  let read: { repos: RepoInput[]; errors: ScanError[] };
+  try {
+    // [parallel scan] Local folders only, nothing to fetch: streamed in groups, over every core (scan-command.ts).
+    const local = !(opts.fetch ?? resolved.remote) && specs.every(isLocalFolder) ? await scanLocalFolders(specs, indicators, opts, reporter) : undefined;
+    read = local ? { repos: [], errors: local.errors } : await readSources(resolved.sources, window, reporter);
+    if (local) scanned = local.scanned;
+    else if (opts.fetch ?? resolved.remote) {
+      const store = componentStore(join(dataDir, 'components'));
+      const r = await scanWithFetch(read.repos, indicators, {
+        store,
+        fetchers: providerFetchers(env, sourceOptions, providers),
+        ...(base === undefined ? {} : { base }),
+        onRound: (round, fetched, failed, files) => reporter.stage(`fetching components: round ${round}, ${fetched} fetched, ${failed} failed, ${files} repository files read`),
+      });
+      scanned = r.results;
+      for (const n of r.notes) read.errors.push({ repo: n.ref, file: '.', line: 1, code: BRANCH_READ_TODAY, message: n.note });
+    } else if (resolved.remote) {
+      // No component is fetched, but the repositories' own files a job runs are still read from them.
+      const r = await scanWithFetch(read.repos, indicators, {
+        base: base ?? emptySource,
+        onRound: (round, _fetched, _failed, files) => reporter.stage(`reading repository files: round ${round}, ${files} read`),
+      });
+      scanned = r.results;
+    } else {
+      scanned = scanMany(read.repos, indicators, base ?? emptySource);
+    }
+  } finally {
+    reporter.done();
+  }
+
+  const kinds = new Map(indicators.map((i) => [i.id, i.kind]));
+  const results: ScanResult[] = scanned.map((r) => {
+    const kind = kinds.get(r.indicator.id);
+    return {
+      ...r,
+      indicator: kind === undefined ? r.indicator : { ...r.indicator, kind },
+      errors: [...read.errors, ...r.errors],
+      summary: { ...r.summary, errors: r.summary.errors + read.errors.length },
+    };
+  });
+
+  const single = opts.indicator !== undefined || opts.component !== undefined;
+  io.stdout(
+    renderReport(format, single && results.length === 1 ? (results[0] as ScanResult) : results, {
+      color: opts.color ?? false,
+      all: opts.all ?? false,
+      toolVersion: VERSION,
+    }),
+  );
+  if (results.some((r) => r.summary.affected > 0)) return EXIT.affected;
+  return incompleteReasons(results).length > 0 ? EXIT.incomplete : EXIT.clean;
+}

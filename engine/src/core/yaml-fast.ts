@@ -1,0 +1,510 @@
+/**
+ * A fast reader for the plain subset of YAML most pipeline files are written in — block mappings and
+ * sequences, one-line plain and quoted scalars, one-line flow collections of scalars, literal and folded
+ * block scalars — that gives the same value and the same lines as the full reader (yaml.ts over the `yaml`
+ * package's composer), at a fraction of its cost: one pass over the lines, plain JS values built directly,
+ * the line of every mapping key and sequence item recorded on the way.
+ *
+ * It answers only for files it reads with certainty. Anything else — anchors, aliases, tags, merge keys,
+ * multi-line plain or quoted scalars, complex keys, several documents, directives, tabs or CR in
+ * indentation, duplicate or non-string keys, whatever the full reader would call an error — makes it
+ * return undefined, and the caller uses the full reader. yaml-fast.spec.ts compares both on every file
+ * of the examples and the corpus: value, and the line of every path.
+ */
+import type { YamlPath } from './yaml';
+
+/** Where a node is: the line of a mapping entry's key or of a sequence item; its children's places. */
+interface Place {
+  line: number;
+  keys?: Map<string, Place>;
+  items?: Place[];
+}
+
+export interface FastYaml {
+  value: unknown;
+  lineOf(path: YamlPath): number;
+}
+
+/** Thrown inside the reader when the text leaves the subset; never escapes parseFastYaml. */
+class NotInSubset extends Error {}
+const OUT = new NotInSubset('not in the fast subset');
+
+function out(): never {
+  throw OUT;
+}
+
+const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
+const TRUES = new Set(['true', 'True', 'TRUE']);
+const FALSES = new Set(['false', 'False', 'FALSE']);
+const INT = /^[-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+/** Other core-schema numbers (octal, hex, exponent, .inf, .nan): left to the full reader. */
+const OTHER_NUMBER = /^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+
+/** A plain scalar's value under the YAML 1.2 core schema (the full reader's default). */
+function plainValue(s: string): unknown {
+  if (NULLS.has(s)) return null;
+  if (TRUES.has(s)) return true;
+  if (FALSES.has(s)) return false;
+  if (INT.test(s)) {
+    const n = Number(s);
+    return Number.isSafeInteger(n) ? n : out();
+  }
+  if (FLOAT.test(s)) return parseFloat(s);
+  if (OTHER_NUMBER.test(s)) out();
+  return s;
+}
+
+/** First characters that make a plain scalar something else (or an error). */
+const INDICATOR = new Set(['[', ']', '{', '}', ',', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
+
+function indentOf(line: string): number {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  if (line.charCodeAt(i) === 9) out(); // a tab where indentation is read
+  return i;
+}
+
+/** The end of `s` before a comment (` #`), right-trimmed. */
+function stripComment(s: string): string {
+  let end = s.length;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) === 35 /* # */ && (i === 0 || s[i - 1] === ' ')) {
+      end = i;
+      break;
+    }
+  }
+  return s.slice(0, end).trimEnd();
+}
+
+/** Only spaces and an optional comment. */
+function isBlankRest(s: string): boolean {
+  const t = s.trimStart();
+  return t === '' || t.startsWith('#');
+}
+
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+};
+
+/** A quoted scalar starting at s[0] (`'` or `"`), closed on the same line: its value and what follows. */
+function quoted(s: string): { value: string; rest: string } {
+  const q = s[0];
+  let value = '';
+  let i = 1;
+  if (q === "'") {
+    for (;;) {
+      const j = s.indexOf("'", i);
+      if (j < 0) out();
+      value += s.slice(i, j);
+      if (s[j + 1] === "'") {
+        value += "'";
+        i = j + 2;
+        continue;
+      }
+      return { value, rest: s.slice(j + 1) };
+    }
+  }
+  for (;;) {
+    if (i >= s.length) out();
+    const c = s[i];
+    if (c === '"') return { value, rest: s.slice(i + 1) };
+    if (c === '\\') {
+      const e = s[i + 1];
+      if (e === undefined) out();
+      const simple = ESCAPES[e];
+      if (simple !== undefined) {
+        value += simple;
+        i += 2;
+        continue;
+      }
+      const digits = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : out();
+      const hex = s.slice(i + 2, i + 2 + digits);
+      if (!new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(hex)) out();
+      const code = parseInt(hex, 16);
+      if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) out();
+      value += String.fromCodePoint(code);
+      i += 2 + digits;
+      continue;
+    }
+    if (c === '\t') out();
+    value += c;
+    i++;
+  }
+}
+
+/** A one-line plain scalar in block context (`s` already without its comment): its value. */
+function blockPlain(s: string): unknown {
+  const c = s[0];
+  if (c === undefined || INDICATOR.has(c)) out();
+  if ((c === '-' || c === '?' || c === ':') && (s.length === 1 || s[1] === ' ')) out();
+  if (s.includes(': ') || s.endsWith(':') || s.includes('\t')) out();
+  return plainValue(s);
+}
+
+/** A one-line flow scalar item (`a`, `'a'`, `"a"`). */
+function flowScalar(s: string): unknown {
+  const c = s[0];
+  if (c === "'" || c === '"') {
+    const q = quoted(s);
+    if (q.rest.trim() !== '') out();
+    return q.value;
+  }
+  if (c === undefined || INDICATOR.has(c) || c === '-' || c === '?' || c === ':') out();
+  if (/[[\]{},#\t]|: |:$/.test(s)) out();
+  return plainValue(s);
+}
+
+/** Splits a flow collection's inside at commas outside quotes. */
+function flowItems(inside: string): string[] {
+  const items: string[] = [];
+  let start = 0;
+  let q: string | undefined;
+  for (let i = 0; i < inside.length; i++) {
+    const c = inside[i];
+    if (q) {
+      if (c === '\\' && q === '"') i++;
+      else if (c === q) q = undefined;
+      continue;
+    }
+    if ((c === "'" || c === '"') && inside.slice(start, i).trim() === '') q = c;
+    else if (c === ',') {
+      items.push(inside.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  if (q) out();
+  const last = inside.slice(start).trim();
+  if (last !== '') items.push(last);
+  else if (items.length > 0) out(); // a trailing comma
+  if (items.some((x) => x === '')) out();
+  return items;
+}
+
+/** A one-line flow sequence or mapping of scalars (`[a, 'b']`, `{a: 1, b: x}`) and its places. */
+function flow(s: string, line: number): { value: unknown; place: Place } {
+  const open = s[0];
+  const close = open === '[' ? ']' : '}';
+  const end = s.lastIndexOf(close);
+  if (end < 0 || !isBlankRest(s.slice(end + 1))) out();
+  const inside = s.slice(1, end);
+  if (/[[\]{}]/.test(inside.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, ''))) out(); // nested collections
+  const items = flowItems(inside);
+  if (open === '[') {
+    return { value: items.map(flowScalar), place: { line, items: items.map(() => ({ line })) } };
+  }
+  const value: Record<string, unknown> = {};
+  const keys = new Map<string, Place>();
+  for (const item of items) {
+    let key: string;
+    let rest: string;
+    if (item[0] === "'" || item[0] === '"') {
+      const q = quoted(item);
+      key = q.value;
+      rest = q.rest;
+      if (!rest.startsWith(':')) out();
+      rest = rest.slice(1);
+    } else {
+      const colon = item.search(/:( |$)/);
+      if (colon <= 0) out();
+      key = item.slice(0, colon).trimEnd();
+      rest = item.slice(colon + 1);
+      if (flowScalar(key) !== key) out();
+    }
+    checkKey(key, keys);
+    value[key] = flowScalar(rest.trim());
+    keys.set(key, { line });
+  }
+  return { value, place: { line, keys } };
+}
+
+function checkKey(key: string, keys: Map<string, Place>): void {
+  if (keys.has(key) || key === '<<' || key === '__proto__') out();
+}
+
+class Reader {
+  private readonly lines: string[];
+  /** The line being read (0-based). */
+  private i = 0;
+
+  constructor(text: string) {
+    this.lines = text.split('\n');
+  }
+
+  /** Skips blank and comment lines; the index of the next line with content, or -1 at the end. */
+  private next(): number {
+    while (this.i < this.lines.length) {
+      const l = this.lines[this.i] as string;
+      const t = l.trimStart();
+      if (t === '' || t[0] === '#') {
+        if (t === '' && l.includes('\t')) out();
+        this.i++;
+        continue;
+      }
+      if ((l.startsWith('---') || l.startsWith('...')) && (l.length === 3 || l[3] === ' ')) out();
+      if (l[0] === '%') out();
+      return this.i;
+    }
+    return -1;
+  }
+
+  document(): { value: unknown; place: Place } {
+    // An explicit document start (`---` alone) before the content.
+    for (; this.i < this.lines.length; this.i++) {
+      const t = (this.lines[this.i] as string).trimStart();
+      if (t !== '' && t[0] !== '#') break;
+    }
+    if (/^---[ ]*(#.*)?$/.test(this.lines[this.i] ?? '')) this.i++;
+    const at = this.next();
+    if (at < 0) out();
+    const node = this.node(indentOf(this.lines[at] as string), -1);
+    if (this.next() >= 0) out();
+    return node;
+  }
+
+  /** A block node whose first line is the next line with content, at indentation `ind` (> parent). */
+  private node(ind: number, parent: number): { value: unknown; place: Place } {
+    if (ind <= parent) out();
+    const l = this.lines[this.i] as string;
+    const rest = l.slice(ind);
+    if (rest[0] === '-' && (rest.length === 1 || rest[1] === ' ')) return this.seq(ind);
+    return this.map(ind);
+  }
+
+  /** `key: …` at the start of `s`: the key and what follows the colon, or undefined (not an entry). */
+  private static entry(s: string): { key: string; rest: string } | undefined {
+    const c = s[0];
+    if (c === '[' || c === '{') return undefined;
+    if (c === "'" || c === '"') {
+      const q = quoted(s);
+      if (q.rest[0] !== ':' || (q.rest.length > 1 && q.rest[1] !== ' ')) return undefined;
+      return { key: q.value, rest: q.rest.slice(1) };
+    }
+    let colon = -1;
+    for (let i = 0; i < s.length; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch === 35 /* # */ && i > 0 && s[i - 1] === ' ') return undefined;
+      if (ch === 58 /* : */ && (i + 1 === s.length || s[i + 1] === ' ')) {
+        colon = i;
+        break;
+      }
+    }
+    if (colon <= 0) return undefined;
+    if (colon > 1000) out(); // an implicit key is at most 1024 characters
+    const key = s.slice(0, colon).trimEnd();
+    // A plain key that the core schema reads as something other than a string is left to the full reader.
+    if (blockPlain(key) !== key) out();
+    return { key, rest: s.slice(colon + 1) };
+  }
+
+  private map(ind: number): { value: unknown; place: Place } {
+    const value: Record<string, unknown> = {};
+    const keys = new Map<string, Place>();
+    const place: Place = { line: this.i + 1, keys };
+    while (this.next() >= 0) {
+      const l = this.lines[this.i] as string;
+      const lind = indentOf(l);
+      if (lind < ind) break;
+      if (lind > ind) out();
+      const e = Reader.entry(l.slice(ind));
+      if (!e) out();
+      checkKey(e.key, keys);
+      const line = this.i + 1;
+      const v = this.value(e.rest, ind, true);
+      value[e.key] = v.value;
+      v.place.line = line; // a fresh place: an entry is at its key's line
+      keys.set(e.key, v.place);
+    }
+    return { value, place };
+  }
+
+  private seq(ind: number): { value: unknown; place: Place } {
+    const value: unknown[] = [];
+    const items: Place[] = [];
+    const place: Place = { line: this.i + 1, items };
+    while (this.next() >= 0) {
+      const l = this.lines[this.i] as string;
+      const lind = indentOf(l);
+      if (lind < ind) break;
+      if (lind > ind) out();
+      if (l[ind] !== '-' || (l.length > ind + 1 && l[ind + 1] !== ' ')) break;
+      const after = l.slice(ind + 1);
+      const content = after.trimStart();
+      if (content === '' || content[0] === '#') out(); // `-` alone: the item starts on a later line
+      const col = l.length - content.length;
+      const line = this.i + 1;
+      const isSeq = content[0] === '-' && (content.length === 1 || content[1] === ' ');
+      if (isSeq || Reader.entry(content)) {
+        // A compact mapping or sequence: read as if it started on its own line at its column.
+        this.lines[this.i] = ' '.repeat(col) + content;
+        const v = this.node(col, ind);
+        value.push(v.value);
+        v.place.line = line;
+        items.push(v.place);
+        continue;
+      }
+      const v = this.value(after, ind, false);
+      value.push(v.value);
+      v.place.line = line;
+      items.push(v.place);
+    }
+    return { value, place };
+  }
+
+  /**
+   * The value after `key:` or `- ` (`rest`, on line this.i) in a collection at indentation `ind`; leaves
+   * this.i after the value's last line.
+   */
+  private value(rest: string, ind: number, inMap: boolean): { value: unknown; place: Place } {
+    const line = this.i + 1;
+    const t = rest.trimStart();
+    if (t !== '' && rest.length > 0 && rest[0] !== ' ') out();
+    if (t === '' || t[0] === '#') {
+      this.i++;
+      const at = this.next();
+      if (at < 0) return { value: null, place: { line } };
+      const nind = indentOf(this.lines[at] as string);
+      if (nind > ind) {
+        const l = this.lines[at] as string;
+        const s = l.slice(nind);
+        const isSeq = s[0] === '-' && (s.length === 1 || s[1] === ' ');
+        if (!isSeq && !Reader.entry(s)) out(); // a scalar on the next line
+        return this.node(nind, ind);
+      }
+      const l = this.lines[at] as string;
+      if (inMap && nind === ind && l[ind] === '-' && (l.length === ind + 1 || l[ind + 1] === ' ')) return this.seq(ind);
+      return { value: null, place: { line } };
+    }
+    let v: { value: unknown; place: Place };
+    const c = t[0];
+    if (c === '|' || c === '>') return this.blockScalar(t, ind, line);
+    if (c === '[' || c === '{') v = flow(t, line);
+    else if (c === "'" || c === '"') {
+      const q = quoted(t);
+      if (!isBlankRest(q.rest)) out();
+      v = { value: q.value, place: { line } };
+    } else {
+      v = { value: blockPlain(stripComment(t)), place: { line } };
+    }
+    this.i++;
+    // A more indented line after a one-line value continues it (or is an error): the full reader decides.
+    const at = this.next();
+    if (at >= 0 && indentOf(this.lines[at] as string) > ind) out();
+    return v;
+  }
+
+  /** A literal (`|`) or folded (`>`) block scalar whose header `h` is on line `line`. */
+  private blockScalar(h: string, ind: number, line: number): { value: unknown; place: Place } {
+    const m = /^([|>])([-+]?)(\s+#.*|\s*)$/.exec(h);
+    if (!m) out(); // an indentation indicator, or something after the header
+    const folded = m[1] === '>';
+    const chomp = m[2];
+    if (chomp === '+') out();
+    this.i++;
+    // Content indentation: that of the first line with content.
+    let n = -1;
+    for (let j = this.i; j < this.lines.length; j++) {
+      const l = this.lines[j] as string;
+      if (l.trim() === '') {
+        if (l.includes('\t')) out();
+        continue;
+      }
+      n = indentOf(l);
+      break;
+    }
+    if (n <= ind) out(); // empty content
+    const body: string[] = [];
+    while (this.i < this.lines.length) {
+      const l = this.lines[this.i] as string;
+      if (l.trim() === '') {
+        if (l.includes('\t')) out();
+        if (l.length > n) {
+          if (body.length === 0) out(); // a leading blank line longer than the indentation
+          if (folded) out();
+          body.push(l.slice(n));
+        } else body.push('');
+        this.i++;
+        continue;
+      }
+      let k = 0;
+      while (k < n && l.charCodeAt(k) === 32) k++;
+      if (k < n) {
+        if (l.charCodeAt(k) === 9) out();
+        break;
+      }
+      const c = l.charCodeAt(n);
+      if (folded && (c === 32 || c === 9)) out(); // more-indented lines fold differently
+      body.push(l.slice(n));
+      this.i++;
+    }
+    // A literal's lines are kept; a run of whitespace-only lines at the end is chomped.
+    let last = body.length;
+    while (last > 0 && (body[last - 1] as string).trim() === '') last--;
+    if (body.slice(last).some((b) => b !== '')) out();
+    const lines = body.slice(0, last);
+    let text: string;
+    if (!folded) text = lines.join('\n');
+    else {
+      text = '';
+      let blanks = 0;
+      let started = false;
+      for (const b of lines) {
+        if (b === '') {
+          blanks++;
+          continue;
+        }
+        if (!started) text += '\n'.repeat(blanks);
+        else text += blanks === 0 ? ' ' : '\n'.repeat(blanks);
+        text += b;
+        started = true;
+        blanks = 0;
+      }
+    }
+    if (chomp !== '-') text += '\n';
+    return { value: text, place: { line } };
+  }
+}
+
+/** Where the node at `path` is, as loadYaml's lineOf: a mapping entry's key line, else the deepest ancestor's. */
+function lineIn(root: Place, path: YamlPath): number {
+  let place = root;
+  let line = root.line;
+  for (const key of path) {
+    const next = place.keys ? place.keys.get(String(key)) : place.items && typeof key === 'number' ? place.items[key] : undefined;
+    if (!next) break;
+    place = next;
+    line = next.line;
+  }
+  return line;
+}
+
+/**
+ * Reads `text` when it is in the subset (value and lines as loadYaml's full reader gives them);
+ * undefined otherwise. Never throws.
+ */
+export function parseFastYaml(text: string): FastYaml | undefined {
+  if (text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
+  try {
+    const { value, place } = new Reader(text).document();
+    return { value, lineOf: (path) => lineIn(place, path) };
+  } catch (err) {
+    if (err instanceof NotInSubset) return undefined;
+    return undefined;
+  }
+}

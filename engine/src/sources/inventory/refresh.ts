@@ -1,0 +1,140 @@
+/**
+ * IMPERATIVE SHELL: brings the component-usage index up to date with the repositories just read, and
+ * answers indicators from it. A repository version is re-indexed (parsed and resolved again) only when
+ * its identity changed — for a local folder the SHA-256 of its pipeline files (paths, sizes, contents),
+ * for a provider's version the commit — or when something its jobs read changed: a repository file a
+ * job runs (script, Makefile, Dockerfile) or a component's file in the component source. An index
+ * written by another engine version, for another component source, or that cannot be read is rebuilt
+ * whole, and says why.
+ */
+import { createInventoryBuilder, type InventoryTables, type InventoryView, postingsOf, type RepoModel, type RepoSummary } from '../../core/inventory';
+import type { ComponentSource, RepoInput, ScanError } from '../../core/model';
+import type { Manifest, ManifestRepo } from './schema';
+import { INVENTORY_FORMAT, INVENTORY_VERSION } from './schema';
+import { type InventoryStore, sha256 } from './store';
+
+/** Which input a repository version is, and what it is. */
+export interface RepoIdentity {
+  /** Stable among runs over the same inputs: the repository (and its position among same-named ones), or `repo@commit`. */
+  key: string;
+  identity: string;
+}
+
+/** Identities of locally read repositories: the pipeline files' paths, sizes and contents, and the read errors of the repository. */
+export function localIdentities(repos: readonly RepoInput[], readErrors: readonly ScanError[]): RepoIdentity[] {
+  const seen = new Map<string, number>();
+  return repos.map((r) => {
+    const n = seen.get(r.repo) ?? 0;
+    seen.set(r.repo, n + 1);
+    const files = r.files.map((f) => [f.path, Buffer.byteLength(f.text), sha256(f.text)]);
+    const errors = readErrors.filter((e) => e.repo === r.repo).map((e) => [e.file, e.line, e.code, e.message]);
+    return { key: n === 0 ? r.repo : `${r.repo}#${n}`, identity: `local:${sha256(JSON.stringify([r.repo, files, errors]))}` };
+  });
+}
+
+export interface RefreshOptions {
+  /** The engine's version (an index written by another is rebuilt). */
+  tool: string;
+  /** Names the component source (`--cache` as given, or none): unresolved reasons depend on it. */
+  source: string;
+  /** What was indexed: the paths as given, or source ids. */
+  inputs: readonly string[];
+  /** Ignore what is stored (a model turned out unusable). */
+  rebuild?: string;
+}
+
+export interface Refreshed {
+  view: InventoryView;
+  /** The model of `view.summaries[i]` (throws StoreProblem when its file is not as written). */
+  load(i: number): RepoModel;
+  /** Repository versions parsed and resolved again, of `total`. */
+  rescanned: number;
+  total: number;
+  /** Why every repository was read again, when it was (no index yet, unusable, other version or source). */
+  notice?: string;
+}
+
+/** Keeps the table rows the summaries use, renumbered. */
+function compact(entries: ManifestRepo[], tables: InventoryTables): { entries: ManifestRepo[]; tables: InventoryTables } {
+  const errorIds = new Map<number, number>();
+  const readIds = new Map<number, number>();
+  const out: InventoryTables = { expansionErrors: [], componentReads: [] };
+  const remap = (ids: readonly number[], map: Map<number, number>, take: (id: number) => number): number[] =>
+    ids.map((id) => {
+      let n = map.get(id);
+      if (n === undefined) {
+        n = take(id);
+        map.set(id, n);
+      }
+      return n;
+    });
+  const renumbered = entries.map((e) => {
+    const expansions = remap(e.summary.expansions, errorIds, (id) => out.expansionErrors.push(tables.expansionErrors[id] as InventoryTables['expansionErrors'][number]) - 1);
+    const componentReads = remap(e.summary.componentReads, readIds, (id) => out.componentReads.push(tables.componentReads[id] as InventoryTables['componentReads'][number]) - 1);
+    const summary: RepoSummary = { ...e.summary, expansions, componentReads };
+    return { ...e, summary };
+  });
+  return { entries: renumbered, tables: out };
+}
+
+/** Brings the index in `store` up to date with `repos` (in scan order) and returns it, ready to query. */
+export function refreshInventory(store: InventoryStore, repos: readonly RepoInput[], ids: readonly RepoIdentity[], source: ComponentSource, options: RefreshOptions): Refreshed {
+  let old: Manifest | undefined;
+  let notice: string | undefined = options.rebuild;
+  if (notice === undefined) {
+    const outcome = store.load();
+    if (outcome.kind === 'absent') notice = 'no index yet: reading every repository';
+    else if (outcome.kind === 'unusable') notice = `the index cannot be used (${outcome.reason}): reading every repository`;
+    else if (outcome.manifest.tool !== options.tool) notice = `the index was written by ci-exposure ${outcome.manifest.tool}: reading every repository`;
+    else if (outcome.manifest.source !== options.source) notice = `the index was built with another component source (${outcome.manifest.source}): reading every repository`;
+    else old = outcome.manifest;
+  }
+
+  const digest = sha256;
+  const changedReads = new Set<number>();
+  old?.tables.componentReads.forEach((r, i) => {
+    const text = source.read(r.ref, r.path);
+    if ((text === undefined ? 'missing' : digest(text)) !== r.digest) changedReads.add(i);
+  });
+  const fresh = (prev: ManifestRepo, repo: RepoInput): boolean => {
+    if (prev.summary.componentReads.some((id) => changedReads.has(id))) return false;
+    return prev.summary.repoReads.every(({ path, digest: was }) => {
+      const answer = repo.reader?.read(path);
+      if (answer === undefined) return false;
+      return ('text' in answer ? digest(answer.text) : digest(JSON.stringify(answer))) === was;
+    });
+  };
+
+  const byKey = new Map((old?.repos ?? []).map((r) => [r.key, r]));
+  const builder = createInventoryBuilder(source, { digest }, old?.tables);
+  const built = new Map<number, RepoModel>();
+  const entries: ManifestRepo[] = [];
+  let rescanned = 0;
+  repos.forEach((repo, i) => {
+    const id = ids[i];
+    if (!id) throw new Error(`no identity for repository ${repo.repo}`);
+    const prev = byKey.get(id.key);
+    if (prev && prev.identity === id.identity && prev.summary.repo === repo.repo && fresh(prev, repo)) {
+      entries.push(prev);
+      return;
+    }
+    const { model, summary } = builder.index(repo);
+    rescanned++;
+    built.set(i, model);
+    entries.push({ key: id.key, identity: id.identity, model: store.putModel(model), summary });
+  });
+
+  const same = old !== undefined && rescanned === 0 && entries.length === old.repos.length && entries.every((e, i) => old?.repos[i] === e);
+  const { entries: kept, tables } = compact(entries, builder.tables());
+  if (!same) {
+    store.save({ format: INVENTORY_FORMAT, version: INVENTORY_VERSION, tool: options.tool, source: options.source, inputs: [...options.inputs], repos: kept, tables });
+  }
+  const summaries = kept.map((e) => e.summary);
+  return {
+    view: { summaries, tables, postings: postingsOf(summaries) },
+    load: (i) => built.get(i) ?? store.model(kept[i]?.model ?? ''),
+    rescanned,
+    total: repos.length,
+    ...(notice === undefined ? {} : { notice }),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The fast scan against the current one, on examples/ and on ../shared/ci-corpus (when present): the
+ * current path (readLocalPaths, then scanMany with the full YAML reader) and the new ones (fast reader,
+ * repositories read and scanned group by group, here and in worker threads) give the same JSON report,
+ * byte for byte — same jobs, verdicts, file:line, chains, unresolved components and errors.
+ */
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CATALOG } from '../core/indicators';
+import type { ScanError, ScanResult } from '../core/model';
+import { renderJson } from '../core/report';
+import { scanMany } from '../core/scan';
+import { useFastYaml } from '../core/yaml';
+import { componentCacheSource } from './component-cache';
+import { readLocalPaths } from './local-dir';
+import { jobsOption } from '../cli/scan-command';
+import { scanLocalPaths, type SourceSpec, WORKER_MARK } from './parallel-scan';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
+const CORPUS = path.join(REPO_ROOT, '..', 'shared', 'ci-corpus');
+const NO_CACHE = 'no component cache was given (--cache DIR)';
+
+/** A worker running parallel-scan.ts from the sources: TypeScript compiled on load by swc (what jest uses). */
+function sourceWorker(): Worker {
+  const swc = require.resolve('@swc/core');
+  const entry = path.join(__dirname, 'parallel-scan.ts');
+  const code = `
+    const fs = require('node:fs');
+    const swc = require(${JSON.stringify(swc)});
+    require.extensions['.ts'] = (m, filename) => {
+      const out = swc.transformSync(fs.readFileSync(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+      m._compile(out.code, filename);
+    };
+    require(${JSON.stringify(entry)});
+  `;
+  return new Worker(code, { eval: true, workerData: WORKER_MARK });
+}
+
+/** The report the CLI writes: reading errors first. */
+function report(results: ScanResult[], readErrors: ScanError[]): string {
+  return renderJson(results.map((r) => ({ ...r, errors: [...readErrors, ...r.errors], summary: { ...r.summary, errors: r.summary.errors + readErrors.length } })));
+}
+
+/** The path before this change: everything read, then one scanMany, with the full YAML reader. */
+function currentPath(paths: string[], source: SourceSpec): string {
+  const was = useFastYaml(false);
+  try {
+    const read = readLocalPaths(paths);
+    const src = 'cache' in source ? componentCacheSource(source.cache) : { read: () => undefined, describe: () => NO_CACHE };
+    return report(scanMany(read.repos, CATALOG, src), read.errors);
+  } finally {
+    useFastYaml(was);
+  }
+}
+
+async function grouped(paths: string[], source: SourceSpec, jobs: number, groupSize: number): Promise<string> {
+  const r = await scanLocalPaths(paths, { indicators: CATALOG, source, jobs, groupSize, spawn: sourceWorker });
+  return report(r.results, r.readErrors);
+}
+
+describe('scanLocalPaths', () => {
+  const examples = { paths: [path.join(EXAMPLES, 'org')], source: { cache: path.join(EXAMPLES, 'cache') } };
+
+  it('gives the current report on examples/, here and in workers', async () => {
+    const before = currentPath(examples.paths, examples.source);
+    const parsed = JSON.parse(before) as Array<{ findings: unknown[]; summary: { repos: number } }>;
+    expect(parsed).toHaveLength(CATALOG.length);
+    expect(parsed[0]?.summary.repos).toBeGreaterThan(5);
+    expect(parsed.reduce((n, r) => n + r.findings.length, 0)).toBeGreaterThan(10);
+    expect(await grouped(examples.paths, examples.source, 1, 2)).toBe(before);
+    expect(await grouped(examples.paths, examples.source, 2, 2)).toBe(before);
+    expect(await grouped(examples.paths, examples.source, 3, 1)).toBe(before);
+  }, 60_000);
+
+  it('takes --jobs from 1 to 64', () => {
+    expect(jobsOption(undefined)).toBeUndefined();
+    expect(jobsOption('1')).toBe(1);
+    expect(jobsOption('64')).toBe(64);
+    for (const bad of ['0', '65', '1.5', 'two', '']) expect(() => jobsOption(bad)).toThrow(/--jobs takes a whole number from 1 to 64/);
+  });
+
+  it('says which paths are missing, and scans nothing for them', async () => {
+    const r = await scanLocalPaths([path.join(EXAMPLES, 'no-such-folder')], { indicators: CATALOG.slice(0, 1), source: { none: NO_CACHE }, jobs: 2 });
+    expect(r.missing).toEqual([path.join(EXAMPLES, 'no-such-folder')]);
+    expect(r.results[0]?.summary).toEqual({ repos: 0, files: 0, jobs: 0, affected: 0, unresolved: 0, errors: 0 });
+  });
+
+  it('keeps the repository limit and its error last, as readLocalPaths does', async () => {
+    const read = readLocalPaths(examples.paths, { maxRepos: 3 });
+    const r = await scanLocalPaths(examples.paths, { indicators: CATALOG.slice(0, 1), source: examples.source, jobs: 1, groupSize: 2, read: { maxRepos: 3 } });
+    expect(r.results[0]?.summary.repos).toBe(3);
+    expect(r.readErrors).toEqual(read.errors);
+    expect(r.readErrors.at(-1)?.code).toBe('too-many-repos');
+  });
+
+  const corpus = existsSync(CORPUS);
+  if (!corpus) process.stderr.write('parallel-scan.spec: ../shared/ci-corpus is absent; the corpus comparison is not run\n');
+
+  (corpus ? it : it.skip)(
+    'gives the current report on the corpus (its repositories, and one repository per corpus file), here and in workers',
+    async () => {
+      // Every corpus file in a repository of its own, where its platform reads it.
+      const tmp = mkdtempSync(path.join(tmpdir(), 'cix-parallel-'));
+      try {
+        const walk = (dir: string): string[] =>
+          readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : []));
+        walk(CORPUS).forEach((file, i) => {
+          const rel = path.relative(CORPUS, file).split(path.sep).join('/');
+          const lower = rel.toLowerCase();
+          const where = lower.includes('circleci') ? '.circleci/config.yml' : lower.includes('gitlab') ? '.gitlab-ci.yml' : `.github/workflows/${path.basename(rel)}`;
+          const target = path.join(tmp, `corpus+f${String(i).padStart(4, '0')}`, where);
+          mkdirSync(path.dirname(target), { recursive: true });
+          writeFileSync(target, readFileSync(file));
+        });
+        const paths = [path.join(CORPUS, 'repos'), tmp];
+        const source = { none: NO_CACHE };
+        const before = currentPath(paths, source);
+        expect((JSON.parse(before) as Array<{ summary: { repos: number } }>)[0]?.summary.repos).toBeGreaterThan(350);
+        expect(await grouped(paths, source, 1, 7)).toBe(before);
+        expect(await grouped(paths, source, 2, 40)).toBe(before);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+});
