@@ -67,3 +67,17 @@ export type { VersionInfo, VersionRole } from './core/model';
 export { UserError } from './cli/errors';
 export { baseProgram, defaultIo, runCli, runProgram, type CliIo } from './cli/cli';
 export { VERSION } from './cli/version';
+
+// Evidence from GitHub: run history in a window, resolved action commits, Actions secret names.
+export { clientOptionsFromEnv as githubClientOptionsFromEnv } from './sources/github/client';
+export {
+  GitHubClient,
+  GitHubEvidence,
+  secretInventory,
+  secretRotatedSince,
+  type JobRunQuery,
+  type RotationEvidence,
+  type RunEvidence,
+  type SecretInventory,
+  type SecretWhere,
+} from './sources/github';

@@ -63,6 +63,7 @@ function buildProgram(io: CliIo): Command {
     .option('--fetch', 'fetch missing components (default when a remote source is scanned)')
     .option('--no-fetch', 'never fetch components')
     .option('--jobs <n>', 'worker threads for local folders (default: every core above 200 repositories)')
+    .option('--evidence', 'github: sources: whether each affected job ran in the window, on which commit of the action (Actions read access; GITHUB_TOKEN)')
     .addHelpText(
       'after',
       '\nExit codes: 0 nothing affected, 1 something affected, 2 usage or configuration error,\n3 nothing affected found but the scan is incomplete (no pipeline file, input errors or unresolved components).',
@@ -70,7 +71,7 @@ function buildProgram(io: CliIo): Command {
     .action(
       async (
         paths: string[],
-        opts: { indicator?: string; component?: string; cache?: string; format: string; all?: boolean; window?: string; dataDir: string; fetch?: boolean; jobs?: string },
+        opts: { indicator?: string; component?: string; cache?: string; format: string; all?: boolean; window?: string; dataDir: string; fetch?: boolean; jobs?: string; evidence?: boolean },
       ) => {
         const color = io.isTTY === true && !process.env.NO_COLOR;
         throw new Exit(await runSourceScan({ paths, ...opts, color }, { ...io, env: process.env }));

@@ -14,6 +14,7 @@ import { incompleteReasons } from '../core/report/common';
 import { componentCacheSource } from '../sources/component-cache';
 import { readLocalPaths } from '../sources/local-dir';
 import { localIdentities, type Refreshed, refreshInventory } from '../sources/inventory/refresh';
+import { isLocalFolder } from '../sources/local-source';
 import { inventoryStore, StoreProblem } from '../sources/inventory/store';
 import { UserError } from './errors';
 import { emptySource, EXIT, selectIndicators } from './scan-command';
@@ -31,6 +32,8 @@ export interface IndexOptions {
   paths: string[];
   cache?: string;
   dataDir?: string;
+  /** scan's `--fetch`: components are not fetched into an index (refused). */
+  fetch?: boolean;
 }
 
 function componentSource(command: string, cache: string | undefined): ComponentSource {
@@ -57,8 +60,12 @@ interface Indexed {
 
 /** Reads the paths and brings their index up to date; says on stderr how much was read again and why. */
 function refresh(command: string, opts: IndexOptions, io: IndexIo, rebuild?: string): Indexed {
-  const source = componentSource(command, opts.cache);
   const paths = opts.paths.length > 0 ? opts.paths : ['.'];
+  const remote = paths.filter((p) => !isLocalFolder(p) && /^[a-z][a-z0-9+.-]*:/i.test(p));
+  if (remote.length > 0 || opts.fetch === true) {
+    throw new UserError(`${command}: the index holds local folders only for now (${remote.length > 0 ? remote.join(', ') : '--fetch'}); scan without --index`);
+  }
+  const source = componentSource(command, opts.cache);
   const read = readLocalPaths(paths);
   if (read.missing.length > 0) throw new UserError(`${command}: path not found or not a folder: ${read.missing.join(', ')}`);
   const inputs = paths.map((p) => resolve(p));
@@ -146,10 +153,11 @@ export function registerIndexCommand(program: Command, io: IndexIo & { isTTY?: b
   scan.option('--index', 'answer from the component-usage index in the data directory, re-reading only repositories that changed');
   if (!scan.options.some((o) => o.long === '--data-dir')) scan.option('--data-dir <dir>', `where the index is kept (default: ${DEFAULT_DATA_DIR})`);
   scan.hook('preAction', (cmd) => {
-    const opts = cmd.opts<{ index?: boolean; indicator?: string; component?: string; cache?: string; format: string; all?: boolean; dataDir?: string }>();
+    const opts = cmd.opts<{ index?: boolean; indicator?: string; component?: string; cache?: string; format: string; all?: boolean; dataDir?: string; fetch?: boolean }>();
     if (opts.index !== true) return;
     const color = io.isTTY === true && !process.env.NO_COLOR;
-    const { index: _index, ...rest } = opts;
+    const { indicator, component, cache, format, all, dataDir, fetch } = opts;
+    const rest = { indicator, component, cache, format, all, dataDir, fetch };
     const paths = (cmd.processedArgs[0] as string[] | undefined) ?? [];
     throw exit(runIndexedScan({ paths, ...rest, color }, io));
   });

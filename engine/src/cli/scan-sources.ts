@@ -20,6 +20,9 @@ import { mergeVersions } from '../core/versions';
 import { componentCacheSource } from '../sources/component-cache';
 import { componentStore } from '../sources/component-store';
 import { scanWithFetch } from '../sources/fetch-loop';
+import { attachRuns } from '../sources/github/attach-runs';
+import { clientOptionsFromEnv, GitHubClient } from '../sources/github/client';
+import { GitHubEvidence } from '../sources/github/evidence';
 import { isLocalFolder, type LocalSource, WORKTREE } from '../sources/local-source';
 import { providerFetchers, resolveSources, SOURCE_PROVIDERS, type SourceProvider, sourceEnv } from '../sources/resolve-source';
 import { isRepoFailure, type RepoSource, type RepoVersion, type SourceProgress, type TimeWindow } from '../sources/source';
@@ -39,6 +42,8 @@ export interface SourceScanOptions extends ScanCommandOptions {
   dataDir?: string;
   /** Fetch missing components (default: when a remote source is read). */
   fetch?: boolean;
+  /** Run history of the affected jobs in the window (github: sources; sources/github/attach-runs.ts). */
+  evidence?: boolean;
 }
 
 export interface SourceScanIo {
@@ -198,6 +203,8 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   if (!isReportFormat(format)) throw new UserError(`scan: unknown format "${format}" (one of ${REPORT_FORMATS.join(', ')})`);
   const indicators = selectIndicators(opts);
   const window = scanWindow(opts.window, indicators, opts.indicator !== undefined);
+  if (opts.evidence && window === undefined) throw new UserError('scan: --evidence needs an incident window (--indicator with a window, or --window START..END)');
+  if (opts.evidence && !opts.paths.some((p) => p.startsWith('github:'))) throw new UserError('scan: --evidence reads run history from GitHub: give a github:ORG or github:OWNER/REPO source');
 
   let base: ComponentSource | undefined;
   if (opts.cache !== undefined) {
@@ -252,7 +259,7 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   }
 
   const kinds = new Map(indicators.map((i) => [i.id, i.kind]));
-  const results: ScanResult[] = scanned.map((r) => {
+  let results: ScanResult[] = scanned.map((r) => {
     const kind = kinds.get(r.indicator.id);
     return {
       ...r,
@@ -261,6 +268,11 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
       summary: { ...r.summary, errors: r.summary.errors + read.errors.length },
     };
   });
+
+  if (opts.evidence && window !== undefined) {
+    const ghOptions = clientOptionsFromEnv(env);
+    results = await attachRuns(results, indicators, window, new GitHubEvidence(new GitHubClient(ghOptions), ghOptions.token !== undefined));
+  }
 
   const single = opts.indicator !== undefined || opts.component !== undefined;
   io.stdout(

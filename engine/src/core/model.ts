@@ -472,6 +472,51 @@ export interface Finding {
    * versions are one finding); absent when the repository was read without version (a local folder).
    */
   versions?: VersionInfo[];
+  /**
+   * What happened, from the platform (`--evidence`, GitHub only): did the job run in the window, on which
+   * commit of the component. Kept next to the static verdict, which it never replaces: `not-run` is not
+   * "not affected", and `unavailable` is never read as `not-run`.
+   */
+  runs?: FindingRuns;
+}
+
+/** An action as the runner resolved it in one job's set-up log. */
+export interface ResolvedAction {
+  /** `owner/repo@ref` as the runner wrote it. */
+  action: string;
+  sha: string;
+  malicious: boolean;
+}
+
+/** One job log read: its hash when read and the lines kept (never the whole log, never a payload blob). */
+export interface LogReading {
+  jobId: number;
+  url: string;
+  readAt: string;
+  sha256: string;
+  bytes: number;
+  lines: Array<{ line: number; text: string }>;
+  /** Lines holding a double-base64 blob (a payload's print): where and how long, never the blob. */
+  payloadLines: Array<{ line: number; length: number }>;
+}
+
+/** A job's runs inside the incident window, as the platform reports them. */
+export interface FindingRuns {
+  state: 'ran' | 'not-run' | 'unavailable';
+  /** Job runs (every attempt) in the window. */
+  count: number;
+  first?: string;
+  last?: string;
+  /** Up to five job URLs, newest first. */
+  urls: string[];
+  resolved: ResolvedAction[];
+  /** For the compromised component: some run resolved to a malicious SHA; every log read named a clean one; or not known. */
+  resolution?: 'malicious' | 'clean' | 'unavailable';
+  resolutionReason?: string;
+  payloadInLog?: boolean;
+  /** Why `unavailable`. */
+  reason?: string;
+  logs: LogReading[];
 }
 
 export interface ScanSummary {
@@ -482,6 +527,8 @@ export interface ScanSummary {
   affected: number;
   unresolved: number;
   errors: number;
+  /** Affected jobs that ran in the window (with `--evidence`; absent without it). */
+  ran?: number;
 }
 
 export interface ScanResult {

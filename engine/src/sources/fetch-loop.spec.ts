@@ -210,16 +210,17 @@ describe('scanWithFetch: files a job runs, from remote repositories', () => {
     const rounds: number[][] = [];
     const r = await scanWithFetch(repos, [codecov()], { onRound: (...a) => rounds.push(a) });
 
-    // make looks for GNUmakefile, makefile, then Makefile: the core asks for the next name once the one
-    // before is known to be missing, so the Makefile takes three rounds; then both scripts.
-    expect(prefetcher.batches).toEqual([['GNUmakefile', 'GNUmakefile'], ['makefile', 'makefile'], ['Makefile', 'Makefile'], ['scripts/cover.sh', 'scripts/cover.sh']]);
-    expect(rounds).toEqual([
-      [1, 0, 0, 2],
-      [2, 0, 0, 4],
-      [3, 0, 0, 6],
-      [4, 0, 0, 8],
+    // make looks for GNUmakefile, makefile, then Makefile: the core asks for all three names in one pass
+    // (none of them read yet), so the Makefile takes one round; then both scripts.
+    expect(prefetcher.batches).toEqual([
+      ['GNUmakefile', 'makefile', 'Makefile', 'GNUmakefile', 'makefile', 'Makefile'],
+      ['scripts/cover.sh', 'scripts/cover.sh'],
     ]);
-    expect(r.scans).toBe(5);
+    expect(rounds).toEqual([
+      [1, 0, 0, 6],
+      [2, 0, 0, 8],
+    ]);
+    expect(r.scans).toBe(3);
     expect(r.files).toEqual({ read: 8, failed: [] });
     const [result] = r.results;
     expect(result?.unresolved).toEqual([]);
@@ -229,11 +230,24 @@ describe('scanWithFetch: files a job runs, from remote repositories', () => {
     ]);
   });
 
+  it('make’s first name wins when several are read in the same round (GNUmakefile over Makefile)', async () => {
+    const prefetcher = recordingPrefetcher();
+    const clean = 'coverage:\n\techo nothing fetched here\n';
+    const repos: RepoInput[] = [
+      { repo: 'acme/one', files: [{ path: '.github/workflows/ci.yml', text: MAKE_WORKFLOW }], reader: remoteReader({ GNUmakefile: clean, Makefile: MAKEFILE, 'scripts/cover.sh': COVER }, prefetcher) },
+    ];
+    const r = await scanWithFetch(repos, [codecov()]);
+    expect(prefetcher.batches).toEqual([['GNUmakefile', 'makefile', 'Makefile']]);
+    expect(r.scans).toBe(2);
+    expect(r.results[0]?.unresolved).toEqual([]);
+    expect(r.results[0]?.findings.filter((f) => f.affected)).toEqual([]);
+  });
+
   it('a prefetcher that fails leaves the files unresolved with the reader’s reason, and is not asked again for them', async () => {
     const prefetcher = recordingPrefetcher('provider exploded');
     const repos: RepoInput[] = [{ repo: 'acme/one', files: [{ path: '.github/workflows/ci.yml', text: MAKE_WORKFLOW }], reader: remoteReader({ Makefile: MAKEFILE }, prefetcher) }];
     const r = await scanWithFetch(repos, [codecov()]);
-    expect(prefetcher.batches).toEqual([['GNUmakefile']]);
+    expect(prefetcher.batches).toEqual([['GNUmakefile', 'makefile', 'Makefile']]);
     expect(r.scans).toBe(2);
     expect(r.files).toEqual({ read: 0, failed: [{ prefetcher: 'remote', reason: 'provider exploded' }] });
     expect(r.results[0]?.findings.filter((f) => f.affected)).toEqual([]);

@@ -33,8 +33,8 @@ export interface FetchLoopOptions {
   /** The user's component cache, read before the store. */
   base?: ComponentSource;
   /**
-   * Rounds of fetching (default 8: a Makefile alone can take three — make's names GNUmakefile, makefile,
-   * Makefile are asked one after the other — and what it runs one more per level).
+   * Rounds of fetching (default 8: a Makefile takes one — make's names GNUmakefile, makefile,
+   * Makefile are asked in the same pass — and what it runs one more per level).
    */
   maxRounds?: number;
   /** Fetches running at once (default 8). */

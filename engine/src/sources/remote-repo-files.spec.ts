@@ -81,11 +81,12 @@ describe('files a job runs, from github: sources', () => {
     ]);
     expect(report.summary).toMatchObject({ repos: 2, affected: 2, unresolved: 0, errors: 0, complete: true });
     expect(stdout).not.toMatch(/not fetched/);
-    // make's names one per round (GNUmakefile, makefile, Makefile), then the script: four calls, each
-    // reading the path for both repositories (two aliases).
+    // make's three names (GNUmakefile, makefile, Makefile) in one round, then the script: two calls, one
+    // alias per path and repository (3 × 2, then 1 × 2).
     const fileCalls = sim.queries.filter((q) => q.startsWith('query RepoFiles'));
-    expect(fileCalls.map((q) => (q.match(/^f\d+: repository/gm) ?? []).length)).toEqual([2, 2, 2, 2]);
-    expect(fileCalls[3]).toContain('scripts/cover.sh');
+    expect(fileCalls.map((q) => (q.match(/^f\d+: repository/gm) ?? []).length)).toEqual([6, 2]);
+    for (const name of ['GNUmakefile', 'makefile', 'Makefile']) expect(fileCalls[0]).toContain(`:${name}"`);
+    expect(fileCalls[1]).toContain('scripts/cover.sh');
     expect(stdout + stderr).not.toContain(TOKEN);
   });
 

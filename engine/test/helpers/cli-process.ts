@@ -40,8 +40,11 @@ export function runCliProcess(args: string[], options: { cwd?: string; env?: Nod
 /** The environment without any CIX_* setting of the developer's shell. */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
+  // Neither the developer's CIX_* settings nor a provider token or URL of the shell reach a test's process
+  // (a test that wants a provider passes its simulator's URL and a test token itself).
+  const provider = /^(GITHUB|GITLAB|CIRCLECI)_(TOKEN|API_URL|GRAPHQL_URL|URL)$/;
   for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('CIX_')) env[k] = v;
+    if (!k.startsWith('CIX_') && !provider.test(k)) env[k] = v;
   }
   return env;
 }

@@ -10,6 +10,7 @@ import { createEngineLookup } from './engine-lookup';
 import type { LookupPort } from '../incidents/lookup';
 import { Notifier } from '../incidents/notifier';
 import { recordPin } from '../incidents/pins';
+import { githubSecretEvidenceFromEnv } from '../evidence/github-secrets';
 import type { EvidencePort } from '../incidents/ports';
 import { RecheckSchedule } from '../incidents/recheck-schedule';
 import { checklistTemplates } from '../incidents/templates';
@@ -34,8 +35,13 @@ export interface MattermostOptions {
   outboxLeaseMs?: number;
   /** WebSocket listener (pinned messages); default on. */
   websocket?: boolean;
-  /** Evidence from the CI platforms (secrets rotated); none yet in production: those sub-items are manual. */
+  /**
+   * Evidence from the CI platforms (secrets rotated). Default: GitHub Actions secrets when GITHUB_TOKEN is
+   * set in `evidenceEnv` (evidence/github-secrets.ts); without it those sub-items are manual.
+   */
   evidence?: EvidencePort;
+  /** Where the default evidence reads its token and base URL (GITHUB_TOKEN, GITHUB_API_URL); default process.env. */
+  evidenceEnv?: Readonly<Record<string, string | undefined>>;
   /** Interval of the scheduled re-check (ms; default `evidence.recheckMinutes`; 0: off). */
   recheckIntervalMs?: number;
 }
@@ -113,7 +119,7 @@ export async function connectMattermost(d: MattermostDeps): Promise<MattermostSi
     store,
     chat,
     lookup,
-    evidence: options.evidence,
+    evidence: options.evidence ?? githubSecretEvidenceFromEnv(options.evidenceEnv ?? process.env),
     view: sync,
     kickOutbox: () => void notifier.tick(),
     clock,

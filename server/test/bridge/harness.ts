@@ -159,7 +159,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { config: _c, logger: givenLogger, engine, ...bridgeOptions } = options;
   if (engine) bridgeOptions.lookup = createEngineLookup(config, engine);
   const logger = givenLogger ?? createLogger('silent');
-  const defaults: BridgeOptions = { lookup: fakeLookup(), websocket: false, notifierIntervalMs: 50, outboxRetryMs: 20, retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 200 } };
+  const defaults: BridgeOptions = { lookup: fakeLookup(), websocket: false, notifierIntervalMs: 50, outboxRetryMs: 20, retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 200 }, evidenceEnv: {} };
   let current: BridgeOptions = { ...defaults, ...bridgeOptions };
   const h: Harness = {
     sim,

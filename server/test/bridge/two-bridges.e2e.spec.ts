@@ -71,7 +71,7 @@ describePg('two bridges, one PostgreSQL', () => {
     child.stderr?.on('data', (d: Buffer) => (stderrA += d.toString()));
     // Bridge B: in this process.
     const configB = configSchema.parse({ ...settings(portB, join(tmp.dir, 'b')), store: { url: storeUrl } });
-    inProcess = await startBridge(configB, createLogger('silent'), { lookup: fakeLookup(), websocket: false, notifierIntervalMs: 200, outboxRetryMs: 50 });
+    inProcess = await startBridge(configB, createLogger('silent'), { lookup: fakeLookup(), websocket: false, notifierIntervalMs: 200, outboxRetryMs: 50, evidenceEnv: {} });
     await waitForAsync('bridge A ready', async () => (await fetch(`http://127.0.0.1:${portA}/readyz`).catch(() => undefined))?.status === 200, 20_000).catch(() => {
       throw new Error(`bridge A did not start: ${stderrA}`);
     });

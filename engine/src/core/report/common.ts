@@ -228,6 +228,34 @@ export function findingVersionsText(versions: readonly VersionInfo[] | undefined
   return versions === undefined || versions.length === 0 ? '' : versionsText(versions);
 }
 
+/** `ran 14 times in the window (first …, last …): ran the malicious commit`, `did not run in the window`, `run history unavailable: …`. */
+export function runsText(runs: Finding['runs']): string {
+  if (!runs) return '';
+  if (runs.state === 'not-run') return 'did not run in the window';
+  if (runs.state === 'unavailable') return `run history unavailable: ${(runs.reason ?? 'unknown').replace(/^run history unavailable: /, '')}`;
+  const times = runs.count === 1 ? 'once' : `${runs.count} times`;
+  const when = runs.first === undefined ? '' : runs.first === runs.last ? ` (${runs.first})` : ` (first ${runs.first ?? ''}, last ${runs.last ?? ''})`;
+  const what =
+    runs.resolution === 'malicious'
+      ? ': ran the malicious commit'
+      : runs.resolution === 'clean'
+        ? ': ran in the window but resolved to a clean commit'
+        : runs.resolution === 'unavailable'
+          ? `: resolved commit unknown (${runs.resolutionReason ?? 'logs not read'})`
+          : '';
+  const payload = runs.payloadInLog ? '; the payload printed to its log' : '';
+  const url = runs.urls[0] === undefined ? '' : ` ${runs.urls[0]}`;
+  return `ran ${times} in the window${when}${what}${payload}${url}`;
+}
+
+/** The distinct run texts of a job row's findings. */
+export function rowRunsText(row: JobRow): string {
+  return rowTexts(row, (f) => {
+    const t = runsText(f.runs);
+    return t === '' ? [] : [t];
+  }).join('; ');
+}
+
 /** The distinct version texts of a job row's findings. */
 export function rowVersionsText(row: JobRow): string {
   return rowTexts(row, (f) => {

@@ -52,13 +52,13 @@
  * same in words, and `stillExposedNow` (it holds in what is on the default branch today). A finding the
  * same in several versions is one finding. Without history (a local folder) these fields are absent.
  */
-import type { ScanResult, VersionInfo } from '../model';
+import type { FindingRuns, ScanResult, VersionInfo } from '../model';
 import { stillExposedNow, versionJson, type VersionJson, versionsText } from '../versions';
 import { groupedFindings, incompleteReasons, isResultList, type Results } from './common';
 
 export interface JsonReport {
   indicator: { id: string; title: string };
-  summary: { repos: number; files: number; jobs: number; affected: number; unresolved: number; errors: number; complete: boolean; incomplete: string[] };
+  summary: { repos: number; files: number; jobs: number; affected: number; unresolved: number; errors: number; ran?: number; complete: boolean; incomplete: string[] };
   findings: Array<{
     repo: string;
     file: string;
@@ -76,6 +76,7 @@ export interface JsonReport {
     reasons: string[];
     advice: string[];
     versions?: VersionJson[];
+    runs?: FindingRuns;
     live?: string;
     stillExposedNow?: boolean;
   }>;
@@ -100,6 +101,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
       affected: result.summary.affected,
       unresolved: result.summary.unresolved,
       errors: result.summary.errors,
+      ...(result.summary.ran === undefined ? {} : { ran: result.summary.ran }),
       complete: incomplete.length === 0,
       incomplete,
     },
@@ -144,6 +146,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
       ...(f.versions === undefined || f.versions.length === 0
         ? {}
         : { ...versionsField(f.versions), live: versionsText(f.versions), stillExposedNow: stillExposedNow(f.versions) }),
+      ...(f.runs === undefined ? {} : { runs: f.runs }),
     })),
     unresolved: result.unresolved.map((u) => ({ repo: u.repo, file: u.file, line: u.line, ref: u.ref, reason: u.reason, ...versionsField(u.versions) })),
     errors: result.errors.map((e) => ({ repo: e.repo, file: e.file, line: e.line, message: `${e.code}: ${e.message}`, ...versionsField(e.versions) })),

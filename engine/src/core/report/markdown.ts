@@ -15,6 +15,7 @@ import {
   mergedInputs,
   plural,
   type Results,
+  rowRunsText,
   rowTexts,
   rowVersionsText,
   scopeNote,
@@ -62,7 +63,8 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
   out.push(`#### CI exposure: ${e(result.indicator.title)} (${e(result.indicator.id)})`);
   out.push(
     `**${plural(s.affected, 'affected job')}** of ${plural(s.jobs, 'job')} in ${plural(s.repos, 'repository', 'repositories')} · ` +
-      `critical ${v.critical} · high ${v.high} · medium ${v.medium} · low ${v.low} · ${plural(s.unresolved, 'unresolved component')} · ${plural(s.errors, 'error')}`,
+      `critical ${v.critical} · high ${v.high} · medium ${v.medium} · low ${v.low} · ${plural(s.unresolved, 'unresolved component')} · ${plural(s.errors, 'error')}` +
+      (s.ran === undefined ? '' : ` · ${plural(s.ran, 'affected job')} ran in the window`),
   );
   if (showInputs) out.push(...incompleteBlock([result]));
   const note = scopeNote(result);
@@ -86,7 +88,8 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
       if (!f) continue;
       const why = e(clip(f.reasons.join(' '), 700));
       const todo = e(clip(f.advice.slice(0, 3).join(' '), 400));
-      out.push(`- **${r.verdict}** ${cell(r.repo)} ${cell(jobName(r))}: ${why}${todo ? ` _Advice:_ ${todo}` : ''}`);
+      const runs = rowRunsText(r);
+      out.push(`- **${r.verdict}** ${cell(r.repo)} ${cell(jobName(r))}: ${why}${todo ? ` _Advice:_ ${todo}` : ''}${runs ? ` _Runs:_ ${e(clip(runs, 500))}` : ''}`);
     }
   } else {
     out.push('');

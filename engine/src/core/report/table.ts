@@ -15,6 +15,7 @@ import {
   plural,
   type Results,
   rowTexts,
+  rowRunsText,
   rowVersionsText,
   scopeNote,
   secretNames,
@@ -80,7 +81,8 @@ function summaryLine(result: ScanResult): string {
   const s = result.summary;
   return (
     `${plural(s.affected, 'affected job')} of ${plural(s.jobs, 'job')} in ${plural(s.repos, 'repository', 'repositories')} ` +
-    `(${plural(s.files, 'pipeline file')}, ${plural(s.unresolved, 'unresolved component')}, ${plural(s.errors, 'error')})`
+    `(${plural(s.files, 'pipeline file')}, ${plural(s.unresolved, 'unresolved component')}, ${plural(s.errors, 'error')})` +
+    (s.ran === undefined ? '' : `; ${plural(s.ran, 'affected job')} ran in the window`)
   );
 }
 
@@ -132,6 +134,8 @@ function renderOne(result: ScanResult, opts: Required<TableOptions>, showInputs:
       // Which versions of the repository the job's uses hold for (a source with history), under its row.
       const versions = rowVersionsText(j);
       if (versions !== '') lines.push(`  versions: ${cleanCell(versions, 400)}`);
+      const runs = rowRunsText(j);
+      if (runs !== '') lines.push(`  runs: ${cleanCell(runs, 600)}`);
     });
   } else {
     lines.push('no job runs this component');

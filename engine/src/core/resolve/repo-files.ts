@@ -171,15 +171,31 @@ function unresolvedExpansion(reason: string, errors: ScanError[] = []): Expansio
   return { status: 'unresolved', reason, uses: [], scripts: [], secrets: [], errors };
 }
 
-/** The first of `candidates` that exists; a read problem is unresolved with its error. */
+/**
+ * The code a remote source's reader answers for a file it has not read yet (sources/source.ts
+ * PendingReader): it remembers the path and reads it before the next scan round.
+ */
+const NOT_FETCHED = 'not-fetched';
+
+/**
+ * The first of `candidates` that exists; a read problem is unresolved with its error. A candidate not
+ * read yet (`not-fetched`) decides nothing — an earlier name wins over a later one — but the later names
+ * are still asked, so that a remote reader reads them all in one round (make's GNUmakefile, makefile,
+ * Makefile: one round, not three); the answer is then that first candidate's.
+ */
 function findFile(ctx: ExpandContext, candidates: readonly string[], what: string): Found {
+  let blocked: Found | undefined;
   for (const path of candidates) {
     const r = readRepoFile(ctx.repo, path);
+    if (blocked !== undefined) continue;
     if ('text' in r) return { text: r.text, path };
     if ('missing' in r) continue;
     const error: ScanError = { repo: ctx.repo.repo, file: path, line: 1, code: r.code, message: r.message };
-    return { expansion: unresolvedExpansion(`${path} could not be read (${r.message})`, r.code === 'binary' || r.code === 'not-utf8' ? [] : [error]) };
+    const found: Found = { expansion: unresolvedExpansion(`${path} could not be read (${r.message})`, r.code === 'binary' || r.code === 'not-utf8' ? [] : [error]) };
+    if (r.code !== NOT_FETCHED) return found;
+    blocked = found;
   }
+  if (blocked !== undefined) return blocked;
   const hint = ctx.repo.reader === undefined ? ' (only its CI files were given)' : ' (made or downloaded while the job runs?)';
   return { expansion: unresolvedExpansion(`no ${what} in ${ctx.repo.repo}${hint}`) };
 }

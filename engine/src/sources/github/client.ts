@@ -205,6 +205,10 @@ export class GitHubClient {
       }
       this.remember(res, resource);
       if (res.status === 304) return { res, body: undefined };
+      if (init.redirect === 'manual' && res.status >= 301 && res.status <= 308 && res.status !== 304) {
+        await res.body?.cancel();
+        return { res, body: undefined };
+      }
       const text = await res.text();
       let body: unknown;
       try {
@@ -270,6 +274,17 @@ export class GitHubClient {
       throw new GitHubApiError('bad-response', `GitHub GraphQL answer has an unexpected shape at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}`);
     }
     return { data: data.data, errors };
+  }
+
+  /** GET `path` (under the REST base), expecting a redirect; resolves to its `Location` (not followed). */
+  async restLocation(path: string): Promise<string> {
+    this.stats.rest++;
+    const { res } = await this.exchange(`${this.apiUrl}${path}`, { headers: this.headers(), redirect: 'manual' }, 'core', 1);
+    const location = header(res, 'location');
+    if (res.status < 300 || res.status >= 400 || location === undefined) {
+      throw new GitHubApiError('bad-response', `GitHub answered HTTP ${res.status} without a redirect for ${path}`, res.status);
+    }
+    return new URL(location, `${this.apiUrl}/`).toString();
   }
 
   /** GET `path` (under the REST base) as JSON, conditional on the ETag of the last answer for the same URL. */

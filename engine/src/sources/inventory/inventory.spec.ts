@@ -175,6 +175,12 @@ describe('a generated organisation of 504 repositories', () => {
   }, 120_000);
 });
 
+test('sources other than local folders are refused with --index, not read as paths', async () => {
+  const r = await cli(['scan', 'github:acme', '--component', 'gha:actions/checkout', '--index', '--data-dir', 'unused']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe('ci-exposure: scan: the index holds local folders only for now (github:acme); scan without --index\n');
+});
+
 describe('a damaged index is said so and rebuilt, never answered from', () => {
   const tmp = makeTempDir('cix-index-bad-');
   afterAll(tmp.cleanup);

@@ -38,6 +38,7 @@ import {
   validate,
   type ValueNode,
 } from 'graphql';
+import { ActionsSim } from './actions';
 import { checkResponse } from './openapi';
 
 export interface SimBlobSeed {
@@ -243,6 +244,13 @@ export class GitHubSimulator {
   readonly executionErrors: string[] = [];
   /** REST answers that do not conform to api.github.com.json. */
   readonly violations: string[] = [];
+  /** Answers with a status the description does not list (e.g. a job log's 410 Gone), as `op status`. */
+  readonly undocumented: string[] = [];
+  /** Workflow runs, jobs, logs and Actions secret names (actions.ts). */
+  readonly actions = new ActionsSim((full) => {
+    const repo = this.repos.get(full.toLowerCase());
+    return repo ? (repo.seed.visibility ?? 'PRIVATE') !== 'PUBLIC' : undefined;
+  });
   private readonly repos = new Map<string, Repo>();
   private readonly orgs = new Set<string>();
   private readonly secondary: SecondaryLimitRule[] = [];
@@ -376,6 +384,13 @@ export class GitHubSimulator {
     const resource = url.pathname === gqlPath ? 'graphql' : 'core';
     const budget = resource === 'graphql' ? this.graphqlBudget : this.coreBudget;
     const headers = (): Record<string, string> => this.rateHeaders(budget, resource);
+    // A signed log URL (the blob host GitHub redirects to): no credentials needed, none expected.
+    const log = this.actions.logText(url.pathname, req.headers.authorization);
+    if (log) {
+      res.writeHead(log.status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(log.text);
+      return;
+    }
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       return this.send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }, headers());
     }
@@ -449,6 +464,26 @@ export class GitHubSimulator {
       this.send(res, status, body, { ...headers(), ...extra });
     };
     const hit = this.secondaryHit(path);
+    const actions = this.actions.route(url, path, this.apiUrl, this.base);
+    if (actions) {
+      if (actions.kind === 'bad-request') return this.send(res, 400, { message: actions.message }, headers());
+      if (hit) {
+        this.calls.secondaryRefused++;
+        return this.send(res, hit.status ?? 403, { message: SECONDARY_MESSAGE }, { ...headers(), ...(hit.retryAfterSeconds === undefined ? {} : { 'retry-after': String(hit.retryAfterSeconds) }) });
+      }
+      this.coreBudget.remaining--;
+      if (actions.kind === 'redirect') {
+        this.violations.push(...checkResponse(actions.op, 'get', 302, undefined));
+        res.writeHead(302, { ...headers(), location: actions.location });
+        res.end();
+        return;
+      }
+      if (actions.kind === 'undocumented') {
+        this.undocumented.push(`${actions.op} ${actions.status}`);
+        return this.send(res, actions.status, actions.body, headers());
+      }
+      return answer(actions.op, actions.status, actions.body, actions.link === undefined ? {} : { link: actions.link });
+    }
     const contents = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(path);
     const op = contents ? '/repos/{owner}/{repo}/contents/{path}' : undefined;
     if (!op || !contents) return this.send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }, headers());
