@@ -114,6 +114,7 @@ async function clickRun({ sim, users, post, actionsUrl, store, update }) {
     refused += statuses.filter((s) => s !== 200).length;
     const stored = await store.getIncident(incident.id);
     lost += stored.milestones.filter((m) => m.done !== target).length;
+    if (process.env.BENCH_DEBUG) process.stderr.write(`wave ${wave}: stored ${JSON.stringify(stored.milestones.map((m) => [m.id, m.done]))}\n`);
     const shownState = () => (sim.posts(post.channel_id).find((p) => p.id === post.id)?.props.cix?.milestones ?? []).map((m) => m.done);
     await waitFor('the post in the stored state', () => shownState().length === items && shownState().every((d) => d === target), 10000).catch(() => undefined);
     settledAt = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -121,9 +122,14 @@ async function clickRun({ sim, users, post, actionsUrl, store, update }) {
   }
   const changes = (await store.timeline(incident.id)).filter((e) => e.kind === 'check' || e.kind === 'uncheck').length;
   lost += Math.abs(changes - 2 * items);
+  if (process.env.BENCH_DEBUG) process.stderr.write(`changes ${changes}; kinds ${JSON.stringify((await store.timeline(incident.id)).map((e) => e.kind))}\n`);
   let duplicates = 0;
   if (update) {
+    // An update answered "working on it" (Mattermost's slash deadline) is applied a little later: wait for
+    // all 20 in the timeline, then for the outbox to drain, before counting posts.
     const until = Date.now() + 20000;
+    const updates = async () => (await store.timeline(incident.id)).filter((e) => e.kind === 'update').length;
+    while ((await updates()) < 20 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     while ((await store.pendingOutboxCount()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     for (const wave of [0, 1]) {
       for (let i = 0; i < 10; i++) {

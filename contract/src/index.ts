@@ -164,6 +164,24 @@ export const chainLinkSchema = z.object({
 });
 export type ChainLink = z.infer<typeof chainLinkSchema>;
 
+/**
+ * What the platform says happened to a job inside the incident window (the bridge's evidence): it `ran`
+ * (`count` job runs, first and last ISO times), did not run (`not-run`, still exposed statically), or its
+ * history could not be read (`unavailable`, never "did not run"). `resolution`: which commit the
+ * compromised component resolved to in the logs read. `publicLog`: a public repository's log carried the
+ * payload — the secrets were readable by anyone who opened the log.
+ */
+export const RUN_STATES = ['ran', 'not-run', 'unavailable'] as const;
+export const reportRunsSchema = z.object({
+  state: z.enum(RUN_STATES),
+  count: z.number(),
+  first: z.string().optional(),
+  last: z.string().optional(),
+  resolution: z.enum(['malicious', 'clean', 'unavailable']).optional(),
+  publicLog: z.boolean().optional(),
+});
+export type ReportRuns = z.infer<typeof reportRunsSchema>;
+
 export const reportRowSchema = z.object({
   repo: z.string(),
   /** The first of `uses` (rows written before `uses` existed name one use). */
@@ -183,6 +201,8 @@ export const reportRowSchema = z.object({
   chain: z.array(chainLinkSchema),
   reasons: z.array(z.string()),
   advice: z.array(z.string()),
+  /** The job's runs in the window, when the lookup read them (posts written before have none). */
+  runs: reportRunsSchema.optional(),
 });
 export type ReportRow = z.infer<typeof reportRowSchema>;
 

@@ -35,6 +35,7 @@ export {
   type Results,
 } from './core/report';
 export { countByVerdict, incompleteReasons, jobRows, rowTexts, secretNames, tamperText, type JobRow } from './core/report/common';
+export { isPublicLog, PUBLIC_LOG_TEXT, runsText } from './core/report/common';
 
 // Sources: local checkouts and the component cache.
 export { readLocalPaths, type LocalReadOptions, type LocalReadResult } from './sources/local-dir';
@@ -53,7 +54,7 @@ export {
 } from './sources/source';
 export { localSource, WORKTREE } from './sources/local-source';
 export { gitSource } from './sources/git/git-source';
-export { componentStore, type ComponentStore } from './sources/component-store';
+export { componentStore, componentStoreDir, type ComponentStore } from './sources/component-store';
 export { scanWithFetch, type FetchLoopOptions, type FetchLoopResult } from './sources/fetch-loop';
 export { providerFetchers, resolveSources, SOURCE_PROVIDERS, sourceEnv, type SourceEnv, type SourceProvider } from './sources/resolve-source';
 // The bridge validates each configured source spec at load time and reports a source that was not read.
@@ -70,6 +71,7 @@ export { VERSION } from './cli/version';
 
 // Evidence from GitHub: run history in a window, resolved action commits, Actions secret names.
 export { clientOptionsFromEnv as githubClientOptionsFromEnv } from './sources/github/client';
+export { attachRuns, type VisibilityOf } from './sources/github/attach-runs';
 export {
   GitHubClient,
   GitHubEvidence,

@@ -161,9 +161,16 @@ export const configSchema = z
         dataDir: z.string().min(1).optional(),
         /** How long one lookup may take; past it the report says partial and what was not done. */
         timeoutMinutes: z.coerce.number().positive().max(24 * 60).default(15),
+        /**
+         * Read run history for affected jobs inside the incident window (GitHub Actions: runs, jobs, the
+         * commit each action resolved to from the job logs) — needs GITHUB_TOKEN with Actions read.
+         */
+        evidence: z
+          .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+          .default(false),
       })
       .strict()
-      .default({ paths: [], sources: [], timeoutMinutes: 15 }),
+      .default({ paths: [], sources: [], timeoutMinutes: 15, evidence: false }),
     log: z
       .object({ level: logLevel.default('info') })
       .strict()
@@ -200,6 +207,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, readonly string[], '
   ['CIX_SCAN_CACHE', ['scan', 'cache'], 'string'],
   ['CIX_SCAN_DATA_DIR', ['scan', 'dataDir'], 'string'],
   ['CIX_SCAN_TIMEOUT_MINUTES', ['scan', 'timeoutMinutes'], 'string'],
+  ['CIX_SCAN_EVIDENCE', ['scan', 'evidence'], 'string'],
   ['CIX_LOG_LEVEL', ['log', 'level'], 'string'],
   ['CIX_EVIDENCE_RECHECK_MINUTES', ['evidence', 'recheckMinutes'], 'string'],
 ];

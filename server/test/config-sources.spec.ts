@@ -30,7 +30,7 @@ describe('scan sources in the configuration', () => {
   it('takes every kind of source, with the defaults: no sources, data under <dataDir>/sources, 15 minutes', () => {
     write('');
     const plain = loadConfig({ cwd: dir, env: {} }).config;
-    expect(plain.scan).toEqual({ paths: [], sources: [], timeoutMinutes: 15 });
+    expect(plain.scan).toEqual({ paths: [], sources: [], timeoutMinutes: 15, evidence: false });
     expect(sourcesDataDir(plain)).toBe(join('data', 'sources'));
     expect(lookupSettings(plain)).toEqual({ paths: [], sources: [], dataDir: join('data', 'sources'), timeoutMs: 900_000 });
 
@@ -38,16 +38,25 @@ describe('scan sources in the configuration', () => {
     const sources = ['github:acme', 'gitlab:https://gitlab.example.com/platform', 'gitlab:acme/infra', 'circleci:gh/acme', 'https://git.example.com/acme/x.git', 'file:///srv/mirrors/y.git', join(dir, 'checkouts')];
     write(`dataDir: /var/lib/cix\nscan:\n  sources:\n${sources.map((s) => `    - ${JSON.stringify(s)}\n`).join('')}  timeoutMinutes: 5\n`);
     const config = loadConfig({ cwd: dir, env: {} }).config;
-    expect(config.scan).toEqual({ paths: [], sources, timeoutMinutes: 5 });
+    expect(config.scan).toEqual({ paths: [], sources, timeoutMinutes: 5, evidence: false });
     expect(sourcesDataDir(config)).toBe('/var/lib/cix/sources');
     write('scan:\n  sources: [github:acme]\n  dataDir: /srv/cix-sources\n');
     expect(sourcesDataDir(loadConfig({ cwd: dir, env: {} }).config)).toBe('/srv/cix-sources');
   });
 
+  it('scan.evidence: off by default, on from the file or CIX_SCAN_EVIDENCE, anything else refused with its name', () => {
+    write('scan:\n  evidence: true\n');
+    expect(loadConfig({ cwd: dir, env: {} }).config.scan.evidence).toBe(true);
+    expect(lookupSettings(loadConfig({ cwd: dir, env: {} }).config)).toMatchObject({ evidence: true });
+    write('');
+    expect(loadConfig({ cwd: dir, env: { CIX_SCAN_EVIDENCE: 'true' } }).config.scan.evidence).toBe(true);
+    expect(() => loadConfig({ cwd: dir, env: { CIX_SCAN_EVIDENCE: 'yes' } })).toThrow(/scan\.evidence/);
+  });
+
   it('CIX_SCAN_SOURCES (comma-separated), CIX_SCAN_DATA_DIR and CIX_SCAN_TIMEOUT_MINUTES override the file', () => {
     write('scan:\n  sources: [github:acme]\n');
     const { config } = loadConfig({ cwd: dir, env: { CIX_SCAN_SOURCES: 'gitlab:platform, circleci:gh/acme', CIX_SCAN_DATA_DIR: '/srv/m', CIX_SCAN_TIMEOUT_MINUTES: '30' } });
-    expect(config.scan).toEqual({ paths: [], sources: ['gitlab:platform', 'circleci:gh/acme'], dataDir: '/srv/m', timeoutMinutes: 30 });
+    expect(config.scan).toEqual({ paths: [], sources: ['gitlab:platform', 'circleci:gh/acme'], dataDir: '/srv/m', timeoutMinutes: 30, evidence: false });
   });
 
   it.each([

@@ -85,6 +85,8 @@ export const CSS = `
 .cix-names { list-style: none; margin: 0; padding: 0; }
 .cix-names code { white-space: nowrap; }
 .cix-cell--nowrap { white-space: nowrap; }
+.cix-runs { margin-top: 2px; }
+.cix-runs--urgent { color: var(--cix-error-x); font-weight: 700; }
 .cix-row-details > td { background: var(--cix-subtle); }
 .cix-details { display: flex; flex-direction: column; gap: 8px; padding: 6px 0; }
 .cix-bullets { margin: 2px 0 0; padding-left: 18px; }

@@ -1,23 +1,35 @@
 /**
- * `ci-exposure index build PATH…` and `ci-exposure scan … --index`: the component-usage index. `build`
+ * `ci-exposure index build SOURCE…` and `ci-exposure scan … --index`: the component-usage index. `build`
  * reads the repositories as `scan` does (same paths, same reader) and brings the index in the data
  * directory up to date, re-reading only repositories that changed; `scan --index` does the same, then
  * answers the indicator(s) from the index — the same report and exit code as the scan without it.
+ *
+ * Remote sources (`github:`, `gitlab:`, `circleci:`, git URLs; local folders beside them): the listing
+ * and versions are read from the source as `scan` reads them (that is the provider's cost), each version
+ * keyed `<source id>/<repo>@<commit> <role>` (refresh.ts versionIdentity). Only versions not in the index
+ * (or whose components changed) go through the fetch loop — components fetched into the shared store,
+ * the files their jobs run read — and are parsed and resolved again; then every indicator is answered
+ * from the index.
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { queryInventory } from '../core/inventory';
-import type { ComponentSource, Indicator, ScanResult } from '../core/model';
+import type { ComponentRef, ComponentSource, Indicator, RepoInput, ScanError, ScanResult } from '../core/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
 import { incompleteReasons } from '../core/report/common';
 import { componentCacheSource } from '../sources/component-cache';
+import { componentId, componentStore, componentStoreDir } from '../sources/component-store';
+import { scanWithFetch } from '../sources/fetch-loop';
 import { readLocalPaths } from '../sources/local-dir';
-import { localIdentities, type Refreshed, refreshInventory } from '../sources/inventory/refresh';
+import { localIdentities, planRefresh, type RefreshOptions, type RepoIdentity, type Refreshed, refreshInventory, versionIdentity } from '../sources/inventory/refresh';
 import { isLocalFolder } from '../sources/local-source';
 import { inventoryStore, StoreProblem } from '../sources/inventory/store';
+import { providerFetchers, resolveSources, SOURCE_PROVIDERS, type SourceProvider, sourceEnv } from '../sources/resolve-source';
+import type { TimeWindow } from '../sources/source';
 import { UserError } from './errors';
 import { emptySource, EXIT, selectIndicators } from './scan-command';
+import { noteLines, progressReporter, readSources, scanWindow } from './scan-sources';
 import { VERSION } from './version';
 
 /** The data directory when `--data-dir` is not given. */
@@ -26,14 +38,21 @@ export const DEFAULT_DATA_DIR = '.ci-exposure';
 export interface IndexIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** stderr is a terminal (progress of remote sources: a bar). */
+  stderrIsTTY?: boolean;
+  /** The process environment (remote sources: only the names they read are passed on). */
+  env?: Readonly<Record<string, string | undefined>>;
+  now?: () => number;
 }
 
 export interface IndexOptions {
   paths: string[];
   cache?: string;
   dataDir?: string;
-  /** scan's `--fetch`: components are not fetched into an index (refused). */
+  /** scan's `--fetch` / `--no-fetch` (remote sources; local folders alone are never fetched for). */
   fetch?: boolean;
+  /** `START..END` or `none` (remote sources): which versions are indexed; scan's default is the indicator's window. */
+  window?: string;
 }
 
 function componentSource(command: string, cache: string | undefined): ComponentSource {
@@ -54,17 +73,112 @@ function count(n: number): string {
 
 interface Indexed {
   refreshed: Refreshed;
-  readErrors: ReturnType<typeof readLocalPaths>['errors'];
+  readErrors: ScanError[];
   source: ComponentSource;
+}
+
+/** Does any spec name a remote source (or something only the sources' resolver can judge)? */
+function anyRemote(paths: readonly string[]): boolean {
+  return paths.some((p) => !isLocalFolder(p) && /^[a-z][a-z0-9+.-]*:|^[^/\\]+@[^/\\]+:/i.test(p));
+}
+
+/**
+ * The component source of a fetching scan, as the fetch loop layers it (fetch-loop.ts recordingSource):
+ * the `--cache` folder, then the store; a component whose fetch failed says the provider's answer.
+ */
+function layeredSource(base: ComponentSource | undefined, store: ComponentSource | undefined, failures: ReadonlyMap<string, string>): ComponentSource {
+  return {
+    read: (ref, path) => base?.read(ref, path) ?? store?.read(ref, path),
+    describe(ref: ComponentRef) {
+      const looked = (base ?? store)?.describe(ref) ?? 'no component cache';
+      const id = componentId(ref);
+      const failed = id === undefined ? undefined : failures.get(id);
+      return failed === undefined ? looked : `could not be fetched by ${failed}; ${looked}`;
+    },
+  };
+}
+
+/**
+ * Remote sources: reads every version (progress on stderr), runs the fetch loop over the versions the
+ * index does not hold yet (again if fetching changed a component other versions read), indexes them.
+ */
+async function refreshSources(command: string, opts: IndexOptions, window: TimeWindow | undefined, io: IndexIo, providers: readonly SourceProvider[], rebuild?: string): Promise<Indexed> {
+  const specs = opts.paths.length > 0 ? opts.paths : ['.'];
+  const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  const env = sourceEnv(io.env ?? {});
+  const sourceOptions = window === undefined ? { dataDir } : { dataDir, window };
+  const resolved = resolveSources(specs, env, sourceOptions, providers);
+  if (resolved.errors.length > 0) throw new UserError(`${command}: ${resolved.errors.join('; ')}`);
+  if (resolved.missing.length > 0) throw new UserError(`${command}: path not found or not a folder: ${resolved.missing.join(', ')}`);
+  const base = opts.cache === undefined ? undefined : componentSource(command, opts.cache);
+  const fetch = opts.fetch ?? resolved.remote;
+  // As runSourceScan: a scan of a window keeps its components apart (componentStoreDir).
+  const storeDir = componentStoreDir(dataDir, window);
+  const store = fetch ? componentStore(storeDir) : undefined;
+  const fetchers = store === undefined ? [] : providerFetchers(env, sourceOptions, providers);
+  // As runSourceScan: a fetching scan layers cache and store; otherwise the cache (or nothing) alone.
+  const baseSource = store === undefined ? (base ?? emptySource) : base;
+  const failures = new Map<string, string>();
+  const current = (): ComponentSource => layeredSource(baseSource, store?.source(), failures);
+
+  const reporter = progressReporter(io.stderr, io.stderrIsTTY === true, io.now);
+  const inputs = specs.map((p) => (isLocalFolder(p) ? resolve(p) : p));
+  const inventory = inventoryStore(dataDir, inputs);
+  const options: RefreshOptions = {
+    tool: VERSION,
+    // Unresolved reasons name the store's folder: another window's store is another component source.
+    source: `${store === undefined ? 'no fetch' : `fetch into ${storeDir}`}, ${opts.cache === undefined ? 'no cache' : `cache ${opts.cache}`}`,
+    inputs,
+    ...(rebuild === undefined ? {} : { rebuild }),
+  };
+  const readErrors: ScanError[] = [];
+  let notes = '';
+  let repos: RepoInput[];
+  let ids: RepoIdentity[];
+  try {
+    const read = await readSources(resolved.sources, window, reporter);
+    repos = read.repos;
+    readErrors.push(...read.errors);
+    const unversioned = repos.flatMap((r, i) => (r.version === undefined ? [i] : []));
+    const local = localIdentities(
+      unversioned.map((i) => repos[i] as RepoInput),
+      read.errors,
+    );
+    const localOf = new Map(unversioned.map((i, k) => [i, local[k] as RepoIdentity]));
+    ids = repos.map((r, i) => (r.version === undefined ? (localOf.get(i) as RepoIdentity) : versionIdentity(read.origins[i] ?? '', r.repo, r.version)));
+
+    // Fetch for the stale versions only; fetching may change what a kept version read: plan again until settled.
+    const fetchedFor = new Set<number>();
+    for (;;) {
+      const todo = [...planRefresh(inventory, repos, ids, current(), options).stale].filter((i) => !fetchedFor.has(i));
+      if (todo.length === 0) break;
+      for (const i of todo) fetchedFor.add(i);
+      const r = await scanWithFetch(
+        todo.map((i) => repos[i] as RepoInput),
+        [],
+        {
+          ...(store === undefined ? {} : { store, fetchers }),
+          ...(baseSource === undefined ? {} : { base: baseSource }),
+          onRound: (round, fetched, failed, files) => reporter.stage(`indexing ${count(todo.length)} versions: round ${round}, ${fetched} components fetched, ${failed} failed, ${files} repository files read`),
+        },
+      );
+      for (const f of r.failed) failures.set(f.component, f.reason);
+      notes += noteLines(r.notes);
+    }
+  } finally {
+    reporter.done();
+  }
+  if (notes !== '') io.stderr(notes);
+  const source = current();
+  const refreshed = refreshInventory(inventory, repos, ids, source, options);
+  if (refreshed.notice !== undefined) io.stderr(`ci-exposure index: ${refreshed.notice}\n`);
+  io.stderr(`ci-exposure index: re-scanned ${count(refreshed.rescanned)} of ${count(refreshed.total)} repository versions (${inventory.dir})\n`);
+  return { refreshed, readErrors, source };
 }
 
 /** Reads the paths and brings their index up to date; says on stderr how much was read again and why. */
 function refresh(command: string, opts: IndexOptions, io: IndexIo, rebuild?: string): Indexed {
   const paths = opts.paths.length > 0 ? opts.paths : ['.'];
-  const remote = paths.filter((p) => !isLocalFolder(p) && /^[a-z][a-z0-9+.-]*:/i.test(p));
-  if (remote.length > 0 || opts.fetch === true) {
-    throw new UserError(`${command}: the index holds local folders only for now (${remote.length > 0 ? remote.join(', ') : '--fetch'}); scan without --index`);
-  }
   const source = componentSource(command, opts.cache);
   const read = readLocalPaths(paths);
   if (read.missing.length > 0) throw new UserError(`${command}: path not found or not a folder: ${read.missing.join(', ')}`);
@@ -81,11 +195,20 @@ function refresh(command: string, opts: IndexOptions, io: IndexIo, rebuild?: str
   return { refreshed, readErrors: read.errors, source };
 }
 
+/** Local folders alone, nothing fetched: read as before (sync); anything else through the sources. */
+async function refreshAny(command: string, opts: IndexOptions, window: TimeWindow | undefined, io: IndexIo, providers: readonly SourceProvider[], rebuild?: string): Promise<Indexed> {
+  const paths = opts.paths.length > 0 ? opts.paths : ['.'];
+  if (anyRemote(paths) || opts.fetch === true) return refreshSources(command, opts, window, io, providers, rebuild);
+  return refresh(command, opts, io, rebuild);
+}
+
 /** `ci-exposure index build`: exit 0 once the index is up to date. */
-export function runIndexBuild(opts: IndexOptions, io: IndexIo): number {
-  const { refreshed } = refresh('index build', opts, io);
+export async function runIndexBuild(opts: IndexOptions, io: IndexIo, providers: readonly SourceProvider[] = SOURCE_PROVIDERS): Promise<number> {
+  const window = opts.window === undefined ? undefined : scanWindow(opts.window, [], false);
+  const { refreshed } = await refreshAny('index build', opts, window, io, providers);
   const jobs = refreshed.view.summaries.reduce((n, s) => n + s.jobs, 0);
-  io.stdout(`indexed ${count(refreshed.total)} repositories, ${count(jobs)} jobs, ${count(refreshed.view.postings.size)} components and other keys\n`);
+  const what = refreshed.view.summaries.some((s) => s.version !== undefined) ? 'repository versions' : 'repositories';
+  io.stdout(`indexed ${count(refreshed.total)} ${what}, ${count(jobs)} jobs, ${count(refreshed.view.postings.size)} components and other keys\n`);
   return 0;
 }
 
@@ -95,22 +218,27 @@ export interface IndexedScanOptions extends IndexOptions {
   format?: string;
   all?: boolean;
   color?: boolean;
+  /** scan's `--evidence` (refused: run history is not in the index). */
+  evidence?: boolean;
 }
 
 /** `ci-exposure scan … --index`: the scan's report, answered from the (refreshed) index. */
-export function runIndexedScan(opts: IndexedScanOptions, io: IndexIo): number {
+export async function runIndexedScan(opts: IndexedScanOptions, io: IndexIo, providers: readonly SourceProvider[] = SOURCE_PROVIDERS): Promise<number> {
   const format = opts.format ?? 'table';
   if (!isReportFormat(format)) throw new UserError(`scan: unknown format "${format}" (one of ${REPORT_FORMATS.join(', ')})`);
   const indicators: Indicator[] = selectIndicators(opts);
+  if (opts.evidence === true) throw new UserError('scan: --evidence is not answered from the index; scan without --index');
+  // As runSourceScan: the versions of the indicator's window (or --window).
+  const window = scanWindow(opts.window, indicators, opts.indicator !== undefined);
 
-  let indexed = refresh('scan', opts, io);
+  let indexed = await refreshAny('scan', opts, window, io, providers);
   let raw: ScanResult[];
   try {
     raw = queryInventory(indexed.refreshed.view, indicators, indexed.refreshed.load, (ref) => indexed.source.describe(ref));
   } catch (err) {
     if (!(err instanceof StoreProblem)) throw err;
     // A stored model is not as it was written: never answer from it; read everything again.
-    indexed = refresh('scan', opts, io, `the index cannot be used (${err.message}): reading every repository`);
+    indexed = await refreshAny('scan', opts, window, io, providers, `the index cannot be used (${err.message}): reading every repository`);
     raw = queryInventory(indexed.refreshed.view, indicators, indexed.refreshed.load, (ref) => indexed.source.describe(ref));
   }
 
@@ -137,28 +265,32 @@ export function runIndexedScan(opts: IndexedScanOptions, io: IndexIo): number {
  * with an exit code (cli.ts's).
  */
 export function registerIndexCommand(program: Command, io: IndexIo & { isTTY?: boolean }, exit: (code: number) => Error): void {
+  const withEnv: IndexIo = { ...io, env: io.env ?? process.env };
   const index = program.command('index').description('the component-usage index: answer a new indicator without scanning again');
   index
     .command('build')
     .description('index the repositories (re-reading only those that changed since the last build)')
-    .argument('[paths...]', 'repository checkouts, or folders of <owner>/<repo> checkouts (default: .)')
+    .argument('[sources...]', 'as scan: repository checkouts or folders of <owner>/<repo> checkouts (default: .), git URLs, github:ORG, gitlab:GROUP, circleci:VCS/ORG')
     .option('--cache <dir>', 'component cache folder (orb sources, actions, includes)')
     .option('--data-dir <dir>', `where the index is kept (default: ${DEFAULT_DATA_DIR})`)
-    .action((paths: string[], opts: { cache?: string; dataDir?: string }) => {
-      throw exit(runIndexBuild({ paths, ...opts }, io));
+    .option('--window <start..end>', "remote sources: index the versions live in this window (as scan's --window; default: today's heads)")
+    .option('--fetch', 'fetch missing components (default when a remote source is indexed)')
+    .option('--no-fetch', 'never fetch components')
+    .action(async (paths: string[], opts: { cache?: string; dataDir?: string; window?: string; fetch?: boolean }) => {
+      throw exit(await runIndexBuild({ paths, ...opts }, withEnv));
     });
 
   const scan = program.commands.find((c) => c.name() === 'scan');
   if (!scan) return;
   scan.option('--index', 'answer from the component-usage index in the data directory, re-reading only repositories that changed');
   if (!scan.options.some((o) => o.long === '--data-dir')) scan.option('--data-dir <dir>', `where the index is kept (default: ${DEFAULT_DATA_DIR})`);
-  scan.hook('preAction', (cmd) => {
-    const opts = cmd.opts<{ index?: boolean; indicator?: string; component?: string; cache?: string; format: string; all?: boolean; dataDir?: string; fetch?: boolean }>();
+  scan.hook('preAction', async (cmd) => {
+    const opts = cmd.opts<{ index?: boolean; indicator?: string; component?: string; cache?: string; format: string; all?: boolean; dataDir?: string; fetch?: boolean; window?: string; evidence?: boolean }>();
     if (opts.index !== true) return;
     const color = io.isTTY === true && !process.env.NO_COLOR;
-    const { indicator, component, cache, format, all, dataDir, fetch } = opts;
-    const rest = { indicator, component, cache, format, all, dataDir, fetch };
+    const { indicator, component, cache, format, all, dataDir, fetch, window, evidence } = opts;
+    const rest = { indicator, component, cache, format, all, dataDir, fetch, window, evidence };
     const paths = (cmd.processedArgs[0] as string[] | undefined) ?? [];
-    throw exit(runIndexedScan({ paths, ...rest, color }, io));
+    throw exit(await runIndexedScan({ paths, ...rest, color }, withEnv));
   });
 }

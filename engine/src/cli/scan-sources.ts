@@ -6,11 +6,12 @@
  * renders the report on stdout, returns the exit code (scan-command.ts EXIT). A repository a source did
  * not give is a `repo-unavailable` error of the report (partial: exit 3 when nothing affected was found).
  * The files a job runs (scripts, Makefiles) are read from a remote repository between scan rounds
- * (fetch-loop.ts), with or without component fetching. Fetchers get the window: a moving orb ref reads as
- * of its end; a component read at a branch as it is today, during a window, is a `branch-read-today`
- * error (the scan did not see what the branch held then: incomplete, never clean).
+ * (fetch-loop.ts), with or without component fetching. Fetchers get the window: a moving orb ref and a
+ * component at a branch read as of its end (a branch whose history the provider refuses stays unresolved
+ * with its reason); what they say about it (`branch release of acme/x read as of … (commit …)`) is one
+ * stderr line each. A scan of a window keeps its fetched components in a store folder of its own
+ * (componentStoreDir), apart from today's.
  */
-import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import type { ComponentSource, Indicator, RepoInput, ScanError, ScanResult } from '../core/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
@@ -18,11 +19,11 @@ import { incompleteReasons, REPO_UNAVAILABLE } from '../core/report/common';
 import { scanMany } from '../core/scan';
 import { mergeVersions } from '../core/versions';
 import { componentCacheSource } from '../sources/component-cache';
-import { componentStore } from '../sources/component-store';
+import { componentStore, componentStoreDir } from '../sources/component-store';
 import { scanWithFetch } from '../sources/fetch-loop';
 import { attachRuns } from '../sources/github/attach-runs';
 import { clientOptionsFromEnv, GitHubClient } from '../sources/github/client';
-import { GitHubEvidence } from '../sources/github/evidence';
+import { GitHubEvidence, secretInventory } from '../sources/github/evidence';
 import { isLocalFolder, type LocalSource, WORKTREE } from '../sources/local-source';
 import { providerFetchers, resolveSources, SOURCE_PROVIDERS, type SourceProvider, sourceEnv } from '../sources/resolve-source';
 import { isRepoFailure, type RepoSource, type RepoVersion, type SourceProgress, type TimeWindow } from '../sources/source';
@@ -33,8 +34,17 @@ import { VERSION } from './version';
 /** The default data directory (git mirrors, the component store). */
 export const DEFAULT_DATA_DIR = '.ci-exposure';
 
-/** The error code of a component a fetcher read at a branch as it is today, in a scan of an incident window. */
+/**
+ * The error code of a component read at a branch as it is today in a scan of an incident window. The
+ * GitHub and GitLab fetchers no longer do that (a branch is read as of the window's end, or unresolved):
+ * their notes are information (noteLines), not this error.
+ */
 export const BRANCH_READ_TODAY = 'branch-read-today';
+
+/** The stderr lines of the fetchers' notes (a branch read as of the window's end, with its commit). */
+export function noteLines(notes: ReadonlyArray<{ note: string }>): string {
+  return notes.map((n) => `note: ${n.note}\n`).join('');
+}
 
 export interface SourceScanOptions extends ScanCommandOptions {
   /** `START..END` (ISO-8601 dates or times, UTC), or `none` (today's heads only). Default: the indicator's window. */
@@ -172,10 +182,14 @@ function asInput(v: RepoVersion): RepoInput {
   return version.commit === WORKTREE ? input : { ...input, version };
 }
 
-/** Reads every version of every source; a source that fails as a whole is one unavailable entry. */
-async function readSources(sources: readonly RepoSource[], window: TimeWindow | undefined, reporter: ProgressReporter): Promise<{ repos: RepoInput[]; errors: ScanError[] }> {
+/**
+ * Reads every version of every source; a source that fails as a whole is one unavailable entry.
+ * `origins[i]`: the id of the source `repos[i]` came from (the index keys versions by it).
+ */
+export async function readSources(sources: readonly RepoSource[], window: TimeWindow | undefined, reporter: ProgressReporter): Promise<{ repos: RepoInput[]; errors: ScanError[]; origins: string[] }> {
   const repos: RepoInput[] = [];
   const errors: ScanError[] = [];
+  const origins: string[] = [];
   const progress = combined(reporter, sources.length);
   for (const [i, source] of sources.entries()) {
     try {
@@ -185,6 +199,7 @@ async function readSources(sources: readonly RepoSource[], window: TimeWindow | 
           continue;
         }
         repos.push(asInput(item));
+        origins.push(source.id);
         const version = item.version.commit === WORKTREE ? undefined : item.version;
         for (const e of item.errors ?? []) errors.push(version === undefined ? e : { ...e, versions: [version] });
       }
@@ -194,7 +209,7 @@ async function readSources(sources: readonly RepoSource[], window: TimeWindow | 
     errors.push(...((source as Partial<LocalSource>).errors ?? []));
   }
   // A file too large in three versions is one error, with the three versions.
-  return { repos, errors: mergeVersions(errors) };
+  return { repos, errors: mergeVersions(errors), origins };
 }
 
 /** Runs the scan over the given sources and writes the report. Throws UserError for usage/configuration errors. */
@@ -229,13 +244,14 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   const reporter = progressReporter(io.stderr, io.stderrIsTTY === true, io.now);
   let scanned: ScanResult[];
   let read: { repos: RepoInput[]; errors: ScanError[] };
+  let notes = '';
   try {
     // [parallel scan] Local folders only, nothing to fetch: streamed in groups, over every core (scan-command.ts).
     const local = !(opts.fetch ?? resolved.remote) && specs.every(isLocalFolder) ? await scanLocalFolders(specs, indicators, opts, reporter) : undefined;
     read = local ? { repos: [], errors: local.errors } : await readSources(resolved.sources, window, reporter);
     if (local) scanned = local.scanned;
     else if (opts.fetch ?? resolved.remote) {
-      const store = componentStore(join(dataDir, 'components'));
+      const store = componentStore(componentStoreDir(dataDir, window));
       const r = await scanWithFetch(read.repos, indicators, {
         store,
         fetchers: providerFetchers(env, sourceOptions, providers),
@@ -243,7 +259,7 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
         onRound: (round, fetched, failed, files) => reporter.stage(`fetching components: round ${round}, ${fetched} fetched, ${failed} failed, ${files} repository files read`),
       });
       scanned = r.results;
-      for (const n of r.notes) read.errors.push({ repo: n.ref, file: '.', line: 1, code: BRANCH_READ_TODAY, message: n.note });
+      notes = noteLines(r.notes);
     } else if (resolved.remote) {
       // No component is fetched, but the repositories' own files a job runs are still read from them.
       const r = await scanWithFetch(read.repos, indicators, {
@@ -257,6 +273,7 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   } finally {
     reporter.done();
   }
+  if (notes !== '') io.stderr(notes);
 
   const kinds = new Map(indicators.map((i) => [i.id, i.kind]));
   let results: ScanResult[] = scanned.map((r) => {
@@ -271,7 +288,10 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
 
   if (opts.evidence && window !== undefined) {
     const ghOptions = clientOptionsFromEnv(env);
-    results = await attachRuns(results, indicators, window, new GitHubEvidence(new GitHubClient(ghOptions), ghOptions.token !== undefined));
+    const ghClient = new GitHubClient(ghOptions);
+    // Visibility from the secret inventory: a public repository whose log carried the payload is urgent.
+    const visibilityOf = ghOptions.token === undefined ? undefined : async (repo: string) => (await secretInventory(ghClient, repo)).visibility;
+    results = await attachRuns(results, indicators, window, new GitHubEvidence(ghClient, ghOptions.token !== undefined), visibilityOf);
   }
 
   const single = opts.indicator !== undefined || opts.component !== undefined;

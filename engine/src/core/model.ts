@@ -514,9 +514,17 @@ export interface FindingRuns {
   resolution?: 'malicious' | 'clean' | 'unavailable';
   resolutionReason?: string;
   payloadInLog?: boolean;
+  /**
+   * The repository is public (its visibility as the platform's inventory says) and a run in the window
+   * printed the payload to its log: the secrets were readable by anyone who opened the log. Absent when
+   * the visibility is not known (never guessed).
+   */
+  publicLog?: boolean;
   /** Why `unavailable`. */
   reason?: string;
   logs: LogReading[];
+  /** Job logs the platform no longer gives (HTTP 404/410: expired or deleted) when they were asked for. */
+  gone?: Array<{ jobId: number; url: string; status: number }>;
 }
 
 export interface ScanSummary {

@@ -25,6 +25,18 @@ import { cacheKey, cacheRoot } from '../core/resolve/cache-key';
 import { type CacheSource, componentCacheSource, isSafeKey } from './component-cache';
 import type { ComponentCacheWriter } from './source';
 
+/**
+ * The store's folder under the data directory: `components` for a scan of today's heads, and
+ * `components/as-of/<window end>` (e.g. `as-of/20250315T235959Z`) for a scan of an incident window — a
+ * fetcher reads a branch (and a moving orb version) as of the window's end under the ref as written
+ * (`github/o/r@main/…`), so today's read and an as-of-window read of one branch, or reads as of two windows'
+ * ends, must not share a folder: the first would be reused for the others.
+ */
+export function componentStoreDir(dataDir: string, window?: { end: number }): string {
+  if (window === undefined) return join(dataDir, 'components');
+  return join(dataDir, 'components', 'as-of', new Date(window.end).toISOString().replace(/[-:]/g, '').replace(/\.000Z$/, 'Z'));
+}
+
 /** Largest file a fetcher may write (as the cache reader reads at most). */
 export const MAX_COMPONENT_FILE_BYTES = 5 * 1024 * 1024;
 

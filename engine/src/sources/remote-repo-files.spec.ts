@@ -4,8 +4,8 @@
  * `./scripts/cover.sh`, which pipes https://codecov.io/bash into bash. The readers answer `not-fetched`
  * first; the fetch loop reads the pending files between rounds (GitHub: every repository's in one GraphQL
  * call per round) and the chain is found, with nothing left unresolved. Also: the incident window
- * reaches the fetchers (a GitHub branch ref read as it is today is reported; a moving CircleCI orb ref
- * resolves as of the window's end).
+ * reaches the fetchers (a GitHub branch ref is read as it was at the window's end, apart from today's
+ * read; a moving CircleCI orb ref resolves as of the window's end).
  */
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -103,32 +103,53 @@ describe('files a job runs, from github: sources', () => {
     expect(report.unresolved).toEqual([]);
   });
 
-  it('a component read at a branch during a window is reported as read today (incomplete, never clean)', async () => {
+  it('a component at a branch is read as it was at the window end (a note on stderr, complete), and today\'s read is kept apart', async () => {
+    const action = (run: string): string => `name: up\nruns:\n  using: composite\n  steps:\n    - run: ${run}\n      shell: bash\n`;
     sim.addRepo({
       full: 'acme/uploader',
-      commits: [{ date: '2020-06-01T00:00:00Z', files: { 'action.yml': 'name: up\nruns:\n  using: composite\n  steps:\n    - run: echo ok\n      shell: bash\n' } }],
-      refs: { develop: 0, v1: 0 },
+      commits: [
+        { date: '2020-06-01T00:00:00Z', files: { 'action.yml': action('echo ok') } },
+        { date: '2021-03-01T00:00:00Z', files: { 'action.yml': action('curl -s https://codecov.io/bash | bash') } },
+        { date: '2021-05-01T00:00:00Z', files: { 'action.yml': action('echo fixed') } },
+      ],
+      refs: { develop: 2, v1: 0 },
       branches: ['develop'],
     });
     const uses = (ref: string): string => `name: Up\non: push\njobs:\n  up:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/uploader@${ref}\n`;
     sim.addRepo({ full: 'acme/web', commits: [{ date: IN_WINDOW, files: { '.github/workflows/branch.yml': uses('develop'), '.github/workflows/tag.yml': uses('v1') } }] });
-    let stdout = '';
-    const code = await runSourceScan(
-      { paths: ['github:acme/web'], indicator: 'codecov-bash-uploader-2021', format: 'json', dataDir: join(tmp.dir, 'data') },
-      { stdout: (t) => (stdout += t), stderr: () => undefined, env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: sim.apiUrl } },
-      [createGitHubProvider()],
+    const run = async (window?: string): Promise<{ code: number; report: z.infer<typeof reportSchema>; stderr: string }> => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runSourceScan(
+        { paths: ['github:acme/web'], indicator: 'codecov-bash-uploader-2021', format: 'json', dataDir: join(tmp.dir, 'data'), ...(window === undefined ? {} : { window }) },
+        { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: sim.apiUrl } },
+        [createGitHubProvider()],
+      );
+      return { code, report: reportSchema.parse(JSON.parse(stdout)), stderr };
+    };
+    const affected = (report: z.infer<typeof reportSchema>): string[][] => report.findings.filter((f) => f.affected).map((f) => [f.repo, f.job, ...f.chain.map((l) => l.ref)]);
+
+    // In the window, develop held the payload (fixed since): affected, complete, the commit read said on stderr.
+    const windowed = await run();
+    expect(windowed.code).toBe(1);
+    expect(affected(windowed.report)).toEqual([['acme/web', 'up', 'acme/uploader@develop', 'curl -s https://codecov.io/bash | bash']]);
+    expect(windowed.report.errors).toEqual([]);
+    expect(windowed.report.unresolved).toEqual([]);
+    expect(windowed.report.summary.complete).toBe(true);
+    expect(windowed.stderr).toContain(
+      `note: acme/uploader@develop: branch develop of acme/uploader read as of 2021-04-01T23:59:59Z, the incident window's end (commit ${sim.oid('acme/uploader', 1).slice(0, 12)} of 2021-03-01T00:00:00Z)\n`,
     );
-    const report = reportSchema.parse(JSON.parse(stdout));
-    expect(code).toBe(3);
-    expect(report.unresolved).toEqual([]);
-    // The tag v1 carries no note; the branch develop does, with the commit read.
-    expect(report.errors.map((e) => [e.repo, e.message])).toEqual([
-      [
-        'acme/uploader@develop',
-        `branch-read-today: acme/uploader@develop: branch develop of acme/uploader was read as it is today (commit ${sim.oid('acme/uploader', 0).slice(0, 12)}), not as it was in the incident window (to 2021-04-01T23:59:59Z); what the window's jobs ran may differ`,
-      ],
-    ]);
-    expect(report.summary.complete).toBe(false);
+    // The tag v1 carries no note.
+    expect(windowed.stderr.match(/^note: /gm)).toHaveLength(1);
+
+    // Today's heads, same data directory: develop is read as it is now (clean), not from the window's store.
+    const today = await run('none');
+    expect(today.code).toBe(0);
+    expect(affected(today.report)).toEqual([]);
+    expect(today.stderr).not.toContain('note: ');
+    // And the window's read is still there for the next scan of that window.
+    const again = await run();
+    expect(affected(again.report)).toEqual(affected(windowed.report));
   });
 });
 

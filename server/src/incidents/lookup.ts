@@ -6,6 +6,7 @@
 import type { ExposureSummary, ReportProps } from '@ci-exposure/contract';
 import { z } from 'zod';
 import { SECRET_STORES, type IncidentTarget } from './model';
+import type { RunLogs } from './run-logs';
 import type { IncidentKind } from './templates';
 
 export interface LookupTargetInfo {
@@ -35,6 +36,8 @@ export interface LookupResult {
    * folder missing) with their reasons, and what the time limit left undone. Absent: every source read.
    */
   partial?: LookupPartial;
+  /** What the run evidence read of job logs (incidents/run-logs.ts); absent: the lookup read no run history. */
+  runLogs?: RunLogs;
 }
 
 export const lookupPartialSchema = z.object({

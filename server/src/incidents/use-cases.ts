@@ -11,6 +11,7 @@ import type { Store, StoredTimelineEntry } from '../store/store';
 import type { Logger } from '../logger';
 import { claimRecheck, LOOKUP_SOURCE, recordLookup, RECHECK_SOURCE, secretItemId, secretsToRead } from './evidence';
 import type { LookupEvidence, LookupPort, LookupResult, LookupTargetInfo } from './lookup';
+import { storeRunLogs } from './run-logs';
 import { doneLine, failedLine, ProgressPost } from './lookup-progress';
 import {
   addStatusUpdate,
@@ -299,11 +300,25 @@ export class IncidentUseCases {
       await this.deps.store.apply(incidentId, (i) =>
         recordLookup(i, { at, source: LOOKUP_SOURCE, summary: result.summary, summaryText: lookupText(result), evidence: result.evidence, reportPostId, secretReadings: readings }),
       );
+      await this.keepRunLogs(incidentId, result, at);
       this.deps.kickOutbox();
       await this.deps.view.refresh(incidentId);
     } catch (err) {
       this.deps.logger.error({ incidentId, error: messageOf(err) }, 'report post failed');
       await this.recordFailure(incidentId, channelId, `The exposure report could not be posted: ${describeError(err)}`);
+    }
+  }
+
+  /**
+   * Keeps what the lookup's run evidence read of job logs (hash, read time, matched lines) and says in the
+   * timeline when a log read before is already gone. A store failure is logged: the lookup stands.
+   */
+  private async keepRunLogs(incidentId: string, result: LookupResult, at: number): Promise<void> {
+    if (!result.runLogs) return;
+    try {
+      await storeRunLogs(this.deps.store, incidentId, result.runLogs, at);
+    } catch (err) {
+      this.deps.logger.error({ incidentId, error: messageOf(err) }, 'run log readings not stored');
     }
   }
 
@@ -366,6 +381,7 @@ export class IncidentUseCases {
       recordLookup(i, { at, source: RECHECK_SOURCE, summary: result.summary, summaryText: lookupText(result), evidence: result.evidence, secretReadings: readings, recheck: { by } }),
     );
     if (!t.ok) return { kind: 'refused', reason: t.reason };
+    await this.keepRunLogs(incidentId, result, at);
     if (t.outbox.length > 0) this.deps.kickOutbox();
     if (t.changed) await this.deps.view.refresh(incidentId);
     return { kind: 'rechecked', incident: t.incident, entries: t.timeline.filter((e) => e.kind !== 'recheck'), complete: result.evidence?.complete ?? false };

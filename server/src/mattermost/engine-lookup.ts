@@ -20,11 +20,16 @@ import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { reportPropsSchema } from '@ci-exposure/contract';
 import {
+  attachRuns,
   CATALOG,
   catalogIndicator,
   closeIndicatorIds,
   componentCacheSource,
   componentStore,
+  componentStoreDir,
+  GitHubClient,
+  GitHubEvidence,
+  githubClientOptionsFromEnv,
   isRepoFailure,
   mergeVersions,
   parseComponentSpec,
@@ -36,6 +41,7 @@ import {
   scanMany,
   scanWindow,
   scanWithFetch,
+  secretInventory,
   sourceEnv,
   WORKTREE,
   type ComponentFetcher,
@@ -66,10 +72,12 @@ import {
   type LookupRunOptions,
 } from '../incidents/lookup';
 import type { IncidentTarget } from '../incidents/model';
+import { runLogsSchema } from '../incidents/run-logs';
 import type { IncidentKind } from '../incidents/templates';
 import { lookupEvidence } from './lookup-evidence';
 import { partialMarkdown, plural } from './partial-report';
 import { toReportProps } from './report-props';
+import { runLogsOf } from './run-logs';
 
 /** Indicator kinds → checklist templates (a GitLab include is code fetched into the pipeline: a script). */
 export function incidentKindOf(kind: IndicatorKind): IncidentKind {
@@ -106,6 +114,8 @@ export interface LookupScanSettings {
   cache?: string | undefined;
   dataDir?: string | undefined;
   timeoutMinutes?: number;
+  /** Read run history (GitHub Actions, `--evidence`) for affected jobs inside the incident window. */
+  evidence?: boolean;
 }
 
 /** What one lookup runs with, resolved (crosses the worker boundary as is). */
@@ -116,6 +126,8 @@ export interface LookupSettings {
   /** Mirrors and fetched components. */
   dataDir: string;
   timeoutMs: number;
+  /** Run evidence (GitHub): did each affected job run in the window, and what its logs say. */
+  evidence?: boolean;
 }
 
 export const lookupSettingsSchema = z.object({
@@ -124,6 +136,7 @@ export const lookupSettingsSchema = z.object({
   cache: z.string().optional(),
   dataDir: z.string(),
   timeoutMs: z.number().positive(),
+  evidence: z.boolean().optional(),
 });
 
 export const DEFAULT_TIMEOUT_MINUTES = 15;
@@ -136,6 +149,7 @@ export function lookupSettings(config: { scan: LookupScanSettings; dataDir?: str
     ...(s.cache ? { cache: s.cache } : {}),
     dataDir: s.dataDir ?? join(config.dataDir ?? 'data', 'sources'),
     timeoutMs: (s.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
+    ...(s.evidence ? { evidence: true } : {}),
   };
 }
 
@@ -314,7 +328,8 @@ export async function computeLookup(settings: LookupSettings, target: IncidentTa
     progress.stage('fetching components');
     const fetchers = providerFetchers(hooks.env, options, hooks.providers).map((f) => bounded(f, deadline, limit, now, late));
     const r = await scanWithFetch(read.repos, [indicator], {
-      store: componentStore(join(settings.dataDir, 'components')),
+      // A window's components are kept apart (a branch is read as of the window's end).
+      store: componentStore(componentStoreDir(settings.dataDir, window)),
       fetchers,
       ...(base === undefined ? {} : { base }),
       onRound: (round, fetched, failed) => progress.stage(`fetching components: round ${round}, ${fetched} fetched, ${failed} failed`),
@@ -324,8 +339,17 @@ export async function computeLookup(settings: LookupSettings, target: IncidentTa
     progress.stage('scanning');
     scanned = scanMany(read.repos, [indicator], base ?? NO_CACHE);
   }
-  const [first] = scanned;
-  if (!first) throw new Error('the engine gave no result');
+  const [scannedFirst] = scanned;
+  if (!scannedFirst) throw new Error('the engine gave no result');
+  // Run history in the window (GitHub, `scan.evidence`): which affected jobs ran, on which commit.
+  let first = scannedFirst;
+  if (settings.evidence && window !== undefined) {
+    progress.stage('reading run history');
+    const gh = githubClientOptionsFromEnv(hooks.env);
+    const client = new GitHubClient(gh);
+    const visibilityOf = gh.token === undefined ? undefined : async (repo: string) => (await secretInventory(client, repo)).visibility;
+    [first = scannedFirst] = await attachRuns([scannedFirst], [indicator], window, new GitHubEvidence(client, gh.token !== undefined, { now }), visibilityOf);
+  }
   const result: ScanResult = {
     ...first,
     indicator: { ...first.indicator, kind: indicator.kind },
@@ -341,6 +365,7 @@ export async function computeLookup(settings: LookupSettings, target: IncidentTa
   const reportProps = notDone.length > 0 ? { ...props, incomplete: [...(props.incomplete ?? []), ...notDone].map((r) => r.slice(0, 300)).slice(0, 20) } : props;
   const json = renderJson(result);
   const markdown = renderMarkdown(result, { maxRows: 5000 });
+  const runLogs = runLogsOf(result);
   return {
     indicator: { id: result.indicator.id, title: result.indicator.title },
     summary: reportProps.summary,
@@ -349,6 +374,7 @@ export async function computeLookup(settings: LookupSettings, target: IncidentTa
     reportProps,
     evidence: lookupEvidence(result, read.repos, json),
     ...(partial ? { partial } : {}),
+    ...(runLogs ? { runLogs } : {}),
   };
 }
 
@@ -367,6 +393,7 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
       reportProps: reportPropsSchema,
       evidence: lookupEvidenceSchema.optional(),
       partial: lookupPartialSchema.optional(),
+      runLogs: runLogsSchema.optional(),
     }),
   }),
   z.object({ type: z.literal('failed'), ok: z.literal(false), error: z.string() }),
@@ -409,8 +436,10 @@ function inWorker(settings: LookupSettings, target: IncidentTarget, env: SourceE
         return;
       }
       if (m.type === 'failed') return finish(() => reject(new Error(m.error)));
-      const { evidence, partial, ...rest } = m.result;
-      finish(() => resolvePromise({ ...rest, summary: rest.reportProps.summary, ...(evidence ? { evidence } : {}), ...(partial ? { partial } : {}) }));
+      const { evidence, partial, runLogs, ...rest } = m.result;
+      finish(() =>
+        resolvePromise({ ...rest, summary: rest.reportProps.summary, ...(evidence ? { evidence } : {}), ...(partial ? { partial } : {}), ...(runLogs ? { runLogs } : {}) }),
+      );
     });
     worker.once('error', (err) => finish(() => reject(err)));
     worker.once('exit', (code) => finish(() => reject(new Error(`the lookup worker exited with code ${code}`))));

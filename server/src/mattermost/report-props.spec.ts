@@ -126,3 +126,44 @@ describe('the engine over examples/org', () => {
     expect(clean && toReportProps(clean).incomplete).toEqual(['no pipeline file was found in the given paths']);
   });
 });
+
+describe('run evidence in the rows (issue 11)', () => {
+  const SHA = 'b'.repeat(40);
+  const gha = (partial: Partial<Finding>): Finding => finding({ platform: 'github-actions', file: '.github/workflows/ci.yml', jobFile: '.github/workflows/ci.yml', workflow: 'CI', verdict: 'high', ...partial });
+  const ran: NonNullable<Finding['runs']> = {
+    state: 'ran',
+    count: 14,
+    first: '2025-03-14T16:00:00Z',
+    last: '2025-03-15T11:00:00Z',
+    urls: ['https://github.com/acme/web/actions/runs/9/job/99'],
+    resolved: [{ action: 'tj-actions/changed-files@v44', sha: SHA, malicious: true }],
+    resolution: 'malicious',
+    payloadInLog: true,
+    publicLog: true,
+    logs: [{ jobId: 99, url: 'https://github.com/acme/web/actions/runs/9/job/99', readAt: '2026-01-02T03:04:05Z', sha256: 'f'.repeat(64), bytes: 10, lines: [{ line: 2, text: 'Download action repository' }], payloadLines: [{ line: 3, length: 812 }] }],
+  };
+  const r = result([
+    gha({ repo: 'acme/web', job: 'changes', runs: ran, reasons: ['acme/web is public and a run in the window printed the payload to its log: the secrets were readable by anyone who opened the log, not only the payload\'s author.', 'Reads NPM_TOKEN.'] }),
+    gha({ repo: 'acme/quiet', job: 'lint', runs: { state: 'not-run', count: 0, urls: [], resolved: [], logs: [] } }),
+    gha({ repo: 'acme/old', job: 'docs', runs: { state: 'unavailable', count: 0, urls: [], resolved: [], logs: [], reason: 'no token' } }),
+    finding({ repo: 'acme/cci' }),
+  ]);
+
+  it('carries a runs summary (state, count, first, last, resolution, publicLog) — never logs or URLs — and the public log as first reason', () => {
+    const props = toReportProps(r);
+    expect(reportPropsSchema.parse(props)).toEqual(props);
+    const byRepo = Object.fromEntries(props.rows.map((row) => [row.repo, row]));
+    expect(byRepo['acme/web']?.runs).toEqual({ state: 'ran', count: 14, first: '2025-03-14T16:00:00Z', last: '2025-03-15T11:00:00Z', resolution: 'malicious', publicLog: true });
+    expect(byRepo['acme/web']?.reasons[0]).toContain('the secrets were readable by anyone who opened the log');
+    expect(byRepo['acme/quiet']?.runs).toEqual({ state: 'not-run', count: 0 });
+    expect(byRepo['acme/old']?.runs).toEqual({ state: 'unavailable', count: 0 });
+    expect(byRepo['acme/cci']).not.toHaveProperty('runs');
+    expect(JSON.stringify(props)).not.toContain('f'.repeat(64));
+  });
+
+  it('an old post without runs still parses', () => {
+    const props = toReportProps(result([finding({})]));
+    expect(props.rows[0]).not.toHaveProperty('runs');
+    expect(reportPropsSchema.safeParse(props).success).toBe(true);
+  });
+});

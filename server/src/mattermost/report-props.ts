@@ -2,18 +2,37 @@
  * ScanResult → the typed report props the bridge posts (contract `reportPropsSchema`), built from the
  * engine's report helpers (Mattermost post props are the bridge's rendering): one row per affected job,
  * its uses as a file:line list (`uses`; `file`/`line` are the first of them), its own key (`jobId`) next
- * to its display name; reasons and advice of its most severe use. Pure.
+ * to its display name; reasons and advice of its most severe use (a public log that carried the payload is
+ * its first reason); its runs in the window (`runs`) when the lookup read them. Pure.
  */
-import { CONTRACT_VERSION, type ReportProps, type ReportRow } from '@ci-exposure/contract';
+import { CONTRACT_VERSION, type ReportProps, type ReportRow, type ReportRuns } from '@ci-exposure/contract';
 import { countByVerdict, incompleteReasons, type JobRow, jobRows, rowTexts, secretNames, tamperText, type ScanResult } from '@ci-exposure/engine';
 
 /** Rows carried in a post; the full report travels as the attached JSON file. */
 export const REPORT_ROWS = 25;
 
+/**
+ * The job's runs in the window as a row carries them (a job's uses share its runs; a use flagged with a
+ * public log wins). Undefined when the lookup read no run history for it.
+ */
+function rowRuns(r: JobRow): ReportRuns | undefined {
+  const runs = r.findings.find((f) => f.runs?.publicLog)?.runs ?? r.findings.find((f) => f.runs !== undefined)?.runs;
+  if (!runs) return undefined;
+  return {
+    state: runs.state,
+    count: runs.count,
+    ...(runs.first === undefined ? {} : { first: runs.first }),
+    ...(runs.last === undefined ? {} : { last: runs.last }),
+    ...(runs.resolution === undefined ? {} : { resolution: runs.resolution }),
+    ...(runs.publicLog ? { publicLog: true } : {}),
+  };
+}
+
 function toRow(r: JobRow): ReportRow | undefined {
   const [f] = r.findings;
   const [first] = r.uses;
   if (!f || !first) return undefined;
+  const runs = rowRuns(r);
   return {
     repo: r.repo,
     file: first.file,
@@ -35,6 +54,7 @@ function toRow(r: JobRow): ReportRow | undefined {
     })),
     reasons: [...f.reasons],
     advice: [...f.advice],
+    ...(runs === undefined ? {} : { runs }),
   };
 }
 

@@ -26,9 +26,12 @@ import {
   milestoneParams,
   parseMigrationFiles,
   redactUrl,
+  RUN_LOG_COLUMNS,
+  runLogParams,
   settingValue,
   toCommand,
   toIncident,
+  toLogReading,
   toOutboxRecord,
   toTimelineEntry,
   type Migration,
@@ -71,6 +74,7 @@ const INCIDENT_WITH_MILESTONES = `SELECT i.*, COALESCE((SELECT json_agg(m ORDER 
   AS milestone_rows, COALESCE((SELECT json_agg(x ORDER BY x.position, x.item_position) FROM milestone_items x WHERE x.incident_id = i.id), '[]'::json)
   AS item_rows FROM incidents i`;
 const milestoneList = z.array(z.unknown());
+const RUN_LOG_INSERT = `INSERT INTO run_logs (${RUN_LOG_COLUMNS.join(', ')}) VALUES (${RUN_LOG_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT DO NOTHING`;
 
 function ordered(record: Record<string, string | number | null>, columns: readonly string[]): Array<string | number | null> {
   return columns.map((c) => record[c] ?? null);
@@ -262,6 +266,26 @@ function createStore(pool: Pool, location: string): Store {
         await pool.query('UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, claim_until = NULL WHERE id = $3', [error, nextAttemptAt, id]);
       }
     },
+    recordLogReadings: (incidentId, readings) =>
+      transaction(async (db) => {
+        let added = 0;
+        for (const r of readings) added += (await db.query(RUN_LOG_INSERT, ordered(runLogParams(incidentId, r), RUN_LOG_COLUMNS))).rowCount ?? 0;
+        return added;
+      }),
+    markLogsGone: (incidentId, gone, at) =>
+      transaction(async (db) => {
+        const marked = [];
+        for (const g of gone) {
+          const found = await rows(
+            db,
+            'UPDATE run_logs SET gone_at = $1, gone_status = $2 WHERE incident_id = $3 AND repo = $4 AND job_id = $5 AND gone_at IS NULL RETURNING *',
+            [at, g.status, incidentId, g.repo, g.jobId],
+          );
+          marked.push(...found.map(toLogReading));
+        }
+        return marked;
+      }),
+    logReadings: async (incidentId) => (await rows(pool, 'SELECT * FROM run_logs WHERE incident_id = $1 ORDER BY repo, job_id', [incidentId])).map(toLogReading),
     incidentsWithOverdue: async (now) =>
       (
         await rows(

@@ -23,9 +23,12 @@ import {
   itemParams,
   milestoneParams,
   parseMigrationFiles,
+  RUN_LOG_COLUMNS,
+  runLogParams,
   settingValue,
   toCommand,
   toIncident,
+  toLogReading,
   toOutboxRecord,
   toTimelineEntry,
   type Migration,
@@ -130,6 +133,10 @@ function createStore(db: Database.Database, path: string): Store {
     markSent: db.prepare('UPDATE outbox SET sent_at = ?, post_id = ?, last_error = NULL, claim_until = NULL WHERE id = ?'),
     markRetry: db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claim_until = NULL WHERE id = ?'),
     markFailed: db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ?, claim_until = NULL WHERE id = ?'),
+    insertRunLog: db.prepare(`INSERT INTO run_logs (${RUN_LOG_COLUMNS.join(', ')}) VALUES (${RUN_LOG_COLUMNS.map((c) => `@${c}`).join(', ')}) ON CONFLICT DO NOTHING`),
+    markLogGone: db.prepare('UPDATE run_logs SET gone_at = ?, gone_status = ? WHERE incident_id = ? AND repo = ? AND job_id = ? AND gone_at IS NULL'),
+    runLog: db.prepare('SELECT * FROM run_logs WHERE incident_id = ? AND repo = ? AND job_id = ?'),
+    runLogs: db.prepare('SELECT * FROM run_logs WHERE incident_id = ? ORDER BY repo, job_id'),
     overdue: db.prepare(
       `SELECT DISTINCT m.incident_id AS id FROM milestones m JOIN incidents i ON i.id = m.incident_id
        WHERE i.status = 'open' AND m.done = 0 AND m.notified_at IS NULL AND m.due_at IS NOT NULL AND m.due_at <= ?`,
@@ -249,5 +256,14 @@ function createStore(db: Database.Database, path: string): Store {
         else q.markRetry.run(error, nextAttemptAt, id);
       }),
     incidentsWithOverdue: (now) => run(() => q.overdue.all(now).map(idOf)),
+    recordLogReadings: (incidentId, readings) =>
+      run(() => transaction(() => readings.reduce((n, r) => n + q.insertRunLog.run(runLogParams(incidentId, r)).changes, 0))),
+    markLogsGone: (incidentId, gone, at) =>
+      run(() =>
+        transaction(() =>
+          gone.flatMap((g) => (q.markLogGone.run(at, g.status, incidentId, g.repo, g.jobId).changes === 1 ? [toLogReading(q.runLog.get(incidentId, g.repo, g.jobId))] : [])),
+        ),
+      ),
+    logReadings: (incidentId) => run(() => q.runLogs.all(incidentId).map(toLogReading)),
   };
 }

@@ -51,6 +51,32 @@ export interface OutboxRecord {
   createdAt: number;
 }
 
+/**
+ * What the run evidence read of one job log for an incident (table `run_logs`): the log's hash and size
+ * when read, the lines it matched and where a payload's print was — never the whole log, never a value.
+ * `goneAt`/`goneStatus`: a later read found it gone (HTTP 404/410).
+ */
+export interface StoredLogReading {
+  repo: string;
+  jobId: number;
+  url: string;
+  sha256: string;
+  bytes: number;
+  /** Epoch milliseconds. */
+  readAt: number;
+  lines: Array<{ line: number; text: string }>;
+  payloadLines: Array<{ line: number; length: number }>;
+  goneAt?: number;
+  goneStatus?: number;
+}
+
+/** A log the platform no longer gives. */
+export interface GoneLog {
+  repo: string;
+  jobId: number;
+  status: number;
+}
+
 export interface Store {
   readonly engine: StoreEngine;
   /** Where the data lives (a file path, or the database URL without its password). */
@@ -88,6 +114,18 @@ export interface Store {
   markAttemptFailed(id: number, error: string, nextAttemptAt: number | null, now: number): Promise<void>;
   /** Open incidents with a milestone due at or before `now` that has not been notified. */
   incidentsWithOverdue(now: number): Promise<string[]>;
+  /**
+   * Keeps what the evidence read of job logs for an incident. The first reading of a log (repo, job id)
+   * is kept as it was — its hash at the time it was read — a later one is ignored. Returns how many were new.
+   */
+  recordLogReadings(incidentId: string, readings: ReadonlyArray<Omit<StoredLogReading, 'goneAt' | 'goneStatus'>>): Promise<number>;
+  /**
+   * Marks logs read before as gone at `at`; returns the readings newly marked (a log never read, or
+   * already marked, is not returned).
+   */
+  markLogsGone(incidentId: string, gone: readonly GoneLog[], at: number): Promise<StoredLogReading[]>;
+  /** The log readings of an incident, by repository and job id. */
+  logReadings(incidentId: string): Promise<StoredLogReading[]>;
 }
 
 // ───────────────────────── rows ─────────────────────────
@@ -451,4 +489,54 @@ export function redactUrl(url: string): string {
     if (SECRET_PARAM.test(key)) u.searchParams.set(key, '***');
   }
   return u.toString();
+}
+
+// ───────────────────────── run logs ─────────────────────────
+
+export const RUN_LOG_COLUMNS = ['incident_id', 'repo', 'job_id', 'url', 'sha256', 'bytes', 'read_at', 'lines', 'payload_lines'] as const;
+
+const runLogRow = z.object({
+  repo: z.string(),
+  job_id: int,
+  url: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: int,
+  read_at: int,
+  lines: z.string(),
+  payload_lines: z.string(),
+  gone_at: intOrNull,
+  gone_status: intOrNull,
+});
+const linesJson = z.array(z.object({ line: z.number(), text: z.string() }));
+const payloadLinesJson = z.array(z.object({ line: z.number(), length: z.number() }));
+
+export function runLogParams(incidentId: string, r: Omit<StoredLogReading, 'goneAt' | 'goneStatus'>): Record<(typeof RUN_LOG_COLUMNS)[number], string | number> {
+  return {
+    incident_id: incidentId,
+    repo: r.repo,
+    job_id: r.jobId,
+    url: r.url,
+    sha256: r.sha256,
+    bytes: r.bytes,
+    read_at: r.readAt,
+    // Only the fields named: whatever else a caller's objects carry stays out of the store.
+    lines: JSON.stringify(r.lines.map((l) => ({ line: l.line, text: l.text }))),
+    payload_lines: JSON.stringify(r.payloadLines.map((p) => ({ line: p.line, length: p.length }))),
+  };
+}
+
+export function toLogReading(raw: unknown): StoredLogReading {
+  const row = runLogRow.parse(raw);
+  return {
+    repo: row.repo,
+    jobId: row.job_id,
+    url: row.url,
+    sha256: row.sha256,
+    bytes: row.bytes,
+    readAt: row.read_at,
+    lines: linesJson.parse(JSON.parse(row.lines)),
+    payloadLines: payloadLinesJson.parse(JSON.parse(row.payload_lines)),
+    ...(row.gone_at === null ? {} : { goneAt: row.gone_at }),
+    ...(row.gone_status === null ? {} : { goneStatus: row.gone_status }),
+  };
 }

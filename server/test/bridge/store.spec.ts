@@ -216,6 +216,46 @@ describe.each(ENGINES)('store on %s', (engine) => {
     expect(got?.milestones.every((m) => m.items === undefined && m.verified === undefined && m.override === undefined)).toBe(true);
   });
 
+  it('keeps log readings per incident: the first reading of a log, marked gone once, never more than the fields named', async () => {
+    await seed(store);
+    await seed(store, 'inc2', T0 + 1);
+    const reading = {
+      repo: 'acme/web',
+      jobId: 2 ** 40 + 7, // GitHub job ids outgrow 32 bits
+      url: 'https://github.com/acme/web/actions/runs/9/job/99',
+      sha256: 'a'.repeat(64),
+      bytes: 4096,
+      readAt: T0,
+      lines: [{ line: 12, text: "Download action repository 'tj-actions/changed-files@v44' (SHA:0e58ed8671d6b60d0890c21b07f8835ace038e67)" }],
+      payloadLines: [{ line: 40, length: 812 }],
+    };
+    const other = { ...reading, repo: 'acme/api', jobId: 5, sha256: 'b'.repeat(64), lines: [], payloadLines: [] };
+    // A caller's extra fields (a whole log, a value) do not reach the store.
+    const extra = { ...reading, text: 'the whole log', value: 'npm_secret_value', lines: [{ line: 12, text: reading.lines[0]?.text ?? '', value: 'npm_secret_value' }] };
+    expect(await store.recordLogReadings('inc1', [extra, other])).toBe(2);
+    // The first reading is kept (its hash at the time it was read); a later one is ignored.
+    expect(await store.recordLogReadings('inc1', [{ ...reading, sha256: 'c'.repeat(64), readAt: T0 + 5 }])).toBe(0);
+    expect(await store.recordLogReadings('inc2', [reading])).toBe(1);
+    expect(await store.logReadings('inc1')).toEqual([other, reading]);
+    expect(JSON.stringify(await db.sql('SELECT * FROM run_logs'))).not.toMatch(/npm_secret_value|the whole log/);
+
+    // Gone: returned once, for a log read before only.
+    const gone = await store.markLogsGone('inc1', [{ repo: 'acme/web', jobId: reading.jobId, status: 410 }, { repo: 'acme/web', jobId: 1, status: 404 }], T0 + 60_000);
+    expect(gone).toEqual([{ ...reading, goneAt: T0 + 60_000, goneStatus: 410 }]);
+    expect(await store.markLogsGone('inc1', [{ repo: 'acme/web', jobId: reading.jobId, status: 410 }], T0 + 120_000)).toEqual([]);
+    expect(await store.logReadings('inc1')).toEqual([other, { ...reading, goneAt: T0 + 60_000, goneStatus: 410 }]);
+    // Per incident: the other incident's reading of the same log is untouched.
+    expect(await store.logReadings('inc2')).toEqual([reading]);
+    expect(await store.logReadings('none')).toEqual([]);
+  });
+
+  it('refuses a log reading whose hash is not a sha256, and stores nothing of the batch', async () => {
+    await seed(store);
+    const good = { repo: 'acme/web', jobId: 1, url: 'u', sha256: 'a'.repeat(64), bytes: 1, readAt: T0, lines: [], payloadLines: [] };
+    await expect(store.recordLogReadings('inc1', [good, { ...good, jobId: 2, sha256: 'short' }])).rejects.toThrow();
+    expect(await store.logReadings('inc1')).toEqual([]);
+  });
+
   it('lists incidents by status, in start order', async () => {
     await seed(store, 'inc2', T0 + 1);
     await seed(store, 'inc1', T0);

@@ -245,7 +245,19 @@ export function runsText(runs: Finding['runs']): string {
           : '';
   const payload = runs.payloadInLog ? '; the payload printed to its log' : '';
   const url = runs.urls[0] === undefined ? '' : ` ${runs.urls[0]}`;
-  return `ran ${times} in the window${when}${what}${payload}${url}`;
+  const urgent = runs.publicLog ? `${PUBLIC_LOG_TEXT}: ` : '';
+  return `${urgent}ran ${times} in the window${when}${what}${payload}${url}`;
+}
+
+/** What a public repository's log that carries the payload means (said first wherever runs are shown). */
+export const PUBLIC_LOG_TEXT = 'the secrets were readable by anyone who opened the log';
+
+/**
+ * Did anyone who could open the log read the secrets? The job ran in the window, its log carries the
+ * payload's print, and the repository is public. `undefined` visibility (not known): false, never a guess.
+ */
+export function isPublicLog(runs: Finding['runs'], visibility: 'public' | 'private' | 'internal' | undefined): boolean {
+  return visibility === 'public' && runs?.state === 'ran' && runs.payloadInLog === true;
 }
 
 /** The distinct run texts of a job row's findings. */

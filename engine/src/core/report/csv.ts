@@ -4,8 +4,9 @@
  * unresolved component (verdict `unresolved`) and per input error (verdict `error`); cells that a
  * spreadsheet would run as a formula are prefixed with `'`. When the repositories were read with their
  * history, two more columns: `versions` (the commits a row holds for, in words) and `still_exposed_now`.
- * Pure.
+ * With run evidence, `ran`, `run_count`, `first_run`, `last_run`, `resolution` and `public_log`. Pure.
  */
+import type { FindingRuns } from '../model';
 import { asList, chainText, findingVersionsText, groupedFindings, hasVersions, mergedInputs, type Results, stillExposedNow, tamperText } from './common';
 
 const HEADER = [
@@ -35,6 +36,17 @@ const HEADER = [
 /** Columns added when the repositories were read with their history. */
 const VERSION_HEADER = ['versions', 'still_exposed_now'] as const;
 
+/**
+ * Columns added with run evidence (`--evidence`): `ran` is `ran`, `not-run` or `unavailable` (never empty
+ * for an unavailable history: a blank would read as "did not run"); empty on rows without evidence.
+ */
+const RUNS_HEADER = ['ran', 'run_count', 'first_run', 'last_run', 'resolution', 'public_log'] as const;
+
+function runsCells(runs: FindingRuns | undefined): Array<string | number | boolean> {
+  if (!runs) return RUNS_HEADER.map(() => '');
+  return [runs.state, runs.count, runs.first ?? '', runs.last ?? '', runs.resolution ?? '', runs.publicLog === true];
+}
+
 /** One CSV cell: formula-injection guard, then RFC 4180 quoting. */
 export function csvCell(value: string | number | boolean): string {
   let text = String(value);
@@ -45,7 +57,8 @@ export function csvCell(value: string | number | boolean): string {
 export function renderCsv(results: Results): string {
   const list = asList(results);
   const versions = hasVersions(list);
-  const rows: string[] = [versions ? [...HEADER, ...VERSION_HEADER].join(',') : HEADER.join(',')];
+  const evidence = list.some((r) => r.findings.some((f) => f.runs !== undefined));
+  const rows: string[] = [[...HEADER, ...(versions ? VERSION_HEADER : []), ...(evidence ? RUNS_HEADER : [])].join(',')];
   for (const result of list) {
     for (const f of groupedFindings(result)) {
       const cells = [
@@ -71,6 +84,7 @@ export function renderCsv(results: Results): string {
         f.reasons.join(' '),
         f.advice.join(' '),
         ...(versions ? [findingVersionsText(f.versions), f.versions === undefined ? '' : stillExposedNow(f.versions)] : []),
+        ...(evidence ? runsCells(f.runs) : []),
       ];
       rows.push(cells.map(csvCell).join(','));
     }
@@ -85,6 +99,7 @@ export function renderCsv(results: Results): string {
         return csvCell(value[h] ?? '');
       }),
       ...(versions ? [csvCell(findingVersionsText(met.versions)), ''] : []),
+      ...(evidence ? RUNS_HEADER.map(() => '') : []),
     ].join(',');
   for (const u of inputs.unresolved) rows.push(inputRow('unresolved', u.repo, u.file, u.line, u.ref, u.reason, u));
   for (const e of inputs.errors) rows.push(inputRow('error', e.repo, e.file, e.line, '', `${e.code}: ${e.message}`, e));

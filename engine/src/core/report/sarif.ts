@@ -8,13 +8,15 @@
  * errors (error) and unresolved components (warning) as tool execution notifications;
  * `properties.complete` false when the scan could not read everything; a finding read with the
  * repository's history has `properties.versions` (the commits it holds for, as in the JSON report),
- * `properties.live` and `properties.stillExposedNow`. Secret names only. Pure.
+ * `properties.live` and `properties.stillExposedNow`; with run evidence (`--evidence`), `properties.runs`
+ * (state, count, first/last, resolution, `publicLog`, the hash and read time of each log — not its lines)
+ * and the run text at the end of the message. Secret names only. Pure.
  */
 import { EXPOSURE_RULES } from '../exposure/assess';
 import type { RuleConfidence, RuleMeta, RuleSeverity } from '../exposure/rule';
-import type { Finding, ScanResult, Verdict } from '../model';
+import type { Finding, FindingRuns, ScanResult, Verdict } from '../model';
 import { stillExposedNow, versionJson, versionsText } from '../versions';
-import { asList, chainText, groupedFindings, incompleteReasons, mergedInputs, type Results, secretNames, tamperText } from './common';
+import { asList, chainText, groupedFindings, incompleteReasons, mergedInputs, type Results, runsText, secretNames, tamperText } from './common';
 
 export interface SarifOptions {
   toolVersion?: string;
@@ -58,7 +60,26 @@ function message(f: Finding, result: ScanResult): string {
     `${f.verdict}: job ${job} (${f.workflow}) in ${f.repo} runs a component of ${result.indicator.id} via ${chainText(f.chain)}.`,
     secrets.length > 0 ? `It can read: ${secrets.join(', ')}.` : 'It reads no named secrets.',
     ...f.reasons,
+    ...(f.runs === undefined ? [] : [`Runs: ${runsText(f.runs)}.`]),
   ].join(' ');
+}
+
+/** A finding's run evidence as SARIF carries it: the verdicts and times, never the log lines read. */
+function runsProperty(runs: FindingRuns): Record<string, unknown> {
+  return {
+    state: runs.state,
+    count: runs.count,
+    ...(runs.first === undefined ? {} : { first: runs.first }),
+    ...(runs.last === undefined ? {} : { last: runs.last }),
+    urls: [...runs.urls],
+    ...(runs.resolution === undefined ? {} : { resolution: runs.resolution }),
+    ...(runs.resolutionReason === undefined ? {} : { resolutionReason: runs.resolutionReason }),
+    resolved: runs.resolved.map((r) => ({ action: r.action, sha: r.sha, malicious: r.malicious })),
+    ...(runs.payloadInLog === undefined ? {} : { payloadInLog: runs.payloadInLog }),
+    ...(runs.publicLog ? { publicLog: true } : {}),
+    ...(runs.reason === undefined ? {} : { reason: runs.reason }),
+    logs: runs.logs.map((l) => ({ url: l.url, readAt: l.readAt, sha256: l.sha256 })),
+  };
 }
 
 /** The uriBaseId of a repository's checkout: file URIs are relative to it (several repositories can share a path). */
@@ -113,6 +134,7 @@ export function renderSarif(results: Results, options: SarifOptions = {}): strin
           ...(f.versions === undefined || f.versions.length === 0
             ? {}
             : { versions: f.versions.map(versionJson), live: versionsText(f.versions), stillExposedNow: stillExposedNow(f.versions) }),
+          ...(f.runs === undefined ? {} : { runs: runsProperty(f.runs) }),
         },
       });
     }

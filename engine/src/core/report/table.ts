@@ -132,10 +132,11 @@ function renderOne(result: ScanResult, opts: Required<TableOptions>, showInputs:
     jobs.forEach((j, i) => {
       lines.push(fmt(rows[i] ?? [], j.affected ? j.verdict : undefined));
       // Which versions of the repository the job's uses hold for (a source with history), under its row.
-      const versions = rowVersionsText(j);
-      if (versions !== '') lines.push(`  versions: ${cleanCell(versions, 400)}`);
+      // Runs first: a public log that carried the payload is the most urgent thing about the job.
       const runs = rowRunsText(j);
       if (runs !== '') lines.push(`  runs: ${cleanCell(runs, 600)}`);
+      const versions = rowVersionsText(j);
+      if (versions !== '') lines.push(`  versions: ${cleanCell(versions, 400)}`);
     });
   } else {
     lines.push('no job runs this component');

@@ -10,3 +10,4 @@ export {
   type CircleCiSourceOptions,
   type CircleCiSpec,
 } from './source';
+export { CircleCiEvidence, contextInventory, contextOwner, parseCircleCiTime, projectEnvVars, secretRotatedSince as circleCiSecretRotatedSince, type CircleCiJobRunQuery, type CircleCiRunDetails, type CircleCiSecretWhere, type ContextInventory } from './evidence';

@@ -8,6 +8,7 @@
  * are listed under its callers' workflow files) and a job defined outside `.github/workflows/`.
  */
 import type { Finding, FindingRuns, Indicator, ScanResult } from '../../core/model';
+import { isPublicLog, PUBLIC_LOG_TEXT } from '../../core/report/common';
 import type { TimeWindow } from '../source';
 import type { GitHubEvidence } from './evidence';
 
@@ -33,8 +34,40 @@ async function runsOf(f: Finding, indicator: Indicator | undefined, window: Time
   });
 }
 
+/** A repository's visibility as the platform's inventory says it; undefined when not known. */
+export type VisibilityOf = (repo: string) => Promise<'public' | 'private' | 'internal' | undefined>;
+
+/**
+ * A public repository whose job ran in the window with the payload printed to its log: `publicLog` on the
+ * runs and the urgency as the finding's first reason. Visibility not known: the finding as it is.
+ */
+function withPublicLog(f: Finding, runs: FindingRuns, visibility: 'public' | 'private' | 'internal' | undefined): Finding {
+  if (!isPublicLog(runs, visibility)) return { ...f, runs };
+  return {
+    ...f,
+    runs: { ...runs, publicLog: true },
+    reasons: [`${f.repo} is public and a run in the window printed the payload to its log: ${PUBLIC_LOG_TEXT}, not only the payload's author.`, ...f.reasons],
+  };
+}
+
 /** The results with `runs` on their affected GitHub Actions findings and `summary.ran`. */
-export async function attachRuns(results: readonly ScanResult[], indicators: readonly Indicator[], window: TimeWindow, evidence: GitHubEvidence): Promise<ScanResult[]> {
+export async function attachRuns(
+  results: readonly ScanResult[],
+  indicators: readonly Indicator[],
+  window: TimeWindow,
+  evidence: GitHubEvidence,
+  visibilityOf?: VisibilityOf,
+): Promise<ScanResult[]> {
+  const visibilities = new Map<string, Promise<'public' | 'private' | 'internal' | undefined>>();
+  const visibility = (repo: string): Promise<'public' | 'private' | 'internal' | undefined> => {
+    if (!visibilityOf) return Promise.resolve(undefined);
+    let v = visibilities.get(repo);
+    if (!v) {
+      v = visibilityOf(repo).catch(() => undefined);
+      visibilities.set(repo, v);
+    }
+    return v;
+  };
   const out: ScanResult[] = [];
   for (const result of results) {
     const indicator = indicators.find((i) => i.id === result.indicator.id);
@@ -50,7 +83,8 @@ export async function attachRuns(results: readonly ScanResult[], indicators: rea
         p = runsOf(f, indicator, window, evidence);
         perJob.set(jobKey(f), p);
       }
-      findings.push({ ...f, runs: await p });
+      const runs = await p;
+      findings.push(runs.state === 'ran' && runs.payloadInLog ? withPublicLog(f, runs, await visibility(f.repo)) : { ...f, runs });
     }
     const ran = new Set(findings.filter((f) => f.runs?.state === 'ran').map(jobKey)).size;
     out.push({ ...result, findings, summary: { ...result.summary, ran } });

@@ -284,6 +284,7 @@ export class GitHubEvidence {
       } catch (err) {
         const gone = err instanceof GitHubApiError && (err.status === 404 || err.status === 410);
         problems.push(gone ? `the log of job ${job.id} is gone (HTTP ${err.status}: expired or deleted)` : `the log of job ${job.id} could not be read: ${unavailableReason(err)}`);
+        if (gone) (evidence.gone ??= []).push({ jobId: job.id, url: job.html_url ?? run.html_url, status: err.status ?? 410 });
         continue;
       }
       evidence.logs.push(reading);

@@ -11,9 +11,16 @@
  * followed by the engine's fetch loop, not here. A repository, ref or file GitHub does not have is
  * `{ ok: false, reason }` with GitHub's answer. The outcome's `files` are the cache keys written.
  *
- * A ref that is a branch (the same first call asks `ref(qualifiedName: "refs/heads/<ref>")`) is read as it
- * is today: with an incident window (`window`), the outcome's `note` says so, with the commit read, for
- * the report — what the branch held during the window may differ.
+ * A ref that is a branch, with an incident window (`window`), is read as it was at the window's end: the
+ * same first call asks `ref(qualifiedName: "refs/heads/<ref>")` (the default branch's `defaultBranchRef`
+ * for a ref-less use) with `target { ... on Commit { history(first: 1, until: <end>) } }` — the commit
+ * that was the branch's head then — and `refs/tags/<ref>` (a tag of the same name wins, as in git). The
+ * component is read at that commit (a second call when it is not today's head), `.resolved-commit` holds
+ * it, and the outcome's `note` says "branch X … read as of <end> (commit …)": information for the
+ * responder, not a gap. A history GitHub does not give (an error, no commit by the window's end) leaves
+ * the component unresolved with GitHub's answer — never read as it is today. Without a window a branch
+ * is read at today's head, without a note. Today's and as-of-window reads of one branch are kept apart
+ * by the component store's folder per window (component-store.ts, componentStoreDir).
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -31,7 +38,7 @@ export interface GitHubFetcherOptions extends GitHubClientOptions {
   client?: GitHubClient;
   /** Largest file written, in bytes (default 5 MiB). */
   maxFileBytes?: number;
-  /** The scan's incident window: a component read at a branch then carries a note (see the header). */
+  /** The scan's incident window: a branch is then read as of its end (see the header). */
   window?: TimeWindow;
 }
 
@@ -54,23 +61,63 @@ const RevSchema = z
     target: z.object({ __typename: z.string(), oid: z.string() }).optional(),
   })
   .nullable();
+const HistorySchema = z.object({ nodes: z.array(z.object({ oid: z.string(), committedDate: z.string() }).nullable()) });
+const BranchSchema = z
+  .object({
+    name: z.string(),
+    /** Asked with a window only; null when GitHub did not give the history (its errors say why). */
+    target: z.object({ __typename: z.string().optional(), history: HistorySchema.optional() }).nullable().optional(),
+  })
+  .nullable()
+  .optional();
 const FirstSchema = z.object({
-  repository: z.object({ commit: RevSchema, branch: z.object({ name: z.string() }).nullable().optional(), f0: BlobSchema, f1: BlobSchema.optional() }).nullable(),
+  repository: z
+    .object({ commit: RevSchema, branch: BranchSchema, tag: z.object({ name: z.string() }).nullable().optional(), f0: BlobSchema, f1: BlobSchema.optional() })
+    .nullable(),
 });
 const FilesSchema = z.object({ repository: z.record(z.string(), BlobSchema).nullable() });
 const ContentSchema = z.object({ type: z.string(), encoding: z.string().optional(), size: z.number(), content: z.string().optional() });
 
 const BLOB = '__typename ... on Blob { oid byteSize isBinary isTruncated text }';
 
-const FIRST_QUERY = `query ComponentAtRef($owner: String!, $name: String!, $rev: String!, $branch: String!, $p0: String!, $p1: String!) {
+const FIRST_QUERY = `query ComponentAtRef($owner: String!, $name: String!, $rev: String!, $p0: String!, $p1: String!) {
   repository(owner: $owner, name: $name) {
     commit: object(expression: $rev) { __typename oid ... on Tag { target { __typename oid } } }
-    branch: ref(qualifiedName: $branch) { name }
     f0: object(expression: $p0) { ${BLOB} }
     f1: object(expression: $p1) { ${BLOB} }
   }
   rateLimit { cost remaining resetAt }
 }`;
+
+const AS_OF = 'name target { __typename ... on Commit { history(first: 1, until: $until) { nodes { oid committedDate } } } }';
+
+/** The first call with an incident window: the branch's head as of `$until` too (the default branch's for `HEAD`). */
+function firstQueryAsOf(defaultBranch: boolean): string {
+  const branch = defaultBranch ? `branch: defaultBranchRef { ${AS_OF} }` : `branch: ref(qualifiedName: $branch) { ${AS_OF} }\n    tag: ref(qualifiedName: $tag) { name }`;
+  const vars = defaultBranch ? '' : ', $branch: String!, $tag: String!';
+  return `query ComponentAsOf($owner: String!, $name: String!, $rev: String!${vars}, $until: GitTimestamp!, $p0: String!, $p1: String!) {
+  repository(owner: $owner, name: $name) {
+    commit: object(expression: $rev) { __typename oid ... on Tag { target { __typename oid } } }
+    ${branch}
+    f0: object(expression: $p0) { ${BLOB} }
+    f1: object(expression: $p1) { ${BLOB} }
+  }
+  rateLimit { cost remaining resetAt }
+}`;
+}
+
+const AT_COMMIT_QUERY = `query ComponentAtCommit($owner: String!, $name: String!, $p0: String!, $p1: String!) {
+  repository(owner: $owner, name: $name) {
+    f0: object(expression: $p0) { ${BLOB} }
+    f1: object(expression: $p1) { ${BLOB} }
+  }
+  rateLimit { cost remaining resetAt }
+}`;
+
+/** An ISO-8601 time without milliseconds when they are zero. */
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+}
 
 function join(dir: string, name: string): string {
   return dir === '' ? name : `${dir}/${name}`;
@@ -122,18 +169,47 @@ class GitHubFetcherImpl implements ComponentFetcher {
     const where = `${ref.owner}/${ref.repo}@${rev}`;
     const dir = ref.kind === 'gha-action' ? (ref.path ?? '') : '';
     const candidates = ref.kind === 'gha-action' ? [join(dir, 'action.yml'), join(dir, 'action.yaml')] : [ref.path, ref.path];
-    const { data, errors } = await this.client.graphql(
-      FIRST_QUERY,
-      { owner: ref.owner, name: ref.repo, rev, branch: `refs/heads/${rev}`, p0: `${rev}:${candidates[0]}`, p1: `${rev}:${candidates[1]}` },
-      FirstSchema,
-    );
+    const paths = (at: string) => ({ p0: `${at}:${candidates[0]}`, p1: `${at}:${candidates[1]}` });
+    const base = { owner: ref.owner, name: ref.repo, rev, ...paths(rev) };
+    const window = this.window;
+    const { data, errors } =
+      window === undefined
+        ? await this.client.graphql(FIRST_QUERY, base, FirstSchema)
+        : await this.client.graphql(
+            firstQueryAsOf(rev === 'HEAD'),
+            { ...base, until: isoTime(window.end), ...(rev === 'HEAD' ? {} : { branch: `refs/heads/${rev}`, tag: `refs/tags/${rev}` }) },
+            FirstSchema,
+          );
     const repo = data.repository;
-    if (!repo) return { ok: false, reason: `GitHub: ${errors.map((e) => e.message).join('; ') || `no repository ${ref.owner}/${ref.repo}`}` };
+    const answer = (): string => errors.map((e) => e.message).join('; ');
+    if (!repo) return { ok: false, reason: `GitHub: ${answer() || `no repository ${ref.owner}/${ref.repo}`}` };
     if (!repo.commit) return { ok: false, reason: `GitHub: no ref ${rev} in ${ref.owner}/${ref.repo}` };
-    const commit = repo.commit.__typename === 'Tag' ? repo.commit.target : repo.commit;
+    let commit: { oid: string; __typename: string } | undefined = repo.commit.__typename === 'Tag' ? repo.commit.target : repo.commit;
     if (!commit || commit.__typename !== 'Commit') return { ok: false, reason: `GitHub: ${rev} in ${ref.owner}/${ref.repo} is not a commit or a tag of a commit` };
 
-    const found = [repo.f0, repo.f1].map((b, i) => ({ blob: b, path: candidates[i] as string })).find((f) => f.blob?.__typename === 'Blob');
+    let blobs = [repo.f0, repo.f1];
+    let note: string | undefined;
+    // A branch (no tag of the same name) in a scan of an incident window: read as of the window's end.
+    if (window !== undefined && repo.branch && !repo.tag) {
+      const end = isoTime(window.end);
+      const branch = rev === 'HEAD' ? `the default branch (${repo.branch.name})` : `branch ${rev}`;
+      const history = repo.branch.target?.history;
+      if (history === undefined) {
+        return { ok: false, reason: `GitHub: the history of ${branch} of ${ref.owner}/${ref.repo} was not given (${answer() || 'no commit history'}); what it held in the incident window (to ${end}) is not known` };
+      }
+      const asOf = history.nodes[0];
+      if (!asOf) return { ok: false, reason: `GitHub: ${branch} of ${ref.owner}/${ref.repo} has no commit at or before ${end} (the incident window's end)` };
+      if (asOf.oid !== commit.oid) {
+        const at = await this.client.graphql(AT_COMMIT_QUERY, { owner: ref.owner, name: ref.repo, ...paths(asOf.oid) }, FilesSchema);
+        const files = at.data.repository;
+        if (!files) return { ok: false, reason: `GitHub: ${at.errors.map((e) => e.message).join('; ') || `no repository ${ref.owner}/${ref.repo}`}` };
+        blobs = [files.f0 ?? null, files.f1 ?? null];
+      }
+      commit = { __typename: 'Commit', oid: asOf.oid };
+      note = `${ref.raw}: ${branch} of ${ref.owner}/${ref.repo} read as of ${end}, the incident window's end (commit ${asOf.oid.slice(0, 12)} of ${isoTime(Date.parse(asOf.committedDate))})`;
+    }
+
+    const found = blobs.map((b, i) => ({ blob: b, path: candidates[i] as string })).find((f) => f.blob?.__typename === 'Blob');
     if (!found) {
       const what = ref.kind === 'gha-action' ? `action.yml or action.yaml${dir === '' ? '' : ` in ${dir}`}` : ref.path;
       return { ok: false, reason: `GitHub: no ${what} at ${where} (commit ${commit.oid})` };
@@ -162,12 +238,7 @@ class GitHubFetcherImpl implements ComponentFetcher {
       }
     }
     into.write(ref, RESOLVED_COMMIT_FILE, `${commit.oid}\n`);
-    const branch = rev === 'HEAD' ? 'the default branch' : repo.branch ? `branch ${rev}` : undefined;
-    if (branch !== undefined && this.window !== undefined) {
-      const end = new Date(this.window.end).toISOString().replace(/\.000Z$/, 'Z');
-      return { ok: true, files: written, note: `${ref.raw}: ${branch} of ${ref.owner}/${ref.repo} was read as it is today (commit ${commit.oid.slice(0, 12)}), not as it was in the incident window (to ${end}); what the window's jobs ran may differ` };
-    }
-    return { ok: true, files: written };
+    return note === undefined ? { ok: true, files: written } : { ok: true, files: written, note };
   }
 
   /** A JavaScript action's `pre`/`main`/`post` files, repository-relative (none for other actions). */

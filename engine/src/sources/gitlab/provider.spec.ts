@@ -51,7 +51,8 @@ describe('gitlab: in the source registry', () => {
     const include: ComponentRef = { kind: 'gitlab-include', include: 'project', project: 'corp/templates', file: 'ci.yml', raw: 'corp/templates' };
     expect(fetcher?.canFetch(include)).toBe(true);
     expect(await fetcher?.fetch(include, into)).toEqual({ ok: true, files: ['gitlab/corp/templates@HEAD/ci.yml'] });
-    expect(written).toEqual(['ci.yml=job:\n  script: [make]\n']);
+    // The file, and the commit GitLab read it at (`.resolved-commit`).
+    expect(written).toEqual(['ci.yml=job:\n  script: [make]\n', expect.stringMatching(/^\.resolved-commit=[0-9a-f]{40}\n$/)]);
 
     // A component of another host: fetched from there, without the token.
     const host = new URL(other.url).host;

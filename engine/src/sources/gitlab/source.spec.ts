@@ -377,3 +377,125 @@ describe('gitlab: a custom CI/CD configuration file (ci_config_path)', () => {
     }
   });
 });
+
+describe('gitlab fetcher: a branch in an incident window is read as of its end', () => {
+  const WINDOW: TimeWindow = { start: Date.parse('2025-03-12T00:00:00Z'), end: Date.parse('2025-03-16T00:00:00Z') };
+  const BEFORE = ci('cov', 'echo safe');
+  const IN_WINDOW = ci('cov', 'curl -s https://codecov.io/bash | bash');
+  const TODAY = ci('cov', 'echo fixed');
+  const dates = ['2025-03-01T00:00:00Z', '2025-03-14T16:00:00Z', '2025-03-20T09:00:00Z'];
+  let sim: GitLabSimulator;
+  /** The commits of tools/templates read in the window and today. */
+  let at = '';
+  let today = '';
+  const files = new Map<string, string>();
+  const writer: ComponentCacheWriter = { write: (ref, path, text) => void files.set(`${ref.raw}//${path}`, text) };
+  const include = (project: string, file: string, ref?: string): ComponentRef => ({ kind: 'gitlab-include', include: 'project', project, file, raw: `${project}/${file}@${ref ?? ''}`, ...(ref ? { ref } : {}) });
+  /** The id of the commit of `project` dated `date`, as GitLab lists it. */
+  const commitId = async (project: string, date: string): Promise<string> => {
+    const res = await fetch(`${sim.url}/api/v4/projects/${encodeURIComponent(project)}/repository/commits?per_page=100`, { headers: { 'PRIVATE-TOKEN': TOKEN } });
+    const list = (await res.json()) as Array<{ id: string; committed_date: string }>;
+    const found = list.find((c) => Date.parse(c.committed_date) === Date.parse(date));
+    if (!found) throw new Error(`no commit of ${date} in ${project}`);
+    return found.id;
+  };
+
+  beforeAll(async () => {
+    sim = await startGitLabSimulator(
+      {
+        projects: [
+          {
+            path: 'tools/templates',
+            commits: [BEFORE, IN_WINDOW, TODAY].map((text, i) => ({ date: dates[i] as string, files: { 'cov.yml': text, 'templates/up.yml': text } })),
+            refs: { release: 2, v1: 2 },
+            branches: ['release'],
+          },
+          { path: 'tools/locked', commits: [{ date: dates[0] as string, files: { 'cov.yml': BEFORE } }], commitsForbidden: true },
+          { path: 'tools/young', commits: [{ date: '2025-04-01T00:00:00Z', files: { 'cov.yml': TODAY } }] },
+        ],
+      },
+      { tokens: [TOKEN] },
+    );
+    at = await commitId('tools/templates', dates[1] as string);
+    today = await commitId('tools/templates', dates[2] as string);
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+  beforeEach(() => {
+    files.clear();
+    sim.requests.length = 0;
+  });
+
+  it('an include without ref, or at a branch, gives what the branch held at the window end, with the commit recorded', async () => {
+    const fetcher = createGitLabFetcher({ GITLAB_TOKEN: TOKEN }, { baseUrl: sim.url, window: WINDOW });
+    const note = (what: string, label: string): string => `${label}: ${what} read as of 2025-03-16T00:00:00Z, the incident window's end (commit ${at.slice(0, 12)} of 2025-03-14T16:00:00Z)`;
+    expect(await fetcher.fetch(include('tools/templates', 'cov.yml'), writer)).toEqual({
+      ok: true,
+      files: ['gitlab/tools/templates@HEAD/cov.yml'],
+      note: note('the default branch of tools/templates', 'include tools/templates/cov.yml (no ref)'),
+    });
+    expect(await fetcher.fetch(include('tools/templates', 'cov.yml', 'release'), writer)).toEqual({
+      ok: true,
+      files: ['gitlab/tools/templates@release/cov.yml'],
+      note: note('branch release of tools/templates', 'include tools/templates/cov.yml@release'),
+    });
+    const component: ComponentRef = { kind: 'gitlab-include', include: 'component', project: 'tools/templates', file: 'up', ref: 'release', raw: '$CI_SERVER_FQDN/tools/templates/up@release' };
+    expect(await fetcher.fetch(component, writer)).toEqual({
+      ok: true,
+      files: ['gitlab/tools/templates@release/templates/up.yml'],
+      note: note('branch release of tools/templates', 'component $CI_SERVER_FQDN/tools/templates/up@release'),
+    });
+    expect(Object.fromEntries(files)).toEqual({
+      'tools/templates/cov.yml@//cov.yml': IN_WINDOW,
+      'tools/templates/cov.yml@//.resolved-commit': `${at}\n`,
+      'tools/templates/cov.yml@release//cov.yml': IN_WINDOW,
+      'tools/templates/cov.yml@release//.resolved-commit': `${at}\n`,
+      '$CI_SERVER_FQDN/tools/templates/up@release//templates/up.yml': IN_WINDOW,
+      '$CI_SERVER_FQDN/tools/templates/up@release//.resolved-commit': `${at}\n`,
+    });
+    // The branch asked of GitLab, its head at the window end along first parents, the file at that commit.
+    expect(sim.requests.slice(0, 5).map((r) => [r.path, r.query, r.status])).toEqual([
+      ['/api/v4/projects/tools%2Ftemplates/repository/commits', { until: '2025-03-16T00:00:00Z', first_parent: 'true', per_page: '1' }, 200],
+      ['/api/v4/projects/tools%2Ftemplates/repository/files/cov.yml', { ref: at }, 200],
+      ['/api/v4/projects/tools%2Ftemplates/repository/branches/release', {}, 200],
+      ['/api/v4/projects/tools%2Ftemplates/repository/commits', { ref_name: 'release', until: '2025-03-16T00:00:00Z', first_parent: 'true', per_page: '1' }, 200],
+      ['/api/v4/projects/tools%2Ftemplates/repository/files/cov.yml', { ref: at }, 200],
+    ]);
+  });
+
+  it("a tag is read as written; without a window a branch is read at today's head, without a note", async () => {
+    const windowed = createGitLabFetcher({ GITLAB_TOKEN: TOKEN }, { baseUrl: sim.url, window: WINDOW });
+    expect(await windowed.fetch(include('tools/templates', 'cov.yml', 'v1'), writer)).toEqual({ ok: true, files: ['gitlab/tools/templates@v1/cov.yml'] });
+    expect(sim.requests.map((r) => [r.path, r.status])).toEqual([
+      ['/api/v4/projects/tools%2Ftemplates/repository/branches/v1', 404],
+      ['/api/v4/projects/tools%2Ftemplates/repository/files/cov.yml', 200],
+    ]);
+    const now = createGitLabFetcher({ GITLAB_TOKEN: TOKEN }, { baseUrl: sim.url });
+    expect(await now.fetch(include('tools/templates', 'cov.yml'), writer)).toEqual({ ok: true, files: ['gitlab/tools/templates@HEAD/cov.yml'] });
+    expect(await now.fetch(include('tools/templates', 'cov.yml', 'release'), writer)).toEqual({ ok: true, files: ['gitlab/tools/templates@release/cov.yml'] });
+    expect(Object.fromEntries(files)).toEqual({
+      'tools/templates/cov.yml@v1//cov.yml': TODAY,
+      'tools/templates/cov.yml@v1//.resolved-commit': `${today}\n`,
+      'tools/templates/cov.yml@//cov.yml': TODAY,
+      'tools/templates/cov.yml@//.resolved-commit': `${today}\n`,
+      'tools/templates/cov.yml@release//cov.yml': TODAY,
+      'tools/templates/cov.yml@release//.resolved-commit': `${today}\n`,
+    });
+  });
+
+  it("a history GitLab refuses, or no commit by the window's end, leaves the include unresolved with the reason", async () => {
+    const fetcher = createGitLabFetcher({ GITLAB_TOKEN: TOKEN }, { baseUrl: sim.url, window: WINDOW });
+    expect(await fetcher.fetch(include('tools/locked', 'cov.yml'), writer)).toEqual({
+      ok: false,
+      reason:
+        'GitLab include tools/locked/cov.yml@HEAD: the history of the default branch of tools/locked could not be read, so what it held in the incident window (to 2025-03-16T00:00:00Z) is not known: GitLab answered 403: 403 Forbidden (/projects/tools%2Flocked/repository/commits)',
+    });
+    expect(await fetcher.fetch(include('tools/young', 'cov.yml', 'main'), writer)).toEqual({
+      ok: false,
+      reason: "GitLab include tools/young/cov.yml@main: branch main of tools/young has no commit at or before 2025-03-16T00:00:00Z (the incident window's end)",
+    });
+    expect(files.size).toBe(0);
+    expect(sim.requests.some((r) => r.path.includes('/repository/files/'))).toBe(false);
+  });
+});

@@ -175,10 +175,13 @@ describe('a generated organisation of 504 repositories', () => {
   }, 120_000);
 });
 
-test('sources other than local folders are refused with --index, not read as paths', async () => {
-  const r = await cli(['scan', 'github:acme', '--component', 'gha:actions/checkout', '--index', '--data-dir', 'unused']);
+test('a spec no source reads is the same usage error with --index as without, not read as a path (remote sources: remote.spec.ts)', async () => {
+  const args = ['scan', 'nosuch:acme', '--component', 'gha:actions/checkout', '--data-dir', 'unused'];
+  const plain = await cli(args);
+  const r = await cli([...args, '--index']);
   expect(r.code).toBe(2);
-  expect(r.stderr).toBe('ci-exposure: scan: the index holds local folders only for now (github:acme); scan without --index\n');
+  expect(r.stderr).toMatch(/^ci-exposure: scan: unknown source "nosuch:acme" \(one of PATH, a git URL, github:/);
+  expect(r.stderr).toBe(plain.stderr);
 });
 
 describe('a damaged index is said so and rebuilt, never answered from', () => {

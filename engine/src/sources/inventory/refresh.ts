@@ -2,13 +2,15 @@
  * IMPERATIVE SHELL: brings the component-usage index up to date with the repositories just read, and
  * answers indicators from it. A repository version is re-indexed (parsed and resolved again) only when
  * its identity changed — for a local folder the SHA-256 of its pipeline files (paths, sizes, contents),
- * for a provider's version the commit — or when something its jobs read changed: a repository file a
- * job runs (script, Makefile, Dockerfile) or a component's file in the component source. An index
- * written by another engine version, for another component source, or that cannot be read is rebuilt
- * whole, and says why.
+ * for a source's version `<source id>/<repo>@<commit>` with its role and when it was live
+ * (versionIdentity) — or when something its jobs read changed: a component's file in the component
+ * source, or (a local folder only: a commit fixes its files) a repository file a job runs (script,
+ * Makefile, Dockerfile). An index written by another engine version, for another component source, or
+ * that cannot be read is rebuilt whole, and says why. `planRefresh` says which versions are stale
+ * before anything is indexed, so that a remote scan fetches components and files for those alone.
  */
 import { createInventoryBuilder, type InventoryTables, type InventoryView, postingsOf, type RepoModel, type RepoSummary } from '../../core/inventory';
-import type { ComponentSource, RepoInput, ScanError } from '../../core/model';
+import type { ComponentSource, RepoInput, ScanError, VersionInfo } from '../../core/model';
 import type { Manifest, ManifestRepo } from './schema';
 import { INVENTORY_FORMAT, INVENTORY_VERSION } from './schema';
 import { type InventoryStore, sha256 } from './store';
@@ -18,6 +20,18 @@ export interface RepoIdentity {
   /** Stable among runs over the same inputs: the repository (and its position among same-named ones), or `repo@commit`. */
   key: string;
   identity: string;
+  /** The input is a commit: the repository files its jobs read cannot have changed (not read again to check). */
+  pinned?: boolean;
+}
+
+/**
+ * The identity of a version a source read: `<source id>/<repo>@<commit>` and its role (the key), plus
+ * when it was live and what replaced it (a version's findings say so: another window is another input).
+ */
+export function versionIdentity(sourceId: string, repo: string, version: VersionInfo): RepoIdentity {
+  const key = `${sourceId}/${repo}@${version.commit} ${version.role}`;
+  const { commit, role, committedAt, liveFrom, liveUntil, replacedBy } = version;
+  return { key, identity: JSON.stringify([key, commit, role, committedAt ?? null, liveFrom ?? null, liveUntil ?? null, replacedBy ?? null]), pinned: true };
 }
 
 /** Identities of locally read repositories: the pipeline files' paths, sizes and contents, and the read errors of the repository. */
@@ -77,8 +91,22 @@ function compact(entries: ManifestRepo[], tables: InventoryTables): { entries: M
   return { entries: renumbered, tables: out };
 }
 
-/** Brings the index in `store` up to date with `repos` (in scan order) and returns it, ready to query. */
-export function refreshInventory(store: InventoryStore, repos: readonly RepoInput[], ids: readonly RepoIdentity[], source: ComponentSource, options: RefreshOptions): Refreshed {
+export interface RefreshPlan {
+  /** The stored index that is brought up to date (none: everything is read). */
+  old?: Manifest;
+  /** Why everything is read, when it is. */
+  notice?: string;
+  /** Positions in `repos` of the versions to parse and resolve again. */
+  stale: Set<number>;
+  /** Per position: the stored entry kept as it is. */
+  kept: Map<number, ManifestRepo>;
+}
+
+/**
+ * Which of `repos` (in scan order, `ids` beside them) must be indexed again: new or changed identities,
+ * and those whose component reads (through `source`) or, unless pinned, repository files changed.
+ */
+export function planRefresh(store: InventoryStore, repos: readonly RepoInput[], ids: readonly RepoIdentity[], source: ComponentSource, options: RefreshOptions): RefreshPlan {
   let old: Manifest | undefined;
   let notice: string | undefined = options.rebuild;
   if (notice === undefined) {
@@ -96,8 +124,9 @@ export function refreshInventory(store: InventoryStore, repos: readonly RepoInpu
     const text = source.read(r.ref, r.path);
     if ((text === undefined ? 'missing' : digest(text)) !== r.digest) changedReads.add(i);
   });
-  const fresh = (prev: ManifestRepo, repo: RepoInput): boolean => {
+  const fresh = (prev: ManifestRepo, repo: RepoInput, pinned: boolean): boolean => {
     if (prev.summary.componentReads.some((id) => changedReads.has(id))) return false;
+    if (pinned) return true;
     return prev.summary.repoReads.every(({ path, digest: was }) => {
       const answer = repo.reader?.read(path);
       if (answer === undefined) return false;
@@ -106,15 +135,30 @@ export function refreshInventory(store: InventoryStore, repos: readonly RepoInpu
   };
 
   const byKey = new Map((old?.repos ?? []).map((r) => [r.key, r]));
-  const builder = createInventoryBuilder(source, { digest }, old?.tables);
+  const stale = new Set<number>();
+  const kept = new Map<number, ManifestRepo>();
+  repos.forEach((repo, i) => {
+    const id = ids[i];
+    if (!id) throw new Error(`no identity for repository ${repo.repo}`);
+    const prev = byKey.get(id.key);
+    if (prev && prev.identity === id.identity && prev.summary.repo === repo.repo && fresh(prev, repo, id.pinned === true)) kept.set(i, prev);
+    else stale.add(i);
+  });
+  return { ...(old === undefined ? {} : { old }), ...(notice === undefined ? {} : { notice }), stale, kept };
+}
+
+/** Brings the index in `store` up to date with `repos` (in scan order) and returns it, ready to query. */
+export function refreshInventory(store: InventoryStore, repos: readonly RepoInput[], ids: readonly RepoIdentity[], source: ComponentSource, options: RefreshOptions): Refreshed {
+  const { old, notice, kept: keptEntries } = planRefresh(store, repos, ids, source, options);
+  const builder = createInventoryBuilder(source, { digest: sha256 }, old?.tables);
   const built = new Map<number, RepoModel>();
   const entries: ManifestRepo[] = [];
   let rescanned = 0;
   repos.forEach((repo, i) => {
     const id = ids[i];
     if (!id) throw new Error(`no identity for repository ${repo.repo}`);
-    const prev = byKey.get(id.key);
-    if (prev && prev.identity === id.identity && prev.summary.repo === repo.repo && fresh(prev, repo)) {
+    const prev = keptEntries.get(i);
+    if (prev) {
       entries.push(prev);
       return;
     }

@@ -104,9 +104,9 @@ export const manifestFile = z.object({
   inputs: z.array(str),
   repos: z.array(
     z.object({
-      /** Which input this is: `repo` (and its position among inputs of the same name), or `repo@commit`. */
+      /** Which input this is: `repo` (and its position among inputs of the same name), or `source id/repo@commit role`. */
       key: str,
-      /** Local: SHA-256 of the pipeline files (paths, sizes, contents); a source: `source id@commit`. */
+      /** Local: SHA-256 of the pipeline files (paths, sizes, contents); a source's version: `source id/repo@commit role` and when it was live (refresh.ts versionIdentity). */
       identity: str,
       /** SHA-256 of the model file. */
       model: z.string().regex(/^[0-9a-f]{64}$/),

@@ -9,6 +9,11 @@
  *       GET /api/v2/project/{slug}/pipeline     listPipelinesForProject (newest first)
  *       GET /api/v2/pipeline/{id}/config        getPipelineConfigById
  *       GET /api/v2/project/{slug}/envvar       listEnvVars (values masked `xxxx` + last 4, as CircleCI does)
+ *       GET /api/v2/pipeline/{id}/workflow      listWorkflowsByPipelineId
+ *       GET /api/v2/workflow/{id}/job           listWorkflowJobs
+ *       GET /api/v2/project/{slug}/job/{n}      getJobDetails (web_url, contexts)
+ *       GET /api/v2/context?owner-slug=|owner-id=           listContexts
+ *       GET /api/v2/context/{id}/environment-variable       listEnvironmentVariablesFromContext (names, no values)
  *   v1.1 GET /api/v1.1/projects                 followed projects (outside the v2 spec)
  *   POST /graphql-unstable                      the orb registry; only the two documented query shapes
  * Lists are pages of `pageSize` items with `next_page_token` (null on the last page), read back as
@@ -71,7 +76,41 @@ export interface SimProject {
   followed: boolean;
   /** GET /project/{slug} answers 404 although its pipelines are listed (a project removed or not visible). */
   gone: boolean;
-  envVars: Array<{ name: string; value: string }>;
+  /** `createdAt`: sent as `created-at` when given (CircleCI's EDN-like `#joda/inst …` or ISO; null allowed). */
+  envVars: Array<{ name: string; value: string; createdAt?: string | null }>;
+}
+
+/** A job of a seeded workflow. `startedAt` is always a string (the spec requires it, even for jobs that did not run). */
+export interface SimJob {
+  id: string;
+  name: string;
+  /** Absent for approval jobs. */
+  number?: number;
+  type: 'build' | 'approval';
+  status: string;
+  startedAt: string;
+  stoppedAt: string | null;
+  contexts: string[];
+}
+
+export interface SimWorkflow {
+  id: string;
+  name: string;
+  status: string;
+  createdAt: string;
+  stoppedAt: string | null;
+  jobs: SimJob[];
+}
+
+export interface SimContext {
+  id: string;
+  name: string;
+  /** `gh/acme` (owner-slug) and the organisation id (owner-id). */
+  ownerSlug: string;
+  ownerId: string;
+  createdAt: string;
+  /** With values, which the API never returns. */
+  variables: Array<{ variable: string; value: string; createdAt: string; updatedAt: string }>;
 }
 
 export interface SimPipeline {
@@ -84,6 +123,7 @@ export interface SimPipeline {
   revision: string | null;
   source: string;
   compiled: string;
+  workflows?: SimWorkflow[];
 }
 
 export interface SimOrb {
@@ -121,6 +161,8 @@ export class CircleCiSimulator {
   readonly projects = new Map<string, SimProject>();
   readonly pipelines: SimPipeline[] = [];
   readonly orbs = new Map<string, SimOrb>();
+  readonly contexts: SimContext[] = [];
+  private nextJobNumber = new Map<string, number>();
   readonly requests: SimRequest[] = [];
   readonly violations: string[] = [];
   /** Responses checked against the OpenAPI file. */
@@ -194,6 +236,38 @@ export class CircleCiSimulator {
     };
     this.pipelines.push(pipeline);
     return pipeline;
+  }
+
+  /** A workflow of a pipeline, with its jobs (build jobs numbered per project, approval jobs without a number). */
+  addWorkflow(
+    pipeline: SimPipeline,
+    w: { name: string; status?: string; createdAt?: string; stoppedAt?: string | null; jobs: Array<Partial<SimJob> & { name: string }> },
+  ): SimWorkflow {
+    const workflow: SimWorkflow = {
+      id: randomUUID(),
+      name: w.name,
+      status: w.status ?? 'success',
+      createdAt: w.createdAt ?? pipeline.createdAt,
+      stoppedAt: w.stoppedAt === undefined ? null : w.stoppedAt,
+      jobs: w.jobs.map((j) => {
+        const type = j.type ?? 'build';
+        let number = j.number;
+        if (number === undefined && type === 'build') {
+          number = (this.nextJobNumber.get(pipeline.project) ?? 0) + 1;
+          this.nextJobNumber.set(pipeline.project, number);
+        }
+        const startedAt = j.startedAt ?? w.createdAt ?? pipeline.createdAt;
+        return { id: randomUUID(), type, status: 'success', startedAt, stoppedAt: null, contexts: [], ...j, ...(number === undefined ? {} : { number }) };
+      }),
+    };
+    (pipeline.workflows ??= []).push(workflow);
+    return workflow;
+  }
+
+  addContext(c: Partial<SimContext> & { name: string; ownerSlug: string }): SimContext {
+    const context: SimContext = { id: randomUUID(), ownerId: randomUUID(), createdAt: '2024-01-01T00:00:00.000Z', variables: [], ...c };
+    this.contexts.push(context);
+    return context;
   }
 
   addOrb(o: Partial<SimOrb> & { namespace: string; name: string }): SimOrb {
@@ -352,6 +426,117 @@ export class CircleCiSimulator {
         },
       };
     }
+    const workflows = /^\/pipeline\/([^/]+)\/workflow$/.exec(path);
+    if (workflows) {
+      return {
+        op: { path: '/pipeline/{pipeline-id}/workflow', method: 'get' },
+        answer: (q) => {
+          const p = this.pipelines.find((x) => x.id === workflows[1]);
+          if (!p) return notFound('Pipeline');
+          const page = this.page(p.workflows ?? [], q);
+          const items = page.items.map((w) => ({
+            pipeline_id: p.id,
+            id: w.id,
+            name: w.name,
+            project_slug: p.project,
+            status: w.status,
+            started_by: '00000000-0000-4000-8000-000000000001',
+            pipeline_number: p.number,
+            created_at: w.createdAt,
+            stopped_at: w.stoppedAt,
+          }));
+          return [200, { items, next_page_token: page.next_page_token }];
+        },
+      };
+    }
+    const workflowJobs = /^\/workflow\/([^/]+)\/job$/.exec(path);
+    if (workflowJobs) {
+      return {
+        op: { path: '/workflow/{id}/job', method: 'get' },
+        answer: () => {
+          const found = this.findWorkflow(workflowJobs[1] ?? '');
+          if (!found) return notFound('Workflow');
+          const items = found.workflow.jobs.map((j) => ({
+            id: j.id,
+            name: j.name,
+            type: j.type,
+            status: j.status,
+            ...(j.number === undefined ? {} : { job_number: j.number }),
+            started_at: j.startedAt,
+            stopped_at: j.stoppedAt,
+            dependencies: [],
+            project_slug: found.pipeline.project,
+          }));
+          return [200, { items, next_page_token: null }];
+        },
+      };
+    }
+    const jobDetail = /^\/project\/([^/]+\/[^/]+\/[^/]+)\/job\/(\d+)$/.exec(path);
+    if (jobDetail) {
+      return {
+        op: { path: '/project/{project-slug}/job/{job-number}', method: 'get' },
+        answer: () => {
+          const slug = jobDetail[1] ?? '';
+          const project = this.projects.get(slug);
+          const number = Number(jobDetail[2]);
+          for (const p of this.pipelines.filter((x) => x.project === slug)) {
+            for (const w of p.workflows ?? []) {
+              const j = w.jobs.find((x) => x.number === number);
+              if (!j || !project || project.gone) continue;
+              return [
+                200,
+                {
+                  web_url: `https://app.circleci.com/pipelines/${slug}/${p.number}/workflows/${w.id}/jobs/${number}`,
+                  project: { id: project.id, slug, name: project.name, external_url: project.vcsUrl },
+                  parallel_runs: [{ index: 0, status: j.status }],
+                  started_at: j.startedAt,
+                  latest_workflow: { id: w.id, name: w.name },
+                  name: j.name,
+                  executor: { resource_class: 'medium', type: 'docker' },
+                  parallelism: 1,
+                  status: j.status,
+                  number,
+                  pipeline: { id: p.id },
+                  duration: j.stoppedAt === null ? null : Date.parse(j.stoppedAt) - Date.parse(j.startedAt),
+                  created_at: j.startedAt,
+                  messages: [],
+                  contexts: j.contexts.map((name) => ({ name })),
+                  organization: { name: project.orgName },
+                  queued_at: j.startedAt,
+                  stopped_at: j.stoppedAt,
+                },
+              ];
+            }
+          }
+          return notFound('Job');
+        },
+      };
+    }
+    if (path === '/context') {
+      return {
+        op: { path: '/context', method: 'get' },
+        answer: (q) => {
+          const slug = q.get('owner-slug');
+          const id = q.get('owner-id');
+          if ((slug === null) === (id === null)) return [400, { message: 'Specify either owner-id or owner-slug.' }];
+          const list = this.contexts.filter((c) => (slug !== null ? c.ownerSlug === slug : c.ownerId === id));
+          const page = this.page(list, q);
+          return [200, { items: page.items.map((c) => ({ id: c.id, name: c.name, created_at: c.createdAt })), next_page_token: page.next_page_token }];
+        },
+      };
+    }
+    const contextVars = /^\/context\/([^/]+)\/environment-variable$/.exec(path);
+    if (contextVars) {
+      return {
+        op: { path: '/context/{context_id}/environment-variable', method: 'get' },
+        answer: (q) => {
+          const c = this.contexts.find((x) => x.id === contextVars[1]);
+          if (!c) return [404, { message: 'Context not found.' }];
+          const page = this.page(c.variables, q);
+          return [200, { items: page.items.map((v) => ({ variable: v.variable, context_id: c.id, created_at: v.createdAt, updated_at: v.updatedAt })), next_page_token: page.next_page_token }];
+        },
+      };
+    }
     const project = /^\/project\/([^/]+\/[^/]+\/[^/]+)(\/pipeline|\/envvar)?$/.exec(path);
     if (project) {
       const slug = project[1] ?? '';
@@ -375,7 +560,7 @@ export class CircleCiSimulator {
           answer: () => {
             if (!visible) return notFound('Project');
             // As CircleCI does: the value masked to `xxxx` + its last four characters.
-            const items = p.envVars.map((v) => ({ name: v.name, value: `xxxx${v.value.slice(-4)}` }));
+            const items = p.envVars.map((v) => ({ name: v.name, value: `xxxx${v.value.slice(-4)}`, ...(v.createdAt === undefined ? {} : { 'created-at': v.createdAt }) }));
             return [200, { items, next_page_token: null }];
           },
         };
@@ -399,6 +584,14 @@ export class CircleCiSimulator {
           ];
         },
       };
+    }
+    return undefined;
+  }
+
+  private findWorkflow(id: string): { pipeline: SimPipeline; workflow: SimWorkflow } | undefined {
+    for (const pipeline of this.pipelines) {
+      const workflow = pipeline.workflows?.find((w) => w.id === id);
+      if (workflow) return { pipeline, workflow };
     }
     return undefined;
   }

@@ -71,6 +71,8 @@ export interface SimRepoSeed {
   refs?: Record<string, number | { commit: number; annotated: true }>;
   /** Which of `refs` are branches (`ref(qualifiedName: "refs/heads/…")`); the others are tags. */
   branches?: readonly string[];
+  /** `Commit.history` answers this GraphQL error (as GitHub does when it gives up on a history, e.g. a timeout). */
+  historyError?: string;
 }
 
 export interface SecondaryLimitRule {
@@ -671,6 +673,7 @@ export class GitHubSimulator {
         const until = args.until === undefined || args.until === null ? Infinity : Date.parse(args.until as string);
         const path = typeof args.path === 'string' ? args.path.replace(/\/+$/, '') : undefined;
         if (args.author !== undefined && args.author !== null) throw new GraphQLError('simulator: history(author:) is not implemented');
+        if (repo.seed.historyError !== undefined) throw new GraphQLError(repo.seed.historyError, { extensions: { type: 'SERVICE_UNAVAILABLE' } });
         const touched = (c: Commit): boolean => {
           if (path === undefined) return true;
           const before = repo.commits[c.index - 1]?.files ?? new Map<string, Blob>();

@@ -36,9 +36,16 @@ export const PARAMS = {
   file: ['ref'],
   fileRaw: ['ref', 'lfs'],
   tree: ['path', 'ref', 'recursive', 'per_page', 'page', 'pagination', 'page_token'],
+  /** `GET /projects/:id/repository/branches/:branch`: none (GitLab's branches doc; not in the reference). */
+  branch: [],
   commits: ['ref_name', 'since', 'until', 'path', 'first_parent', 'all', 'with_stats', 'author', 'trailers', 'page', 'per_page'],
   variables: ['page', 'per_page'],
+  pipelines: ['updated_after', 'updated_before', 'created_after', 'created_before', 'ref', 'sha', 'status', 'source', 'scope', 'name', 'username', 'yaml_errors', 'order_by', 'sort', 'page', 'per_page'],
+  pipelineJobs: ['scope[]', 'include_retried', 'page', 'per_page'],
 } as const;
+
+/** Pipelines: the `order_by` values GitLab validates. */
+export const PIPELINES_ORDER_BY = ['id', 'status', 'ref', 'updated_at', 'user_id'] as const;
 
 /** Group projects: the enumerations GitLab validates. */
 export const GROUP_PROJECTS_ORDER_BY = ['id', 'name', 'path', 'created_at', 'updated_at', 'last_activity_at', 'similarity', 'star_count'] as const;
@@ -54,7 +61,13 @@ export const FIELDS = {
   file: ['file_name', 'file_path', 'size', 'encoding', 'content', 'content_sha256', 'ref', 'blob_id', 'commit_id', 'last_commit_id', 'execute_filemode'],
   treeEntry: ['id', 'name', 'type', 'path', 'mode'],
   commit: ['id', 'short_id', 'title', 'message', 'author_name', 'authored_date', 'committer_name', 'committed_date', 'created_at', 'parent_ids', 'web_url'],
+  /** `GET /projects/:id/repository/branches/:branch` (GitLab's branches doc; not in the reference). */
+  branch: ['name', 'merged', 'protected', 'default', 'developers_can_push', 'developers_can_merge', 'can_push', 'web_url', 'commit'],
   variable: ['key', 'value', 'variable_type', 'protected', 'masked', 'hidden', 'raw', 'environment_scope', 'description'],
+  /** `GET /projects/:id/pipelines` entries. */
+  pipeline: ['id', 'iid', 'project_id', 'status', 'source', 'ref', 'sha', 'name', 'web_url', 'created_at', 'updated_at'],
+  /** `GET /projects/:id/pipelines/:pipeline_id/jobs` entries. */
+  job: ['id', 'name', 'stage', 'status', 'ref', 'tag', 'allow_failure', 'failure_reason', 'created_at', 'started_at', 'finished_at', 'duration', 'queued_duration', 'web_url', 'tag_list', 'pipeline', 'runner', 'user', 'commit', 'artifacts'],
 } as const;
 
 /** Offset pagination headers; above MAX_COUNTED records `x-total`, `x-total-pages` and `rel="last"` are left out. */
@@ -83,4 +96,6 @@ export const ERRORS = {
   commit: { message: '404 Commit Not Found' },
   tree: { message: '404 Tree Not Found' },
   revision: { message: '404 Revision Not Found' },
+  branch: { message: '404 Branch Not Found' },
+  pipeline: { message: '404 Not found' },
 } as const;

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_PER_PAGE, ERRORS, GROUP_PROJECTS_ORDER_BY, MAX_COUNTED, MAX_PER_PAGE, PARAMS, RETRY_LATER, VISIBILITIES } from './contract';
+import { DEFAULT_PER_PAGE, ERRORS, GROUP_PROJECTS_ORDER_BY, MAX_COUNTED, MAX_PER_PAGE, PARAMS, PIPELINES_ORDER_BY, RETRY_LATER, VISIBILITIES } from './contract';
 
 export type Visibility = (typeof VISIBILITIES)[number];
 
@@ -25,6 +25,32 @@ export interface SimVariableSeed {
   masked?: boolean;
   protected?: boolean;
   environmentScope?: string;
+}
+
+/** A job of a seeded pipeline. */
+export interface SimJobSeed {
+  name: string;
+  stage: string;
+  /** Default `success`. */
+  status?: string;
+  /** ISO 8601; null: never started. Default: the pipeline's `createdAt`. */
+  startedAt?: string | null;
+  /** An earlier attempt (listed only with `include_retried=true`). */
+  retried?: boolean;
+}
+
+/** A seeded pipeline run. */
+export interface SimPipelineSeed {
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601; default `createdAt`. */
+  updatedAt?: string;
+  /** Default `success`. */
+  status?: string;
+  /** Default `push`; `parent_pipeline` for a child pipeline (listed only when asked for by `source`). */
+  source?: string;
+  ref?: string;
+  jobs: SimJobSeed[];
 }
 
 export interface SimCommitSeed {
@@ -47,11 +73,17 @@ export interface SimProjectSeed {
   commits: SimCommitSeed[];
   /** Tag or other branch name → index of the commit in `commits`. */
   refs?: Record<string, number>;
+  /** Which of `refs` are branches (`GET /repository/branches/:branch`); the default branch always is, the others are tags. */
+  branches?: string[];
+  /** `GET /repository/commits` answers 403 (GitLab's answer when the token may not read the repository's history). */
+  commitsForbidden?: boolean;
   /** Every call under `/projects/:id` answers 403. */
   forbidden?: boolean;
   /** Full paths of groups this project is shared into (listed with `with_shared=true`, GitLab's default). */
   sharedInto?: string[];
   variables?: SimVariableSeed[];
+  /** Pipeline runs (any order). */
+  pipelines?: SimPipelineSeed[];
 }
 
 export interface SimGroupSeed {
@@ -424,9 +456,28 @@ export async function startGitLabSimulator(seed: GitLabSeed, options: SimulatorO
     return page;
   };
 
+  const branch = (ctx: Ctx, p: Project, name: string): unknown => {
+    checkParams(ctx.query, PARAMS.branch, '/projects/:id/repository/branches/:branch');
+    const isDefault = name === (p.seed.defaultBranch ?? 'main');
+    const head = isDefault || (p.seed.branches ?? []).includes(name) ? resolveRef(p, name) : undefined;
+    if (!head) throw new HttpError(404, ERRORS.branch);
+    return {
+      name,
+      merged: false,
+      protected: isDefault,
+      default: isDefault,
+      developers_can_push: false,
+      developers_can_merge: false,
+      can_push: true,
+      web_url: `https://gitlab.example/${p.path}/-/tree/${name}`,
+      commit: commitEntity(p, head),
+    };
+  };
+
   const commits = (ctx: Ctx, p: Project): unknown => {
     const q = ctx.query;
     checkParams(q, PARAMS.commits, '/projects/:id/repository/commits');
+    if (p.seed.commitsForbidden) throw new HttpError(403, ERRORS.forbidden);
     for (const b of ['first_parent', 'all', 'with_stats', 'trailers']) bool(q, b);
     const since = date(q, 'since');
     const until = date(q, 'until');
@@ -449,6 +500,97 @@ export async function startGitLabSimulator(seed: GitLabSeed, options: SimulatorO
     return paginate(ctx, list).map(variableEntity);
   };
 
+  // Pipelines: ids numbered across the instance, as GitLab does; `iid` per project.
+  let nextPipeline = 5000;
+  let nextJob = 90000;
+  const pipelineStore = new Map<number, Array<{ id: number; iid: number; seed: SimPipelineSeed; jobs: Array<{ id: number; seed: SimJobSeed }> }>>();
+  for (const p of projects) {
+    pipelineStore.set(
+      p.id,
+      (p.seed.pipelines ?? []).map((seedPipeline, i) => ({ id: nextPipeline++, iid: i + 1, seed: seedPipeline, jobs: seedPipeline.jobs.map((j) => ({ id: nextJob++, seed: j })) })),
+    );
+  }
+  const pipelines = (ctx: Ctx, p: Project): unknown => {
+    const q = ctx.query;
+    checkParams(q, PARAMS.pipelines, '/projects/:id/pipelines');
+    const after = date(q, 'updated_after');
+    const before = date(q, 'updated_before');
+    const createdAfter = date(q, 'created_after');
+    const createdBefore = date(q, 'created_before');
+    bool(q, 'yaml_errors');
+    const orderBy = oneOf(q, 'order_by', PIPELINES_ORDER_BY) ?? 'id';
+    const sort = oneOf(q, 'sort', ['asc', 'desc'] as const) ?? 'desc';
+    const source = q.source;
+    const list = (pipelineStore.get(p.id) ?? []).filter((pl) => {
+      const updated = Date.parse(pl.seed.updatedAt ?? pl.seed.createdAt);
+      const created = Date.parse(pl.seed.createdAt);
+      if (after !== undefined && updated < after) return false;
+      if (before !== undefined && updated > before) return false;
+      if (createdAfter !== undefined && created < createdAfter) return false;
+      if (createdBefore !== undefined && created > createdBefore) return false;
+      if (q.ref !== undefined && (pl.seed.ref ?? 'main') !== q.ref) return false;
+      if (q.status !== undefined && (pl.seed.status ?? 'success') !== q.status) return false;
+      const plSource = pl.seed.source ?? 'push';
+      // Child pipelines are left out unless asked for by source (GitLab's documented behaviour).
+      return source === undefined ? plSource !== 'parent_pipeline' : plSource === source;
+    });
+    const key = (pl: { id: number; seed: SimPipelineSeed }): number | string => (orderBy === 'updated_at' ? Date.parse(pl.seed.updatedAt ?? pl.seed.createdAt) : orderBy === 'id' ? pl.id : String(pl.seed[orderBy === 'ref' ? 'ref' : 'status'] ?? ''));
+    list.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      const c = ka < kb ? -1 : ka > kb ? 1 : a.id - b.id;
+      return sort === 'asc' ? c : -c;
+    });
+    return paginate(ctx, list).map((pl) => ({
+      id: pl.id,
+      iid: pl.iid,
+      project_id: p.id,
+      status: pl.seed.status ?? 'success',
+      source: pl.seed.source ?? 'push',
+      ref: pl.seed.ref ?? 'main',
+      sha: p.commits[p.commits.length - 1]?.id ?? sha1(`${p.path}\0pipeline${pl.id}`),
+      name: null,
+      web_url: `https://gitlab.example/${p.path}/-/pipelines/${pl.id}`,
+      created_at: new Date(pl.seed.createdAt).toISOString(),
+      updated_at: new Date(pl.seed.updatedAt ?? pl.seed.createdAt).toISOString(),
+    }));
+  };
+  const pipelineJobs = (ctx: Ctx, p: Project, pipelineId: string): unknown => {
+    const q = ctx.query;
+    checkParams(q, PARAMS.pipelineJobs, '/projects/:id/pipelines/:pipeline_id/jobs');
+    const retried = bool(q, 'include_retried') ?? false;
+    const pl = /^\d+$/.test(pipelineId) ? pipelineStore.get(p.id)?.find((x) => x.id === Number(pipelineId)) : undefined;
+    if (!pl) throw new HttpError(404, ERRORS.pipeline);
+    const scopes = new URLSearchParams(ctx.req.url?.split('?')[1] ?? '').getAll('scope[]');
+    const jobs = pl.jobs.filter((j) => (retried || !j.seed.retried) && (scopes.length === 0 || scopes.includes(j.seed.status ?? 'success')));
+    const sha = p.commits[p.commits.length - 1]?.id ?? sha1(`${p.path}\0pipeline${pl.id}`);
+    return paginate(ctx, jobs).map((j) => {
+      const started = j.seed.startedAt === undefined ? pl.seed.createdAt : j.seed.startedAt;
+      return {
+        id: j.id,
+        name: j.seed.name,
+        stage: j.seed.stage,
+        status: j.seed.status ?? 'success',
+        ref: pl.seed.ref ?? 'main',
+        tag: false,
+        allow_failure: false,
+        failure_reason: j.seed.status === 'failed' ? 'script_failure' : null,
+        created_at: new Date(pl.seed.createdAt).toISOString(),
+        started_at: started === null ? null : new Date(started).toISOString(),
+        finished_at: started === null ? null : new Date(Date.parse(started) + 60_000).toISOString(),
+        duration: started === null ? null : 60,
+        queued_duration: started === null ? null : 1,
+        web_url: `https://gitlab.example/${p.path}/-/jobs/${j.id}`,
+        tag_list: [],
+        pipeline: { id: pl.id, project_id: p.id, ref: pl.seed.ref ?? 'main', sha, status: pl.seed.status ?? 'success' },
+        runner: started === null ? null : { id: 1, description: 'shared-runner', is_shared: true, name: 'shared-runner' },
+        user: { id: 1, username: 'dev' },
+        commit: { id: sha },
+        artifacts: [],
+      };
+    });
+  };
+
   const route = (ctx: Ctx, segments: string[]): unknown => {
     const [top, id, ...rest] = segments;
     if (top === 'groups' && id !== undefined) {
@@ -461,10 +603,13 @@ export async function startGitLabSimulator(seed: GitLabSeed, options: SimulatorO
         return projectEntity(findProject(id), true);
       }
       if (rest.length === 1 && rest[0] === 'variables') return variables(ctx, findProject(id).seed.variables ?? [], '/projects/:id/variables');
+      if (rest.length === 1 && rest[0] === 'pipelines') return pipelines(ctx, findProject(id));
+      if (rest.length === 3 && rest[0] === 'pipelines' && rest[2] === 'jobs' && rest[1] !== undefined) return pipelineJobs(ctx, findProject(id), rest[1]);
       if (rest[0] === 'repository') {
         const [, what, filePath, tail] = rest;
         if (what === 'tree' && rest.length === 2) return tree(ctx, findProject(id));
         if (what === 'commits' && rest.length === 2) return commits(ctx, findProject(id));
+        if (what === 'branches' && filePath !== undefined && rest.length === 3) return branch(ctx, findProject(id), filePath);
         if (what === 'files' && filePath !== undefined && rest.length === 3) return file(ctx, findProject(id), filePath, false);
         if (what === 'files' && filePath !== undefined && rest.length === 4 && tail === 'raw') return file(ctx, findProject(id), filePath, true);
       }

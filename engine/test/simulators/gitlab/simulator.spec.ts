@@ -239,3 +239,30 @@ describe('GitLab simulator above 10,000 records', () => {
     }
   });
 });
+
+describe('GitLab simulator: branches and refused histories', () => {
+  it('answers a branch (the default one or a listed one) with its fields, a tag or unknown name 404, a refused history 403', async () => {
+    const sim = await startGitLabSimulator({
+      projects: [
+        { path: 'acme/lib', commits: [{ date: '2025-01-01T00:00:00Z', files: { 'a.yml': 'a: 1\n' } }], refs: { 'feature/x': 0, v1: 0 }, branches: ['feature/x'] },
+        { path: 'acme/locked', commits: [{ date: '2025-01-01T00:00:00Z', files: { 'a.yml': 'a: 1\n' } }], commitsForbidden: true },
+      ],
+    });
+    try {
+      const branch = async (name: string): Promise<Response> => fetch(`${sim.url}/api/v4/projects/acme%2Flib/repository/branches/${encodeURIComponent(name)}`);
+      const main = await branch('main');
+      expect(main.status).toBe(200);
+      const body = (await main.json()) as Record<string, unknown>;
+      expect(Object.keys(body)).toEqual([...FIELDS.branch]);
+      expect([body.name, body.default, Object.keys(body.commit as object)]).toEqual(['main', true, [...FIELDS.commit]]);
+      expect((await branch('feature/x')).status).toBe(200);
+      const tag = await branch('v1');
+      expect([tag.status, await tag.json()]).toEqual([404, ERRORS.branch]);
+      expect((await fetch(`${sim.url}/api/v4/projects/acme%2Flib/repository/branches/main?ref=main`)).status).toBe(400);
+      const refused = await fetch(`${sim.url}/api/v4/projects/acme%2Flocked/repository/commits?until=2025-03-01T00:00:00Z`);
+      expect([refused.status, await refused.json()]).toEqual([403, ERRORS.forbidden]);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import {SeverityBadge} from '../common/severity_badge';
 
 import {ChainDiagram} from './chain_diagram';
 import {PlatformLabel} from './labels';
+import {RunsLine} from './runs_line';
 import {DEFAULT_SORT, nextSort, rowKey, sortAndFilter, type Filter, type Sort, type SortKey} from './sort_filter';
 
 export const PAGE_SIZE = 50;
@@ -231,6 +232,7 @@ export function ReportTable({rows, idPrefix}: {rows: readonly ReportRow[]; idPre
                                             {row.jobId && row.jobId !== row.job && (
                                                 <span className='cix-muted cix-small'>{` (${row.jobId})`}</span>
                                             )}
+                                            <RunsLine runs={row.runs}/>
                                         </td>
                                         <td><SeverityBadge severity={row.verdict}/></td>
                                         <td><NameList names={row.secrets}/></td>
