@@ -8,11 +8,15 @@
  * plugin; `props[PROPS_KEY]` carries the typed state below. A renderer that meets a version it does
  * not know falls back to the Markdown message.
  */
-import { PLATFORMS, VERDICTS } from '@ci-exposure/engine/vocabulary';
+import { EXPOSURE_VERDICTS, PLATFORMS, VERDICTS } from '@ci-exposure/engine/vocabulary';
 import { z } from 'zod';
 
-/** The engine's vocabulary (platform ids, verdicts), as the props carry it. */
-export { PLATFORMS, VERDICTS, type Platform, type Verdict } from '@ci-exposure/engine/vocabulary';
+/**
+ * The engine's vocabulary (platform ids, verdicts), as the props carry it. `VERDICTS` ends with `not-run`:
+ * an affected job that did not run in the incident window, still listed with its static exposure (one of
+ * `EXPOSURE_VERDICTS`).
+ */
+export { EXPOSURE_VERDICTS, PLATFORMS, VERDICTS, type ExposureVerdict, type Platform, type Verdict } from '@ci-exposure/engine/vocabulary';
 
 export const PLUGIN_ID = 'ci-exposure';
 /** Mattermost stores post types in a varchar(26): keep these short. */
@@ -112,12 +116,16 @@ export const exposureSummarySchema = z.object({
   affected: z.number(),
   unresolved: z.number(),
   errors: z.number(),
+  /** Affected jobs by verdict; a `not-run` job only under `not-run` (posts written before it have none). */
   byVerdict: z.object({
     critical: z.number(),
     high: z.number(),
     medium: z.number(),
     low: z.number(),
+    'not-run': z.number().optional(),
   }),
+  /** Affected jobs that ran in the incident window, when the lookup read run history. */
+  ran: z.number().optional(),
 });
 export type ExposureSummary = z.infer<typeof exposureSummarySchema>;
 
@@ -195,7 +203,9 @@ export const reportRowSchema = z.object({
   jobId: z.string().optional(),
   /** Where the job runs the component: one row per job, every use of it (file:line). */
   uses: z.array(z.object({ file: z.string(), line: z.number() })).optional(),
+  /** `not-run`: the job did not run in the incident window; `exposureVerdict` is then its static exposure. */
   verdict: z.enum(VERDICTS),
+  exposureVerdict: z.enum(EXPOSURE_VERDICTS).optional(),
   secrets: z.array(z.string()),
   tamper: z.array(z.string()),
   chain: z.array(chainLinkSchema),
@@ -203,6 +213,10 @@ export const reportRowSchema = z.object({
   advice: z.array(z.string()),
   /** The job's runs in the window, when the lookup read them (posts written before have none). */
   runs: reportRunsSchema.optional(),
+}).refine((row) => row.verdict !== 'not-run' || row.exposureVerdict !== undefined, {
+  // A job that did not run is still listed with its static exposure: never a bare `not-run`.
+  message: 'a not-run row carries its static exposure (exposureVerdict)',
+  path: ['exposureVerdict'],
 });
 export type ReportRow = z.infer<typeof reportRowSchema>;
 

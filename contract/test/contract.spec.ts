@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as vocabulary from '@ci-exposure/engine/vocabulary';
-import { PLATFORMS, reportRowSchema, VERDICTS } from '../src';
+import { CONTRACT_VERSION, EXPOSURE_VERDICTS, parseReportProps, PLATFORMS, PROPS_KEY, type ReportProps, type ReportRow, reportRowSchema, VERDICTS } from '../src';
 
 const SRC = join(__dirname, '..', 'src');
 
@@ -36,5 +36,60 @@ describe('the contract package', () => {
     expect(VERDICTS).toBe(vocabulary.VERDICTS);
     expect(reportRowSchema.shape.platform.options).toEqual([...vocabulary.PLATFORMS]);
     expect(reportRowSchema.shape.verdict.options).toEqual([...vocabulary.VERDICTS]);
+  });
+});
+
+describe('the not-run verdict', () => {
+  const row: ReportRow = {
+    repo: 'acme/quiet',
+    file: '.github/workflows/ci.yml',
+    line: 12,
+    platform: 'github-actions',
+    workflow: 'CI',
+    job: 'deploy',
+    verdict: 'not-run',
+    exposureVerdict: 'critical',
+    secrets: ['NPM_TOKEN'],
+    tamper: [],
+    chain: [{ kind: 'gha-action', ref: 'tj-actions/changed-files@v44' }],
+    reasons: ['Critical: it deploys.'],
+    advice: [],
+    runs: { state: 'not-run', count: 0 },
+  };
+  const props: ReportProps = {
+    version: CONTRACT_VERSION,
+    kind: 'report',
+    indicator: { id: 'tj-actions-changed-files-2025', title: 'tj-actions/changed-files tag rewrite' },
+    summary: { repos: 1, jobs: 2, affected: 1, unresolved: 0, errors: 0, byVerdict: { critical: 0, high: 0, medium: 0, low: 0, 'not-run': 1 }, ran: 0 },
+    rows: [row],
+    totalRows: 1,
+  };
+
+  it('is the last verdict, after the static ones', () => {
+    expect(VERDICTS).toEqual([...EXPOSURE_VERDICTS, 'not-run']);
+    expect(EXPOSURE_VERDICTS).toEqual(['critical', 'high', 'medium', 'low']);
+  });
+
+  it('a not-run row with its static exposure survives a JSON round trip through the props', () => {
+    const parsed = parseReportProps(JSON.parse(JSON.stringify({ [PROPS_KEY]: props })));
+    expect(parsed).toEqual({ ok: true, value: props });
+  });
+
+  it('a not-run row without its static exposure is refused; a static verdict needs none', () => {
+    const { exposureVerdict: _lost, ...bare } = row;
+    expect(reportRowSchema.safeParse(bare).success).toBe(false);
+    expect(parseReportProps({ [PROPS_KEY]: { ...props, rows: [bare] } })).toEqual({
+      ok: false,
+      reason: 'invalid props at rows.0.exposureVerdict: a not-run row carries its static exposure (exposureVerdict)',
+    });
+    expect(reportRowSchema.safeParse({ ...bare, verdict: 'high' }).success).toBe(true);
+    expect(reportRowSchema.safeParse({ ...row, exposureVerdict: 'not-run' }).success).toBe(false);
+  });
+
+  it('reads summaries written before it (no not-run count, no ran)', () => {
+    const old = { ...props, summary: { repos: 1, jobs: 2, affected: 1, unresolved: 0, errors: 0, byVerdict: { critical: 1, high: 0, medium: 0, low: 0 } }, rows: [{ ...row, verdict: 'critical', exposureVerdict: undefined }] };
+    const parsed = parseReportProps({ [PROPS_KEY]: old });
+    expect(parsed.ok).toBe(true);
+    expect(parsed.ok && parsed.value.summary.byVerdict).toEqual({ critical: 1, high: 0, medium: 0, low: 0 });
   });
 });

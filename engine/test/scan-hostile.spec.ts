@@ -52,7 +52,6 @@ function aliasBomb(): string {
 describe('hostile input', () => {
   let tmp: { dir: string; cleanup: () => void };
   let result: ScanResult;
-  let elapsed = 0;
   /** Heap growth over the read and the scan (the worker's absolute heap also holds other suites' garbage). */
   let heapGrowth = 0;
   const opened: string[] = [];
@@ -104,7 +103,6 @@ describe('hostile input', () => {
     const openSpy = jest.spyOn(nodeFs, 'openSync');
     const readdirSpy = jest.spyOn(nodeFs, 'readdirSync');
     const heapBefore = process.memoryUsage().heapUsed;
-    const started = Date.now();
     const read = readLocalPaths([org]);
     const r = scan(read.repos, codecov(), componentCacheSource(cache));
     opened.push(...openSpy.mock.calls.map((c) => String(c[0])));
@@ -112,15 +110,14 @@ describe('hostile input', () => {
     openSpy.mockRestore();
     readdirSpy.mockRestore();
     result = { ...r, errors: [...read.errors, ...r.errors], summary: { ...r.summary, errors: r.summary.errors + read.errors.length } };
-    elapsed = Date.now() - started;
     heapGrowth = process.memoryUsage().heapUsed - heapBefore;
     if (process.env.CIX_DEBUG_HEAP) process.stderr.write(`hostile heap growth ${Math.round(heapGrowth / 1048576)} MB\n`);
   });
 
   afterAll(() => tmp?.cleanup());
 
-  it('finishes in bounded time and memory', () => {
-    expect(elapsed).toBeLessThan(20_000);
+  // Its time is measured by the benchmarks (make bench), not asserted: a loaded machine is no clock.
+  it('finishes in bounded memory', () => {
     expect(heapGrowth).toBeLessThan(512 * 1024 * 1024);
   });
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { resolveSourceSpec, sourceEnv, type SourceEnv } from '@ci-exposure/engine';
+import { checkJenkinsLibraries, resolveSourceSpec, sourceEnv, type SourceEnv } from '@ci-exposure/engine';
 import { Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UserError } from './errors';
@@ -155,6 +155,23 @@ export const configSchema = z
          * environment only (GITHUB_TOKEN, GITLAB_TOKEN, CIRCLECI_TOKEN): a URL carrying one is refused.
          */
         sources: z.array(z.string().min(1).refine((spec) => !carriesCredentials(spec), { message: CREDENTIALS_HINT })).default([]),
+        /**
+         * Which repository holds each Jenkins shared library (as Jenkins' Global Pipeline Libraries: name,
+         * git URL, default version), so that a Jenkinsfile's `@Library('name@ref')` is fetched. Credentials
+         * come from the environment or the git setup, never from a URL here.
+         */
+        jenkinsLibraries: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                url: z.string().min(1).refine((url) => !carriesCredentials(url), { message: CREDENTIALS_HINT }),
+                defaultVersion: z.string().min(1).optional(),
+                implicit: z.boolean().optional(),
+              })
+              .strict(),
+          )
+          .optional(),
         /** Component cache directory (see README, "Component cache"). */
         cache: z.string().min(1).optional(),
         /** Git mirrors and fetched components (default `<dataDir>/sources`). */
@@ -177,6 +194,18 @@ export const configSchema = z
       .default({ level: 'info' }),
     /** Checklist templates: due times and milestone lists (see README, "Configuration"). */
     checklist: checklistSection.default({}),
+    /**
+     * Owners told: per affected repository, each of its CODEOWNERS owners mapped here to Mattermost users is
+     * sent one direct message with that repository's findings (first answer, and a re-check that changes
+     * them). `map`: CODEOWNERS handle (`@org/team`, `@user`, e-mail) → Mattermost username(s). Default off.
+     */
+    owners: z
+      .object({
+        directMessages: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+        map: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).default({}),
+      })
+      .strict()
+      .default({ directMessages: false, map: {} }),
     /** The self-checking checklist: how often open incidents are re-checked (minutes; 0: never). */
     evidence: z
       .object({ recheckMinutes: z.coerce.number().min(0).max(7 * 24 * 60).default(30) })
@@ -210,6 +239,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, readonly string[], '
   ['CIX_SCAN_EVIDENCE', ['scan', 'evidence'], 'string'],
   ['CIX_LOG_LEVEL', ['log', 'level'], 'string'],
   ['CIX_EVIDENCE_RECHECK_MINUTES', ['evidence', 'recheckMinutes'], 'string'],
+  ['CIX_OWNERS_DIRECT_MESSAGES', ['owners', 'directMessages'], 'string'],
 ];
 
 export const DEFAULT_CONFIG_FILE = 'ci-exposure.yaml';
@@ -321,6 +351,8 @@ export function sourceProblems(config: Pick<Config, 'dataDir' | 'scan'>, env: So
     const r = resolveSourceSpec(spec, env, options);
     if (r.kind === 'error') problems.push({ setting: `scan.sources.${i}`, message: r.message });
   });
+  const libraries = checkJenkinsLibraries(config.scan.jenkinsLibraries ?? [], (i: number) => `scan.jenkinsLibraries.${i}`);
+  if (!libraries.ok) problems.push({ setting: `scan.jenkinsLibraries.${libraries.index}`, message: libraries.problem });
   config.scan.paths.forEach((path, i) => {
     const r = resolveSourceSpec(path, env, options);
     if (r.kind !== 'local') problems.push({ setting: `scan.paths.${i}`, message: `not a local folder: ${r.kind === 'error' ? r.message : path} (git URLs and providers go in scan.sources)` });

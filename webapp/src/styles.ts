@@ -34,6 +34,9 @@ export const CSS = `
 .cix-sev--medium { background: var(--cix-away, #ffbc1f); color: #1f1f1f; }
 .cix-sev--low { background: var(--cix-link-x); }
 .cix-sev--unresolved { background: color-mix(in srgb, var(--cix-fg-x) 40%, transparent); }
+/* A job that did not run in the window: muted, its static exposure named inside the badge. */
+.cix-sev--not-run { background: color-mix(in srgb, var(--cix-fg-x) 56%, transparent); }
+.cix-row--not-run { opacity: .85; }
 .cix-checklist, .cix-report { border: 1px solid var(--cix-border); border-radius: 8px; padding: 12px; margin: 4px 0; background: var(--cix-bg-x); }
 .cix-checklist__header, .cix-report__header { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-bottom: 8px; }
 .cix-checklist__name { font-size: 15px; overflow-wrap: anywhere; }

@@ -62,8 +62,10 @@ function buildProgram(io: CliIo): Command {
     .option('--data-dir <dir>', 'git mirrors and fetched components', '.ci-exposure')
     .option('--fetch', 'fetch missing components (default when a remote source is scanned)')
     .option('--no-fetch', 'never fetch components')
-    .option('--jobs <n>', 'worker threads for local folders (default: every core above 200 repositories)')
-    .option('--evidence', 'github: sources: whether each affected job ran in the window, on which commit of the action (Actions read access; GITHUB_TOKEN)')
+    .option('--jobs <n>', 'threads scanning local folders, this one included (default above 200 repositories: one per two cores)')
+    .option('--evidence', 'github:, gitlab:, circleci: sources: whether each affected job ran in the window (GITHUB_TOKEN with Actions read: runs and the commit each action resolved to; GITLAB_TOKEN read_api: pipelines, jobs and their logs; CIRCLECI_TOKEN: pipelines and jobs)')
+    .option('--jenkins-library <name=url[#version]>', "a Jenkins shared library's repository (repeatable; Jenkins' Global Pipeline Libraries): fetched when a Jenkinsfile loads it", (v: string, all: string[] = []) => [...all, v])
+    .option('--jenkins-libraries <file>', "Jenkins shared libraries' repositories: JSON or YAML { libraries: [{ name, url, defaultVersion?, implicit? }] } or Jenkins' own globalLibraries list")
     .addHelpText(
       'after',
       '\nExit codes: 0 nothing affected, 1 something affected, 2 usage or configuration error,\n3 nothing affected found but the scan is incomplete (no pipeline file, input errors or unresolved components).',
@@ -71,7 +73,7 @@ function buildProgram(io: CliIo): Command {
     .action(
       async (
         paths: string[],
-        opts: { indicator?: string; component?: string; cache?: string; format: string; all?: boolean; window?: string; dataDir: string; fetch?: boolean; jobs?: string; evidence?: boolean },
+        opts: { indicator?: string; component?: string; cache?: string; format: string; all?: boolean; window?: string; dataDir: string; fetch?: boolean; jobs?: string; evidence?: boolean; jenkinsLibrary?: string[]; jenkinsLibraries?: string },
       ) => {
         const color = io.isTTY === true && !process.env.NO_COLOR;
         throw new Exit(await runSourceScan({ paths, ...opts, color }, { ...io, env: process.env }));

@@ -2,7 +2,10 @@
  * `ci-exposure index build SOURCE…` and `ci-exposure scan … --index`: the component-usage index. `build`
  * reads the repositories as `scan` does (same paths, same reader) and brings the index in the data
  * directory up to date, re-reading only repositories that changed; `scan --index` does the same, then
- * answers the indicator(s) from the index — the same report and exit code as the scan without it.
+ * answers the indicator(s) from the index — the same report and exit code as the scan without it. Local
+ * folders: the listing is reused while its folders' facts hold (listing.ts), and a query of many candidate
+ * repositories is shared with a worker thread when a core is idle (parallel-query.ts), started before the
+ * freshness check when the index is large.
  *
  * Remote sources (`github:`, `gitlab:`, `circleci:`, git URLs; local folders beside them): the listing
  * and versions are read from the source as `scan` reads them (that is the provider's cost), each version
@@ -13,22 +16,27 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { queryInventory } from '../core/inventory';
 import type { ComponentRef, ComponentSource, Indicator, RepoInput, ScanError, ScanResult } from '../core/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
 import { incompleteReasons } from '../core/report/common';
 import { componentCacheSource } from '../sources/component-cache';
-import { componentId, componentStore, componentStoreDir } from '../sources/component-store';
+import { componentId, componentStore, componentStoreDir, FETCHED_LABEL } from '../sources/component-store';
 import { scanWithFetch } from '../sources/fetch-loop';
-import { readLocalPaths } from '../sources/local-dir';
+import { listLocalPaths } from '../sources/local-dir';
+import { refreshLocalPaths } from '../sources/inventory/local-refresh';
+import { parallelBuilder } from '../sources/inventory/parallel-build';
+import { coreIdle, parallelQuery, queryWorker } from '../sources/inventory/parallel-query';
+import type { SourceSpec } from '../sources/parallel-scan';
 import { localIdentities, planRefresh, type RefreshOptions, type RepoIdentity, type Refreshed, refreshInventory, versionIdentity } from '../sources/inventory/refresh';
 import { isLocalFolder } from '../sources/local-source';
 import { inventoryStore, StoreProblem } from '../sources/inventory/store';
 import { providerFetchers, resolveSources, SOURCE_PROVIDERS, type SourceProvider, sourceEnv } from '../sources/resolve-source';
 import type { TimeWindow } from '../sources/source';
 import { UserError } from './errors';
-import { emptySource, EXIT, selectIndicators } from './scan-command';
+import { emptySource, EXIT, jobsOption, selectIndicators } from './scan-command';
 import { noteLines, progressReporter, readSources, scanWindow } from './scan-sources';
 import { VERSION } from './version';
 
@@ -53,7 +61,14 @@ export interface IndexOptions {
   fetch?: boolean;
   /** `START..END` or `none` (remote sources): which versions are indexed; scan's default is the indicator's window. */
   window?: string;
+  /** Worker threads for a first build of local folders (default: one per core). */
+  jobs?: string | number;
 }
+
+/** A first local build reads and indexes in worker threads above this many checkouts (as scan's parallel scan). */
+const PARALLEL_ABOVE = 200;
+/** `scan --index` starts the query's worker thread before the freshness check above this many indexed repositories. */
+const PRESPAWN_ABOVE = 2_000;
 
 function componentSource(command: string, cache: string | undefined): ComponentSource {
   if (cache === undefined) return emptySource;
@@ -67,6 +82,14 @@ function componentSource(command: string, cache: string | undefined): ComponentS
   return componentCacheSource(cache);
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function count(n: number): string {
   return n.toLocaleString('en-US');
 }
@@ -75,6 +98,8 @@ interface Indexed {
   refreshed: Refreshed;
   readErrors: ScanError[];
   source: ComponentSource;
+  /** Local folders: the component source as a worker thread opens it (the query may be shared with one). */
+  spec?: SourceSpec;
 }
 
 /** Does any spec name a remote source (or something only the sources' resolver can judge)? */
@@ -119,7 +144,7 @@ async function refreshSources(command: string, opts: IndexOptions, window: TimeW
   // As runSourceScan: a fetching scan layers cache and store; otherwise the cache (or nothing) alone.
   const baseSource = store === undefined ? (base ?? emptySource) : base;
   const failures = new Map<string, string>();
-  const current = (): ComponentSource => layeredSource(baseSource, store?.source(), failures);
+  const current = (): ComponentSource => layeredSource(baseSource, store?.source(FETCHED_LABEL), failures);
 
   const reporter = progressReporter(io.stderr, io.stderrIsTTY === true, io.now);
   const inputs = specs.map((p) => (isLocalFolder(p) ? resolve(p) : p));
@@ -176,36 +201,68 @@ async function refreshSources(command: string, opts: IndexOptions, window: TimeW
   return { refreshed, readErrors, source };
 }
 
-/** Reads the paths and brings their index up to date; says on stderr how much was read again and why. */
-function refresh(command: string, opts: IndexOptions, io: IndexIo, rebuild?: string): Indexed {
+/**
+ * Local folders: brings their index up to date, reading only the checkouts whose stat facts changed
+ * (a first build over worker threads above PARALLEL_ABOVE checkouts); says on stderr how much was read
+ * again and why.
+ */
+async function refresh(command: string, opts: IndexOptions, io: IndexIo, rebuild?: string, onOpened?: (repos: number) => void): Promise<Indexed> {
   const paths = opts.paths.length > 0 ? opts.paths : ['.'];
   const source = componentSource(command, opts.cache);
-  const read = readLocalPaths(paths);
-  if (read.missing.length > 0) throw new UserError(`${command}: path not found or not a folder: ${read.missing.join(', ')}`);
+  // As listLocalPaths: a path that is not a folder is a usage error, said before anything is written.
+  const missing = paths.filter((p) => !isFolder(p));
+  if (missing.length > 0) throw new UserError(`${command}: path not found or not a folder: ${missing.join(', ')}`);
+  // Listed only when the listing kept with the index no longer holds (listing.ts).
+  const list = (): ReturnType<typeof listLocalPaths> => {
+    const listed = listLocalPaths(paths);
+    if (listed.missing.length > 0) throw new UserError(`${command}: path not found or not a folder: ${listed.missing.join(', ')}`);
+    return listed;
+  };
   const inputs = paths.map((p) => resolve(p));
   const store = inventoryStore(opts.dataDir ?? DEFAULT_DATA_DIR, inputs);
-  const refreshed = refreshInventory(store, read.repos, localIdentities(read.repos, read.errors), source, {
+  const spec: SourceSpec = opts.cache === undefined ? { none: emptySource.describe({ kind: 'gha-local-action', path: '.', raw: '.' }) } : { cache: opts.cache };
+  const jobs = jobsOption(opts.jobs);
+  const buildMany = parallelBuilder({ source: spec, ...(jobs === undefined ? {} : { jobs }) });
+  const refreshed = await refreshLocalPaths(store, { paths, list }, source, {
     tool: VERSION,
     source: opts.cache === undefined ? 'none' : `cache ${opts.cache}`,
     inputs,
     ...(rebuild === undefined ? {} : { rebuild }),
+    ...(buildMany === undefined ? {} : { buildMany, manyAbove: PARALLEL_ABOVE }),
+    ...(onOpened === undefined ? {} : { onOpened }),
   });
   if (refreshed.notice !== undefined) io.stderr(`ci-exposure index: ${refreshed.notice}\n`);
-  io.stderr(`ci-exposure index: re-scanned ${count(refreshed.rescanned)} of ${count(refreshed.total)} repositories (${store.dir})\n`);
-  return { refreshed, readErrors: read.errors, source };
+  io.stderr(`ci-exposure index: re-scanned ${count(refreshed.rescanned)} of ${count(refreshed.total)} repositories, read again ${count(refreshed.reread)} (${store.dir})\n`);
+  return { refreshed, readErrors: refreshed.readErrors, source, spec };
 }
 
 /** Local folders alone, nothing fetched: read as before (sync); anything else through the sources. */
-async function refreshAny(command: string, opts: IndexOptions, window: TimeWindow | undefined, io: IndexIo, providers: readonly SourceProvider[], rebuild?: string): Promise<Indexed> {
+async function refreshAny(
+  command: string,
+  opts: IndexOptions,
+  window: TimeWindow | undefined,
+  io: IndexIo,
+  providers: readonly SourceProvider[],
+  rebuild?: string,
+  onOpened?: (repos: number) => void,
+): Promise<Indexed> {
   const paths = opts.paths.length > 0 ? opts.paths : ['.'];
   if (anyRemote(paths) || opts.fetch === true) return refreshSources(command, opts, window, io, providers, rebuild);
-  return refresh(command, opts, io, rebuild);
+  return refresh(command, opts, io, rebuild, onOpened);
 }
 
 /** `ci-exposure index build`: exit 0 once the index is up to date. */
 export async function runIndexBuild(opts: IndexOptions, io: IndexIo, providers: readonly SourceProvider[] = SOURCE_PROVIDERS): Promise<number> {
   const window = opts.window === undefined ? undefined : scanWindow(opts.window, [], false);
-  const { refreshed } = await refreshAny('index build', opts, window, io, providers);
+  let refreshed: Refreshed;
+  try {
+    refreshed = (await refreshAny('index build', opts, window, io, providers)).refreshed;
+  } catch (err) {
+    if (!(err instanceof StoreProblem)) throw err;
+    // A pack the index names is not there or not readable: written again from the repositories.
+    refreshed = (await refreshAny('index build', opts, window, io, providers, `the index cannot be used (${err.message}): reading every repository`)).refreshed;
+  }
+  refreshed.close();
   const jobs = refreshed.view.summaries.reduce((n, s) => n + s.jobs, 0);
   const what = refreshed.view.summaries.some((s) => s.version !== undefined) ? 'repository versions' : 'repositories';
   io.stdout(`indexed ${count(refreshed.total)} ${what}, ${count(jobs)} jobs, ${count(refreshed.view.postings.size)} components and other keys\n`);
@@ -220,6 +277,8 @@ export interface IndexedScanOptions extends IndexOptions {
   color?: boolean;
   /** scan's `--evidence` (refused: run history is not in the index). */
   evidence?: boolean;
+  /** scan's `--jenkins-library` / `--jenkins-libraries` given (refused: the index does not record libraries' steps). */
+  jenkinsLibraries?: boolean;
 }
 
 /** `ci-exposure scan … --index`: the scan's report, answered from the (refreshed) index. */
@@ -228,19 +287,40 @@ export async function runIndexedScan(opts: IndexedScanOptions, io: IndexIo, prov
   if (!isReportFormat(format)) throw new UserError(`scan: unknown format "${format}" (one of ${REPORT_FORMATS.join(', ')})`);
   const indicators: Indicator[] = selectIndicators(opts);
   if (opts.evidence === true) throw new UserError('scan: --evidence is not answered from the index; scan without --index');
+  if (opts.jenkinsLibraries === true) throw new UserError('scan: Jenkins shared libraries (--jenkins-library, --jenkins-libraries) are not followed by the index; scan without --index');
   // As runSourceScan: the versions of the indicator's window (or --window).
   const window = scanWindow(opts.window, indicators, opts.indicator !== undefined);
 
-  let indexed = await refreshAny('scan', opts, window, io, providers);
-  let raw: ScanResult[];
+  const answer = async (rebuild?: string): Promise<{ indexed: Indexed; raw: ScanResult[] }> => {
+    // A large index: the query's worker thread starts now, while the index is brought up to date.
+    let worker: Worker | undefined;
+    try {
+      const indexed = await refreshAny('scan', opts, window, io, providers, rebuild, (repos) => {
+        if (repos > PRESPAWN_ABOVE && coreIdle()) worker ??= queryWorker();
+      });
+      const describe = (ref: ComponentRef): string => indexed.source.describe(ref);
+      try {
+        const raw =
+          indexed.spec === undefined
+            ? queryInventory(indexed.refreshed.view, indicators, indexed.refreshed.load, describe)
+            : await parallelQuery(indexed.refreshed, indicators, describe, { source: indexed.spec, ...(worker === undefined ? {} : { worker }) });
+        return { indexed, raw };
+      } finally {
+        indexed.refreshed.close();
+      }
+    } finally {
+      await worker?.terminate();
+    }
+  };
+  let answered: { indexed: Indexed; raw: ScanResult[] };
   try {
-    raw = queryInventory(indexed.refreshed.view, indicators, indexed.refreshed.load, (ref) => indexed.source.describe(ref));
+    answered = await answer();
   } catch (err) {
     if (!(err instanceof StoreProblem)) throw err;
-    // A stored model is not as it was written: never answer from it; read everything again.
-    indexed = await refreshAny('scan', opts, window, io, providers, `the index cannot be used (${err.message}): reading every repository`);
-    raw = queryInventory(indexed.refreshed.view, indicators, indexed.refreshed.load, (ref) => indexed.source.describe(ref));
+    // A stored model or pack is not as it was written: never answer from it; read everything again.
+    answered = await answer(`the index cannot be used (${err.message}): reading every repository`);
   }
+  const { indexed, raw } = answered;
 
   // As runScanCommand: the indicator's kind for the renderers, the read errors first.
   const kinds = new Map(indicators.map((i) => [i.id, i.kind]));
@@ -276,7 +356,8 @@ export function registerIndexCommand(program: Command, io: IndexIo & { isTTY?: b
     .option('--window <start..end>', "remote sources: index the versions live in this window (as scan's --window; default: today's heads)")
     .option('--fetch', 'fetch missing components (default when a remote source is indexed)')
     .option('--no-fetch', 'never fetch components')
-    .action(async (paths: string[], opts: { cache?: string; dataDir?: string; window?: string; fetch?: boolean }) => {
+    .option('--jobs <n>', 'local folders: worker threads for a first build (default: one per core above 200 repositories)')
+    .action(async (paths: string[], opts: { cache?: string; dataDir?: string; window?: string; fetch?: boolean; jobs?: string }) => {
       throw exit(await runIndexBuild({ paths, ...opts }, withEnv));
     });
 
@@ -285,11 +366,12 @@ export function registerIndexCommand(program: Command, io: IndexIo & { isTTY?: b
   scan.option('--index', 'answer from the component-usage index in the data directory, re-reading only repositories that changed');
   if (!scan.options.some((o) => o.long === '--data-dir')) scan.option('--data-dir <dir>', `where the index is kept (default: ${DEFAULT_DATA_DIR})`);
   scan.hook('preAction', async (cmd) => {
-    const opts = cmd.opts<{ index?: boolean; indicator?: string; component?: string; cache?: string; format: string; all?: boolean; dataDir?: string; fetch?: boolean; window?: string; evidence?: boolean }>();
+    const opts = cmd.opts<{ index?: boolean; indicator?: string; component?: string; cache?: string; format: string; all?: boolean; dataDir?: string; fetch?: boolean; window?: string; evidence?: boolean; jobs?: string; jenkinsLibrary?: string[]; jenkinsLibraries?: string }>();
     if (opts.index !== true) return;
     const color = io.isTTY === true && !process.env.NO_COLOR;
-    const { indicator, component, cache, format, all, dataDir, fetch, window, evidence } = opts;
-    const rest = { indicator, component, cache, format, all, dataDir, fetch, window, evidence };
+    const { indicator, component, cache, format, all, dataDir, fetch, window, evidence, jobs } = opts;
+    const jenkinsLibraries = (opts.jenkinsLibrary ?? []).length > 0 || opts.jenkinsLibraries !== undefined;
+    const rest = { indicator, component, cache, format, all, dataDir, fetch, window, evidence, jenkinsLibraries, ...(jobs === undefined ? {} : { jobs }) };
     const paths = (cmd.processedArgs[0] as string[] | undefined) ?? [];
     throw exit(await runIndexedScan({ paths, ...rest, color }, withEnv));
   });

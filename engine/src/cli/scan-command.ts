@@ -28,7 +28,7 @@ export interface ScanCommandOptions {
   all?: boolean;
   /** ANSI colours in the table (the caller decides: a TTY without NO_COLOR). */
   color?: boolean;
-  /** [parallel scan] Worker threads for local folders (`--jobs N`); default: every core above PARALLEL_ABOVE repositories. */
+  /** [parallel scan] Worker threads for local folders (`--jobs N`); default: one per two cores (defaultScanJobs) above PARALLEL_ABOVE repositories. */
   jobs?: string | number;
 }
 
@@ -94,7 +94,7 @@ export const emptySource: ComponentSource = {
 
 // ── [parallel scan] local folders, read and scanned in groups over worker threads (sources/parallel-scan.ts) ──
 
-/** Above this many repositories a local scan uses every core unless `--jobs` says otherwise. */
+/** Above this many repositories a local scan uses several threads (one per two cores) unless `--jobs` says otherwise. */
 export const PARALLEL_ABOVE = 200;
 
 /** `--jobs N`: 1 to 64 worker threads; undefined when not given. */

@@ -21,11 +21,11 @@ import { mergeVersions } from '../core/versions';
 import { componentCacheSource } from '../sources/component-cache';
 import { componentStore, componentStoreDir } from '../sources/component-store';
 import { scanWithFetch } from '../sources/fetch-loop';
-import { attachRuns } from '../sources/github/attach-runs';
-import { clientOptionsFromEnv, GitHubClient } from '../sources/github/client';
-import { GitHubEvidence, secretInventory } from '../sources/github/evidence';
+import { attachEvidence } from '../sources/evidence/attach';
+import { evidenceProvidersFromEnv } from '../sources/evidence/providers';
 import { isLocalFolder, type LocalSource, WORKTREE } from '../sources/local-source';
 import { providerFetchers, resolveSources, SOURCE_PROVIDERS, type SourceProvider, sourceEnv } from '../sources/resolve-source';
+import { checkMappings, implicitLibraries, type JenkinsLibraryMapping, mergeMappings, parseLibraryOption, readLibrariesFile } from '../sources/jenkins';
 import { isRepoFailure, type RepoSource, type RepoVersion, type SourceProgress, type TimeWindow } from '../sources/source';
 import { UserError } from './errors';
 import { emptySource, EXIT, type ScanCommandOptions, scanLocalFolders, selectIndicators } from './scan-command';
@@ -33,6 +33,22 @@ import { VERSION } from './version';
 
 /** The default data directory (git mirrors, the component store). */
 export const DEFAULT_DATA_DIR = '.ci-exposure';
+
+/** The sources `--evidence` reads run history for (a scan needs one of them). */
+const EVIDENCE_SOURCE = /^(github|gitlab|circleci):/i;
+
+/** Which sources each repository was read from (`origins[i]` is the source of `repos[i]`). */
+export function originsOf(repos: readonly RepoInput[], origins: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  repos.forEach((r, i) => {
+    const origin = origins[i];
+    if (origin === undefined) return;
+    const list = out.get(r.repo) ?? [];
+    if (!list.includes(origin)) list.push(origin);
+    out.set(r.repo, list);
+  });
+  return out;
+}
 
 /**
  * The error code of a component read at a branch as it is today in a scan of an incident window. The
@@ -52,8 +68,27 @@ export interface SourceScanOptions extends ScanCommandOptions {
   dataDir?: string;
   /** Fetch missing components (default: when a remote source is read). */
   fetch?: boolean;
-  /** Run history of the affected jobs in the window (github: sources; sources/github/attach-runs.ts). */
+  /** Run history of the affected jobs in the window (github:, gitlab:, circleci: sources; sources/evidence/attach.ts). */
   evidence?: boolean;
+  /** `--jenkins-library NAME=GIT_URL[#DEFAULT_VERSION]`, each (sources/jenkins/mapping.ts). */
+  jenkinsLibrary?: string[];
+  /** `--jenkins-libraries FILE`: the libraries' repositories, JSON or YAML. */
+  jenkinsLibraries?: string;
+}
+
+/** The Jenkins library mapping of the command line: the file's libraries, then the options' (which win). */
+export function jenkinsLibraryMapping(opts: Pick<SourceScanOptions, 'jenkinsLibrary' | 'jenkinsLibraries'>): JenkinsLibraryMapping[] {
+  const fromFile = opts.jenkinsLibraries === undefined ? { ok: true as const, libraries: [] } : readLibrariesFile(opts.jenkinsLibraries);
+  if (!fromFile.ok) throw new UserError(`scan: --jenkins-libraries ${fromFile.error}`);
+  const fromOptions: JenkinsLibraryMapping[] = [];
+  for (const text of opts.jenkinsLibrary ?? []) {
+    const r = parseLibraryOption(text);
+    if (!r.ok) throw new UserError(`scan: ${r.error}`);
+    fromOptions.push(r.library);
+  }
+  const checked = checkMappings(fromOptions, () => '--jenkins-library');
+  if (!checked.ok) throw new UserError(`scan: ${checked.error}`);
+  return mergeMappings(fromFile.libraries, fromOptions);
 }
 
 export interface SourceScanIo {
@@ -219,7 +254,7 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   const indicators = selectIndicators(opts);
   const window = scanWindow(opts.window, indicators, opts.indicator !== undefined);
   if (opts.evidence && window === undefined) throw new UserError('scan: --evidence needs an incident window (--indicator with a window, or --window START..END)');
-  if (opts.evidence && !opts.paths.some((p) => p.startsWith('github:'))) throw new UserError('scan: --evidence reads run history from GitHub: give a github:ORG or github:OWNER/REPO source');
+  if (opts.evidence && !opts.paths.some((p) => EVIDENCE_SOURCE.test(p))) throw new UserError('scan: --evidence reads run history from GitHub, GitLab or CircleCI: give a github:, gitlab: or circleci: source');
 
   let base: ComponentSource | undefined;
   if (opts.cache !== undefined) {
@@ -236,26 +271,34 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
   const env = sourceEnv(io.env ?? {});
   const specs = opts.paths.length > 0 ? opts.paths : ['.'];
-  const sourceOptions = window === undefined ? { dataDir } : { dataDir, window };
+  const jenkinsLibraries = jenkinsLibraryMapping(opts);
+  const sourceOptions = { dataDir, ...(window === undefined ? {} : { window }), ...(jenkinsLibraries.length === 0 ? {} : { jenkinsLibraries }) };
   const resolved = resolveSources(specs, env, sourceOptions, providers);
+  // Mapped Jenkins libraries are fetched by default, even for local folders (`--no-fetch` still wins).
+  const fetching = opts.fetch ?? (resolved.remote || jenkinsLibraries.length > 0);
+  // Libraries every Jenkins pipeline loads (`implicit: true`) are told to the core's Jenkins parser.
+  const implicit = implicitLibraries(jenkinsLibraries);
+  const scanOptions = implicit.length === 0 ? undefined : { parse: { jenkinsImplicitLibraries: implicit } };
   if (resolved.errors.length > 0) throw new UserError(`scan: ${resolved.errors.join('; ')}`);
   if (resolved.missing.length > 0) throw new UserError(`scan: path not found or not a folder: ${resolved.missing.join(', ')}`);
 
   const reporter = progressReporter(io.stderr, io.stderrIsTTY === true, io.now);
   let scanned: ScanResult[];
-  let read: { repos: RepoInput[]; errors: ScanError[] };
+  let read: { repos: RepoInput[]; errors: ScanError[]; origins?: string[] };
   let notes = '';
   try {
     // [parallel scan] Local folders only, nothing to fetch: streamed in groups, over every core (scan-command.ts).
-    const local = !(opts.fetch ?? resolved.remote) && specs.every(isLocalFolder) ? await scanLocalFolders(specs, indicators, opts, reporter) : undefined;
+    // (Not with implicit libraries: the workers' scan does not take them.)
+    const local = !fetching && scanOptions === undefined && specs.every(isLocalFolder) ? await scanLocalFolders(specs, indicators, opts, reporter) : undefined;
     read = local ? { repos: [], errors: local.errors } : await readSources(resolved.sources, window, reporter);
     if (local) scanned = local.scanned;
-    else if (opts.fetch ?? resolved.remote) {
+    else if (fetching) {
       const store = componentStore(componentStoreDir(dataDir, window));
       const r = await scanWithFetch(read.repos, indicators, {
         store,
         fetchers: providerFetchers(env, sourceOptions, providers),
         ...(base === undefined ? {} : { base }),
+        ...(scanOptions === undefined ? {} : { scanOptions }),
         onRound: (round, fetched, failed, files) => reporter.stage(`fetching components: round ${round}, ${fetched} fetched, ${failed} failed, ${files} repository files read`),
       });
       scanned = r.results;
@@ -264,11 +307,12 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
       // No component is fetched, but the repositories' own files a job runs are still read from them.
       const r = await scanWithFetch(read.repos, indicators, {
         base: base ?? emptySource,
+        ...(scanOptions === undefined ? {} : { scanOptions }),
         onRound: (round, _fetched, _failed, files) => reporter.stage(`reading repository files: round ${round}, ${files} read`),
       });
       scanned = r.results;
     } else {
-      scanned = scanMany(read.repos, indicators, base ?? emptySource);
+      scanned = scanMany(read.repos, indicators, base ?? emptySource, scanOptions);
     }
   } finally {
     reporter.done();
@@ -287,11 +331,9 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   });
 
   if (opts.evidence && window !== undefined) {
-    const ghOptions = clientOptionsFromEnv(env);
-    const ghClient = new GitHubClient(ghOptions);
-    // Visibility from the secret inventory: a public repository whose log carried the payload is urgent.
-    const visibilityOf = ghOptions.token === undefined ? undefined : async (repo: string) => (await secretInventory(ghClient, repo)).visibility;
-    results = await attachRuns(results, indicators, window, new GitHubEvidence(ghClient, ghOptions.token !== undefined), visibilityOf);
+    // Every platform's run history (sources/evidence/attach.ts): which affected jobs ran in the window.
+    const origins = read.origins === undefined ? undefined : originsOf(read.repos, read.origins);
+    results = await attachEvidence(results, indicators, window, evidenceProvidersFromEnv(env), origins === undefined ? {} : { origins });
   }
 
   const single = opts.indicator !== undefined || opts.component !== undefined;

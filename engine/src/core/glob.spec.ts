@@ -28,6 +28,12 @@ describe('globMatcher', () => {
     ['Jenkinsfile', 'jenkinsfile', false],
     ['a.b', 'axb', false],
     ['(x)+[y]', '(x)+[y]', true],
+    // The literal head and tail of a pattern must not overlap in the text.
+    ['a*a', 'a', false],
+    ['a*a', 'aa', true],
+    ['ab*ba', 'aba', false],
+    ['ab?ba', 'ab/ba', false],
+    ['ab**ba', 'ab/ba', true],
   ])('%s ~ %s → %s', (pattern, text, expected) => {
     expect(globMatcher(pattern)(text)).toBe(expected);
   });

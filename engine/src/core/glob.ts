@@ -72,13 +72,29 @@ export function globMatcher(pattern: string, options: GlobOptions = {}): (text: 
     const literal = tokens.map((t) => (t.kind === 'char' ? t.c : '')).join('');
     return (text) => fold(text) === literal;
   }
+  // The literal characters before the first wildcard and after the last one: a text that does not start
+  // and end with them is not matched (most paths a platform's globs are tried on), without the walk below.
+  let head = 0;
+  while (tokens[head]?.kind === 'char') head++;
+  let tail = tokens.length;
+  while (tokens[tail - 1]?.kind === 'char') tail--;
+  const literal = (from: number, to: number): string => tokens.slice(from, to).map((t) => (t.kind === 'char' ? t.c : '')).join('');
+  const prefix = literal(0, head);
+  const suffix = literal(tail, tokens.length);
+  // Between them, the tokens from the first wildcard to the last (walked over the text between them).
+  const middle = tokens.slice(head, tail);
+  const only = middle.length === 1 ? middle[0]?.kind : undefined;
   return (raw) => {
-    const text = fold(raw);
+    const whole = fold(raw);
+    if (whole.length < prefix.length + suffix.length || !whole.startsWith(prefix) || !whole.endsWith(suffix)) return false;
+    const text = whole.slice(prefix.length, whole.length - suffix.length);
+    if (only === 'star') return !text.includes('/');
+    if (only === 'any') return true;
     const n = text.length;
     // reach[p]: the tokens consumed so far can end at text position p.
     let reach = new Uint8Array(n + 1);
     reach[0] = 1;
-    for (const t of tokens) {
+    for (const t of middle) {
       const next = new Uint8Array(n + 1);
       let any = false;
       switch (t.kind) {

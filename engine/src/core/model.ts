@@ -9,9 +9,9 @@
  * repository's other files (scripts, Makefiles, Dockerfiles a job runs) through the RepoFileReader port;
  * "now" is never needed (incident windows come from the indicator).
  */
-import type { Platform, Verdict } from './vocabulary';
+import type { ExposureVerdict, Platform, Verdict } from './vocabulary';
 
-export type { Platform, Verdict };
+export type { ExposureVerdict, Platform, Verdict };
 
 /** A place in a repository file. Lines and columns are 1-based. */
 export interface Position {
@@ -104,9 +104,11 @@ export type ComponentRef =
    * A global variable of a Jenkins shared library (`vars/<step>.groovy`) called as a step: `codecov(…)`
    * runs its `call` method, `codecov.upload(…)` its `upload`. `library` is the library as loaded
    * (`@Library('name@ref')`, the `library` step, `libraries { lib(…) }`; `ref` undefined: the version
-   * configured in Jenkins). `raw`: `<library raw>/<step>`.
+   * configured in Jenkins). `raw`: `<library raw>/<step>`. `loaded`: every library the run loaded, in
+   * load order (implicit ones first), when it loaded more than `library` — their global variables are
+   * global to the run, so the variable's own calls may name any of them; absent: `library` alone.
    */
-  | { kind: 'jenkins-library-step'; library: JenkinsLibrary; step: string; method: string; raw: string };
+  | { kind: 'jenkins-library-step'; library: JenkinsLibrary; step: string; method: string; raw: string; loaded?: JenkinsLibrary[] };
 
 export type OrbRef = Extract<ComponentRef, { kind: 'orb' }>;
 
@@ -461,7 +463,14 @@ export interface Finding {
   chain: ChainLink[];
   exposure: Exposure;
   tamper: TamperPath[];
+  /**
+   * The static exposure (critical…low, from the config), or `not-run` when the platform says the job did
+   * not run in the window (exposure/run-verdict.ts `withRunVerdicts`; `exposureVerdict` then keeps the
+   * static one). Not `not-run` for a use that is not affected, nor for run history that is unavailable.
+   */
   verdict: Verdict;
+  /** The static exposure, kept whenever `verdict` is replaced (`not-run`); absent otherwise (it is `verdict`). */
+  exposureVerdict?: ExposureVerdict;
   /** The exposure rules that fired (exposure/rule.ts ids), the one that decided the verdict first; empty when not affected. */
   ruleIds: string[];
   reasons: string[];
@@ -474,8 +483,9 @@ export interface Finding {
   versions?: VersionInfo[];
   /**
    * What happened, from the platform (`--evidence`, GitHub only): did the job run in the window, on which
-   * commit of the component. Kept next to the static verdict, which it never replaces: `not-run` is not
-   * "not affected", and `unavailable` is never read as `not-run`.
+   * commit of the component. `withRunVerdicts` turns an affected finding whose state is `not-run` into the
+   * verdict `not-run` (the static one kept in `exposureVerdict`): `not-run` is not "not affected", and
+   * `unavailable` is never read as `not-run`.
    */
   runs?: FindingRuns;
 }
@@ -498,6 +508,8 @@ export interface LogReading {
   lines: Array<{ line: number; text: string }>;
   /** Lines holding a double-base64 blob (a payload's print): where and how long, never the blob. */
   payloadLines: Array<{ line: number; length: number }>;
+  /** The log is longer than the reader's cap: read (and hashed) up to `bytes` only, not past it. */
+  truncated?: boolean;
 }
 
 /** A job's runs inside the incident window, as the platform reports them. */
@@ -525,6 +537,11 @@ export interface FindingRuns {
   logs: LogReading[];
   /** Job logs the platform no longer gives (HTTP 404/410: expired or deleted) when they were asked for. */
   gone?: Array<{ jobId: number; url: string; status: number }>;
+  /**
+   * CircleCI: the contexts the matched runs used (the platform's job details), sorted; absent when not
+   * read. Compared with the contexts the configuration names (`exposure.contexts`) on the finding's reasons.
+   */
+  contexts?: string[];
 }
 
 export interface ScanSummary {
@@ -537,6 +554,11 @@ export interface ScanSummary {
   errors: number;
   /** Affected jobs that ran in the window (with `--evidence`; absent without it). */
   ran?: number;
+  /**
+   * Affected jobs that did not run in the window (verdict `not-run`; still counted in `affected`: they are
+   * listed with their static exposure). Set by `withRunVerdicts` when there is run evidence; absent without it.
+   */
+  notRun?: number;
 }
 
 export interface ScanResult {
@@ -666,6 +688,15 @@ export interface FlowRules {
  * One module per CI platform (platforms/<id>/index.ts), registered in platforms/index.ts.
  * `parse` never throws for bad input: problems land in `Pipeline.errors` / the returned errors.
  */
+/** What a scan tells the platforms' parsers beyond the repository's files (ScanOptions.parse). */
+export interface ParseOptions {
+  /**
+   * Jenkins: the shared libraries every pipeline loads without `@Library` (Jenkins' "Load implicitly"),
+   * each at the version Jenkins loads it (`ref`: its default version).
+   */
+  jenkinsImplicitLibraries?: readonly JenkinsLibrary[];
+}
+
 export interface PlatformModule {
   id: Platform;
   displayName: string;
@@ -681,7 +712,7 @@ export interface PlatformModule {
   /** What the job's token is where the platform has no GitHub-style scoped token (shown as the job's permissions). */
   jobToken?: string;
   /** Parses the platform's pipelines of one repository (all its matching files). */
-  parse(repo: RepoInput, source: ComponentSource): { pipelines: Pipeline[]; errors: ScanError[] };
+  parse(repo: RepoInput, source: ComponentSource, options?: ParseOptions): { pipelines: Pipeline[]; errors: ScanError[] };
   /** Component kinds whose definitions this platform reads (e.g. github-actions: gha-action, …). */
   expands: readonly ComponentKind[];
   /** Reads one component's definition through the source and says what it runs. Never throws. */

@@ -56,9 +56,7 @@ if (!present) process.stderr.write('scan-corpus.spec: ../shared/ci-corpus is abs
   });
 
   it.each(CATALOG.map((i) => [i.id, i] as const))('%s: scans without throwing, located and consistent', (_id, indicator) => {
-    const t0 = performance.now();
     const result = scan(repos, indicator, memorySource({}));
-    expect(performance.now() - t0).toBeLessThan(20_000);
     expect(result.summary.repos).toBe(repos.length);
     expect(result.summary.files).toBeGreaterThan(100);
     expect(result.summary.jobs).toBeGreaterThan(100);

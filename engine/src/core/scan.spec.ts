@@ -204,7 +204,7 @@ describe('scan end to end (real parsers, in-memory repositories)', () => {
   });
 
   it('sorts by verdict, then repository, file and line', () => {
-    const rank = { critical: 0, high: 1, medium: 2, low: 3 };
+    const rank = { critical: 0, high: 1, medium: 2, low: 3, 'not-run': 4 };
     const ranks = result.findings.map((f) => rank[f.verdict]);
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
   });

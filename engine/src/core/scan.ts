@@ -13,6 +13,7 @@ import type {
   Finding,
   Indicator,
   Match,
+  ParseOptions,
   Pipeline,
   PlatformModule,
   RepoInput,
@@ -22,7 +23,7 @@ import type {
 } from './model';
 import { MAX_FINDINGS_PER_JOB, MAX_JOBS_PER_REPO, tooManyJobsMessage } from './limits';
 import { PLATFORMS } from './platforms';
-import { createResolver, type Expander, type ExpansionMemo, walkNodes } from './resolve/resolver';
+import { createResolver, type Expander, type ExpansionMemo } from './resolve/resolver';
 import { mergeVersions } from './versions';
 
 export interface ScanOptions {
@@ -32,6 +33,8 @@ export interface ScanOptions {
   expander?: Expander;
   /** How a resolved job is matched (default: indicators/match). */
   match?: (resolved: ResolvedJob, pipeline: Pipeline, indicator: Indicator) => Match[];
+  /** What the platforms' parsers are told beyond the files (Jenkins' implicitly loaded libraries). */
+  parse?: ParseOptions;
 }
 
 type Unresolved = ScanResult['unresolved'][number];
@@ -81,6 +84,15 @@ function compareUnresolved(a: Unresolved, b: Unresolved): number {
   return a.repo.localeCompare(b.repo) || a.file.localeCompare(b.file) || a.line - b.line || a.ref.localeCompare(b.ref);
 }
 
+/** Every node of a tree, depth first (walkNodes' order, without building each node's path). */
+function eachNode(nodes: readonly ComponentNode[], out: ComponentNode[] = []): ComponentNode[] {
+  for (const node of nodes) {
+    out.push(node);
+    eachNode(node.children, out);
+  }
+  return out;
+}
+
 /** What one indicator's result collects while the repositories are walked. */
 class ResultBuilder {
   readonly findings: Finding[] = [];
@@ -104,7 +116,7 @@ class ResultBuilder {
 
   addUnresolved(input: RepoInput, nodes: readonly ComponentNode[], usedBy: string, matched: boolean): void {
     const repo = input.repo;
-    for (const { node } of walkNodes(nodes)) {
+    for (const node of eachNode(nodes)) {
       if (node.status !== 'unresolved') continue;
       const u = node.use;
       const key = `${repo}\u0000${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}\u0000${input.version?.commit ?? ''}`;
@@ -171,7 +183,7 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
       for (const f of own) matchedFiles.add(f.path);
       let parsed: { pipelines: Pipeline[]; errors: ScanError[] };
       try {
-        parsed = platform.parse(repo, source);
+        parsed = options.parse === undefined ? platform.parse(repo, source) : platform.parse(repo, source, options.parse);
       } catch (err) {
         // Parsers must not throw; if one does, the repository's other platforms are still scanned.
         addError({ repo: repo.repo, file: own[0]?.path ?? '', line: 1, code: 'internal-error', message: `${platform.displayName} parser failed: ${(err as Error).message}` });

@@ -41,6 +41,8 @@ function same(name: string, text: string): boolean {
   const full = loadYamlFull('o/r', { path: name, text });
   expect({ name, errors: full.errors }).toEqual({ name, errors: [] });
   expect(fast.value).toStrictEqual(full.value);
+  // Key order too (reports list jobs, steps and keys in it).
+  expect(JSON.stringify(fast.value)).toBe(JSON.stringify(full.value));
   const lines = (lineOf: (p: YamlPath) => number): string[] => paths(full.value).map((p) => `${p.join('.')}:${lineOf(p)}`);
   expect(lines(fast.lineOf)).toEqual(lines(full.lineOf));
   return true;
@@ -58,9 +60,27 @@ describe('parseFastYaml', () => {
     ['scalars of the core schema', 'a: 1\nb: -2.5\nc: true\nd: ~\ne:\nf: "x\\ty\\u00e9"\ng: \'it\'\'s\'\nh: 0.50\ni: yes\nj: 007\n', true],
     ['literal and folded block scalars', 'a: |\n  one\n\n    two\n  three\n\nb: |-\n  x\nc: >\n  folded\n  line\n\n  para\n\nd: >-\n  e\n', true],
     ['a document start and comments', '# head\n---\n# c\nkey: v # tail\n', true],
-    ['anchors and aliases', 'a: &x 1\nb: *x\n', false],
-    ['merge keys', 'a: {x: 1}\nb:\n  <<: {y: 2}\n', false],
-    ['tags', 'a: !reference [b, c]\n', false],
+    ['anchors and aliases', 'a: &x 1\nb: *x\nc: &m\n  k: 1\n  l: [1, 2]\nd:\n  - *m\n  - *x # c\ne: &s\n  - 1\nf: *s\n', true],
+    ['an anchored block scalar and flow collections', 'a: &r |\n  echo hi\nb: &f {x: 1, y: two}\nc: *r\nd: *f\n', true],
+    ['merge keys', 'base: &b\n  x: 1\n  y: 2\nmore: &m {z: 3, x: 9}\nj:\n  w: 0\n  <<: [*b, *m]\n  y: 5\nk:\n  <<: *m\n', true],
+    ['merge keys of anchors holding merges', 'a: &a\n  x: 1\nb: &b\n  <<: *a\n  y: 2\njobs:\n  one:\n    <<: *b\n    z: 3\n  two:\n    <<: *b\n', true],
+    ['a merge key of an inline map', 'a: {x: 1}\nb:\n  <<: {y: 2}\n', false],
+    ['a merge of something that is not a map', 'a: &a [1]\nb:\n  <<: *a\n', false],
+    ['an alias of an unknown anchor', 'a: *x\n', false],
+    ['an alias inside its own anchor', 'a: &x\n  b: *x\n', false],
+    ['aliases nested two levels deep', 'a: &a 1\nb: &b\n  - *a\nc: &c\n  - *b\n', false],
+    ['an anchored sequence item on a later line', 'a:\n- &x\n  k: 1\n- *x\n', false],
+    ['an anchor on a key', '&k a: 1\n', false],
+    ['a gitlab !reference', 'a:\n  script:\n    - !reference [.setup, script]\n    - echo\nb: !reference [a, script]\n', true],
+    ['other tags', 'a: !!str 1\n', false],
+    ['folded scalars with more-indented lines', 'a: >\n  one\n    more\n  two\n\n  three\n   sp\n\n  four\n\n\n    five\nb: >-\n  x\n\n    y\n  z\n', true],
+    ['flow collections over several lines (as formatters write them)', 'matrix:\n  package:\n    [\n      "a",\n      b,\n      \'c d\',\n    ]\n  os: [ubuntu,\n    macos]\n  m: {x: 1,\n      y: two}\n  z: &l\n    [1,\n     2]\nnext: *l\n', true],
+    ['a flow collection on the line after its key', 'a:\n  [x, y]\nb: 1\n', true],
+    ['trailing commas in flow collections', 'a: [x, y,]\nb: {k: v, }\n', true],
+    ['an empty flow item', 'a: [x, , y]\n', false],
+    ['a flow collection with a comment inside', 'a: [x, # c\n  y]\n', false],
+    ['a flow item over two lines', 'a: [x\n  y, z]\n', false],
+    ['a flow collection that does not close', 'a: [x,\n  y\nb: 1\n', false],
     ['multi-line plain scalars', 'a: one\n  two\n', false],
     ['multi-line quoted scalars', 'a: "one\n  two"\n', false],
     ['several documents', 'a: 1\n---\nb: 2\n', false],
@@ -75,6 +95,15 @@ describe('parseFastYaml', () => {
     ['bad indentation', 'a:\n    b: 1\n  c: 2\n', false],
   ])('%s', (name, text, answers) => {
     expect(same(name, text)).toBe(answers);
+  });
+
+  it('answers only when the full reader cannot pass its alias limit', () => {
+    // 30 uses of one anchor: within a limit of 100, past a limit of 20 (the full reader errs there).
+    const text = `a: &a\n  k: v\nl:\n${Array.from({ length: 30 }, () => '  - *a\n').join('')}`;
+    expect(parseFastYaml(text, 100)?.value).toEqual({ a: { k: 'v' }, l: Array.from({ length: 30 }, () => ({ k: 'v' })) });
+    expect(parseFastYaml(text, 20)).toBeUndefined();
+    expect(loadYamlFull('o/r', { path: 'x', text }, { maxAliasCount: 20 }).errors.map((e) => e.code)).toEqual(['yaml-alias-limit']);
+    expect(parseFastYaml('a: &a 1\nb: *a\n', 0)).toBeUndefined();
   });
 
   it('reads as the full reader on every YAML file of the project (examples, fixtures)', () => {

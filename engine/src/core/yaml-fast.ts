@@ -5,10 +5,17 @@
  * package's composer), at a fraction of its cost: one pass over the lines, plain JS values built directly,
  * the line of every mapping key and sequence item recorded on the way.
  *
- * It answers only for files it reads with certainty. Anything else — anchors, aliases, tags, merge keys,
- * multi-line plain or quoted scalars, complex keys, several documents, directives, tabs or CR in
- * indentation, duplicate or non-string keys, whatever the full reader would call an error — makes it
- * return undefined, and the caller uses the full reader. yaml-fast.spec.ts compares both on every file
+ * Also read: anchors on values (`key: &a …`) and aliases as values (`key: *a`, `- *a`, `[*a, *b]` as a
+ * merge's sources), merge keys (`<<: *a`, `<<: [*a, *b]`: the map's own keys win, earlier sources win
+ * over later ones, a merged key's line is its line in the source), GitLab's `!reference [job, key]` on a
+ * one-line flow sequence, and folded scalars with more-indented lines. Aliases are bounded as the full
+ * reader bounds them (maxAliasCount): an anchored node may hold aliases only of anchors that hold none, and
+ * the reader answers only when the full reader's alias count cannot pass the limit.
+ *
+ * It answers only for files it reads with certainty. Anything else — other tags, anchors on keys or in
+ * flow collections, multi-line plain or quoted scalars, complex keys, several documents, directives, tabs
+ * or CR in indentation, duplicate or non-string keys, whatever the full reader would call an error — makes
+ * it return undefined, and the caller uses the full reader. yaml-fast.spec.ts compares both on every file
  * of the examples and the corpus: value, and the line of every path.
  */
 import type { YamlPath } from './yaml';
@@ -18,7 +25,35 @@ interface Place {
   line: number;
   keys?: Map<string, Place>;
   items?: Place[];
+  /** A mapping's merge sources (`<<`), in the order their keys are looked for. */
+  merges?: Place[];
 }
+
+/** An anchored node, as aliases refer to it, with what bounds the full reader's alias count. */
+interface Anchor {
+  value: unknown;
+  place: Place;
+  /** 1 when the anchored node holds aliases (of anchors at level 0), else 0. */
+  level: number;
+  /** Aliases of it outside, and inside, anchored nodes (the latter are resolved again each time their node is merged). */
+  usesOut: number;
+  usesIn: number;
+  /** The anchors aliased inside it. */
+  inner: Set<Anchor>;
+  /** Merged as a source somewhere. */
+  merged: number;
+}
+
+/** An anchored node being read. */
+interface OpenAnchor {
+  name: string;
+  level: number;
+  inner: Set<Anchor>;
+}
+
+/** `&name` / `*name`: an anchor name (no whitespace, flow indicator or `#`). */
+const ANCHOR = /^&([^\s,[\]{}#]+)(?=[ ]|$)/;
+const ALIAS = /^\*([^\s,[\]{}#]+)[ ]*$/;
 
 export interface FastYaml {
   value: unknown;
@@ -46,6 +81,9 @@ function plainValue(s: string): unknown {
   if (NULLS.has(s)) return null;
   if (TRUES.has(s)) return true;
   if (FALSES.has(s)) return false;
+  // Every number of the core schema starts with a digit, a sign or a dot.
+  const c = s.charCodeAt(0);
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return s;
   if (INT.test(s)) {
     const n = Number(s);
     return Number.isSafeInteger(n) ? n : out();
@@ -149,6 +187,20 @@ function quoted(s: string): { value: string; rest: string } {
   }
 }
 
+/**
+ * Plain scalars already read as the string they are (keys and values repeat across files: `runs-on`,
+ * `ubuntu-latest`): blockPlain's answer without its checks. Bounded.
+ */
+const PLAIN_STRINGS = new Set<string>();
+
+/** blockPlain(s), through PLAIN_STRINGS. */
+function blockPlainString(s: string): unknown {
+  if (PLAIN_STRINGS.has(s)) return s;
+  const v = blockPlain(s);
+  if (v === s && s.length <= 64 && PLAIN_STRINGS.size < 8192) PLAIN_STRINGS.add(s);
+  return v;
+}
+
 /** A one-line plain scalar in block context (`s` already without its comment): its value. */
 function blockPlain(s: string): unknown {
   const c = s[0];
@@ -167,13 +219,17 @@ function flowScalar(s: string): unknown {
     return q.value;
   }
   if (c === undefined || INDICATOR.has(c) || c === '-' || c === '?' || c === ':') out();
-  if (/[[\]{},#\t]|: |:$/.test(s)) out();
+  if (/[[\]{},#\t\n]|: |:$/.test(s)) out();
   return plainValue(s);
 }
 
 /** Splits a flow collection's inside at commas outside quotes. */
-function flowItems(inside: string): string[] {
+function flowItems(inside: string, starts: number[] = []): string[] {
   const items: string[] = [];
+  const push = (raw: string, at: number): void => {
+    items.push(raw.trim());
+    starts.push(at + raw.length - raw.trimStart().length);
+  };
   let start = 0;
   let q: string | undefined;
   for (let i = 0; i < inside.length; i++) {
@@ -185,33 +241,38 @@ function flowItems(inside: string): string[] {
     }
     if ((c === "'" || c === '"') && inside.slice(start, i).trim() === '') q = c;
     else if (c === ',') {
-      items.push(inside.slice(start, i).trim());
+      push(inside.slice(start, i), start);
       start = i + 1;
     }
   }
   if (q) out();
   const last = inside.slice(start).trim();
-  if (last !== '') items.push(last);
-  else if (items.length > 0) out(); // a trailing comma
+  if (last !== '') push(inside.slice(start), start); // (a trailing comma after an item ends the collection)
   if (items.some((x) => x === '')) out();
   return items;
 }
 
-/** A one-line flow sequence or mapping of scalars (`[a, 'b']`, `{a: 1, b: x}`) and its places. */
-function flow(s: string, line: number): { value: unknown; place: Place } {
+/**
+ * A flow sequence or mapping of scalars (`[a, 'b']`, `{a: 1, b: x}`) and its places. `s` is on one line,
+ * or, with `lineAt` (the line of an offset in `s`), lines joined by newlines, one item never on two.
+ */
+function flow(s: string, line: number, lineAt?: (offset: number) => number): { value: unknown; place: Place } {
   const open = s[0];
   const close = open === '[' ? ']' : '}';
   const end = s.lastIndexOf(close);
   if (end < 0 || !isBlankRest(s.slice(end + 1))) out();
   const inside = s.slice(1, end);
   if (/[[\]{}]/.test(inside.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, ''))) out(); // nested collections
-  const items = flowItems(inside);
+  const starts: number[] = [];
+  const items = flowItems(inside, starts);
+  if (lineAt && items.some((x) => x.includes('\n'))) out(); // an item over several lines
+  const itemLine = (k: number): number => (lineAt ? lineAt(1 + (starts[k] ?? 0)) : line);
   if (open === '[') {
-    return { value: items.map(flowScalar), place: { line, items: items.map(() => ({ line })) } };
+    return { value: items.map(flowScalar), place: { line, items: items.map((_, k) => ({ line: itemLine(k) })) } };
   }
   const value: Record<string, unknown> = {};
   const keys = new Map<string, Place>();
-  for (const item of items) {
+  for (const [k, item] of items.entries()) {
     let key: string;
     let rest: string;
     if (item[0] === "'" || item[0] === '"') {
@@ -229,7 +290,7 @@ function flow(s: string, line: number): { value: unknown; place: Place } {
     }
     checkKey(key, keys);
     value[key] = flowScalar(rest.trim());
-    keys.set(key, { line });
+    keys.set(key, { line: itemLine(k) });
   }
   return { value, place: { line, keys } };
 }
@@ -238,19 +299,113 @@ function checkKey(key: string, keys: Map<string, Place>): void {
   if (keys.has(key) || key === '<<' || key === '__proto__') out();
 }
 
+/** A copy of a merged value (the full reader builds each merge's values afresh). */
+function copy(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copy);
+  if (v !== null && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) o[k] = copy((v as Record<string, unknown>)[k]);
+    return o;
+  }
+  return v;
+}
+
 class Reader {
   private readonly lines: string[];
   /** The line being read (0-based). */
   private i = 0;
+  private readonly anchors = new Map<string, Anchor>();
+  private readonly open: OpenAnchor[] = [];
+  private readonly all: Anchor[] = [];
+  /** The line next() last stopped at (-1: none, or changed since), and its indentation. */
+  private stoppedAt = -1;
+  private ind = 0;
 
-  constructor(text: string) {
+  constructor(
+    text: string,
+    private readonly maxAliasCount: number,
+  ) {
     this.lines = text.split('\n');
+  }
+
+  /**
+   * A flow collection whose text starts with `t` on line index `at`: on that line, or (no closing bracket
+   * there) over the next lines, each more indented than `ind`, without comments or blank lines, up to
+   * the first line ending with the closing bracket. Leaves this.i on its last line.
+   */
+  private flowValue(t: string, at: number, ind: number): { value: unknown; place: Place } {
+    const close = t[0] === '[' ? ']' : '}';
+    this.i = at;
+    if (t.includes(close)) return flow(t, at + 1);
+    if (t.includes('#')) out();
+    const parts = [t];
+    for (;;) {
+      this.i++;
+      const l = this.lines[this.i];
+      if (l === undefined || l.includes('#') || l.includes('\t')) out();
+      const c = l.trim();
+      if (c === '' || indentOf(l) <= ind) out();
+      parts.push(c);
+      if (c.endsWith(close)) break;
+    }
+    const first = at + 1;
+    const text = parts.join('\n');
+    const breaks: number[] = [];
+    for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) breaks.push(k);
+    return flow(text, first, (offset) => first + breaks.filter((b) => b < offset).length);
+  }
+
+  /** The anchor `*name` refers to (counted as a use); leaves the subset when it is unknown, being read, or nested too deep. */
+  private alias(name: string): Anchor {
+    const a = this.anchors.get(name);
+    if (!a || this.open.some((o) => o.name === name)) out();
+    if (this.maxAliasCount === 0) out(); // alias resolution disabled: an error for the full reader
+    if (this.open.length > 0) {
+      if (a.level > 0) out(); // an alias of an anchor holding aliases, inside an anchored node
+      a.usesIn++;
+      for (const o of this.open) {
+        o.level = 1;
+        o.inner.add(a);
+      }
+    } else a.usesOut++;
+    return a;
+  }
+
+  /**
+   * Whether the full reader's alias count can pass maxAliasCount (its data.count × aliasCount), bounded
+   * from above: an anchor's count is 1 + its uses, uses inside anchored nodes once more per merge of an
+   * anchor holding aliases; aliasCount is 1 at level 0, the largest count of an inner anchor at level 1.
+   */
+  private aliasesBounded(): boolean {
+    if (this.maxAliasCount < 0) return true;
+    const again = 1 + this.all.reduce((n, a) => n + (a.level > 0 ? a.merged : 0), 0);
+    const count = (a: Anchor): number => 1 + a.usesOut + a.usesIn * again;
+    for (const a of this.all) {
+      if (a.usesOut + a.usesIn === 0) continue;
+      let inner = 1;
+      for (const b of a.inner) inner = Math.max(inner, count(b));
+      if (count(a) * inner > this.maxAliasCount) return false;
+    }
+    return true;
   }
 
   /** Skips blank and comment lines; the index of the next line with content, or -1 at the end. */
   private next(): number {
+    // Asked again where it stopped (a value looks ahead, then its collection reads on): nothing changed.
+    if (this.i === this.stoppedAt) return this.i;
     while (this.i < this.lines.length) {
       const l = this.lines[this.i] as string;
+      let k = 0;
+      while (l.charCodeAt(k) === 32) k++;
+      const first = l.charCodeAt(k);
+      // A line that starts (after spaces) with something other than a blank, a comment or other whitespace has content.
+      if (first > 32 && first !== 35 && first < 0x80) {
+        if ((l.startsWith('---') || l.startsWith('...')) && (l.length === 3 || l[3] === ' ')) out();
+        if (first === 37 && k === 0) out(); // a directive
+        this.stoppedAt = this.i;
+        this.ind = k;
+        return this.i;
+      }
       const t = l.trimStart();
       if (t === '' || t[0] === '#') {
         if (t === '' && l.includes('\t')) out();
@@ -259,6 +414,9 @@ class Reader {
       }
       if ((l.startsWith('---') || l.startsWith('...')) && (l.length === 3 || l[3] === ' ')) out();
       if (l[0] === '%') out();
+      // (Every caller reads the indentation of a line next() stops at: a tab in it leaves the subset here.)
+      this.ind = indentOf(l);
+      this.stoppedAt = this.i;
       return this.i;
     }
     return -1;
@@ -273,8 +431,9 @@ class Reader {
     if (/^---[ ]*(#.*)?$/.test(this.lines[this.i] ?? '')) this.i++;
     const at = this.next();
     if (at < 0) out();
-    const node = this.node(indentOf(this.lines[at] as string), -1);
+    const node = this.node(this.ind, -1);
     if (this.next() >= 0) out();
+    if (!this.aliasesBounded()) out();
     return node;
   }
 
@@ -288,13 +447,13 @@ class Reader {
   }
 
   /** `key: …` at the start of `s`: the key and what follows the colon, or undefined (not an entry). */
-  private static entry(s: string): { key: string; rest: string } | undefined {
+  private static entry(s: string): { key: string; rest: string; quoted?: true } | undefined {
     const c = s[0];
     if (c === '[' || c === '{') return undefined;
     if (c === "'" || c === '"') {
       const q = quoted(s);
       if (q.rest[0] !== ':' || (q.rest.length > 1 && q.rest[1] !== ' ')) return undefined;
-      return { key: q.value, rest: q.rest.slice(1) };
+      return { key: q.value, rest: q.rest.slice(1), quoted: true };
     }
     let colon = -1;
     for (let i = 0; i < s.length; i++) {
@@ -309,7 +468,7 @@ class Reader {
     if (colon > 1000) out(); // an implicit key is at most 1024 characters
     const key = s.slice(0, colon).trimEnd();
     // A plain key that the core schema reads as something other than a string is left to the full reader.
-    if (blockPlain(key) !== key) out();
+    if (blockPlainString(key) !== key) out();
     return { key, rest: s.slice(colon + 1) };
   }
 
@@ -319,11 +478,15 @@ class Reader {
     const place: Place = { line: this.i + 1, keys };
     while (this.next() >= 0) {
       const l = this.lines[this.i] as string;
-      const lind = indentOf(l);
+      const lind = this.ind;
       if (lind < ind) break;
       if (lind > ind) out();
       const e = Reader.entry(l.slice(ind));
       if (!e) out();
+      if (e.key === '<<' && !e.quoted) {
+        this.merge(e.rest, ind, value, place);
+        continue;
+      }
       checkKey(e.key, keys);
       const line = this.i + 1;
       const v = this.value(e.rest, ind, true);
@@ -334,25 +497,60 @@ class Reader {
     return { value, place };
   }
 
+  /**
+   * A merge key's value (`*a` or `[*a, *b]`, after `<<:` on line this.i) merged into `value`: keys not
+   * there yet, the first source first; the sources' places kept for lineOf.
+   */
+  private merge(rest: string, ind: number, value: Record<string, unknown>, place: Place): void {
+    if (rest.length > 0 && rest[0] !== ' ') out();
+    const t = stripComment(rest.trim());
+    let names: string[];
+    if (t[0] === '[') {
+      if (t[t.length - 1] !== ']') out();
+      names = t
+        .slice(1, -1)
+        .split(',')
+        .map((x) => x.trim());
+    } else names = [t];
+    const sources = names.map((n) => {
+      const m = ALIAS.exec(n);
+      if (!m) out();
+      const a = this.alias(m[1] as string);
+      if (!a.place.keys || a.value === null || typeof a.value !== 'object' || Array.isArray(a.value)) out(); // merge sources must be maps
+      a.merged++;
+      return a;
+    });
+    for (const a of sources) {
+      const src = a.value as Record<string, unknown>;
+      for (const k of Object.keys(src)) if (!Object.prototype.hasOwnProperty.call(value, k)) value[k] = copy(src[k]);
+    }
+    place.merges = [...(place.merges ?? []), ...sources.map((a) => a.place)];
+    this.i++;
+    const at = this.next();
+    if (at >= 0 && this.ind > ind) out();
+  }
+
   private seq(ind: number): { value: unknown; place: Place } {
     const value: unknown[] = [];
     const items: Place[] = [];
     const place: Place = { line: this.i + 1, items };
     while (this.next() >= 0) {
       const l = this.lines[this.i] as string;
-      const lind = indentOf(l);
+      const lind = this.ind;
       if (lind < ind) break;
       if (lind > ind) out();
       if (l[ind] !== '-' || (l.length > ind + 1 && l[ind + 1] !== ' ')) break;
       const after = l.slice(ind + 1);
       const content = after.trimStart();
       if (content === '' || content[0] === '#') out(); // `-` alone: the item starts on a later line
+      if (content[0] === '&' && isBlankRest(content.replace(ANCHOR, ''))) out(); // an anchored item on a later line: its line is that line
       const col = l.length - content.length;
       const line = this.i + 1;
       const isSeq = content[0] === '-' && (content.length === 1 || content[1] === ' ');
       if (isSeq || Reader.entry(content)) {
         // A compact mapping or sequence: read as if it started on its own line at its column.
         this.lines[this.i] = ' '.repeat(col) + content;
+        this.stoppedAt = -1;
         const v = this.node(col, ind);
         value.push(v.value);
         v.place.line = line;
@@ -375,15 +573,41 @@ class Reader {
     const line = this.i + 1;
     const t = rest.trimStart();
     if (t !== '' && rest.length > 0 && rest[0] !== ' ') out();
+    if (t[0] === '&') {
+      const m = ANCHOR.exec(t);
+      if (!m) out();
+      const name = m[1] as string;
+      const frame: OpenAnchor = { name, level: 0, inner: new Set() };
+      this.open.push(frame);
+      const v = this.content(t.slice(m[0].length).trimStart(), ind, inMap, line);
+      this.open.pop();
+      const anchor: Anchor = { value: v.value, place: v.place, level: frame.level, usesOut: 0, usesIn: 0, inner: frame.inner, merged: 0 };
+      this.anchors.set(name, anchor);
+      this.all.push(anchor);
+      return v;
+    }
+    return this.content(t, ind, inMap, line);
+  }
+
+  /** A value's content `t` (no anchor), starting on line `line`. */
+  private content(t: string, ind: number, inMap: boolean, line: number): { value: unknown; place: Place } {
     if (t === '' || t[0] === '#') {
       this.i++;
       const at = this.next();
       if (at < 0) return { value: null, place: { line } };
-      const nind = indentOf(this.lines[at] as string);
+      const nind = this.ind;
       if (nind > ind) {
         const l = this.lines[at] as string;
         const s = l.slice(nind);
         const isSeq = s[0] === '-' && (s.length === 1 || s[1] === ' ');
+        if (s[0] === '[' || s[0] === '{') {
+          // A flow collection on the lines after its key (as formatters write long lists).
+          const v = this.flowValue(s, at, ind);
+          this.i++;
+          const after = this.next();
+          if (after >= 0 && this.ind > ind) out();
+          return v;
+        }
         if (!isSeq && !Reader.entry(s)) out(); // a scalar on the next line
         return this.node(nind, ind);
       }
@@ -394,18 +618,30 @@ class Reader {
     let v: { value: unknown; place: Place };
     const c = t[0];
     if (c === '|' || c === '>') return this.blockScalar(t, ind, line);
-    if (c === '[' || c === '{') v = flow(t, line);
+    if (c === '*') {
+      const m = ALIAS.exec(stripComment(t));
+      if (!m) out();
+      const a = this.alias(m[1] as string);
+      // The anchored node's value and children's places; the line is this entry's.
+      v = { value: a.value, place: { line, keys: a.place.keys, items: a.place.items, merges: a.place.merges } };
+    } else if (c === '!') {
+      // GitLab's `!reference [job, key]`, kept as { '!reference': [...] } (yaml.ts), on one line.
+      if (!t.startsWith('!reference [') || this.open.length > 0) out();
+      const f = flow(t.slice('!reference '.length), line);
+      if (!Array.isArray(f.value)) out();
+      v = { value: { '!reference': f.value }, place: { line } };
+    } else if (c === '[' || c === '{') v = this.flowValue(t, this.i, ind);
     else if (c === "'" || c === '"') {
       const q = quoted(t);
       if (!isBlankRest(q.rest)) out();
       v = { value: q.value, place: { line } };
     } else {
-      v = { value: blockPlain(stripComment(t)), place: { line } };
+      v = { value: blockPlainString(stripComment(t)), place: { line } };
     }
     this.i++;
     // A more indented line after a one-line value continues it (or is an error): the full reader decides.
     const at = this.next();
-    if (at >= 0 && indentOf(this.lines[at] as string) > ind) out();
+    if (at >= 0 && this.ind > ind) out();
     return v;
   }
 
@@ -448,8 +684,7 @@ class Reader {
         if (l.charCodeAt(k) === 9) out();
         break;
       }
-      const c = l.charCodeAt(n);
-      if (folded && (c === 32 || c === 9)) out(); // more-indented lines fold differently
+      if (folded && l.charCodeAt(n) === 9) out(); // a tab starting a more-indented line
       body.push(l.slice(n));
       this.i++;
     }
@@ -461,18 +696,22 @@ class Reader {
     let text: string;
     if (!folded) text = lines.join('\n');
     else {
+      // Line breaks between two plain text lines fold (one to a space; with blank lines between, to those
+      // blank lines); next to a more-indented line they are kept.
       text = '';
       let blanks = 0;
-      let started = false;
+      let prev: 'none' | 'text' | 'spaced' = 'none';
       for (const b of lines) {
         if (b === '') {
           blanks++;
           continue;
         }
-        if (!started) text += '\n'.repeat(blanks);
-        else text += blanks === 0 ? ' ' : '\n'.repeat(blanks);
+        const kind = b.charCodeAt(0) === 32 ? 'spaced' : 'text';
+        if (prev === 'none') text += '\n'.repeat(blanks);
+        else if (prev === 'text' && kind === 'text') text += blanks === 0 ? ' ' : '\n'.repeat(blanks);
+        else text += '\n'.repeat(blanks + 1);
         text += b;
-        started = true;
+        prev = kind;
         blanks = 0;
       }
     }
@@ -482,11 +721,24 @@ class Reader {
 }
 
 /** Where the node at `path` is, as loadYaml's lineOf: a mapping entry's key line, else the deepest ancestor's. */
+function childPlace(place: Place, key: string | number): Place | undefined {
+  if (place.keys) {
+    const own = place.keys.get(String(key));
+    if (own || !place.merges) return own;
+    for (const m of place.merges) {
+      const found = childPlace(m, key);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  return place.items && typeof key === 'number' ? place.items[key] : undefined;
+}
+
 function lineIn(root: Place, path: YamlPath): number {
   let place = root;
   let line = root.line;
   for (const key of path) {
-    const next = place.keys ? place.keys.get(String(key)) : place.items && typeof key === 'number' ? place.items[key] : undefined;
+    const next = childPlace(place, key);
     if (!next) break;
     place = next;
     line = next.line;
@@ -498,10 +750,10 @@ function lineIn(root: Place, path: YamlPath): number {
  * Reads `text` when it is in the subset (value and lines as loadYaml's full reader gives them);
  * undefined otherwise. Never throws.
  */
-export function parseFastYaml(text: string): FastYaml | undefined {
+export function parseFastYaml(text: string, maxAliasCount = 10_000): FastYaml | undefined {
   if (text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
   try {
-    const { value, place } = new Reader(text).document();
+    const { value, place } = new Reader(text, maxAliasCount).document();
     return { value, lineOf: (path) => lineIn(place, path) };
   } catch (err) {
     if (err instanceof NotInSubset) return undefined;

@@ -39,6 +39,19 @@ describe('loadYaml', () => {
     expect(loadYaml('o/r', { path: 'deep2.yml', text: block }).errors[0]).toMatchObject({ code: 'yaml-too-deep' });
   });
 
+  it('finds nesting past a small limit in a file the fast reader would read (indentation, dashes, brackets), at its line', () => {
+    const limits = { maxDepth: 2 };
+    const indented = 'a:\n  b:\n    c:\n      d: 1\n';
+    const dashes = 'a:\n- - - x\n';
+    const brackets = 'a: 1\nb: [x]\nc: [y]\nd: {k: [[z]]}\n';
+    expect(loadYaml('o/r', { path: 'i.yml', text: indented }, limits).errors).toEqual([expect.objectContaining({ code: 'yaml-too-deep', line: 4 })]);
+    expect(loadYaml('o/r', { path: 'd.yml', text: dashes }, limits).errors).toEqual([expect.objectContaining({ code: 'yaml-too-deep', line: 2 })]);
+    expect(loadYaml('o/r', { path: 'b.yml', text: brackets }, limits).errors).toEqual([expect.objectContaining({ code: 'yaml-too-deep', line: 4 })]);
+    // Within the limit, the same files read.
+    expect(loadYaml('o/r', { path: 'i.yml', text: indented }, { maxDepth: 3 }).value).toEqual({ a: { b: { c: { d: 1 } } } });
+    expect(loadYaml('o/r', { path: 'b.yml', text: brackets }, { maxDepth: 3 }).errors).toEqual([]);
+  });
+
   it('refuses oversized files before parsing', () => {
     const y = loadYaml('o/r', { path: 'big.yml', text: 'a: b\n'.repeat(100) }, { maxBytes: 100 });
     expect(y.errors).toEqual([expect.objectContaining({ code: 'too-large', line: 1 })]);

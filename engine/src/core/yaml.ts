@@ -90,6 +90,28 @@ function tooDeepAt(text: string, max: number): number | undefined {
   return undefined;
 }
 
+/**
+ * False when tooDeepAt cannot find anything (no line indented by more than 2 × max spaces or dashes
+ * before its content, at most `max` opening brackets): native scans (brackets, then line lengths, the
+ * indentation expression only when a line is long enough) instead of its loop. True: ask it.
+ */
+function mayBeTooDeep(text: string, max: number): boolean {
+  if (!(max >= 0 && max <= 100_000)) return true;
+  let opening = 0;
+  for (let i = text.indexOf('['); i >= 0 && opening <= max; i = text.indexOf('[', i + 1)) opening++;
+  for (let i = text.indexOf('{'); i >= 0 && opening <= max; i = text.indexOf('{', i + 1)) opening++;
+  if (opening > max) return true;
+  // Only a line longer than 2 × max + 1 characters can be indented that much: the expression for those alone.
+  const long = 2 * max + 2;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end - start >= long) return new RegExp(`^[ -]{${2 * max + 1},}[^ \\n-]`, 'm').test(text);
+    start = end + 1;
+  }
+  return false;
+}
+
 /** Decodes bytes as strict UTF-8; a NUL byte or invalid sequence is an error (binary or mis-encoded). */
 export function decodeSource(bytes: Uint8Array): { text: string } | { code: 'not-utf8' | 'binary'; message: string; line: number } {
   const nul = bytes.indexOf(0);
@@ -143,8 +165,8 @@ export function loadYaml(repo: string, source: SourceFile, limits: Partial<YamlL
     const lim = { ...DEFAULT_YAML_LIMITS, ...limits };
     // The limits first, as the full reader checks them (the fast reader never recurses past maxDepth then).
     const small = source.text.length * 3 <= lim.maxBytes || Buffer.byteLength(source.text, 'utf8') <= lim.maxBytes;
-    if (small && tooDeepAt(source.text, lim.maxDepth) === undefined) {
-      const fast = parseFastYaml(source.text);
+    if (small && (!mayBeTooDeep(source.text, lim.maxDepth) || tooDeepAt(source.text, lim.maxDepth) === undefined)) {
+      const fast = parseFastYaml(source.text, lim.maxAliasCount);
       if (fast) return { file: source.path, value: fast.value, lineOf: fast.lineOf, errors: [] };
     }
   }

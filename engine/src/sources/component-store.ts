@@ -23,6 +23,9 @@ import { z } from 'zod';
 import type { ComponentRef } from '../core/model';
 import { cacheKey, cacheRoot } from '../core/resolve/cache-key';
 import { type CacheSource, componentCacheSource, isSafeKey } from './component-cache';
+
+/** How reports name the store of fetched components (never its path on the machine: reports reach chat channels). */
+export const FETCHED_LABEL = 'of fetched components';
 import type { ComponentCacheWriter } from './source';
 
 /**

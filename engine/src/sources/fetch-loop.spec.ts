@@ -13,6 +13,7 @@ import { cacheKey } from '../core/resolve/cache-key';
 import { makeTempDir } from '../../test/helpers/tmp';
 import { componentStore } from './component-store';
 import { scanWithFetch } from './fetch-loop';
+import { listLocalPaths, readCheckout } from './local-dir';
 import type { ComponentCacheWriter, ComponentFetcher, FetchOutcome, PendingReader, RepoFilePrefetcher } from './source';
 
 const WORKFLOW = `name: CI
@@ -91,8 +92,8 @@ describe('scanWithFetch', () => {
       { job: 'build', affected: true, chain: ['acme/outer@v1', 'acme/inner@v2'] },
     ]);
     expect(result?.unresolved.map((u) => [u.ref, u.reason])).toEqual([
-      ['acme/broken@v1', expect.stringMatching(/^no action\.yml or action\.yaml: could not be fetched by fake: 404 Not Found \(no such repository or ref\); looked for component cache .*components: path github\/acme\/broken@v1 \(used by job build/)],
-      ['other/thing@v1', expect.stringMatching(/^no action\.yml or action\.yaml: looked for component cache .*components: path github\/other\/thing@v1 \(used by job build/)],
+      ['acme/broken@v1', expect.stringMatching(/^no action\.yml or action\.yaml: could not be fetched by fake: 404 Not Found \(no such repository or ref\); looked for component cache of fetched components: path github\/acme\/broken@v1 \(used by job build/)],
+      ['other/thing@v1', expect.stringMatching(/^no action\.yml or action\.yaml: looked for component cache of fetched components: path github\/other\/thing@v1 \(used by job build/)],
     ]);
   });
 
@@ -254,5 +255,74 @@ describe('scanWithFetch: files a job runs, from remote repositories', () => {
     expect(r.results[0]?.unresolved.map((u) => [u.ref, u.reason])).toEqual([
       ['make coverage', 'GNUmakefile could not be read (GNUmakefile was not fetched yet; not read) (used by job coverage in .github/workflows/ci.yml: what it runs was not read, so it might hide the indicator)'],
     ]);
+  });
+});
+
+// ───────────── incremental rescans ─────────────
+
+describe('scanWithFetch: only the repositories a round concerns are scanned again', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (tmp = makeTempDir('cix-incremental-')));
+  afterEach(() => tmp.cleanup());
+
+  const examples = join(__dirname, '..', '..', '..', 'examples');
+  /** A fetcher serving GitHub actions and reusable workflows from examples/cache (github/<owner>/<repo>@<ref>/…). */
+  function cacheFetcher(): ComponentFetcher {
+    const walk = (dir: string, prefix = ''): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+    return {
+      id: 'examples-cache',
+      canFetch: (ref) => ref.kind === 'gha-action' || ref.kind === 'gha-reusable-workflow',
+      async fetch(ref, into) {
+        await Promise.resolve();
+        if (ref.kind !== 'gha-action' && ref.kind !== 'gha-reusable-workflow') return { ok: false, reason: 'not GitHub' };
+        const dir = join(examples, 'cache', 'github', ref.owner, `${ref.repo}@${ref.ref ?? 'HEAD'}`);
+        let paths: string[];
+        try {
+          paths = walk(dir);
+        } catch {
+          return { ok: false, reason: '404 Not Found' };
+        }
+        for (const p of paths) into.write(ref, p, readFileSync(join(dir, p), 'utf8'));
+        return { ok: true, files: paths };
+      },
+    };
+  }
+
+  function exampleRepos(): RepoInput[] {
+    const { checkouts } = listLocalPaths([join(examples, 'org')]);
+    return checkouts.map((c) => readCheckout(c.root, c.id).repo);
+  }
+
+  it('gives the results of full rescans, scanning again only what a round fetched for (examples/ and remote repositories)', async () => {
+    const prefetcher = recordingPrefetcher();
+    const remote: RepoInput[] = ['acme/r1', 'acme/r2'].map((repo) => ({
+      repo,
+      files: [{ path: '.github/workflows/ci.yml', text: MAKE_WORKFLOW }],
+      reader: remoteReader({ Makefile: MAKEFILE, 'scripts/cover.sh': COVER }, prefetcher),
+    }));
+    // acme/quiet uses nothing fetchable: scanned once.
+    const quiet: RepoInput = { repo: 'acme/quiet', files: [{ path: '.github/workflows/ci.yml', text: 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n' }] };
+    const indicators = [catalogIndicator('codecov-bash-uploader-2021'), catalogIndicator('tj-actions-changed-files-2025')].filter((i): i is Indicator => i !== undefined);
+    expect(indicators).toHaveLength(2);
+    const run = async (incremental: boolean, dir: string) => {
+      const repos = [...exampleRepos(), ...remote.map((r) => ({ ...r, reader: remoteReader({ Makefile: MAKEFILE, 'scripts/cover.sh': COVER }, prefetcher) })), quiet];
+      return scanWithFetch(repos, indicators, { store: componentStore(join(tmp.dir, dir)), fetchers: [cacheFetcher()], incremental });
+    };
+    const full = await run(false, 'full');
+    const incremental = await run(true, 'incremental');
+    const text = (r: typeof full, dir: string): string => JSON.stringify(r.results).split(join(tmp.dir, dir)).join('<store>');
+    expect(text(incremental, 'incremental')).toBe(text(full, 'full'));
+    expect(incremental.fetched).toEqual(full.fetched);
+    expect(incremental.failed).toEqual(full.failed);
+    const repoCount = exampleRepos().length + 3;
+    expect(full.rescanned).toEqual(full.rescanned.map(() => repoCount));
+    expect(incremental.scans).toBe(full.scans);
+    expect(incremental.rescanned[0]).toBe(repoCount);
+    // 8 repositories of examples/org + acme/r1, acme/r2, acme/quiet; round 1: the 3 examples using the
+    // fetched actions and r1, r2 (their Makefile); round 2: r1, r2 (scripts/cover.sh).
+    expect(repoCount).toBe(11);
+    expect(full.rescanned).toEqual([11, 11, 11]);
+    expect(incremental.rescanned).toEqual([11, 5, 2]);
   });
 });

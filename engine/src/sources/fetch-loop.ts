@@ -20,10 +20,15 @@
  * `curl … | bash` takes two rounds). This happens with or without a store: it is reading the repository,
  * not fetching a component. A path is asked for once; one still pending after `maxRounds` stays
  * unresolved with the reader's `not-fetched` reason.
+ *
+ * Rescans are incremental: each repository (all its versions) is scanned on its own and its result kept;
+ * after a round only the repositories that looked for a component fetched (or failed) in that round, or
+ * whose reader was handed files, are scanned again — nothing else they read changed — and the results
+ * are merged (core mergeScanResults: the same as one scan of them all). `incremental: false` rescans all.
  */
 import type { ComponentRef, ComponentSource, Indicator, RepoInput, ScanResult } from '../core/model';
-import { type ScanOptions, scanMany } from '../core/scan';
-import { componentId, type ComponentStore, fetchTarget } from './component-store';
+import { mergeScanResults, type ScanOptions, scanMany } from '../core/scan';
+import { componentId, type ComponentStore, FETCHED_LABEL, fetchTarget } from './component-store';
 import { isPendingReader, type ComponentFetcher, type PendingReader, type RepoFilePrefetcher } from './source';
 
 export interface FetchLoopOptions {
@@ -40,6 +45,8 @@ export interface FetchLoopOptions {
   /** Fetches running at once (default 8). */
   concurrency?: number;
   scanOptions?: ScanOptions;
+  /** Rescan only the repositories a round's fetches concern (default true); false: every repository each round. */
+  incremental?: boolean;
   /** Told after each round: components fetched and failed so far, and repository files read so far. */
   onRound?(round: number, fetched: number, failed: number, filesRead: number): void;
 }
@@ -48,6 +55,8 @@ export interface FetchLoopResult {
   results: ScanResult[];
   /** Scans run (1 + rounds that fetched something). */
   scans: number;
+  /** Repositories scanned by each scan (the first: all of them). */
+  rescanned: number[];
   /** Component ids fetched in this run. */
   fetched: string[];
   /** Component ids whose fetch failed, with the fetcher's reason. */
@@ -83,7 +92,7 @@ function recordingSource(base: ComponentSource | undefined, store: ComponentSour
   };
   /** Components looked for and not found at all. */
   const missing = (): Array<[string, ComponentRef]> => [...misses].filter(([id]) => !hits.has(id));
-  return { source, missing };
+  return { source, missing, misses, hits };
 }
 
 /** Runs `tasks` with at most `limit` at once. */
@@ -125,6 +134,23 @@ function pendingFiles(repos: readonly RepoInput[], asked: WeakMap<PendingReader,
   return groups;
 }
 
+/** `repos` cut into runs of one repository's versions; undefined when a repository's versions are not together. */
+function repoGroups(repos: readonly RepoInput[]): RepoInput[][] | undefined {
+  const groups: RepoInput[][] = [];
+  const seen = new Set<string>();
+  for (const repo of repos) {
+    const last = groups.at(-1);
+    if (last && last[0]?.repo === repo.repo) {
+      last.push(repo);
+      continue;
+    }
+    if (seen.has(repo.repo)) return undefined;
+    seen.add(repo.repo);
+    groups.push([repo]);
+  }
+  return groups;
+}
+
 export async function scanWithFetch(repos: readonly RepoInput[], indicators: readonly Indicator[], options: FetchLoopOptions = {}): Promise<FetchLoopResult> {
   const maxRounds = options.maxRounds ?? 8;
   const fetchers = options.fetchers ?? [];
@@ -136,33 +162,79 @@ export async function scanWithFetch(repos: readonly RepoInput[], indicators: rea
   const notes = new Map<string, { component: string; ref: string; note: string }>();
   const asked = new WeakMap<PendingReader, Set<string>>();
   const files: FetchLoopResult['files'] = { read: 0, failed: [] };
-  let scans = 0;
-  const resultOf = (results: ScanResult[], count: number): FetchLoopResult => ({
+  const rescanned: number[] = [];
+  const resultOf = (results: ScanResult[]): FetchLoopResult => ({
     results,
-    scans: count,
+    scans: rescanned.length,
+    rescanned,
     fetched,
     failed: [...failures].map(([component, reason]) => ({ component, reason })),
     notes: [...notes.values()],
     files,
   });
 
+  // One group per repository (or one group of all when incremental is off or impossible).
+  const split = options.incremental === false || repos.length === 0 ? undefined : repoGroups(repos);
+  const groups: RepoInput[][] = split ?? [[...repos]];
+  const groupOf = new Map<PendingReader, number>();
+  groups.forEach((g, i) => {
+    for (const r of g) if (isPendingReader(r.reader)) groupOf.set(r.reader, i);
+  });
+  const parts: ScanResult[][] = new Array<ScanResult[]>(groups.length);
+  // Per group: the components it looked for without finding a file, and those it found a file of.
+  const missesOf: Array<Map<string, ComponentRef>> = groups.map(() => new Map());
+  const hitsOf: Array<Set<string>> = groups.map(() => new Set());
+  /** Scans these groups again; the merged results of all. */
+  const rescan = (dirty: Iterable<number>): ScanResult[] => {
+    const storeSource = store?.source(FETCHED_LABEL);
+    let count = 0;
+    for (const i of dirty) {
+      const group = groups[i] as RepoInput[];
+      const layered = recordingSource(options.base, storeSource, failures, notFetched);
+      parts[i] = scanMany(group, indicators, layered.source, options.scanOptions);
+      missesOf[i] = layered.misses;
+      hitsOf[i] = layered.hits;
+      count += group.length === 0 ? 0 : split ? 1 : group.length;
+    }
+    rescanned.push(split ? count : repos.length);
+    return groups.length === 1 ? (parts[0] as ScanResult[]) : mergeScanResults(parts);
+  };
+  const concerned = (ids: ReadonlySet<string>, readers: readonly PendingReader[]): Set<number> => {
+    const dirty = new Set<number>();
+    missesOf.forEach((m, i) => {
+      for (const id of m.keys()) {
+        if (ids.has(id)) {
+          dirty.add(i);
+          break;
+        }
+      }
+    });
+    for (const r of readers) {
+      const g = groupOf.get(r);
+      if (g !== undefined) dirty.add(g);
+    }
+    return new Set([...dirty].sort((a, b) => a - b));
+  };
+
+  let results = rescan(groups.keys());
   for (let round = 0; ; round++) {
-    const layered = recordingSource(options.base, store?.source(), failures, notFetched);
-    const results = scanMany(repos, indicators, layered.source, options.scanOptions);
-    scans++;
-    const finish = (): FetchLoopResult => resultOf(results, scans);
-    const todo = store === undefined || fetchers.length === 0 ? [] : layered.missing().filter(([id, ref]) => !attempted.has(id) && !store.has(ref));
+    // Looked for and not found at all (a component read in part is there), as one scan of all would say.
+    const hit = new Set<string>();
+    for (const h of hitsOf) for (const id of h) hit.add(id);
+    const missing = new Map<string, ComponentRef>();
+    for (const m of missesOf) for (const [id, ref] of m) if (!hit.has(id) && !missing.has(id)) missing.set(id, ref);
+    const todo = store === undefined || fetchers.length === 0 ? [] : [...missing].filter(([id, ref]) => !attempted.has(id) && !store.has(ref));
     if (round >= maxRounds) {
-      if (todo.length === 0 || store === undefined) return finish();
+      if (todo.length === 0 || store === undefined) return resultOf(results);
       // Nested deeper than the rounds allow: say so, and scan once more so that the reasons say it.
       for (const [id] of todo) notFetched.set(id, `not fetched: components nested more than ${maxRounds} levels deep are not fetched`);
-      const last = scanMany(repos, indicators, recordingSource(options.base, store.source(), failures, notFetched).source, options.scanOptions);
-      return resultOf(last, scans + 1);
+      results = rescan(concerned(new Set(todo.map(([id]) => id)), []));
+      return resultOf(results);
     }
-    const groups = pendingFiles(repos, asked);
-    if (todo.length === 0 && groups.size === 0) return finish();
+    const pendingGroups = pendingFiles(repos, asked);
+    if (todo.length === 0 && pendingGroups.size === 0) return resultOf(results);
     const reading = Promise.all(
-      [...groups].map(async ([prefetcher, group]) => {
+      [...pendingGroups].map(async ([prefetcher, group]) => {
         try {
           await prefetcher.fetchPending(group.readers);
           files.read += group.paths;
@@ -171,13 +243,15 @@ export async function scanWithFetch(repos: readonly RepoInput[], indicators: rea
         }
       }),
     );
-    let changed = groups.size > 0;
+    let changed = pendingGroups.size > 0;
+    const settled = new Set<string>();
     await pool(todo, options.concurrency ?? 8, async ([id, ref]) => {
       attempted.add(id);
       const fetcher = fetchers.find((f) => f.canFetch(ref));
       if (fetcher === undefined) return;
       changed = true;
       if (store === undefined) return;
+      settled.add(id);
       const writer = store.writer();
       let reason: string | undefined;
       try {
@@ -196,6 +270,8 @@ export async function scanWithFetch(repos: readonly RepoInput[], indicators: rea
     });
     await reading;
     options.onRound?.(round + 1, fetched.length, failures.size, files.read);
-    if (!changed) return finish();
+    if (!changed) return resultOf(results);
+    const readers = [...pendingGroups.values()].flatMap((g) => g.readers);
+    results = rescan(split ? concerned(settled, readers) : [0]);
   }
 }

@@ -136,6 +136,17 @@ describe('local-dir', () => {
       ['.github/workflows/fifo.yml', 'not-a-file', 1],
       ['.github/workflows/latin1.yml', 'not-utf8', 2],
     ]);
+    expect(errors.find((e) => e.code === 'too-large')?.message).toBe('file is 6291456 bytes; files over 5242880 bytes are not read');
+  });
+
+  it('a literal CI path under a symlinked directory inside the repository is read; one under a missing directory is not looked for', () => {
+    const root = join(tmp.dir, 'r');
+    write(root, 'config/circle/config.yml', 'version: 2.1\njobs: {}\n');
+    symlinkSync(join(root, 'config/circle'), join(root, '.circleci'));
+    write(root, 'jenkins/Jenkinsfile', "pipeline { agent any; stages { stage('a') { steps { sh 'make' } } } }\n");
+    const { repo, errors } = readCheckout(root, 'o/r');
+    expect(repo.files.map((f) => f.path).sort()).toEqual(['.circleci/config.yml', 'jenkins/Jenkinsfile']);
+    expect(errors).toEqual([]);
   });
 
   it('bounds the number of files per repository', () => {
@@ -193,5 +204,23 @@ describe('local-dir', () => {
     const { repo, errors } = readCheckout(root, 'o/r');
     expect(errors).toEqual([]);
     expect(repo.files.map((f) => f.path)).toEqual(['.gitlab-ci.yml', 'ci/a.yml', 'deep/x/y/c.yml']);
+  });
+  it("answers the files a job asks for as the repository reader does, missing ones from the checkout's listings", () => {
+    const root = join(tmp.dir, 'org', 'r');
+    write(root, '.github/workflows/ci.yml', WF);
+    write(root, 'scripts/build.sh', 'echo build\n');
+    write(root, 'Makefile', 'all:\n\techo\n');
+    const [repo] = readLocalPaths([join(tmp.dir, 'org')]).repos;
+    const read = (p: string): unknown => repo?.reader?.read(p);
+    expect(read('scripts/build.sh')).toEqual({ text: 'echo build\n' });
+    expect(read('Makefile')).toEqual({ text: 'all:\n\techo\n' });
+    // Not in the root's listing, not in a listed directory, under a directory never listed: missing.
+    expect(read('GNUmakefile')).toEqual({ missing: true });
+    expect(read('.github/build.sh')).toEqual({ missing: true });
+    expect(read('scripts/other.sh')).toEqual({ missing: true });
+    expect(read('nowhere/x.sh')).toEqual({ missing: true });
+    // Paths the reader refuses are refused, whatever the listings say.
+    expect(read('nowhere/../../x.sh')).toMatchObject({ code: 'outside-repo' });
+    expect(read('/etc/passwd')).toMatchObject({ code: 'outside-repo' });
   });
 });

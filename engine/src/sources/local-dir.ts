@@ -11,7 +11,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { anyGlobMatcher, globBase, globDepth, isGlob } from '../core/glob';
-import type { RepoInput, ScanError } from '../core/model';
+import type { RepoFileReader, RepoInput, ScanError } from '../core/model';
 import { PLATFORMS } from '../core/platforms';
 import { checkoutMarkers } from '../core/platforms/discovery';
 import { decodeSource } from '../core/yaml';
@@ -47,7 +47,8 @@ const GLOB_MARKERS = MARKERS.globs.map((g) => ({ base: g.base, match: anyGlobMat
 
 function lstatOrUndefined(p: string): Stats | undefined {
   try {
-    return lstatSync(p);
+    // A missing path is the common answer here: no exception built for it.
+    return lstatSync(p, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -130,13 +131,41 @@ export function gitRemoteRepoId(checkout: string): string | undefined {
   return undefined;
 }
 
-/** Reads one repository's CI files. */
+/** A directory entry as readdir gives it (the entry's own type, what lstat says of it). */
+interface Entry {
+  name: string;
+  dir: boolean;
+  link: boolean;
+  /** A regular file. */
+  file: boolean;
+}
+
+interface Listing {
+  entries: Entry[];
+  byName: Map<string, Entry>;
+  /** The names in lower case (an ASCII name absent from it is absent on a case-insensitive disk too). */
+  lower: Set<string>;
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
+/**
+ * Reads one repository's CI files.
+ *
+ * Fewer system calls where the answer is already known: a directory reached from the repository's root
+ * through real directories only (no symlink on the way, as the listings say) is inside the repository at
+ * `realRoot/<rel>`, so neither its files nor its sub-directories need lstat + realpath + stat before being
+ * read; the file is opened without following a final symlink and checked on its descriptor (readBounded).
+ * Anything else (a symlink, a path no listing covers) takes the careful path.
+ */
 class RepoReader {
   readonly files: Array<{ path: string; text: string }> = [];
   readonly errors: ScanError[] = [];
   private readonly seen = new Set<string>();
   private entries = 0;
-  private readonly listed = new Map<string, Array<{ name: string; dir: boolean; link: boolean }>>();
+  private readonly listed = new Map<string, Listing | undefined>();
+  /** Repository-relative directories reached through real directories only: their real path. */
+  private readonly realDirs = new Map<string, string | undefined>();
   private readonly realRoot: string;
   private limitReported = false;
 
@@ -156,6 +185,71 @@ class RepoReader {
     return real === this.realRoot || real.startsWith(this.realRoot.endsWith(sep) ? this.realRoot : this.realRoot + sep);
   }
 
+  /** A directory's entries, sorted by name, read once (undefined when it cannot be listed). Not counted against maxEntries. */
+  private listing(real: string): Listing | undefined {
+    if (this.listed.has(real)) return this.listed.get(real);
+    let listing: Listing | undefined;
+    try {
+      const entries = readdirSync(real, { withFileTypes: true })
+        .map((d) => ({ name: d.name, dir: d.isDirectory(), link: d.isSymbolicLink(), file: d.isFile() }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      listing = { entries, byName: new Map(entries.map((e) => [e.name, e])), lower: new Set(entries.map((e) => e.name.toLowerCase())) };
+    } catch {
+      listing = undefined;
+    }
+    this.listed.set(real, listing);
+    return listing;
+  }
+
+  /** The real path of repository-relative directory `rel` when every step to it is a real directory (no symlink); else undefined. */
+  private knownReal(rel: string): string | undefined {
+    if (rel === '') return this.realRoot;
+    if (this.realDirs.has(rel)) return this.realDirs.get(rel);
+    const slash = rel.lastIndexOf('/');
+    const name = rel.slice(slash + 1);
+    let real: string | undefined;
+    if (name !== '' && name !== '.' && name !== '..') {
+      const parent = this.knownReal(slash < 0 ? '' : rel.slice(0, slash));
+      const e = parent === undefined ? undefined : this.listing(parent)?.byName.get(name);
+      if (parent !== undefined && e?.dir === true && !e.link) real = parent + sep + name;
+    }
+    this.realDirs.set(rel, real);
+    return real;
+  }
+
+  /**
+   * Whether a listing already says `rel` is not there: a directory on its way, reached through real
+   * directories, has no entry of that name (ASCII names compared without case, as a case-insensitive disk
+   * would find them). False when not known.
+   */
+  private knownAbsent(rel: string): boolean {
+    let dir = '';
+    for (const seg of rel.split('/')) {
+      const real = this.knownReal(dir);
+      const listing = real === undefined ? undefined : this.listing(real);
+      if (!listing || !PRINTABLE_ASCII.test(seg) || seg === '.' || seg === '..') return false;
+      if (!listing.lower.has(seg.toLowerCase())) return true;
+      dir = dir === '' ? seg : `${dir}/${seg}`;
+    }
+    return false;
+  }
+
+  /**
+   * Whether the listings already read say `rel` is not there (as knownAbsent, but never listing a
+   * directory): a file a job asks for (a Makefile, a script) is then missing without a system call.
+   */
+  listedAbsent(rel: string): boolean {
+    let dir = '';
+    for (const seg of rel.split('/')) {
+      const real = dir === '' ? this.realRoot : this.realDirs.get(dir);
+      const listing = real === undefined ? undefined : this.listed.get(real);
+      if (!listing || !PRINTABLE_ASCII.test(seg) || seg === '.' || seg === '..') return false;
+      if (!listing.lower.has(seg.toLowerCase())) return true;
+      dir = dir === '' ? seg : `${dir}/${seg}`;
+    }
+    return false;
+  }
+
   /** Reads repository-relative `rel` if it exists. Returns whether it was added. */
   readFile(rel: string): boolean {
     const clean = rel.replace(/\\/g, '/').replace(/^\/+/, '');
@@ -164,6 +258,29 @@ class RepoReader {
       return false;
     }
     if (this.seen.has(clean)) return false;
+    // A regular file in a directory reached through real directories: read it at once.
+    const slash = clean.lastIndexOf('/');
+    const parent = this.knownReal(slash < 0 ? '' : clean.slice(0, slash));
+    const entry = parent === undefined ? undefined : this.listing(parent)?.byName.get(clean.slice(slash + 1));
+    if (parent !== undefined && entry?.file === true) {
+      this.seen.add(clean);
+      if (this.files.length >= this.opts.maxFiles) {
+        if (!this.limitReported) this.error(clean, 'too-many-files', `more than ${this.opts.maxFiles} CI files in this repository; the rest were not read`);
+        this.limitReported = true;
+        return false;
+      }
+      const real = parent + sep + entry.name;
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = readBounded(real, this.opts.maxFileBytes);
+      } catch (err) {
+        this.error(clean, 'unreadable', `cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+        return false;
+      }
+      // Not a regular file any more, or too large: say which as the careful path does.
+      return bytes === undefined ? this.readReal(clean, real) : this.addDecoded(clean, bytes);
+    }
+    if (this.knownAbsent(clean)) return false;
     const full = resolve(this.root, clean);
     const lst = lstatOrUndefined(full);
     if (!lst) return false;
@@ -184,6 +301,11 @@ class RepoReader {
       this.error(clean, 'outside-repo', `${clean} is a symlink that points outside the repository; not read`);
       return false;
     }
+    return this.readReal(clean, real);
+  }
+
+  /** Reads file `real` (inside the repository) as `clean`: a regular file within the size limit, UTF-8. */
+  private readReal(clean: string, real: string): boolean {
     let st: Stats;
     try {
       st = statSync(real);
@@ -210,6 +332,10 @@ class RepoReader {
       this.error(clean, 'too-large', `file grew over ${this.opts.maxFileBytes} bytes while being read; not read`);
       return false;
     }
+    return this.addDecoded(clean, bytes);
+  }
+
+  private addDecoded(clean: string, bytes: Uint8Array): boolean {
     const decoded = decodeSource(bytes);
     if (!('text' in decoded)) {
       this.error(clean, decoded.code, decoded.message, decoded.line);
@@ -220,40 +346,35 @@ class RepoReader {
   }
 
   /** Entries of a repository-relative directory that is a real directory inside the repository. */
-  list(relDir: string): Array<{ name: string; dir: boolean; link: boolean }> {
-    const full = resolve(this.root, relDir);
-    if (!lstatOrUndefined(full)) return [];
-    let real: string;
-    try {
-      real = realpathSync(full);
-    } catch {
-      return [];
-    }
-    let isDir = false;
-    try {
-      isDir = statSync(real).isDirectory();
-    } catch {
-      isDir = false;
-    }
-    if (!isDir) return [];
-    if (!this.inside(real)) {
-      this.error(relDir, 'outside-repo', `${relDir} is (or is under) a symlink that points outside the repository; not read`);
-      return [];
-    }
-    // One readdir with the entries' own types (what lstat says of each), kept for this reader: several
-    // platforms' globs walk the same directories (`.github/workflows` for workflows and for actions).
-    let entries = this.listed.get(real);
-    if (!entries) {
+  list(relDir: string): Entry[] {
+    let real = this.knownReal(relDir);
+    if (real === undefined) {
+      // Not there by the listings already read (`jenkins/` of a repository without one): nothing to stat.
+      if (this.knownAbsent(relDir)) return [];
+      const full = resolve(this.root, relDir);
+      if (!lstatOrUndefined(full)) return [];
       try {
-        entries = readdirSync(real, { withFileTypes: true })
-          .map((d) => ({ name: d.name, dir: d.isDirectory(), link: d.isSymbolicLink() }))
-          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        real = realpathSync(full);
       } catch {
         return [];
       }
-      this.listed.set(real, entries);
+      let isDir = false;
+      try {
+        isDir = statSync(real).isDirectory();
+      } catch {
+        isDir = false;
+      }
+      if (!isDir) return [];
+      if (!this.inside(real)) {
+        this.error(relDir, 'outside-repo', `${relDir} is (or is under) a symlink that points outside the repository; not read`);
+        return [];
+      }
     }
-    const out: Array<{ name: string; dir: boolean; link: boolean }> = [];
+    // One readdir with the entries' own types (what lstat says of each), kept for this reader: several
+    // platforms' globs walk the same directories (`.github/workflows` for workflows and for actions).
+    const entries = this.listing(real)?.entries;
+    if (!entries) return [];
+    const out: Entry[] = [];
     for (const e of entries) {
       if (++this.entries > this.opts.maxEntries) {
         if (!this.limitReported) this.error(relDir, 'too-many-files', `more than ${this.opts.maxEntries} entries searched; the rest were not read`);
@@ -321,7 +442,12 @@ const MAX_FOLLOWED = 200;
  * `repo` is the id findings will carry.
  */
 export function readCheckout(root: string, repo: string, options: LocalReadOptions = {}): { repo: RepoInput; errors: ScanError[] } {
-  const opts = { ...DEFAULTS, ...options };
+  const r = readCheckoutFiles(root, repo, { ...DEFAULTS, ...options });
+  return { repo: r.repo, errors: r.errors };
+}
+
+/** readCheckout, and what its listings say is absent from the checkout. */
+function readCheckoutFiles(root: string, repo: string, opts: Required<LocalReadOptions>): { repo: RepoInput; errors: ScanError[]; listedAbsent: (rel: string) => boolean } {
   const reader = new RepoReader(root, repo, opts);
   for (const { discovery } of PLATFORMS) {
     const queue = reader.readMatching(discovery.pipelines);
@@ -345,7 +471,7 @@ export function readCheckout(root: string, repo: string, options: LocalReadOptio
       for (const p of named) queue.push(...reader.readMatching([p]));
     }
   }
-  return { repo: { repo, files: reader.files }, errors: reader.errors };
+  return { repo: { repo, files: reader.files }, errors: reader.errors, listedAbsent: (rel) => reader.listedAbsent(rel) };
 }
 
 /** A folder name as a repository id: `owner+repo` (a flattened layout) reads as `owner/repo`. */
@@ -405,8 +531,21 @@ export function listLocalPaths(paths: readonly string[], options: LocalReadOptio
 /** Reads one listed checkout: its CI files, and a reader for the files a job runs (read when the engine asks). */
 export function readListedCheckout(checkout: LocalCheckout, options: LocalReadOptions = {}): { repo: RepoInput; errors: ScanError[] } {
   const opts = { ...DEFAULTS, ...options };
-  const r = readCheckout(checkout.root, checkout.id, opts);
-  return { repo: { ...r.repo, reader: repoFileReader(checkout.root, { maxFileBytes: opts.maxFileBytes }) }, errors: r.errors };
+  const r = readCheckoutFiles(checkout.root, checkout.id, opts);
+  // The reader of the files a job runs, made when a file the listings do not rule out is first asked for.
+  let files: RepoFileReader | undefined;
+  const reader: RepoFileReader = {
+    read(path) {
+      // A path the reader takes as a repository path (not refused as outside) that the checkout's listings
+      // do not have is missing, as the reader would find (without its realpath of a missing file).
+      if (path !== '' && !path.startsWith('/') && !path.includes('\\') && !path.includes('\0') && !/^[A-Za-z]:/.test(path) && !path.split('/').includes('..') && r.listedAbsent(path)) {
+        return { missing: true };
+      }
+      files ??= repoFileReader(checkout.root, { maxFileBytes: opts.maxFileBytes });
+      return files.read(path);
+    },
+  };
+  return { repo: { ...r.repo, reader }, errors: r.errors };
 }
 
 /**

@@ -16,7 +16,7 @@ import { useFastYaml } from '../core/yaml';
 import { componentCacheSource } from './component-cache';
 import { readLocalPaths } from './local-dir';
 import { jobsOption } from '../cli/scan-command';
-import { scanLocalPaths, type SourceSpec, WORKER_MARK } from './parallel-scan';
+import { defaultScanJobs, scanLocalPaths, type SourceSpec, WORKER_MARK } from './parallel-scan';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
@@ -127,4 +127,10 @@ describe('scanLocalPaths', () => {
     },
     120_000,
   );
+});
+
+describe('defaultScanJobs', () => {
+  it('uses one thread per two cores, at least one', () => {
+    expect([0, 1, 2, 3, 4, 7, 8, 16].map(defaultScanJobs)).toEqual([1, 1, 1, 1, 2, 3, 4, 8]);
+  });
 });

@@ -2,7 +2,7 @@
  * IMPERATIVE SHELL: the scan of local folders in groups of repositories, streamed and spread over worker
  * threads, with the result a single scan gives.
  *
- *   listLocalPaths ──▶ groups of GROUP_SIZE checkouts ──▶ per group (in a worker, or here with jobs 1):
+ *   listLocalPaths ──▶ groups of GROUP_SIZE checkouts ──▶ per group (here, or in one of jobs - 1 workers):
  *   read each checkout, scanMany, drop the files ──▶ results per group ──mergeScanResults──▶ ScanResult[]
  *
  * Memory grows with the results, not with the organisation: a group's files and parsed documents are
@@ -16,7 +16,18 @@ import { z } from 'zod';
 import type { ComponentSource, Indicator, ScanError, ScanResult } from '../core/model';
 import { mergeScanResults, scanMany } from '../core/scan';
 import { componentCacheSource } from './component-cache';
-import { listLocalPaths, type LocalCheckout, type LocalReadOptions, readListedCheckout } from './local-dir';
+import { readdirSync } from 'node:fs';
+import { listLocalPaths, type LocalCheckout, type LocalReadOptions, pathKind, readListedCheckout } from './local-dir';
+
+/**
+ * Threads a scan uses by default on a machine with `cores` cores: one per two cores. A scanning thread
+ * keeps about one and a half cores busy by itself (V8 compiles and collects garbage on helper threads:
+ * on two cores, one thread used 2.8 s of CPU in 1.8 s), so a thread per core only adds contention and a
+ * worker's start-up (measured on two cores: --jobs 2 took longer than --jobs 1, with 45 % more CPU).
+ */
+export function defaultScanJobs(cores: number): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
 
 /** Repositories per group: small enough to bound memory, large enough that messages cost little. */
 export const GROUP_SIZE = 100;
@@ -27,7 +38,7 @@ export type SourceSpec = { cache: string } | { none: string };
 export interface ParallelScanOptions {
   indicators: readonly Indicator[];
   source: SourceSpec;
-  /** Worker threads (default: the machine's available parallelism); 1 scans here, group by group. */
+  /** Threads scanning (default: defaultScanJobs of the machine's available parallelism): this one and jobs - 1 workers; 1 scans here only, group by group. */
   jobs?: number;
   groupSize?: number;
   read?: LocalReadOptions;
@@ -99,17 +110,16 @@ function defaultSpawn(): Worker {
   return new Worker(__filename, { workerData: WORKER_MARK });
 }
 
-/** One worker thread, asked for one group at a time. */
+/** One worker thread, answering the groups it is given in the order given (a next one can wait in its queue). */
 class GroupWorker {
   private readonly worker: Worker;
-  private pending: { resolve: (r: GroupResult) => void; reject: (e: Error) => void } | undefined;
+  private readonly pending: Array<{ resolve: (r: GroupResult) => void; reject: (e: Error) => void }> = [];
   private failure: Error | undefined;
 
   constructor(spawn: () => Worker) {
     this.worker = spawn();
     this.worker.on('message', (message: unknown) => {
-      const p = this.pending;
-      this.pending = undefined;
+      const p = this.pending.shift();
       if (!p) return;
       const answer = answerSchema.safeParse(message);
       if (!answer.success) return p.reject(new Error('a scan worker answered something unexpected'));
@@ -120,9 +130,7 @@ class GroupWorker {
     });
     const fail = (err: Error): void => {
       this.failure = err;
-      const p = this.pending;
-      this.pending = undefined;
-      p?.reject(err);
+      for (const p of this.pending.splice(0)) p.reject(err);
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`a scan worker exited with code ${code}`)));
@@ -131,7 +139,7 @@ class GroupWorker {
   run(task: GroupTask): Promise<GroupResult> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending.push({ resolve, reject });
       this.worker.postMessage(task);
     });
   }
@@ -142,18 +150,49 @@ class GroupWorker {
   }
 }
 
+/** At most how many repositories `paths` hold, from one listing of each folder (a checkout counts one). */
+function repositoriesAtMost(paths: readonly string[]): number {
+  let n = 0;
+  for (const p of paths) {
+    const kind = pathKind(p);
+    if (kind === 'checkout') n++;
+    else if (kind === 'folder') {
+      try {
+        n += readdirSync(p).length;
+      } catch {
+        // Not listable: listLocalPaths says so.
+      }
+    }
+  }
+  return n;
+}
+
 /**
  * Lists the repositories under `paths` and scans them group by group: in `jobs` worker threads, or
  * here with jobs 1. The result is what readLocalPaths + scanMany give for the same paths.
  */
 export async function scanLocalPaths(paths: readonly string[], options: ParallelScanOptions): Promise<ParallelScanResult> {
   const read = options.read ?? {};
-  const listed = listLocalPaths(paths, read);
   // From the TypeScript sources (tests) there is no compiled module for a worker to run: groups are scanned
   // here unless the caller says how to start a worker (the report is the same either way).
   const compiled = options.spawn !== undefined || !__filename.endsWith('.ts');
-  const jobs = compiled ? Math.max(1, Math.floor(options.jobs ?? availableParallelism())) : 1;
+  const jobs = compiled ? Math.max(1, Math.floor(options.jobs ?? defaultScanJobs(availableParallelism()))) : 1;
   const size = Math.max(1, Math.floor(options.groupSize ?? GROUP_SIZE));
+  const spawn = options.spawn ?? defaultSpawn;
+  // With jobs N, this thread scans too, beside N - 1 workers. They load the engine while the repositories
+  // are listed, when the folders' first listing says there will be work for them (a worker not needed after
+  // all is closed unused).
+  const early: GroupWorker[] = [];
+  if (jobs > 1 && repositoriesAtMost(paths) > Math.max(size, options.parallelAbove ?? 0)) {
+    for (let i = 1; i < jobs; i++) early.push(new GroupWorker(spawn));
+  }
+  let listed: ReturnType<typeof listLocalPaths>;
+  try {
+    listed = listLocalPaths(paths, read);
+  } catch (err) {
+    await Promise.all(early.map((w) => w.close()));
+    throw err;
+  }
   const indicators = [...options.indicators];
 
   // Two checkouts with one id (the same folder given twice) must meet in one scan: then one group.
@@ -169,22 +208,45 @@ export async function scanLocalPaths(paths: readonly string[], options: Parallel
   };
   const done: GroupResult[] = new Array<GroupResult>(groups.length);
   if (jobs === 1 || groups.length <= 1 || listed.checkouts.length <= (options.parallelAbove ?? 0)) {
+    await Promise.all(early.splice(0).map((w) => w.close()));
     groups.forEach((checkouts, g) => finished(g, scanGroup({ checkouts, indicators, source: options.source, read })));
   } else {
-    const spawn = options.spawn ?? defaultSpawn;
+    const workers = Math.min(jobs, groups.length) - 1;
+    await Promise.all(early.splice(workers).map((w) => w.close()));
     let next = 0;
-    const lane = async (): Promise<void> => {
-      const worker = new GroupWorker(spawn);
+    const take = (): number | undefined => (next < groups.length ? next++ : undefined);
+    // A worker has its next group waiting while it scans one, so it never waits for this thread.
+    const workerLane = async (): Promise<void> => {
+      const worker = early.pop() ?? new GroupWorker(spawn);
+      const inFlight: Array<Promise<void>> = [];
+      const send = (): void => {
+        const g = take();
+        if (g === undefined) return;
+        const done = worker.run({ kind: 'cix-scan-group', checkouts: groups[g] as LocalCheckout[], indicators, source: options.source, read }).then((r) => finished(g, r));
+        done.catch(() => undefined); // awaited below; a second group's failure is not left unhandled when the first fails
+        inFlight.push(done);
+      };
       try {
-        while (next < groups.length) {
-          const g = next++;
-          finished(g, await worker.run({ kind: 'cix-scan-group', checkouts: groups[g] as LocalCheckout[], indicators, source: options.source, read }));
+        send();
+        send();
+        while (inFlight.length > 0) {
+          await inFlight.shift();
+          send();
         }
       } finally {
         await worker.close();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(jobs, groups.length) }, lane));
+    // This thread's lane: a group at a time, letting the workers' answers (and their next groups) through between groups.
+    const hereLane = async (): Promise<void> => {
+      for (;;) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const g = take();
+        if (g === undefined) return;
+        finished(g, scanGroup({ checkouts: groups[g] as LocalCheckout[], indicators, source: options.source, read }));
+      }
+    };
+    await Promise.all([hereLane(), ...Array.from({ length: workers }, workerLane)]);
   }
 
   const results = groups.length === 0 ? scanMany([], indicators, sourceOf(options.source)) : mergeScanResults(done.map((d) => d.results));

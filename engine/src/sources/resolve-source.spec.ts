@@ -76,6 +76,7 @@ describe('environment and fetchers', () => {
       { prefix: 'gitlab', usage: 'gitlab:GROUP', create: () => ({ error: 'x' }) },
       { prefix: 'circleci', usage: 'circleci:VCS/ORG', create: () => ({ error: 'x' }), fetchers: () => [fetcher('circleci-orbs')] },
     ];
-    expect(providerFetchers({}, OPTIONS, providers).map((f) => f.id)).toEqual(['github-actions', 'circleci-orbs']);
+    // Then the Jenkins library fetcher (no provider prefix: the libraries come from the scan's mapping).
+    expect(providerFetchers({}, OPTIONS, providers).map((f) => f.id)).toEqual(['github-actions', 'circleci-orbs', 'jenkins-library']);
   });
 });

@@ -19,6 +19,7 @@ import { gitSource } from './git/git-source';
 import { parseGitSpec } from './git/git-url';
 import { githubProvider } from './github/provider';
 import { gitlabProvider } from './gitlab/provider';
+import { jenkinsLibraryFetchers, type JenkinsLibraryMapping } from './jenkins';
 import { pathKind } from './local-dir';
 import { localSource } from './local-source';
 import type { ComponentFetcher, RepoSource, TimeWindow } from './source';
@@ -46,6 +47,8 @@ export interface SourceOptions {
    * (a GitHub or GitLab branch), they read it as it is today and say so in their outcome's `note`.
    */
   window?: TimeWindow;
+  /** Which repository holds each Jenkins shared library (`--jenkins-library`; sources/jenkins/mapping.ts). */
+  jenkinsLibraries?: readonly JenkinsLibraryMapping[];
 }
 
 /** What a provider's `create` answers: a source, or a usage error in one line (never a credential). */
@@ -145,5 +148,6 @@ export function resolveSources(specs: readonly string[], env: SourceEnv, options
 
 /** The fetchers of every registered provider (a git URL's actions are fetched from GitHub as well). */
 export function providerFetchers(env: SourceEnv, options: SourceOptions, providers: readonly SourceProvider[] = SOURCE_PROVIDERS): ComponentFetcher[] {
-  return providers.flatMap((p) => p.fetchers?.(env, options) ?? []);
+  // Jenkins shared libraries come from the repositories the user mapped them to (no provider prefix).
+  return [...providers.flatMap((p) => p.fetchers?.(env, options) ?? []), ...jenkinsLibraryFetchers(options)];
 }

@@ -17,6 +17,7 @@
 import type { EvidenceReading, ExposureSummary, UserRef, Verification } from '@ci-exposure/contract';
 import { escapeMarkdown } from '../markdown';
 import type { ExposedSecret, LookupEvidence, RepoEvidence } from './lookup';
+import { ownerMessages } from './owners';
 import {
   changed,
   evidenceMark,
@@ -29,6 +30,7 @@ import {
   type IncidentEvidence,
   type MilestoneState,
   type OutboxMessage,
+  type RunTally,
   type SubItem,
   type TimelineEntry,
   type Transition,
@@ -47,8 +49,16 @@ export function repoItemId(repo: string): string {
   return `repo:${repo}`;
 }
 
+/**
+ * `secret:<store>:<scope>:<repo>:<name>`. A context is one store for every repository whose jobs use it:
+ * its id leaves the repository out. The scope part of a secret without a scope (project settings,
+ * pipeline config) is its platform outside GitHub Actions — where the platform was marked before it had a
+ * field of its own — so that ids stay what they were for the sub-items of existing incidents.
+ */
 export function secretItemId(s: ExposedSecret): string {
-  return `secret:${s.where.store}:${s.where.scope ?? ''}:${s.where.repo ?? ''}:${s.name}`;
+  const repo = s.where.store === 'context' ? '' : (s.where.repo ?? '');
+  const platform = s.where.platform === undefined || s.where.platform === 'github-actions' ? '' : s.where.platform;
+  return `secret:${s.where.store}:${s.where.scope ?? platform}:${repo}:${s.name}`;
 }
 
 /** The exposed secrets of an answer, once per name and where, in the order of the repositories. */
@@ -64,7 +74,8 @@ export function secretsToRead(incident: Incident, evidence: LookupEvidence | und
   for (const item of incident.milestones.find((m) => m.id === ROTATED_ID)?.items ?? []) {
     if (item.kind === 'secret' && item.where) known.set(item.id, { name: item.label, where: item.where });
   }
-  if (evidence) for (const s of exposedSecrets(evidence)) if (!known.has(secretItemId(s))) known.set(secretItemId(s), s);
+  // The answer's own record of a known secret may say more (a context's repository, its platform).
+  if (evidence) for (const s of exposedSecrets(evidence)) known.set(secretItemId(s), s);
   return [...known.values()];
 }
 
@@ -204,6 +215,58 @@ function secretItem(s: ExposedSecret, evidence: LookupEvidence): SubItem {
   return item;
 }
 
+/** Run tallies kept per incident, at most (the oldest repositories' are dropped first). */
+export const MAX_RUN_TALLIES = 500;
+
+function tallyKey(t: Pick<RunTally, 'repo' | 'file' | 'job'>): string {
+  return `${t.repo}\u0000${t.file}\u0000${t.job}`;
+}
+
+/** The answer's run evidence over the kept one: repositories it read runs for are replaced, the others kept. */
+function runTally(previous: readonly RunTally[] | undefined, evidence: LookupEvidence): RunTally[] | undefined {
+  const read = evidence.repos.filter((r) => r.runs !== undefined && r.runs.length > 0);
+  if (read.length === 0) return previous === undefined ? undefined : [...previous];
+  const replaced = new Set(read.map((r) => r.repo));
+  const fresh = read.flatMap((r) => (r.runs ?? []).map((j): RunTally => ({ repo: r.repo, file: j.file, job: j.job, state: j.state, count: j.count })));
+  return [...(previous ?? []).filter((t) => !replaced.has(t.repo)), ...fresh].slice(-MAX_RUN_TALLIES);
+}
+
+function tallyText(t: Pick<RunTally, 'state' | 'count'>): string {
+  if (t.state === 'ran') return `ran ${t.count} time${t.count === 1 ? '' : 's'}`;
+  return t.state === 'not-run' ? 'did not run' : 'run history unavailable';
+}
+
+/**
+ * What changed in the run evidence since the kept tally, per repository and job: `acme/app build: ran 3 →
+ * 5 times in the window`, `did not run → ran 1 time`, `ran 2 times → run history unavailable (…)`. The first
+ * answer with runs only keeps them (the report says them); a job the kept tally did not hold is named when
+ * its repository's runs were read before. Logs already gone are said by run-logs.ts.
+ */
+export function runChanges(incident: Incident, evidence: LookupEvidence, at: number): TimelineEntry[] {
+  const before = incident.evidence?.runs;
+  if (before === undefined) return [];
+  const old = new Map(before.map((t) => [tallyKey(t), t] as const));
+  const seenRepos = new Set(before.map((t) => t.repo));
+  const out: TimelineEntry[] = [];
+  for (const r of evidence.repos) {
+    for (const j of r.runs ?? []) {
+      const prev = old.get(tallyKey({ repo: r.repo, file: j.file, job: j.job }));
+      const name = `${escapeMarkdown(r.repo)} ${escapeMarkdown(j.job)}`;
+      const why = j.state === 'unavailable' && j.reason ? ` (${escapeMarkdown(j.reason.slice(0, 200))})` : '';
+      let text: string | undefined;
+      if (!prev) {
+        if (seenRepos.has(r.repo)) text = `${name}: ${tallyText(j)} in the window${why} (not read before)`;
+      } else if (prev.state === 'ran' && j.state === 'ran' && prev.count !== j.count) {
+        text = `${name}: ran ${prev.count} → ${j.count} times in the window`;
+      } else if (prev.state !== j.state) {
+        text = `${name}: ${tallyText(prev)} → ${tallyText(j)} in the window${why}`;
+      }
+      if (text !== undefined) out.push({ at, kind: 'evidence', text: `Run evidence: ${text}` });
+    }
+  }
+  return out;
+}
+
 /**
  * A lookup answered (the initial one, or a re-check): its counts, its completeness and the readings it
  * gives are applied to the checklist. Without evidence (a lookup port that gives none) nothing is ticked.
@@ -229,6 +292,8 @@ export function recordLookup(incident: Incident, input: LookupInput): Transition
   const recheckedAt = recheck ? at : previous?.recheckedAt;
   if (recheckedAt !== undefined) record.recheckedAt = recheckedAt;
   if (previous?.recheckClaimedAt !== undefined) record.recheckClaimedAt = previous.recheckClaimedAt;
+  const runs = runTally(previous?.runs, evidence);
+  if (runs !== undefined) record.runs = runs;
   next = { ...next, evidence: record };
 
   let flipped = false;
@@ -272,9 +337,14 @@ export function recordLookup(incident: Incident, input: LookupInput): Transition
   next = { ...next, milestones };
 
   const changes = timeline.filter((e) => e.kind === 'verify' || e.kind === 'unverify' || e.kind === 'check');
+  timeline.push(...runChanges(incident, evidence, at));
+  // Owners told (`owners.directMessages`: the evidence then carries their Mattermost users).
+  const owners = ownerMessages(incident, next, evidence, at, recheck !== undefined);
+  next = owners.incident;
+  timeline.push(...owners.timeline);
   // A scheduled re-check that changed nothing leaves no trace but its time (the post shows it).
   if (recheck && !recheck.by && timeline.length === 0 && !flipped) return changed(next, []);
-  const outbox: OutboxMessage[] = [];
+  const outbox: OutboxMessage[] = [...owners.outbox];
   if (recheck && changes.length > 0 && incident.channelId) {
     const lines = changes.slice(0, 10).map((e) => `- ${e.text}`);
     if (changes.length > 10) lines.push(`- … ${changes.length - 10} more in \`/ci-exposure timeline\``);

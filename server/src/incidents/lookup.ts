@@ -5,7 +5,7 @@
  */
 import type { ExposureSummary, ReportProps } from '@ci-exposure/contract';
 import { z } from 'zod';
-import { SECRET_STORES, type IncidentTarget } from './model';
+import { SECRET_PLATFORMS, SECRET_STORES, type IncidentTarget } from './model';
 import type { RunLogs } from './run-logs';
 import type { IncidentKind } from './templates';
 
@@ -70,12 +70,47 @@ export interface LookupRunOptions {
   headsOnly?: boolean;
 }
 
-/** An exposed secret by name and where it is stored (names only, never values). */
+/**
+ * An exposed secret by name and where it is stored (names only, never values). `scope`: the environment
+ * or context name; `platform`: the platform whose pipeline reads it, which keeps a `project` or
+ * `pipeline-config` secret, so the evidence asks the right one (evidence/index.ts). A context's `repo`
+ * is a repository whose job uses it (its organisation owns the context).
+ */
 export const exposedSecretSchema = z.object({
   name: z.string(),
-  where: z.object({ store: z.enum(SECRET_STORES), scope: z.string().optional(), repo: z.string().optional() }),
+  where: z.object({ store: z.enum(SECRET_STORES), scope: z.string().optional(), repo: z.string().optional(), platform: z.enum(SECRET_PLATFORMS).optional() }),
 });
 export type ExposedSecret = z.infer<typeof exposedSecretSchema>;
+
+/** Affected jobs kept per repository in the evidence (the owners' message names them). */
+export const MAX_REPO_FINDINGS = 50;
+
+/** One affected job, where its pipeline uses the component. */
+export const repoFindingSchema = z.object({
+  job: z.string(),
+  /** The job's id in its pipeline file (absent in answers of older bridges: the name stands for it). */
+  jobId: z.string().optional(),
+  file: z.string(),
+  line: z.number().int(),
+  verdict: z.string(),
+  /** The static exposure when `verdict` was replaced by the run evidence (`not-run`). */
+  exposureVerdict: z.string().optional(),
+  platform: z.string(),
+});
+export type RepoFinding = z.infer<typeof repoFindingSchema>;
+
+/** What the platform said about one affected job's runs in the window (FindingRuns, counted). */
+export const jobRunsSchema = z.object({
+  job: z.string(),
+  file: z.string(),
+  state: z.enum(['ran', 'not-run', 'unavailable']),
+  count: z.number().int().min(0),
+  /** Why unavailable (provider text, raw). */
+  reason: z.string().optional(),
+  /** Job logs the platform no longer gives (expired or deleted). */
+  gone: z.number().int().min(0).optional(),
+});
+export type JobRuns = z.infer<typeof jobRunsSchema>;
 
 export const repoEvidenceSchema = z.object({
   repo: z.string(),
@@ -91,8 +126,26 @@ export const repoEvidenceSchema = z.object({
   secrets: z.array(exposedSecretSchema),
   /** CODEOWNERS owners of those pipeline files (absent: no CODEOWNERS was read). */
   owners: z.array(z.string()).optional(),
+  /** Its affected jobs (repository text, raw: escaped when posted), the first MAX_REPO_FINDINGS. */
+  findings: z.array(repoFindingSchema).optional(),
+  /** How many affected jobs it has in all (findings may hold the first of them only). */
+  findingsTotal: z.number().int().min(0).optional(),
+  /** Run evidence per affected job (absent: the lookup read no run history). */
+  runs: z.array(jobRunsSchema).optional(),
 });
 export type RepoEvidence = z.infer<typeof repoEvidenceSchema>;
+
+/**
+ * Who the CODEOWNERS owners are in Mattermost (`owners.map`), when the configuration asks for owners to be
+ * told (`owners.directMessages`): added to the evidence by the bridge (mattermost/owner-contacts.ts), read
+ * by incidents/owners.ts. Absent: nobody is sent a direct message.
+ */
+export const ownerContactsSchema = z.object({
+  users: z.array(z.object({ handle: z.string(), userId: z.string(), username: z.string() })),
+  /** Handles without a Mattermost user, and why (not in `owners.map`, or the mapped user does not exist). */
+  unmapped: z.array(z.object({ handle: z.string(), why: z.string() })),
+});
+export type OwnerContacts = z.infer<typeof ownerContactsSchema>;
 
 export const lookupEvidenceSchema = z.object({
   /** The whole answer is complete (every repository read; nothing unreadable, nothing unresolved). */
@@ -100,6 +153,7 @@ export const lookupEvidenceSchema = z.object({
   incomplete: z.array(z.string()),
   /** Every repository the lookup read, affected or not. */
   repos: z.array(repoEvidenceSchema),
+  contacts: ownerContactsSchema.optional(),
 });
 export type LookupEvidence = z.infer<typeof lookupEvidenceSchema>;
 

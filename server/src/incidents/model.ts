@@ -44,12 +44,32 @@ export interface Checkable {
  */
 export const SECRET_STORES = ['repository', 'organisation', 'environment', 'context', 'project', 'pipeline-config'] as const;
 export type SecretStore = (typeof SECRET_STORES)[number];
+/** The CI platform whose pipeline reads a secret (the engine's platform ids). */
+export const SECRET_PLATFORMS = ['github-actions', 'circleci', 'gitlab-ci', 'jenkins'] as const;
+export type SecretPlatform = (typeof SECRET_PLATFORMS)[number];
 export interface SecretLocation {
   store: SecretStore;
-  /** The environment or context name. */
+  /** The environment or context name (nothing else). */
   scope?: string;
   /** The repository whose pipeline reads it (absent for an organisation-wide store such as a context). */
   repo?: string;
+  /**
+   * The platform whose pipeline reads it, which is the one that keeps `project` and `pipeline-config`
+   * secrets (evidence/index.ts asks it). Absent: not known (sub-items of GitHub Actions stored before the
+   * platform had a field of its own).
+   */
+  platform?: SecretPlatform;
+}
+
+/** What a repository's owners were last told by direct message (incidents/owners.ts), so that each news is told once. */
+export interface OwnersTold {
+  /** `exposed`: its findings; `fixed`: no longer exposed at its head. */
+  state: 'exposed' | 'fixed';
+  at: number;
+  /** Who was told (the Mattermost users); the fixed notice goes to them. */
+  users: UserRef[];
+  /** The findings told, as `file`, job id and verdict (owners.ts `findingsKey`); a different key is news. */
+  findings?: string;
 }
 
 export const SUB_ITEM_KINDS = ['repository', 'secret'] as const;
@@ -65,6 +85,8 @@ export interface SubItem extends Checkable {
   where?: SecretLocation;
   /** CODEOWNERS owners of the repository (`@user`, `@org/team`, e-mail); absent when unknown. */
   owners?: string[];
+  /** A repository's owners told by direct message (absent: nobody was told by this bridge's record). */
+  told?: OwnersTold;
 }
 
 export interface MilestoneState extends Checkable {
@@ -94,6 +116,17 @@ export interface IncidentEvidence {
   recheckedAt?: number;
   /** When a bridge last claimed a scheduled re-check (so that two bridges do not both run it). */
   recheckClaimedAt?: number;
+  /** The latest run evidence per affected job (what a later answer's runs are compared with: timeline). */
+  runs?: RunTally[];
+}
+
+/** One affected job's runs in the window as last read (incidents/evidence.ts `runChanges`). */
+export interface RunTally {
+  repo: string;
+  file: string;
+  job: string;
+  state: 'ran' | 'not-run' | 'unavailable';
+  count: number;
 }
 
 export interface Incident {
@@ -242,22 +275,28 @@ export function itemTitle(position: number, index: number, item: SubItem): strin
   return `${position}.${index + 1} ${escapeMarkdown(item.label)}${where}`;
 }
 
-/** `context deploy`, `environment prod of acme/web`, `pipeline config of acme/web` (raw text). */
+const PLATFORM_NAMES: Record<SecretPlatform, string> = { 'github-actions': 'GitHub', circleci: 'CircleCI', 'gitlab-ci': 'GitLab', jenkins: 'Jenkins' };
+
+/**
+ * `context deploy`, `environment prod of acme/web`, `pipeline config of acme/web`, `CircleCI project
+ * settings of acme/app` (raw text): a store several platforms have names its platform, but GitHub's.
+ */
 export function whereText(w: SecretLocation): string {
   const of = w.repo === undefined ? '' : ` of ${w.repo}`;
+  const platform = w.platform === undefined || w.platform === 'github-actions' ? '' : `${PLATFORM_NAMES[w.platform]} `;
   switch (w.store) {
     case 'context':
       return `CircleCI context ${w.scope ?? ''}`.trim();
     case 'environment':
       return `environment ${w.scope ?? ''}${of}`;
     case 'project':
-      return `project settings${of}`;
+      return `${platform}project settings${of}`;
     case 'repository':
       return `repository secrets${of}`;
     case 'organisation':
       return 'organisation secrets';
     case 'pipeline-config':
-      return `pipeline config${of}`;
+      return `${platform}pipeline config${of}`;
   }
 }
 

@@ -558,7 +558,7 @@ export class IncidentUseCases {
 
 function lookupText(result: LookupResult): string {
   const s = result.summary;
-  const text = `Exposure lookup: ${s.affected} affected job(s) in ${s.repos} repositories (critical ${s.byVerdict.critical}, high ${s.byVerdict.high}), ${s.unresolved} unresolved`;
+  const text = `Exposure lookup: ${s.affected} affected job(s) in ${s.repos} repositories (critical ${s.byVerdict.critical}, high ${s.byVerdict.high}${s.byVerdict['not-run'] ? `, not run ${s.byVerdict['not-run']}` : ''}), ${s.unresolved} unresolved`;
   const e = result.evidence;
   if (!e) return text;
   return e.complete ? `${text}; complete answer` : `${text}; incomplete: ${escapeMarkdown(e.incomplete.join('; '))}`;

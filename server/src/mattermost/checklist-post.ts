@@ -131,7 +131,7 @@ export function renderChecklistMessage(incident: Incident, now: number, options:
   }
   if (incident.exposure) {
     const e = incident.exposure;
-    lines.push('', `**Exposure:** ${e.affected} affected job(s) in ${e.repos} repositories (critical ${e.byVerdict.critical}, high ${e.byVerdict.high}); ${e.unresolved} unresolved`);
+    lines.push('', `**Exposure:** ${e.affected} affected job(s) in ${e.repos} repositories (critical ${e.byVerdict.critical}, high ${e.byVerdict.high}${e.byVerdict['not-run'] ? `, not run ${e.byVerdict['not-run']}` : ''}); ${e.unresolved} unresolved`);
   }
   const ev = incident.evidence;
   if (ev || (options.recheckMinutes !== undefined && options.recheckMinutes > 0 && incident.status !== 'closed')) {

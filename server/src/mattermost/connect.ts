@@ -10,7 +10,7 @@ import { createEngineLookup } from './engine-lookup';
 import type { LookupPort } from '../incidents/lookup';
 import { Notifier } from '../incidents/notifier';
 import { recordPin } from '../incidents/pins';
-import { githubSecretEvidenceFromEnv } from '../evidence/github-secrets';
+import { secretEvidenceFromEnv } from '../evidence';
 import type { EvidencePort } from '../incidents/ports';
 import { RecheckSchedule } from '../incidents/recheck-schedule';
 import { checklistTemplates } from '../incidents/templates';
@@ -21,6 +21,7 @@ import { ChecklistSync } from './checklist-sync';
 import { MattermostClient, type RetryPolicy } from './client';
 import { SlashCommands } from './commands';
 import { MattermostIncidentChat } from './incident-chat';
+import { withOwnerContacts } from './owner-contacts';
 import { listenWebSocket, type WebSocketListener } from './websocket';
 
 export interface MattermostOptions {
@@ -36,11 +37,12 @@ export interface MattermostOptions {
   /** WebSocket listener (pinned messages); default on. */
   websocket?: boolean;
   /**
-   * Evidence from the CI platforms (secrets rotated). Default: GitHub Actions secrets when GITHUB_TOKEN is
-   * set in `evidenceEnv` (evidence/github-secrets.ts); without it those sub-items are manual.
+   * Evidence from the CI platforms (secrets rotated). Default: each secret asked of the platform that keeps
+   * it (evidence/index.ts) — GitHub with GITHUB_TOKEN, CircleCI with CIRCLECI_TOKEN, GitLab (no change time:
+   * manual, says why) — from `evidenceEnv`; without any token those sub-items are manual.
    */
   evidence?: EvidencePort;
-  /** Where the default evidence reads its token and base URL (GITHUB_TOKEN, GITHUB_API_URL); default process.env. */
+  /** Where the default evidence reads tokens and base URLs (GITHUB_TOKEN, GITHUB_API_URL, CIRCLECI_TOKEN, CIRCLECI_URL, GITLAB_TOKEN, GITLAB_URL); default process.env. */
   evidenceEnv?: Readonly<Record<string, string | undefined>>;
   /** Interval of the scheduled re-check (ms; default `evidence.recheckMinutes`; 0: off). */
   recheckIntervalMs?: number;
@@ -114,12 +116,15 @@ export async function connectMattermost(d: MattermostDeps): Promise<MattermostSi
     ...(options.outboxRetryMs !== undefined ? { retryBaseMs: options.outboxRetryMs } : {}),
     leaseMs: options.outboxLeaseMs ?? config.outbox.leaseSeconds * 1000,
   });
-  const lookup = options.lookup ?? createEngineLookup(config);
+  // Owners told (`owners.directMessages`): the answer's evidence names their Mattermost users.
+  const lookup = withOwnerContacts(options.lookup ?? createEngineLookup(config), config.owners, (username) => chat.findUser(username), (err) =>
+    logger.warn({ error: err instanceof Error ? err.message : String(err) }, 'code owners not looked up: nobody told'),
+  );
   const useCases = new IncidentUseCases({
     store,
     chat,
     lookup,
-    evidence: options.evidence ?? githubSecretEvidenceFromEnv(options.evidenceEnv ?? process.env),
+    evidence: options.evidence ?? secretEvidenceFromEnv(options.evidenceEnv ?? process.env, config.scan.sources),
     view: sync,
     kickOutbox: () => void notifier.tick(),
     clock,

@@ -20,16 +20,15 @@ import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { reportPropsSchema } from '@ci-exposure/contract';
 import {
-  attachRuns,
+  attachEvidence,
   CATALOG,
   catalogIndicator,
   closeIndicatorIds,
   componentCacheSource,
   componentStore,
   componentStoreDir,
-  GitHubClient,
-  GitHubEvidence,
-  githubClientOptionsFromEnv,
+  evidenceProvidersFromEnv,
+  implicitJenkinsLibraries,
   isRepoFailure,
   mergeVersions,
   parseComponentSpec,
@@ -41,13 +40,13 @@ import {
   scanMany,
   scanWindow,
   scanWithFetch,
-  secretInventory,
   sourceEnv,
   WORKTREE,
   type ComponentFetcher,
   type ComponentSource,
   type Indicator,
   type IndicatorKind,
+  type JenkinsLibraryMapping,
   type RepoInput,
   type RepoSource,
   type RepoVersion,
@@ -114,8 +113,10 @@ export interface LookupScanSettings {
   cache?: string | undefined;
   dataDir?: string | undefined;
   timeoutMinutes?: number;
-  /** Read run history (GitHub Actions, `--evidence`) for affected jobs inside the incident window. */
+  /** Read run history (GitHub Actions, GitLab CI, CircleCI; `--evidence`) for affected jobs inside the incident window. */
   evidence?: boolean;
+  /** Which repository holds each Jenkins shared library (scan.jenkinsLibraries). */
+  jenkinsLibraries?: readonly JenkinsLibraryMapping[] | undefined;
 }
 
 /** What one lookup runs with, resolved (crosses the worker boundary as is). */
@@ -126,8 +127,10 @@ export interface LookupSettings {
   /** Mirrors and fetched components. */
   dataDir: string;
   timeoutMs: number;
-  /** Run evidence (GitHub): did each affected job run in the window, and what its logs say. */
+  /** Run evidence (GitHub, GitLab, CircleCI): did each affected job run in the window, and what its logs say. */
   evidence?: boolean;
+  /** Jenkins shared libraries' repositories: fetched when a Jenkinsfile loads one. */
+  jenkinsLibraries?: JenkinsLibraryMapping[];
 }
 
 export const lookupSettingsSchema = z.object({
@@ -137,6 +140,7 @@ export const lookupSettingsSchema = z.object({
   dataDir: z.string(),
   timeoutMs: z.number().positive(),
   evidence: z.boolean().optional(),
+  jenkinsLibraries: z.array(z.object({ name: z.string(), url: z.string(), defaultVersion: z.string().optional(), implicit: z.boolean().optional() })).optional(),
 });
 
 export const DEFAULT_TIMEOUT_MINUTES = 15;
@@ -150,6 +154,7 @@ export function lookupSettings(config: { scan: LookupScanSettings; dataDir?: str
     dataDir: s.dataDir ?? join(config.dataDir ?? 'data', 'sources'),
     timeoutMs: (s.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
     ...(s.evidence ? { evidence: true } : {}),
+    ...(s.jenkinsLibraries && s.jenkinsLibraries.length > 0 ? { jenkinsLibraries: s.jenkinsLibraries.map((l) => ({ ...l })) } : {}),
   };
 }
 
@@ -231,6 +236,8 @@ interface ReadOutcome {
   repos: RepoInput[];
   errors: ScanError[];
   notDone: string[];
+  /** The source specs each repository was read from (run evidence: which GitLab instance, which CircleCI project). */
+  origins: Map<string, string[]>;
 }
 
 /** Reads every version of every source until the deadline; a source that fails as a whole is one unavailable entry. */
@@ -238,9 +245,12 @@ async function readSources(sources: readonly RepoSource[], window: TimeWindow | 
   const repos: RepoInput[] = [];
   const errors: ScanError[] = [];
   const skipped: string[] = [];
+  const origins = new Map<string, string[]>();
   let interrupted: string | undefined;
   for (const [i, source] of sources.entries()) {
-    if (now() >= deadline) {
+    // Once a source was stopped at the time limit, the limit is reached (a timer may fire a millisecond
+    // before the clock says so).
+    if (interrupted !== undefined || now() >= deadline) {
       skipped.push(source.id);
       errors.push(unavailable(source.id, `the lookup's time limit (${limit}) was reached before this source was read`));
       continue;
@@ -263,6 +273,8 @@ async function readSources(sources: readonly RepoSource[], window: TimeWindow | 
           continue;
         }
         repos.push(asInput(item));
+        const from = origins.get(item.repo) ?? [];
+        if (!from.includes(source.id)) origins.set(item.repo, [...from, source.id]);
         const version = item.version.commit === WORKTREE ? undefined : item.version;
         for (const e of item.errors ?? []) errors.push(version === undefined ? e : { ...e, versions: [version] });
       }
@@ -274,7 +286,7 @@ async function readSources(sources: readonly RepoSource[], window: TimeWindow | 
   const notDone: string[] = [];
   if (interrupted !== undefined) notDone.push(`reading ${interrupted} stopped at the time limit (${limit})`);
   if (skipped.length > 0) notDone.push(`${skipped.length === 1 ? '1 source was' : `${skipped.length} sources were`} not read before the time limit (${limit}): ${skipped.join(', ')}`);
-  return { repos, errors: mergeVersions(errors), notDone };
+  return { repos, errors: mergeVersions(errors), notDone, origins };
 }
 
 /** A fetcher that gives up at the deadline: what it did not fetch stays unresolved, with that reason. */
@@ -312,7 +324,9 @@ export async function computeLookup(settings: LookupSettings, target: IncidentTa
   const limit = limitText(settings.timeoutMs);
   // The indicator's window; a component spec names none: today's heads.
   const window = hooks.headsOnly ? undefined : scanWindow(undefined, [indicator], target.type === 'indicator');
-  const options = { dataDir: settings.dataDir };
+  // The window goes to the sources and the fetchers, as the CLI's scan does: a branch ref is read as of the
+  // window's end (and a tag moved after it stays unresolved), never as it is today.
+  const options = { dataDir: settings.dataDir, ...(window === undefined ? {} : { window }), ...(settings.jenkinsLibraries ? { jenkinsLibraries: settings.jenkinsLibraries } : {}) };
   const resolved = resolveSources(specs, hooks.env, options, hooks.providers);
   if (resolved.errors.length > 0) throw new Error(`configured source(s) not usable: ${resolved.errors.join('; ')}`);
   const progress = progressCounter(resolved.sources.length, hooks, now);
@@ -324,7 +338,10 @@ export async function computeLookup(settings: LookupSettings, target: IncidentTa
   const base = settings.cache ? componentCacheSource(settings.cache) : undefined;
   let scanned: ScanResult[];
   const late = { count: 0 };
-  if (resolved.remote) {
+  // Libraries every Jenkins pipeline loads (`implicit`) are told to the core's Jenkins parser.
+  const implicit = implicitJenkinsLibraries(settings.jenkinsLibraries ?? []);
+  // Mapped Jenkins libraries are fetched for local checkouts too.
+  if (resolved.remote || options.jenkinsLibraries !== undefined) {
     progress.stage('fetching components');
     const fetchers = providerFetchers(hooks.env, options, hooks.providers).map((f) => bounded(f, deadline, limit, now, late));
     const r = await scanWithFetch(read.repos, [indicator], {
@@ -332,6 +349,7 @@ export async function computeLookup(settings: LookupSettings, target: IncidentTa
       store: componentStore(componentStoreDir(settings.dataDir, window)),
       fetchers,
       ...(base === undefined ? {} : { base }),
+      ...(implicit.length === 0 ? {} : { scanOptions: { parse: { jenkinsImplicitLibraries: implicit } } }),
       onRound: (round, fetched, failed) => progress.stage(`fetching components: round ${round}, ${fetched} fetched, ${failed} failed`),
     });
     scanned = r.results;
@@ -341,14 +359,14 @@ export async function computeLookup(settings: LookupSettings, target: IncidentTa
   }
   const [scannedFirst] = scanned;
   if (!scannedFirst) throw new Error('the engine gave no result');
-  // Run history in the window (GitHub, `scan.evidence`): which affected jobs ran, on which commit.
+  // Run history in the indicator's window (`scan.evidence`; GitHub, GitLab, CircleCI): which affected jobs
+  // ran. A re-check scans today's heads but reads the window's runs again: during an ongoing incident runs
+  // are added and logs deleted, and the re-check refreshes them.
   let first = scannedFirst;
-  if (settings.evidence && window !== undefined) {
+  const runWindow = scanWindow(undefined, [indicator], target.type === 'indicator');
+  if (settings.evidence && runWindow !== undefined) {
     progress.stage('reading run history');
-    const gh = githubClientOptionsFromEnv(hooks.env);
-    const client = new GitHubClient(gh);
-    const visibilityOf = gh.token === undefined ? undefined : async (repo: string) => (await secretInventory(client, repo)).visibility;
-    [first = scannedFirst] = await attachRuns([scannedFirst], [indicator], window, new GitHubEvidence(client, gh.token !== undefined, { now }), visibilityOf);
+    [first = scannedFirst] = await attachEvidence([scannedFirst], [indicator], runWindow, evidenceProvidersFromEnv(hooks.env, { now }), { origins: read.origins });
   }
   const result: ScanResult = {
     ...first,

@@ -14,23 +14,44 @@
  * short-lived: nothing to rotate, no sub-item.
  */
 import { z } from 'zod';
-import type { RepoInput, ScanResult } from '@ci-exposure/engine';
+import type { Finding, Platform, RepoInput, ScanResult } from '@ci-exposure/engine';
 import { CODEOWNERS_PATHS, parseCodeowners, pipelineOwners } from '../incidents/codeowners';
-import type { ExposedSecret, LookupEvidence, RepoEvidence } from '../incidents/lookup';
+import { MAX_REPO_FINDINGS, type ExposedSecret, type JobRuns, type LookupEvidence, type RepoEvidence } from '../incidents/lookup';
+import type { SecretPlatform } from '../incidents/model';
 
 const jsonSummary = z.object({ summary: z.object({ complete: z.boolean(), incomplete: z.array(z.string()) }) });
 
-/** The engine's label of a secret → its name and where it is stored; undefined: nothing to rotate. */
-export function secretOf(label: string, repo: string): ExposedSecret | undefined {
+/**
+ * The engine's label of a secret → its name and where it is stored; undefined: nothing to rotate. With the
+ * finding's `platform`, every secret says which platform's pipeline reads it (`where.platform`), so that
+ * the evidence asks the platform that keeps it (evidence/index.ts); a context keeps the repository whose
+ * job uses it.
+ */
+export function secretOf(label: string, repo: string, platform?: Platform): ExposedSecret | undefined {
   if (label === 'GITHUB_TOKEN' || label.startsWith('CI_JOB_TOKEN') || /\bOIDC token\b/.test(label)) return undefined;
-  if (label === 'secrets: inherit' || label === 'toJSON(secrets)') return { name: `every secret (${label})`, where: { store: 'repository', repo } };
+  // The engine's platform ids are the model's (SecretPlatform): this assignment fails to compile otherwise.
+  const mark: { platform?: SecretPlatform } = platform === undefined ? {} : { platform };
+  if (label === 'secrets: inherit' || label === 'toJSON(secrets)') return { name: `every secret (${label})`, where: { store: 'repository', repo, ...mark } };
   const env = /^environment (.+) secrets$/.exec(label);
-  if (env) return { name: 'every environment secret', where: { store: 'environment', scope: env[1] ?? '', repo } };
+  if (env) return { name: 'every environment secret', where: { store: 'environment', scope: env[1] ?? '', repo, ...mark } };
   const context = /^context (.+)$/.exec(label);
-  if (context) return { name: 'every context variable', where: { store: 'context', scope: context[1] ?? '' } };
-  if (label === 'project environment variables') return { name: 'project environment variables', where: { store: 'project', repo } };
-  if (label === 'project and group CI/CD variables') return { name: 'CI/CD variables', where: { store: 'project', repo } };
-  return { name: label, where: { store: 'pipeline-config', repo } };
+  if (context) return { name: 'every context variable', where: { store: 'context', scope: context[1] ?? '', ...(platform === undefined ? {} : { repo }), ...mark } };
+  // A CircleCI project variable by name, read from CircleCI with --evidence (engine secret-facts.ts).
+  const projectVariable = /^project variable (\S+)$/.exec(label);
+  if (projectVariable?.[1] !== undefined) return { name: projectVariable[1], where: { store: 'project', ...mark, repo } };
+  if (label === 'project environment variables') return { name: 'project environment variables', where: { store: 'project', ...mark, repo } };
+  if (label === 'project and group CI/CD variables') return { name: 'CI/CD variables', where: { store: 'project', ...mark, repo } };
+  return { name: label, where: { store: 'pipeline-config', ...mark, repo } };
+}
+
+/** What the platform said about a job's runs, counted (undefined: no run history was read for it). */
+export function jobRunsOf(f: Finding): JobRuns | undefined {
+  const runs = f.runs;
+  if (!runs) return undefined;
+  const out: JobRuns = { job: f.job, file: f.jobFile, state: runs.state, count: runs.count };
+  if (runs.reason !== undefined) out.reason = runs.reason;
+  if (runs.gone !== undefined && runs.gone.length > 0) out.gone = runs.gone.length;
+  return out;
 }
 
 /** CODEOWNERS owners of the files, or undefined when the repository has none that could be read. */
@@ -69,14 +90,27 @@ export function lookupEvidence(result: ScanResult, repos: readonly RepoInput[], 
     const secrets = new Map<string, ExposedSecret>();
     for (const f of affected) {
       for (const label of [...f.exposure.contexts.map((c) => `context ${c}`), ...f.exposure.secrets]) {
-        const s = secretOf(label, repo);
-        if (s) secrets.set(`${s.where.store}\u0000${s.where.scope ?? ''}\u0000${s.name}`, s);
+        const s = secretOf(label, repo, f.platform);
+        if (s) secrets.set(`${s.where.store}\u0000${s.where.scope ?? ''}\u0000${s.where.platform ?? ''}\u0000${s.name}`, s);
       }
     }
     const evidence: RepoEvidence = { repo, affected: affected.length > 0, complete: why.length === 0, incomplete: why, files, secrets: [...secrets.values()] };
     if (affected.length > 0) {
       const owners = codeownersOf(inputs.get(repo), files);
       if (owners !== undefined) evidence.owners = owners;
+      const jobs = [...new Map(affected.map((f) => [`${f.jobFile}\u0000${f.jobId}`, f] as const)).values()];
+      evidence.findings = jobs.slice(0, MAX_REPO_FINDINGS).map((f) => ({
+        job: f.job,
+        jobId: f.jobId,
+        file: f.file,
+        line: f.line,
+        verdict: f.verdict,
+        ...(f.exposureVerdict === undefined ? {} : { exposureVerdict: f.exposureVerdict }),
+        platform: f.platform,
+      }));
+      evidence.findingsTotal = jobs.length;
+      const runs = jobs.map(jobRunsOf).filter((r): r is JobRuns => r !== undefined);
+      if (runs.length > 0) evidence.runs = runs;
     }
     return evidence;
   });

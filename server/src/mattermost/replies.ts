@@ -199,12 +199,17 @@ export function finalReport(incident: Incident, entries: StoredTimelineEntry[], 
   return { message, markdown };
 }
 
+/** ` · not run N` (affected jobs whose run history shows no run in the window) and ` · ran N`, when run history was read. */
+export function notRunText(notRun: number | undefined, ran?: number): string {
+  return `${ran === undefined ? '' : ` · ran in the window ${ran}`}${notRun === undefined || notRun === 0 ? '' : ` · not run ${notRun} (listed with their static exposure)`}`;
+}
+
 /** The report post's Markdown: counts and the top rows (all strings escaped). */
 export function reportSummary(result: LookupResult): string {
   const s = result.summary;
   const lines = [
     `#### Exposure report: ${escapeMarkdown(result.indicator.title)} ${codeSpan(result.indicator.id)}`,
-    `**${s.affected}** affected job(s) in ${s.repos} repositories, ${s.jobs} jobs looked at · critical **${s.byVerdict.critical}**, high **${s.byVerdict.high}**, medium ${s.byVerdict.medium}, low ${s.byVerdict.low} · ${s.unresolved} unresolved · ${s.errors} errors`,
+    `**${s.affected}** affected job(s) in ${s.repos} repositories, ${s.jobs} jobs looked at · critical **${s.byVerdict.critical}**, high **${s.byVerdict.high}**, medium ${s.byVerdict.medium}, low ${s.byVerdict.low}${notRunText(s.byVerdict['not-run'], s.ran)} · ${s.unresolved} unresolved · ${s.errors} errors`,
   ];
   // Repositories the sources did not give, with their reasons (the Markdown report lists up to 200).
   if (result.partial) lines.push('', ...partialMarkdown(result.partial, 10));

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { reportPropsSchema } from '@ci-exposure/contract';
-import { CATALOG, componentCacheSource, readLocalPaths, scanMany, type Finding, type ScanResult } from '@ci-exposure/engine';
+import { CATALOG, componentCacheSource, readLocalPaths, scanMany, withRunVerdicts, type Finding, type ScanResult } from '@ci-exposure/engine';
 import { toReportProps } from './report-props';
 import { finding, result, sample } from '../../../engine/src/core/report/testing';
 
@@ -14,7 +14,7 @@ describe('toReportProps', () => {
     expect(reportPropsSchema.parse(props)).toEqual(props);
     expect(props.rows[0]?.verdict).toBe('critical');
     expect(props.totalRows).toBe(3);
-    expect(props.summary.byVerdict).toEqual({ critical: 1, high: 0, medium: 0, low: 2 });
+    expect(props.summary.byVerdict).toEqual({ critical: 1, high: 0, medium: 0, low: 2, 'not-run': 0 });
   });
 
   it('keeps the top 25 rows', () => {
@@ -108,6 +108,22 @@ describe('run evidence in the rows (issue 11)', () => {
     expect(byRepo['acme/old']?.runs).toEqual({ state: 'unavailable', count: 0 });
     expect(byRepo['acme/cci']).not.toHaveProperty('runs');
     expect(JSON.stringify(props)).not.toContain('f'.repeat(64));
+  });
+
+  it('a job that did not run: verdict not-run with its static exposure, after the jobs that ran, counted apart', () => {
+    const [judged] = withRunVerdicts([{ ...r, summary: { ...r.summary, ran: 1 } }]);
+    if (!judged) throw new Error('no result');
+    const props = toReportProps(judged);
+    expect(reportPropsSchema.parse(JSON.parse(JSON.stringify(props)))).toEqual(props);
+    expect(props.rows.map((row) => [row.repo, row.verdict, row.exposureVerdict ?? null])).toEqual([
+      ['acme/old', 'high', null],
+      ['acme/web', 'high', null],
+      ['acme/cci', 'low', null],
+      ['acme/quiet', 'not-run', 'high'],
+    ]);
+    expect(props.summary.byVerdict).toEqual({ critical: 0, high: 2, medium: 0, low: 1, 'not-run': 1 });
+    expect(props.summary.ran).toBe(1);
+    expect(props.summary.affected).toBe(4);
   });
 
   it('an old post without runs still parses', () => {

@@ -3,7 +3,10 @@
  * engine's report helpers (Mattermost post props are the bridge's rendering): one row per affected job,
  * its uses as a file:line list (`uses`; `file`/`line` are the first of them), its own key (`jobId`) next
  * to its display name; reasons and advice of its most severe use (a public log that carried the payload is
- * its first reason); its runs in the window (`runs`) when the lookup read them. Pure.
+ * its first reason); its runs in the window (`runs`) when the lookup read them. A job that did not run in
+ * the window (verdict `not-run`, engine `withRunVerdicts`) carries its static exposure (`exposureVerdict`)
+ * and comes after the jobs that ran; `summary.byVerdict['not-run']` counts those jobs, `summary.ran` the
+ * affected jobs that ran (with run evidence). Pure.
  */
 import { CONTRACT_VERSION, type ReportProps, type ReportRow, type ReportRuns } from '@ci-exposure/contract';
 import { countByVerdict, incompleteReasons, type JobRow, jobRows, rowTexts, secretNames, tamperText, type ScanResult } from '@ci-exposure/engine';
@@ -43,6 +46,7 @@ function toRow(r: JobRow): ReportRow | undefined {
     jobId: r.jobId,
     uses: r.uses.map((u) => ({ file: u.file, line: u.line })),
     verdict: r.verdict,
+    ...(r.verdict === 'not-run' && r.exposureVerdict !== undefined ? { exposureVerdict: r.exposureVerdict } : {}),
     secrets: rowTexts(r, secretNames),
     tamper: rowTexts(r, (x) => x.tamper.map(tamperText)),
     chain: f.chain.map((l) => ({
@@ -73,6 +77,7 @@ export function toReportProps(result: ScanResult, incidentId?: string): ReportPr
       unresolved: result.summary.unresolved,
       errors: result.summary.errors,
       byVerdict: countByVerdict(result),
+      ...(result.summary.ran === undefined ? {} : { ran: result.summary.ran }),
     },
     rows: affected
       .slice(0, REPORT_ROWS)

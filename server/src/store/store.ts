@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { SEVERITIES, type UserRef } from '@ci-exposure/contract';
 import {
+  SECRET_PLATFORMS,
   SECRET_STORES,
   SUB_ITEM_KINDS,
   TIMELINE_KINDS,
@@ -193,7 +194,9 @@ export const itemRow = z.object({
   secret_store: z.enum(SECRET_STORES).nullable(),
   secret_scope: z.string().nullable(),
   secret_repo: z.string().nullable(),
+  secret_platform: z.enum(SECRET_PLATFORMS).nullable(),
   owners: z.string().nullable(),
+  owners_told: z.string().nullable(),
   ...checkableColumns,
 });
 
@@ -204,6 +207,12 @@ const readingJson = z.object({
   reason: z.string().optional(),
 });
 const ownersJson = z.array(z.string());
+const ownersToldJson = z.object({
+  state: z.enum(['exposed', 'fixed']),
+  at: z.number(),
+  users: z.array(z.object({ userId: z.string(), username: z.string() })),
+  findings: z.string().optional(),
+});
 const incidentEvidenceJson = z.object({
   lookupAt: z.number(),
   complete: z.boolean(),
@@ -212,6 +221,7 @@ const incidentEvidenceJson = z.object({
   firstCompleteAt: z.number().optional(),
   recheckedAt: z.number().optional(),
   recheckClaimedAt: z.number().optional(),
+  runs: z.array(z.object({ repo: z.string(), file: z.string(), job: z.string(), state: z.enum(['ran', 'not-run', 'unavailable']), count: z.number() })).optional(),
 });
 
 const statusUpdateJson = z.object({ text: z.string(), at: z.number(), by: z.object({ userId: z.string(), username: z.string() }) });
@@ -221,7 +231,8 @@ const exposureJson = z.object({
   affected: z.number(),
   unresolved: z.number(),
   errors: z.number(),
-  byVerdict: z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() }),
+  byVerdict: z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number(), 'not-run': z.number().optional() }),
+  ran: z.number().optional(),
 });
 export const outboxJson = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('channel-post'), channelId: z.string(), message: z.string() }),
@@ -301,9 +312,15 @@ function toCheckable<T extends Checkable>(base: T, row: CheckableRow): T {
 function toItem(row: z.infer<typeof itemRow>): SubItem {
   const item = toCheckable<SubItem>({ id: row.item_id, kind: row.kind, label: row.label, done: false }, row);
   if (row.secret_store !== null) {
-    item.where = { store: row.secret_store, ...(row.secret_scope === null ? {} : { scope: row.secret_scope }), ...(row.secret_repo === null ? {} : { repo: row.secret_repo }) };
+    item.where = {
+      store: row.secret_store,
+      ...(row.secret_scope === null ? {} : { scope: row.secret_scope }),
+      ...(row.secret_repo === null ? {} : { repo: row.secret_repo }),
+      ...(row.secret_platform === null ? {} : { platform: row.secret_platform }),
+    };
   }
   if (row.owners !== null) item.owners = ownersJson.parse(JSON.parse(row.owners));
+  if (row.owners_told !== null) item.told = stripUndefined(ownersToldJson.parse(JSON.parse(row.owners_told))) as NonNullable<SubItem['told']>;
   return item;
 }
 
@@ -411,7 +428,9 @@ export function itemParams(incidentId: string, position: number, index: number, 
     secret_store: item.where?.store ?? null,
     secret_scope: item.where?.scope ?? null,
     secret_repo: item.where?.repo ?? null,
+    secret_platform: item.where?.platform ?? null,
     owners: item.owners ? JSON.stringify(item.owners) : null,
+    owners_told: item.told ? JSON.stringify(item.told) : null,
     ...checkableParams(item),
   };
 }

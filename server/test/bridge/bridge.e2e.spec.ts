@@ -62,12 +62,12 @@ describe('bridge end to end (simulator)', () => {
     expect(h.sim.openapiViolations()).toEqual([]);
   });
 
-  it('start: private channel, members, pinned checklist with buttons and typed props, report with files, within 1 s', async () => {
+  it('start: private channel, members, pinned checklist with buttons and typed props, report with files, answered before the lookup ends', async () => {
     h = await startHarness({ lookup: fakeLookup({ delayMs: 1500 }), config: { stakeholderChannel: 'sec/stakeholders' } });
-    const t0 = Date.now();
     const run = await h.sim.executeCommand('alice', h.townSquare, START);
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(run.status).toBe(200);
+    // Answered before the lookup (1.5 s) is done: no report yet anywhere (Mattermost waits 3 s at most).
+    expect(h.sim.posts().filter((p) => p.type === 'custom_cix_report')).toEqual([]);
     expect(run.ephemeral).toBeDefined();
 
     const { channelId, post } = await startedIncident(h, /Codecov/);

@@ -345,6 +345,7 @@ describe('where a secret is stored, from the engine labels', () => {
     ['environment prod secrets', { name: 'every environment secret', where: { store: 'environment', scope: 'prod', repo: 'acme/web' } }],
     ['project environment variables', { name: 'project environment variables', where: { store: 'project', repo: 'acme/web' } }],
     ['project and group CI/CD variables', { name: 'CI/CD variables', where: { store: 'project', repo: 'acme/web' } }],
+    ['project variable NPM_TOKEN', { name: 'NPM_TOKEN', where: { store: 'project', repo: 'acme/web' } }],
     ['secrets: inherit', { name: 'every secret (secrets: inherit)', where: { store: 'repository', repo: 'acme/web' } }],
     ['GITHUB_TOKEN', undefined],
     ['CI_JOB_TOKEN (job token; project-scoped)', undefined],

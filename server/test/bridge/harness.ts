@@ -119,6 +119,8 @@ export interface HarnessOptions extends BridgeOptions {
     scanTimeoutMinutes: number;
     /** The `checklist` section as written in the file, e.g. `{ due: { 'initial-assessment': '2s' } }`. */
     checklist: ChecklistConfigInput;
+    /** The `owners` section (owners told by direct message). */
+    owners: { directMessages: boolean; map: Record<string, string | string[]> };
   }>;
 }
 
@@ -152,6 +154,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     log: { level: 'silent' },
     ...(options.config?.checklist ? { checklist: options.config.checklist } : {}),
+    ...(options.config?.owners ? { owners: options.config.owners } : {}),
   });
   await runSetup({ siteUrl: sim.url, adminToken: sim.adminToken, publicUrl: `http://127.0.0.1:${port}`, teams: ['sec'], memberTeams: config.permissions.startTeams, dataDir });
   // The bot must see the stakeholder channel to post there.

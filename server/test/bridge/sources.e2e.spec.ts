@@ -170,6 +170,31 @@ describe('bridge over configured sources', () => {
     expect(now.partial?.notRead.map((r) => r.repo)).toEqual(['acme/gone']);
   });
 
+  it("a branch ref is read as of the window's end, not as it is today (the fetchers get the window)", async () => {
+    // acme/wrap@main ran tj-actions/changed-files during the window; its maintainers removed it afterwards.
+    const WRAP_IN_WINDOW = 'runs:\n  using: composite\n  steps:\n    - uses: tj-actions/changed-files@v39\n';
+    github.addRepo({
+      full: 'acme/wrap',
+      commits: [
+        { date: '2025-03-01T00:00:00Z', files: { 'action.yml': WRAP_IN_WINDOW } },
+        { date: '2025-04-01T00:00:00Z', files: { 'action.yml': 'runs:\n  using: composite\n  steps:\n    - run: echo clean\n      shell: bash\n' } },
+      ],
+    });
+    github.addRepo({
+      full: 'acme/ci',
+      commits: [{ date: '2024-12-01T00:00:00Z', files: { '.github/workflows/ci.yml': 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/wrap@main\n' } }],
+    });
+    h = await startHarness({ config: { scanSources: ['github:acme/ci'], scanDataDir: join(tmp.dir, 'sources') }, engine: { env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.apiUrl } } });
+    const lookup = createEngineLookup(h.config, { env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.apiUrl } });
+    const inWindow = await lookup.run({ type: 'indicator', id: 'tj-actions-changed-files-2025' });
+    expect(inWindow.reportProps.rows.map((r) => [r.repo, r.job])).toEqual([['acme/ci', 'build']]);
+    expect(inWindow.summary.unresolved).toBe(0);
+    // Today's heads (a re-check): the branch as it is now, clean.
+    const today = await lookup.run({ type: 'indicator', id: 'tj-actions-changed-files-2025' }, { headsOnly: true });
+    expect(today.reportProps.rows).toEqual([]);
+    expect(today.summary.unresolved).toBe(0);
+  });
+
   it('a lookup past its time limit reports what it read, partial, with what was not done; refusals listed escaped', async () => {
     const workflow = { path: '.github/workflows/changed-files.yml', text: CHANGED_FILES };
     // `refuse:` gives one repository and refuses another with a hostile reason; `stall:` never ends.

@@ -6,6 +6,7 @@ export const severityMessages = defineMessages({
     high: {id: 'cix.severity.high', defaultMessage: 'High'},
     medium: {id: 'cix.severity.medium', defaultMessage: 'Medium'},
     low: {id: 'cix.severity.low', defaultMessage: 'Low'},
+    'not-run': {id: 'cix.severity.notRun', defaultMessage: 'Not run'},
     unresolved: {id: 'cix.severity.unresolved', defaultMessage: 'Unresolved'},
 });
 

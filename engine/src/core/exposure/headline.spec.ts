@@ -9,9 +9,10 @@ import { basename, join } from 'node:path';
 import { componentCacheSource } from '../../sources/component-cache';
 import { readLocalPaths } from '../../sources/local-dir';
 import { CATALOG, loadIndicator } from '../indicators';
-import type { ChainLink, ComponentNode, ComponentSource, Finding, Indicator, Match, Pipeline, RepoInput, ResolvedJob } from '../model';
+import type { ChainLink, ComponentNode, ComponentSource, ExposureVerdict, Finding, FindingRuns, Indicator, Match, Pipeline, RepoInput, ResolvedJob } from '../model';
 import { scan, scanMany } from '../scan';
 import { makeIndicator } from '../testing';
+import { staticVerdict, withRunVerdict } from './run-verdict';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const SCANNER = join(__dirname, '..');
@@ -73,11 +74,14 @@ const RELEASES = /: code running in it can change what is released\.$/;
 /** What in a finding's reasons or paths its headline contradicts; empty when they agree. */
 function disagreements(f: Finding): string[] {
   const out: string[] = [];
+  // The headline is written from the static exposure: a `not-run` finding is judged by the one it keeps.
+  const verdict = staticVerdict(f);
+  if (verdict === undefined) return ['not-run without its static exposure'];
   const [headline = '', ...reasons] = f.reasons;
   const say = (cond: boolean, what: string): void => {
     if (cond) out.push(what);
   };
-  const capital = `${f.verdict.charAt(0).toUpperCase()}${f.verdict.slice(1)}:`;
+  const capital = `${verdict.charAt(0).toUpperCase()}${verdict.slice(1)}:`;
   say(!headline.startsWith(capital), `the headline does not start with "${capital}"`);
 
   const platform = f.chain[0]?.kind === 'platform';
@@ -88,31 +92,31 @@ function disagreements(f: Finding): string[] {
   const canPublish = reasons.some((r) => r.startsWith('It can publish with '));
 
   say(releases && /no path to a release or deploy/.test(headline), 'it releases, but the headline says no path to a release or deploy was found');
-  say(releases && (f.verdict === 'medium' || f.verdict === 'low'), `it releases, but the verdict is ${f.verdict}`);
-  say(releases && canPublish && f.verdict !== 'critical', 'it releases with a credential that can publish, but it is not critical');
+  say(releases && (verdict === 'medium' || verdict === 'low'), `it releases, but the verdict is ${verdict}`);
+  say(releases && canPublish && verdict !== 'critical', 'it releases with a credential that can publish, but it is not critical');
   if (!platform) {
-    say(releases && f.verdict === 'critical' && !headline.includes('releases or deploys itself'), 'critical and it releases, but the headline does not say so');
-    say(releases && f.verdict === 'high' && !headline.includes('no credential it could publish with was found'), 'high and it releases, but the headline does not say why it is not critical');
+    say(releases && verdict === 'critical' && !headline.includes('releases or deploys itself'), 'critical and it releases, but the headline does not say so');
+    say(releases && verdict === 'high' && !headline.includes('no credential it could publish with was found'), 'high and it releases, but the headline does not say why it is not critical');
     say(!releases && /releases or deploys/.test(headline) && !/reaches/.test(headline), 'the headline says it releases, no reason does');
   }
   say(canPublish && !releases, 'a publishing credential is named, but no release');
   say(privileged && /no path to a release or deploy/.test(headline), 'what it writes reaches a job that deploys or holds secrets, but the headline says no path');
-  say(privileged && f.verdict !== 'critical' && !platform && !headline.includes('reaches'), 'what it writes reaches a privileged job, the headline does not say so');
-  say(f.tamper.length > 0 && f.verdict === 'low', 'it has tamper paths, but the verdict is low');
+  say(privileged && verdict !== 'critical' && !platform && !headline.includes('reaches'), 'what it writes reaches a privileged job, the headline does not say so');
+  say(f.tamper.length > 0 && verdict === 'low', 'it has tamper paths, but the verdict is low');
   say(/nothing it writes is consumed/.test(headline) && f.tamper.length > 0, 'the headline says nothing it writes is consumed, but it has tamper paths');
   say(/reads no secrets|no secrets reachable/.test(headline) && holdsSecrets, 'the headline says no secrets, a reason names the secrets it reads');
-  say(holdsSecrets && !platform && (f.verdict === 'medium' || f.verdict === 'low'), `a reason names the secrets it reads, but the verdict is ${f.verdict}`);
+  say(holdsSecrets && !platform && (verdict === 'medium' || verdict === 'low'), `a reason names the secrets it reads, but the verdict is ${verdict}`);
   say(/token cannot write|read-only token/.test(headline) && writeToken, 'the headline says a read-only token, a reason says it can write');
   say(/can read secrets/.test(headline) && !holdsSecrets && !platform, 'the headline says it reads secrets, no reason names any');
 
   // The rule that decided the verdict comes first, and fired.
-  const decided: Record<Finding['verdict'], readonly string[]> = {
+  const decided: Record<ExposureVerdict, readonly string[]> = {
     critical: ['deploy', 'platform-breach', 'tamper', 'self-hosted-runner'],
     high: ['platform-breach', 'contexts', 'secrets', 'oidc', 'self-hosted-runner', 'token-permissions', 'deploy'],
     medium: ['tamper'],
     low: ['compromised-component'],
   };
-  say(!decided[f.verdict].includes(f.ruleIds[0] ?? ''), `${f.verdict} decided by ${f.ruleIds[0] ?? 'no rule'}`);
+  say(!decided[verdict].includes(f.ruleIds[0] ?? ''), `${verdict} decided by ${f.ruleIds[0] ?? 'no rule'}`);
   say(releases && !platform && !f.ruleIds.includes('deploy'), 'it releases, but the deploy rule is not among the rules that fired');
   say(f.tamper.some((t) => t.consumers.length > 0) && !f.ruleIds.includes('tamper'), 'tamper paths, but the tamper rule did not fire');
   say(!f.ruleIds.includes('compromised-component'), 'the component rule did not fire');
@@ -141,6 +145,26 @@ describe('a verdict never contradicts its own reasons', () => {
     const findings = judged.find((j) => j.fixture === name)?.findings ?? [];
     const problems = findings.flatMap((f) => disagreements(f).map((d) => `${f.indicator} ${f.repo} ${f.jobId} (${f.file}:${f.line}): ${d} — ${f.reasons[0] ?? ''}`));
     expect(problems).toEqual([]);
+  });
+
+  it('a job that did not run in the window keeps its static headline: judged by the static exposure it is listed with', () => {
+    const none: FindingRuns = { state: 'not-run', count: 0, urls: [], resolved: [], logs: [] };
+    // A platform breach exposes the stored secrets whichever job ran: its verdict stays.
+    const breaches = judged.flatMap((j) => j.findings).filter((f) => f.chain[0]?.kind === 'platform');
+    expect(breaches.length).toBeGreaterThan(0);
+    expect(breaches.map((f) => withRunVerdict({ ...f, runs: none }).verdict)).toEqual(breaches.map((f) => f.verdict));
+    const all = judged.flatMap((j) => j.findings).filter((f) => f.chain[0]?.kind !== 'platform');
+    const notRun = all.map((f) => withRunVerdict({ ...f, runs: none }));
+    expect(new Set(notRun.map((f) => f.verdict))).toEqual(new Set(['not-run']));
+    expect(new Set(notRun.map((f) => f.exposureVerdict))).toEqual(new Set(['critical', 'high', 'medium', 'low']));
+    expect(notRun.map((f) => f.exposureVerdict)).toEqual(all.map((f) => f.verdict));
+    expect(notRun.map((f) => f.reasons)).toEqual(all.map((f) => f.reasons));
+    expect(notRun.flatMap((f) => disagreements(f).map((d) => `${f.repo} ${f.jobId}: ${d}`))).toEqual([]);
+    // Without its static exposure, a `not-run` finding is caught.
+    const [first] = notRun;
+    if (!first) throw new Error('no finding');
+    const { exposureVerdict: _lost, ...lost } = first;
+    expect(disagreements(lost)).toEqual(['not-run without its static exposure']);
   });
 
   it('the checks fail on the contradiction of issue 9 (a release next to "no path to a release")', () => {

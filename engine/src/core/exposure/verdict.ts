@@ -11,10 +11,11 @@
  * The headline (verdictReason) is written from the same signals, so that it never contradicts the
  * rules' reasons: it never says "no path to a release" of a job that releases or feeds one.
  */
-import type { Verdict } from '../model';
+import type { ExposureVerdict, Verdict } from '../model';
 import type { Signals } from './rule';
 
-export const VERDICT_RANK: Record<Verdict, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+/** A finding that did not run in the window (exposure/run-verdict.ts) comes after every static verdict. */
+export const VERDICT_RANK: Record<Verdict, number> = { critical: 0, high: 1, medium: 2, low: 3, 'not-run': 4 };
 
 export function emptySignals(): Signals {
   return { secrets: false, writeToken: false, deploys: false, publishCredential: false, tamper: false, tamperToPrivileged: false, forkOnly: false, deployCredentials: false };
@@ -27,7 +28,7 @@ function effective(s: Signals): { secrets: boolean; writeToken: boolean; deploys
   return { secrets, writeToken: s.writeToken && !s.forkOnly, deploys, canPublish: secrets || (s.publishCredential && !s.forkOnly) };
 }
 
-export function verdictOf(s: Signals): Verdict {
+export function verdictOf(s: Signals): ExposureVerdict {
   const e = effective(s);
   if (e.deploys && e.canPublish) return 'critical';
   if (e.secrets && (s.tamperToPrivileged || s.deployCredentials)) return 'critical';
@@ -40,7 +41,7 @@ export function verdictOf(s: Signals): Verdict {
  * The signals that decide each verdict, most telling first: the rule that set the first of them (in
  * rule order) is the finding's deciding rule (assess.ts puts its id first in `ruleIds`).
  */
-export function decidingSignals(verdict: Verdict, s: Signals): Array<keyof Signals> {
+export function decidingSignals(verdict: ExposureVerdict, s: Signals): Array<keyof Signals> {
   const e = effective(s);
   switch (verdict) {
     case 'critical':
@@ -77,7 +78,7 @@ function list(items: readonly string[], max: number, quote = false): string {
 }
 
 /** The sentence that says why the verdict is what it is (details follow in the rules' reasons). */
-export function verdictReason(verdict: Verdict, s: Signals, facts: HeadlineFacts = {}): string {
+export function verdictReason(verdict: ExposureVerdict, s: Signals, facts: HeadlineFacts = {}): string {
   const e = effective(s);
   const consumers = facts.privilegedConsumers ?? [];
   const releases = list(facts.releases ?? [], 3) || 'what it releases';
@@ -117,7 +118,7 @@ export function verdictReason(verdict: Verdict, s: Signals, facts: HeadlineFacts
  * The verdict sentence of a platform incident: the breach took the stored secrets whichever job ran, so
  * what ranks a job is whether those secrets deploy (it deploys with them) or only reach it.
  */
-export function platformVerdictReason(verdict: Verdict, held: readonly string[], s: Signals): string {
+export function platformVerdictReason(verdict: ExposureVerdict, held: readonly string[], s: Signals): string {
   const what = held.length > 0 ? held.map((h) => `\`${h}\``).join(', ') : 'the project-level secrets';
   switch (verdict) {
     case 'critical':

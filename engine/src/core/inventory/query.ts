@@ -72,8 +72,37 @@ function hydrate(model: RepoModel): Hydrated {
   };
 }
 
+/** What replaying a repository tells an indicator's result, in order. */
+interface Sink {
+  readonly indicator: Indicator;
+  addError(error: ScanError, version: VersionInfo | undefined): void;
+  addUnresolved(repo: string, entries: readonly UnresolvedEntry[], version: VersionInfo | undefined): void;
+  /** A finding (already in its version); `affectedJob` names its job when it is affected. */
+  addFinding(finding: Finding, affectedJob: string | undefined): void;
+}
+
+/** One replay's calls, to be applied elsewhere in the same order (replayed in another thread). */
+export type ReplayOp =
+  | { op: 'error'; error: ScanError; version?: VersionInfo }
+  | { op: 'unresolved'; repo: string; entries: UnresolvedEntry[]; version?: VersionInfo }
+  | { op: 'finding'; finding: Finding; affectedJob?: string };
+
+class Recorder implements Sink {
+  readonly ops: ReplayOp[] = [];
+  constructor(readonly indicator: Indicator) {}
+  addError(error: ScanError, version: VersionInfo | undefined): void {
+    this.ops.push(version === undefined ? { op: 'error', error } : { op: 'error', error, version });
+  }
+  addUnresolved(repo: string, entries: readonly UnresolvedEntry[], version: VersionInfo | undefined): void {
+    if (entries.length > 0) this.ops.push(version === undefined ? { op: 'unresolved', repo, entries: [...entries] } : { op: 'unresolved', repo, entries: [...entries], version });
+  }
+  addFinding(finding: Finding, affectedJob: string | undefined): void {
+    this.ops.push(affectedJob === undefined ? { op: 'finding', finding } : { op: 'finding', finding, affectedJob });
+  }
+}
+
 /** One indicator's result, collected in scan order (scan.ts's ResultBuilder). */
-class Collector {
+class Collector implements Sink {
   readonly findings: Finding[] = [];
   readonly errors: ScanError[] = [];
   readonly unresolved: ScanResult['unresolved'] = [];
@@ -97,6 +126,19 @@ class Collector {
       if (this.unresolvedKeys.has(key)) continue;
       this.unresolvedKeys.add(key);
       this.unresolved.push(inVersion({ repo, ...u }, version));
+    }
+  }
+
+  addFinding(finding: Finding, affectedJob: string | undefined): void {
+    this.findings.push(finding);
+    if (affectedJob !== undefined) this.affectedJobs.add(affectedJob);
+  }
+
+  apply(ops: readonly ReplayOp[]): void {
+    for (const o of ops) {
+      if (o.op === 'error') this.addError(o.error, o.version);
+      else if (o.op === 'unresolved') this.addUnresolved(o.repo, o.entries, o.version);
+      else this.addFinding(o.finding, o.affectedJob);
     }
   }
 
@@ -128,7 +170,7 @@ function entries(list: readonly PipelineUnresolved[], usedBy: string, hint: stri
 }
 
 /** Matches and assesses every job of a candidate repository, as scan.ts does for one repository. */
-function replay(c: Collector, summary: RepoSummary, h: Hydrated, describe: (ref: ComponentRef) => string): void {
+function replay(c: Sink, summary: Pick<RepoSummary, 'repo' | 'version'>, h: Hydrated, describe: (ref: ComponentRef) => string): void {
   const repo = summary.repo;
   const version = summary.version;
   for (const { model: pm, resolved, jobs } of h.platforms) {
@@ -158,12 +200,32 @@ function replay(c: Collector, summary: RepoSummary, h: Hydrated, describe: (ref:
         }
         for (const m of matches) {
           const finding = inVersion(assessJob(r, pipeline, jobs, m, pipelines), version);
-          c.findings.push(finding);
-          if (finding.affected) c.affectedJobs.add(`${repo}\u0000${pipeline.file}\u0000${r.job.id}`);
+          c.addFinding(finding, finding.affected ? `${repo}\u0000${pipeline.file}\u0000${r.job.id}` : undefined);
         }
       }
     });
   }
+}
+
+/**
+ * What replaying one candidate repository tells each of `indicators` it is a candidate of (`candidate`;
+ * ops in order, one list per indicator, empty for the others): queryInventory applies them as if it had
+ * replayed the repository itself.
+ */
+export function replayRepository(
+  summary: Pick<RepoSummary, 'repo' | 'version'>,
+  model: RepoModel,
+  indicators: readonly Indicator[],
+  describe: (ref: ComponentRef) => string,
+  candidate: (k: number) => boolean = () => true,
+): ReplayOp[][] {
+  const h = hydrate(model);
+  return indicators.map((indicator, k) => {
+    if (!candidate(k)) return [];
+    const r = new Recorder(indicator);
+    replay(r, summary, h, describe);
+    return r.ops;
+  });
 }
 
 export interface QueryStats {
@@ -173,7 +235,8 @@ export interface QueryStats {
 
 /**
  * The results of `indicators` over the indexed repositories, one per indicator in their order, each
- * equal to scanMany's. `load(i)` gives the model of `view.summaries[i]` (read once per call); `describe`
+ * equal to scanMany's. `load(i)` gives the model of `view.summaries[i]` (read once per call, whatever the indicators),
+ * unless `replayed(i)` gives what replaying it told each indicator (replayRepository, in another thread); `describe`
  * is the component source's description (for unresolved components whose node has no reason).
  */
 export function queryInventory(
@@ -182,16 +245,8 @@ export function queryInventory(
   load: (i: number) => RepoModel,
   describe: (ref: ComponentRef) => string,
   stats: QueryStats = { matched: 0 },
+  replayed?: (i: number) => ReplayOp[][] | undefined,
 ): ScanResult[] {
-  const hydrated = new Map<number, Hydrated>();
-  const model = (i: number): Hydrated => {
-    let h = hydrated.get(i);
-    if (!h) {
-      h = hydrate(load(i));
-      hydrated.set(i, h);
-    }
-    return h;
-  };
   // Several versions of one repository count once: its repository, its files and jobs by name (as scan.ts).
   let repos = 0;
   let files = 0;
@@ -211,13 +266,23 @@ export function queryInventory(
   repos += versioned.repos.size;
   files += versioned.files.size;
   jobs += versioned.jobs.size;
-  const results = indicators.map((indicator) => {
-    const c = new Collector(indicator);
-    const candidates = candidatesOf(view, indicator);
-    const emitted = new Set<number>();
-    view.summaries.forEach((s, i) => {
-      if (candidates.has(i)) {
-        replay(c, s, model(i), describe);
+  // Repositories outer, indicators inner: a model is read once, used for every indicator, then dropped
+  // (none kept until the end: they die young). Each collector still sees the repositories in scan order.
+  const each = indicators.map((indicator) => ({ c: new Collector(indicator), candidates: candidatesOf(view, indicator), emitted: new Set<number>() }));
+  let matched = 0;
+  view.summaries.forEach((s, i) => {
+    let h: Hydrated | undefined;
+    const done = each.some(({ candidates }) => candidates.has(i)) ? replayed?.(i) : undefined;
+    if (done !== undefined) matched++;
+    each.forEach(({ c, candidates, emitted }, k) => {
+      if (candidates.has(i) && done !== undefined) {
+        c.apply(done[k] ?? []);
+      } else if (candidates.has(i)) {
+        if (h === undefined) {
+          h = hydrate(load(i));
+          matched++;
+        }
+        replay(c, s, h, describe);
       } else {
         for (const e of s.errors) c.addError(e, s.version);
         c.addUnresolved(s.repo, s.unresolved, s.version);
@@ -229,8 +294,7 @@ export function queryInventory(
         for (const e of view.tables.expansionErrors[id]?.errors ?? []) c.addError({ ...e, repo: e.repo ?? s.repo }, s.version);
       }
     });
-    return c.result(repos, files, jobs);
   });
-  stats.matched = hydrated.size;
-  return results;
+  stats.matched = matched;
+  return each.map(({ c }) => c.result(repos, files, jobs));
 }

@@ -1,17 +1,29 @@
 /** Helpers shared by the renderers (pure). */
 import { VERDICTS } from '../vocabulary';
-import type { ChainLink, Finding, ScanResult, TamperPath, Verdict, VersionInfo } from '../model';
+import { staticVerdict } from '../exposure/run-verdict';
+import type { ChainLink, ExposureVerdict, Finding, ScanResult, TamperPath, Verdict, VersionInfo } from '../model';
 import { stillExposedNow, unionVersions, versionsText } from '../versions';
 
-const RANK: Record<Verdict, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+/** `not-run` after every static verdict: a job that ran (or whose runs are not known) comes first. */
+const RANK: Record<Verdict, number> = { critical: 0, high: 1, medium: 2, low: 3, 'not-run': 4 };
 
 export { VERDICTS };
 
-/** Affected findings first, then by verdict (most severe first), then repo, file, line, job. */
+/** A static rank for a finding: its static exposure (a `not-run` that lost it: after `low`). */
+function staticRank(f: Finding): number {
+  const v = staticVerdict(f);
+  return v === undefined ? RANK.low + 1 : RANK[v];
+}
+
+/**
+ * Affected findings first, then by verdict (most severe first; `not-run` after every static verdict,
+ * the not-run ones by their static exposure), then repo, file, line, job.
+ */
 export function bySeverity(a: Finding, b: Finding): number {
   if (a.affected !== b.affected) return a.affected ? -1 : 1;
   return (
     RANK[a.verdict] - RANK[b.verdict] ||
+    staticRank(a) - staticRank(b) ||
     a.repo.localeCompare(b.repo) ||
     a.file.localeCompare(b.file) ||
     a.line - b.line ||
@@ -46,8 +58,10 @@ export function groupedFindings(result: ScanResult): Finding[] {
 /** One row per job (table, Markdown, the Mattermost report): its uses as a file:line list. */
 export interface JobRow {
   affected: boolean;
-  /** The most severe verdict of its findings. */
+  /** The most severe verdict of its findings (`not-run` only when none of its uses ran or is unknown). */
   verdict: Verdict;
+  /** With `not-run`: the static exposure of its most exposed use. */
+  exposureVerdict?: ExposureVerdict;
   repo: string;
   platform: Finding['platform'];
   workflow: string;
@@ -70,7 +84,7 @@ export function jobRows(result: ScanResult, affected = true): JobRow[] {
       row.findings.push(f);
       if (!row.uses.some((u) => u.file === f.file && u.line === f.line)) row.uses.push({ file: f.file, line: f.line });
     } else {
-      rows.set(k, { affected, verdict: f.verdict, repo: f.repo, platform: f.platform, workflow: f.workflow, job: f.job, jobId: f.jobId, uses: [{ file: f.file, line: f.line }], findings: [f] });
+      rows.set(k, { affected, verdict: f.verdict, ...(f.verdict === 'not-run' && f.exposureVerdict !== undefined ? { exposureVerdict: f.exposureVerdict } : {}), repo: f.repo, platform: f.platform, workflow: f.workflow, job: f.job, jobId: f.jobId, uses: [{ file: f.file, line: f.line }], findings: [f] });
     }
   }
   for (const row of rows.values()) row.uses.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
@@ -131,11 +145,27 @@ export function chainText(chain: readonly ChainLink[]): string {
     .join(' → ');
 }
 
-/** Affected jobs by their most severe verdict (a job that runs the component several times counts once). */
+/**
+ * Affected jobs by their most severe verdict (a job that runs the component several times counts once);
+ * `not-run` jobs only there, not under their static exposure: the counts add up to the affected jobs.
+ */
 export function countByVerdict(result: ScanResult): Record<Verdict, number> {
-  const counts: Record<Verdict, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  const counts: Record<Verdict, number> = { critical: 0, high: 0, medium: 0, low: 0, 'not-run': 0 };
   for (const row of jobRows(result)) counts[row.verdict]++;
   return counts;
+}
+
+/** `high`, or `not-run (high)`: a verdict with the static exposure a `not-run` is still listed with. */
+export function verdictText(v: { verdict: Verdict; exposureVerdict?: ExposureVerdict | undefined }): string {
+  return v.verdict === 'not-run' && v.exposureVerdict !== undefined ? `not-run (${v.exposureVerdict})` : v.verdict;
+}
+
+/** `; 3 affected jobs ran in the window, 1 did not run (listed with its static exposure)`: '' without run evidence. */
+export function runCountsText(s: ScanResult['summary']): string {
+  const parts: string[] = [];
+  if (s.ran !== undefined) parts.push(`${plural(s.ran, 'affected job')} ran in the window`);
+  if (s.notRun !== undefined) parts.push(`${s.notRun} did not run (listed with ${s.notRun === 1 ? 'its' : 'their'} static exposure)`);
+  return parts.join(', ');
 }
 
 export function plural(n: number, word: string, pluralWord = `${word}s`): string {

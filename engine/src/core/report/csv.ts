@@ -4,9 +4,12 @@
  * unresolved component (verdict `unresolved`) and per input error (verdict `error`); cells that a
  * spreadsheet would run as a formula are prefixed with `'`. When the repositories were read with their
  * history, two more columns: `versions` (the commits a row holds for, in words) and `still_exposed_now`.
- * With run evidence, `ran`, `run_count`, `first_run`, `last_run`, `resolution` and `public_log`. Pure.
+ * With run evidence, `static_verdict`, `ran`, `run_count`, `first_run`, `last_run`, `resolution` and
+ * `public_log`: `verdict` is then `not-run` for an affected job that did not run in the window, and
+ * `static_verdict` its static exposure (on every finding row: the static verdict, or `none`). Pure.
  */
-import type { FindingRuns } from '../model';
+import { staticVerdict } from '../exposure/run-verdict';
+import type { Finding, FindingRuns } from '../model';
 import { asList, chainText, findingVersionsText, groupedFindings, hasVersions, mergedInputs, type Results, stillExposedNow, tamperText } from './common';
 
 const HEADER = [
@@ -40,11 +43,13 @@ const VERSION_HEADER = ['versions', 'still_exposed_now'] as const;
  * Columns added with run evidence (`--evidence`): `ran` is `ran`, `not-run` or `unavailable` (never empty
  * for an unavailable history: a blank would read as "did not run"); empty on rows without evidence.
  */
-const RUNS_HEADER = ['ran', 'run_count', 'first_run', 'last_run', 'resolution', 'public_log'] as const;
+const RUNS_HEADER = ['static_verdict', 'ran', 'run_count', 'first_run', 'last_run', 'resolution', 'public_log'] as const;
 
-function runsCells(runs: FindingRuns | undefined): Array<string | number | boolean> {
-  if (!runs) return RUNS_HEADER.map(() => '');
-  return [runs.state, runs.count, runs.first ?? '', runs.last ?? '', runs.resolution ?? '', runs.publicLog === true];
+function runsCells(f: Finding): Array<string | number | boolean> {
+  const exposure = f.affected ? (staticVerdict(f) ?? f.verdict) : 'none';
+  const runs: FindingRuns | undefined = f.runs;
+  if (!runs) return [exposure, ...RUNS_HEADER.slice(1).map(() => '')];
+  return [exposure, runs.state, runs.count, runs.first ?? '', runs.last ?? '', runs.resolution ?? '', runs.publicLog === true];
 }
 
 /** One CSV cell: formula-injection guard, then RFC 4180 quoting. */
@@ -84,7 +89,7 @@ export function renderCsv(results: Results): string {
         f.reasons.join(' '),
         f.advice.join(' '),
         ...(versions ? [findingVersionsText(f.versions), f.versions === undefined ? '' : stillExposedNow(f.versions)] : []),
-        ...(evidence ? runsCells(f.runs) : []),
+        ...(evidence ? runsCells(f) : []),
       ];
       rows.push(cells.map(csvCell).join(','));
     }

@@ -28,7 +28,11 @@
  * (`name`: `the image pushed at .github/workflows/build.yaml:70 (docker push)`).
  *
  * `verdict` is `none` for a use that is not affected (listed for the record: a safe SHA pin, a ref outside
- * the affected ones); otherwise critical, high, medium or low.
+ * the affected ones); otherwise critical, high, medium or low — or `not-run` when the run evidence says the
+ * job did not run in the incident window (exposure/run-verdict.ts): it is still listed, its static exposure
+ * in `exposureVerdict`, after the jobs that ran. Run history that could not be read (`runs.state`
+ * `unavailable`) keeps the static verdict. With run evidence, `summary.ran` counts the affected jobs that
+ * ran in the window and `summary.notRun` those that did not (both still in `summary.affected`).
  *
  * `summary.complete` is false when the scan met something it could not read — no pipeline file, an
  * input error, an unresolved component — and `summary.incomplete` says what; `unresolved` lists the
@@ -58,7 +62,7 @@ import { groupedFindings, incompleteReasons, isResultList, type Results } from '
 
 export interface JsonReport {
   indicator: { id: string; title: string };
-  summary: { repos: number; files: number; jobs: number; affected: number; unresolved: number; errors: number; ran?: number; complete: boolean; incomplete: string[] };
+  summary: { repos: number; files: number; jobs: number; affected: number; unresolved: number; errors: number; ran?: number; notRun?: number; complete: boolean; incomplete: string[] };
   findings: Array<{
     repo: string;
     file: string;
@@ -72,6 +76,8 @@ export interface JsonReport {
     exposure: { contexts: string[]; secrets: string[]; permissions: string; oidc: boolean; selfHosted: boolean; triggers: string[] };
     tamper: Array<{ via: string; name?: string; consumers: Array<{ job: string; holds: string[]; through?: Array<{ job: string; via: string; name?: string }> }>; reach?: string }>;
     verdict: string;
+    /** With verdict `not-run`: the static exposure (critical, high, medium or low). */
+    exposureVerdict?: string;
     ruleIds: string[];
     reasons: string[];
     advice: string[];
@@ -102,6 +108,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
       unresolved: result.summary.unresolved,
       errors: result.summary.errors,
       ...(result.summary.ran === undefined ? {} : { ran: result.summary.ran }),
+      ...(result.summary.notRun === undefined ? {} : { notRun: result.summary.notRun }),
       complete: incomplete.length === 0,
       incomplete,
     },
@@ -140,6 +147,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
         ...(t.reach === undefined ? {} : { reach: t.reach }),
       })),
       verdict: f.affected ? f.verdict : 'none',
+      ...(f.affected && f.verdict === 'not-run' && f.exposureVerdict !== undefined ? { exposureVerdict: f.exposureVerdict } : {}),
       ruleIds: [...f.ruleIds],
       reasons: [...f.reasons],
       advice: [...f.advice],

@@ -18,12 +18,18 @@ import {
   rowRunsText,
   rowTexts,
   rowVersionsText,
+  runCountsText,
   scopeNote,
   secretNames,
   tamperText,
   usesText,
 } from './common';
 import { escapeMarkdown as e } from './escape';
+
+/** `**high**`, or `**not-run** (high)`: a job that did not run in the window, with its static exposure. */
+function verdictCell(r: JobRow): string {
+  return r.verdict === 'not-run' && r.exposureVerdict !== undefined ? `**not-run** (${r.exposureVerdict})` : `**${r.verdict}**`;
+}
 
 export interface MarkdownOptions {
   /** Most finding rows per indicator (default 25); the rest are counted. */
@@ -51,7 +57,7 @@ function jobName(r: JobRow): string {
 
 function jobRow(r: JobRow, versions: boolean): string {
   const chains = rowTexts(r, (f) => [chainText(f.chain.map((l) => ({ ...l, ref: clip(l.ref, 80) })))]);
-  return `| **${r.verdict}** | ${cell(r.repo)} | ${cell(usesText(r.uses))} | ${cell(jobName(r))} | ${cell(rowTexts(r, secretNames).join(', '))} | ${cell(
+  return `| ${verdictCell(r)} | ${cell(r.repo)} | ${cell(usesText(r.uses))} | ${cell(jobName(r))} | ${cell(rowTexts(r, secretNames).join(', '))} | ${cell(
     rowTexts(r, (f) => f.tamper.map(tamperText)).join('; '),
   )} | ${cell(chains.join('; '), 300)} |${versions ? ` ${cell(rowVersionsText(r), 400)} |` : ''}`;
 }
@@ -63,8 +69,9 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
   out.push(`#### CI exposure: ${e(result.indicator.title)} (${e(result.indicator.id)})`);
   out.push(
     `**${plural(s.affected, 'affected job')}** of ${plural(s.jobs, 'job')} in ${plural(s.repos, 'repository', 'repositories')} · ` +
-      `critical ${v.critical} · high ${v.high} · medium ${v.medium} · low ${v.low} · ${plural(s.unresolved, 'unresolved component')} · ${plural(s.errors, 'error')}` +
-      (s.ran === undefined ? '' : ` · ${plural(s.ran, 'affected job')} ran in the window`),
+      `critical ${v.critical} · high ${v.high} · medium ${v.medium} · low ${v.low}${v['not-run'] > 0 || s.notRun !== undefined ? ` · not run ${v['not-run']}` : ''} · ` +
+      `${plural(s.unresolved, 'unresolved component')} · ${plural(s.errors, 'error')}` +
+      (runCountsText(s) === '' ? '' : ` · ${runCountsText(s)}`),
   );
   if (showInputs) out.push(...incompleteBlock([result]));
   const note = scopeNote(result);
@@ -89,7 +96,7 @@ function section(result: ScanResult, maxRows: number, showInputs: boolean): stri
       const why = e(clip(f.reasons.join(' '), 700));
       const todo = e(clip(f.advice.slice(0, 3).join(' '), 400));
       const runs = rowRunsText(r);
-      out.push(`- **${r.verdict}** ${cell(r.repo)} ${cell(jobName(r))}: ${why}${todo ? ` _Advice:_ ${todo}` : ''}${runs ? ` _Runs:_ ${e(clip(runs, 500))}` : ''}`);
+      out.push(`- ${verdictCell(r)} ${cell(r.repo)} ${cell(jobName(r))}: ${why}${todo ? ` _Advice:_ ${todo}` : ''}${runs ? ` _Runs:_ ${e(clip(runs, 500))}` : ''}`);
     }
   } else {
     out.push('');

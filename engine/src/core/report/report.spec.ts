@@ -363,7 +363,7 @@ describe('one row per affected job in the human reports, one result per use in J
       ['pre-commit', 'high', '.github/workflows/nightly.yml:9'],
     ]);
     expect(rows[0]?.findings[0]?.line).toBe(41);
-    expect(countByVerdict(r)).toEqual({ critical: 1, high: 2, medium: 0, low: 0 });
+    expect(countByVerdict(r)).toEqual({ critical: 1, high: 2, medium: 0, low: 0, 'not-run': 0 });
   });
 
   it('table: three rows, the uses as a file:line list and the key next to the display name', () => {

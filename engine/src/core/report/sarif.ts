@@ -10,7 +10,10 @@
  * repository's history has `properties.versions` (the commits it holds for, as in the JSON report),
  * `properties.live` and `properties.stillExposedNow`; with run evidence (`--evidence`), `properties.runs`
  * (state, count, first/last, resolution, `publicLog`, the hash and read time of each log — not its lines)
- * and the run text at the end of the message. Secret names only. Pure.
+ * and the run text at the end of the message. A finding whose job did not run in the window (verdict
+ * `not-run`, exposure/run-verdict.ts) is a result at level `note`, scored as `low`, its message starting
+ * `not-run (static exposure high):` and `properties.exposureVerdict` the static one; its fingerprint is the
+ * same as when it ran. Secret names only. Pure.
  */
 import { EXPOSURE_RULES } from '../exposure/assess';
 import type { RuleConfidence, RuleMeta, RuleSeverity } from '../exposure/rule';
@@ -23,10 +26,10 @@ export interface SarifOptions {
 }
 
 type Level = 'error' | 'warning' | 'note';
-const LEVEL: Record<Verdict, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+const LEVEL: Record<Verdict, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', 'not-run': 'note' };
 const RULE_LEVEL: Record<RuleSeverity, Level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 const RULE_SCORE: Record<RuleSeverity, string> = { critical: '9.5', high: '8.0', medium: '5.0', low: '2.0', info: '0.0' };
-const SCORE: Record<Verdict, string> = { critical: '9.5', high: '8.0', medium: '5.0', low: '2.0' };
+const SCORE: Record<Verdict, string> = { critical: '9.5', high: '8.0', medium: '5.0', low: '2.0', 'not-run': '2.0' };
 const PRECISION: Record<RuleConfidence, string> = { high: 'high', medium: 'medium', low: 'low' };
 
 /** The rule a finding without rule ids falls back to (every affected finding has the component rule). */
@@ -57,7 +60,7 @@ function message(f: Finding, result: ScanResult): string {
   const secrets = secretNames(f);
   const job = f.job === f.jobId ? f.job : `${f.job} [${f.jobId}]`;
   return [
-    `${f.verdict}: job ${job} (${f.workflow}) in ${f.repo} runs a component of ${result.indicator.id} via ${chainText(f.chain)}.`,
+    `${f.verdict === 'not-run' && f.exposureVerdict !== undefined ? `not-run (static exposure ${f.exposureVerdict})` : f.verdict}: job ${job} (${f.workflow}) in ${f.repo} runs a component of ${result.indicator.id} via ${chainText(f.chain)}.`,
     secrets.length > 0 ? `It can read: ${secrets.join(', ')}.` : 'It reads no named secrets.',
     ...f.reasons,
     ...(f.runs === undefined ? [] : [`Runs: ${runsText(f.runs)}.`]),
@@ -124,6 +127,7 @@ export function renderSarif(results: Results, options: SarifOptions = {}): strin
           jobId: f.jobId,
           job: f.job,
           verdict: f.verdict,
+          ...(f.verdict === 'not-run' && f.exposureVerdict !== undefined ? { exposureVerdict: f.exposureVerdict } : {}),
           // The finding's own score (its verdict); the rule's is what the rule means on its own.
           'security-severity': SCORE[f.verdict],
           ruleIds: [...f.ruleIds],

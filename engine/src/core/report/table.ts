@@ -17,10 +17,12 @@ import {
   rowTexts,
   rowRunsText,
   rowVersionsText,
+  runCountsText,
   scopeNote,
   secretNames,
   tamperText,
   usesText,
+  verdictText,
 } from './common';
 
 export interface TableOptions {
@@ -32,7 +34,8 @@ export interface TableOptions {
   maxCell?: number;
 }
 
-const COLORS: Record<Verdict, string> = { critical: '\u001b[1;31m', high: '\u001b[31m', medium: '\u001b[33m', low: '\u001b[32m' };
+/** `not-run` dim: listed with its static exposure, after the jobs that ran. */
+const COLORS: Record<Verdict, string> = { critical: '\u001b[1;31m', high: '\u001b[31m', medium: '\u001b[33m', low: '\u001b[32m', 'not-run': '\u001b[2m' };
 const RESET = '\u001b[0m';
 
 /** Removes control characters (a file could carry ANSI escapes) and bounds the width. */
@@ -66,7 +69,7 @@ function row(r: JobRow, max: number): string[] {
   const job = r.workflow === r.job ? r.job : `${r.workflow} / ${r.job}`;
   return [
     ...[
-      r.affected ? r.verdict : 'not affected',
+      r.affected ? verdictText(r) : 'not affected',
       r.repo,
       usesText(r.uses),
       // The key too when the display name is not it (`${{ matrix.label }}`, `PreCommit` for `pre-commit`).
@@ -82,7 +85,7 @@ function summaryLine(result: ScanResult): string {
   return (
     `${plural(s.affected, 'affected job')} of ${plural(s.jobs, 'job')} in ${plural(s.repos, 'repository', 'repositories')} ` +
     `(${plural(s.files, 'pipeline file')}, ${plural(s.unresolved, 'unresolved component')}, ${plural(s.errors, 'error')})` +
-    (s.ran === undefined ? '' : `; ${plural(s.ran, 'affected job')} ran in the window`)
+    (runCountsText(s) === '' ? '' : `; ${runCountsText(s)}`)
   );
 }
 

@@ -100,9 +100,8 @@ describe('createResolver', () => {
     for (let i = 0; i < 24; i++) files[`github/o/d${i}@v1/action.yml`] = def({ uses: [`o/d${i + 1}@v1`, `o/d${i + 1}@v1`] });
     const job = makeJob({ id: 'j', uses: [makeUse(action('o/d0@v1'))] });
     const expander = jsonExpander();
-    const t0 = Date.now();
+    // Bounded by counting what is walked (its time is the benchmarks' business).
     const nodes = [...walkNodes(createResolver(ctxOf(files), expander).resolveJob(job, makePipeline()).components)];
-    expect(Date.now() - t0).toBeLessThan(3000);
     expect(nodes.length).toBeLessThanOrEqual(MAX_NODES + MAX_DEPTH + 1);
     expect(nodes.some((n) => n.node.status === 'depth-limit' && n.node.reason?.includes('exceeds'))).toBe(true);
     expect(expander.calls.length).toBeLessThanOrEqual(25);
@@ -146,6 +145,36 @@ describe('createResolver', () => {
     const nodes = createResolver(ctxOf({}), jsonExpander()).resolveJob(job, makePipeline()).components;
     expect(nodes).toHaveLength(1);
     expect(nodes[0]).toMatchObject({ status: 'leaf', use: { ref: { kind: 'script-url', url: 'https://codecov.io/bash', how: 'process-substitution' }, pos: { line: 22 } } });
+  });
+
+  it('gives the same run text in several steps and files each its own positions (the analysis is shared)', () => {
+    const text = 'echo start\ncurl -fsSL https://get.example.io/i.sh | bash\n./scripts/build.sh';
+    const job = makeJob({
+      id: 'j',
+      steps: [
+        makeStep({ run: text, pos: pos(10, 'a.yml'), runPos: pos(11, 'a.yml') }),
+        makeStep({ run: text, pos: pos(40, 'b.yml'), runPos: pos(41, 'b.yml') }),
+        // After a download: the same text again, analysed with what the earlier step wrote.
+        makeStep({ run: 'curl -o get.sh https://dl.example.io/get.sh', pos: pos(50, 'b.yml'), runPos: pos(50, 'b.yml') }),
+        makeStep({ run: text, pos: pos(60, 'b.yml'), runPos: pos(61, 'b.yml') }),
+      ],
+    });
+    const flat = (): Array<[string, string, number, string]> =>
+      [...walkNodes(createResolver(ctxOf({}), jsonExpander()).resolveJob(job, makePipeline()).components)].map(({ node }) => [node.use.ref.raw, node.use.pos.file, node.use.pos.line, node.status]);
+    const first = flat();
+    expect(first).toEqual([
+      ['curl -fsSL https://get.example.io/i.sh | bash', 'a.yml', 12, 'leaf'],
+      ['scripts/build.sh', 'a.yml', 13, 'unresolved'],
+      ['curl -fsSL https://get.example.io/i.sh | bash', 'b.yml', 42, 'leaf'],
+      ['scripts/build.sh', 'b.yml', 43, 'unresolved'],
+      ['curl -fsSL https://get.example.io/i.sh | bash', 'b.yml', 62, 'leaf'],
+      ['scripts/build.sh', 'b.yml', 63, 'unresolved'],
+    ]);
+    // Resolving again (the analyses now remembered) gives the same, and no node is shared between steps.
+    expect(flat()).toEqual(first);
+    const nodes = [...walkNodes(createResolver(ctxOf({}), jsonExpander()).resolveJob(job, makePipeline()).components)].map(({ node }) => node.use);
+    expect(new Set(nodes).size).toBe(nodes.length);
+    expect(new Set(nodes.map((u) => u.pos)).size).toBe(nodes.length);
   });
 
   it("nests a step's components under its from chain, sharing chain nodes", () => {

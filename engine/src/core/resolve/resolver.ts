@@ -13,10 +13,10 @@
  * — one scan. Pure: definitions come only through the expander's ComponentSource, repository files
  * through the repository's RepoFileReader.
  */
-import type { ComponentKind, ComponentNode, ComponentUse, ExpandContext, Expansion, Job, Pipeline, ResolvedJob, ScanError, Step } from '../model';
+import type { ComponentKind, ComponentNode, ComponentUse, ExpandContext, Expansion, Job, Pipeline, Position, ResolvedJob, ScanError, Step } from '../model';
 import type { Download } from '../shell/analyse';
 import { type Cwd, resolveRepoPath } from '../shell/paths';
-import { expandRepoFile, MAX_REPO_FILE_DEPTH, shellUses, stepBuildUses, type Unreadable } from './repo-files';
+import { expandRepoFile, MAX_REPO_FILE_DEPTH, shellUses, type ShellUses, stepBuildUses, type Unreadable } from './repo-files';
 
 /** Reads a component's definition; undefined when no platform reads definitions of that kind. */
 export type Expander = (use: ComponentUse, ctx: ExpandContext) => Expansion | undefined;
@@ -38,6 +38,40 @@ function stepCwd(step: Step): Cwd {
   return r.kind === 'repo' ? { path: r.path } : { unknown: `the step runs in ${step.workdir}, which is not known when reading` };
 }
 
+/**
+ * Shell analyses of step text run with no earlier download, by text and working directory, made at line 0
+ * of no file: the same text in another step (organisations repeat their `run:` blocks) is moved to its
+ * place instead of analysed again (the analysis depends on the position only through the positions it
+ * returns, each the text's line plus an offset). Bounded by entries and characters; what is stored is
+ * never handed out: each caller gets new uses, unreadables, downloads and positions.
+ */
+const SHELL_MEMO = new Map<string, ShellUses>();
+const SHELL_MEMO_MAX_ENTRIES = 4096;
+const SHELL_MEMO_MAX_CHARS = 4 * 1024 * 1024;
+let shellMemoChars = 0;
+
+function stepShellUses(text: string, pos: Position, cwd: Cwd, downloads: readonly Download[]): ShellUses {
+  if (downloads.length > 0 || text.length > 64 * 1024) return shellUses(text, pos, { cwd, downloads });
+  const key = `${'path' in cwd ? `p${cwd.path}` : `u${cwd.unknown}`}\u0000${text}`;
+  let base = SHELL_MEMO.get(key);
+  if (base === undefined) {
+    base = shellUses(text, { file: '', line: 0 }, { cwd });
+    if (SHELL_MEMO.size >= SHELL_MEMO_MAX_ENTRIES || shellMemoChars + key.length > SHELL_MEMO_MAX_CHARS) {
+      SHELL_MEMO.clear();
+      shellMemoChars = 0;
+    }
+    SHELL_MEMO.set(key, base);
+    shellMemoChars += key.length;
+  }
+  const at = (p: Position): Position => ({ file: pos.file, line: pos.line + p.line });
+  const use = (u: ComponentUse): ComponentUse => ({ ...u, pos: at(u.pos) });
+  return {
+    uses: base.uses.map(use),
+    unresolved: base.unresolved.map((u) => ({ ...u, use: use(u.use) })),
+    downloads: base.downloads.map((d) => ({ ...d, pos: at(d.pos) })),
+  };
+}
+
 /** Identity of a component (for cycles): what it is, not how it was called. */
 export function componentKey(use: ComponentUse, repo: string): string {
   const ref = use.ref;
@@ -45,6 +79,8 @@ export function componentKey(use: ComponentUse, repo: string): string {
   if (ref.kind === 'orb-element') parts.push(ref.orb.raw, ref.elementKind);
   if (ref.kind === 'gitlab-include') parts.push(ref.include, ref.project ?? '', ref.ref ?? '', ref.file);
   if (ref.kind === 'repo-file') parts.push(ref.role, ref.path, ref.cwd ?? '\u0000unknown', ref.target ?? '');
+  // A Jenkins library variable reads the global variables of every library its run loaded.
+  if (ref.kind === 'jenkins-library-step' && ref.loaded !== undefined) parts.push(ref.loaded.map((l) => l.raw).join(','));
   if (LOCAL_KINDS.has(ref.kind) || (ref.kind === 'gitlab-include' && ref.include === 'local')) parts.push(repo);
   return parts.join('\u0000');
 }
@@ -67,6 +103,23 @@ export interface Resolver {
 
 /** Expansions already computed, shareable between the resolvers of one scan (keys include the repo for local components). */
 export type ExpansionMemo = Map<string, Expansion | undefined>;
+
+/** What an expansion's scripts run (shellUses of each), found once per expansion: a memoised expansion is met again by every job using it. */
+const SCRIPT_USES = new WeakMap<Expansion, { uses: ComponentUse[]; unresolved: Unreadable[] }>();
+
+function scriptUses(expansion: Expansion): { uses: ComponentUse[]; unresolved: Unreadable[] } {
+  let found = SCRIPT_USES.get(expansion);
+  if (!found) {
+    found = { uses: [], unresolved: [] };
+    for (const s of expansion.scripts) {
+      const r = shellUses(s.text, s.pos);
+      found.uses.push(...r.uses);
+      found.unresolved.push(...r.unresolved);
+    }
+    SCRIPT_USES.set(expansion, found);
+  }
+  return found;
+}
 
 export function createResolver(ctx: ExpandContext, expander: Expander, memo: ExpansionMemo = new Map()): Resolver {
   const errors: ScanError[] = [];
@@ -125,13 +178,9 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
       if (expansion.status === 'unresolved') {
         return { use, status: 'unresolved', reason: expansion.reason ?? ctx.source.describe(use.ref), children: [] };
       }
-      const childUses = [...expansion.uses];
-      const unreadable = [...(expansion.unresolved ?? [])];
-      for (const s of expansion.scripts) {
-        const found = shellUses(s.text, s.pos);
-        childUses.push(...found.uses);
-        unreadable.push(...found.unresolved);
-      }
+      const fromScripts = scriptUses(expansion);
+      const childUses = [...expansion.uses, ...fromScripts.uses];
+      const unreadable = [...(expansion.unresolved ?? []), ...fromScripts.unresolved];
       const next = [...path, key];
       const children: ComponentNode[] = [];
       for (const child of childUses) {
@@ -177,7 +226,7 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
         own.push(...builds.uses);
         unreadable.push(...builds.unresolved);
         if (step.run !== undefined) {
-          const found = shellUses(step.run, step.runPos ?? step.pos, { cwd: stepCwd(step), downloads });
+          const found = stepShellUses(step.run, step.runPos ?? step.pos, stepCwd(step), downloads);
           own.push(...found.uses);
           unreadable.push(...found.unresolved);
           downloads = found.downloads;

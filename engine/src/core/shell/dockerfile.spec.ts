@@ -89,12 +89,13 @@ describe('parseDockerfile: what RUN runs', () => {
     ]);
   });
 
-  it('never throws on hostile text, in bounded time', () => {
-    const t0 = Date.now();
-    expect(() => parseDockerfile(`FROM a\n${'RUN x \\\n'.repeat(20_000)}`)).not.toThrow();
+  // How long hostile text takes is measured by the benchmarks, not asserted here (a loaded machine is no clock).
+  it('never throws on hostile text', () => {
+    // 20,000 continued lines are one RUN instruction, at the line it starts on.
+    const long = parseDockerfile(`FROM a\n${'RUN x \\\n'.repeat(20_000)}`);
+    expect(long.runs[0]?.line).toBe(2);
     expect(() => parseDockerfile('RUN <<EOF\nnever closed')).not.toThrow();
     expect(() => parseDockerfile('RUN ["unterminated')).not.toThrow();
     expect(() => parseDockerfile('FROM\nARG\nFROM  AS\n\u0000')).not.toThrow();
-    expect(Date.now() - t0).toBeLessThan(2000);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { CircleCiSimulator, type SimPipeline } from '../../../test/simulators/circleci/server';
 import { CircleCiClient } from './client';
-import { CircleCiEvidence, contextInventory, contextOwner, parseCircleCiTime, projectEnvVars, secretRotatedSince } from './evidence';
+import { checkoutKeys, CircleCiEvidence, contextFacts, contextInventory, contextOwner, contextRestrictions, parseCircleCiTime, projectEnvVars, secretRotatedSince } from './evidence';
 
 const TOKEN = 'circle-evidence-token';
 const START = Date.parse('2025-03-14T10:00:00Z');
@@ -182,5 +182,79 @@ describe('CircleCI simulator conformance', () => {
   it('every request and response of these tests matched the OpenAPI file (when ../shared is present)', () => {
     expect(sim.violations).toEqual([]);
     if (sim.spec) expect(sim.validated).toBeGreaterThan(40);
+  });
+});
+
+describe('CircleCI: who may use a context, checkout keys (names, types and fingerprints only)', () => {
+  let keys: CircleCiSimulator;
+  const PUBLIC_KEY = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDpublicKEYmaterial0001';
+  const PROJECT_VALUE = 'AKIA-KEYS-PROJECT-VALUE-7777';
+  const CONTEXT_VALUE = 'npm_KEYS-CONTEXT-VALUE-8888';
+  beforeAll(async () => {
+    keys = await CircleCiSimulator.start({ token: TOKEN });
+    keys.addProject({
+      slug: SLUG,
+      envVars: [{ name: 'NPM_TOKEN', value: PROJECT_VALUE }],
+      checkoutKeys: [
+        { type: 'deploy-key', sha256: 'SHA256:deployKEYfingerprint', md5: 'c9:0b:1c:4f:d5:65:56:b9:ad:88:f9:81:2b:37:74:2f', publicKey: PUBLIC_KEY, preferred: true, createdAt: '2024-01-01T00:00:00.000Z' },
+        { type: 'github-user-key', sha256: 'SHA256:userKEYfingerprint', md5: 'aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99', publicKey: `${PUBLIC_KEY}2`, preferred: false, createdAt: '2024-02-01T00:00:00.000Z' },
+      ],
+    });
+    keys.addProject({ slug: 'gh/acme/gone', gone: true });
+    keys.addContext({
+      name: 'deploy-creds',
+      ownerSlug: 'gh/acme',
+      variables: [{ variable: 'NPM_TOKEN', value: CONTEXT_VALUE, createdAt: '2024-05-01T00:00:00.000Z', updatedAt: '2024-05-01T00:00:00.000Z' }],
+      restrictions: [{ type: 'group', value: '5f2c2a4e-0d1b-4f59-9d43-6f1a2b3c4d5e', name: 'deployers' }, { type: 'expression', value: 'pipeline.git.branch == "main"' }],
+    });
+    keys.addContext({ name: 'open', ownerSlug: 'gh/acme', variables: [{ variable: 'SLACK_WEBHOOK', value: 'https://hooks.example/VALUE-9999', createdAt: '2024-05-01T00:00:00.000Z', updatedAt: '2024-05-01T00:00:00.000Z' }] });
+    keys.addContext({ name: 'by-project', ownerSlug: 'gh/acme', restrictions: [{ type: 'project', value: '0a1b2c3d-0000-4000-8000-000000000001', name: 'app' }] });
+  });
+  afterAll(async () => {
+    expect(keys.violations).toEqual([]);
+    await keys.stop();
+  });
+  const kc = (token: string | null = TOKEN): CircleCiClient => new CircleCiClient({ CIRCLECI_URL: keys.url, ...(token === null ? {} : { CIRCLECI_TOKEN: token }) }, { sleep: async () => undefined, maxRetries: 1 });
+
+  it('restricted (security group and expression), restricted to a project, unrestricted', async () => {
+    expect(await contextFacts(kc(), SLUG, ['deploy-creds', 'open', 'by-project', 'open'])).toEqual([
+      {
+        name: 'deploy-creds',
+        variables: ['NPM_TOKEN'],
+        restrictions: [
+          { type: 'group', value: '5f2c2a4e-0d1b-4f59-9d43-6f1a2b3c4d5e', name: 'deployers' },
+          { type: 'expression', value: 'pipeline.git.branch == "main"' },
+        ],
+      },
+      { name: 'open', variables: ['SLACK_WEBHOOK'], restrictions: [] },
+      { name: 'by-project', variables: [], restrictions: [{ type: 'project', value: '0a1b2c3d-0000-4000-8000-000000000001', name: 'app' }] },
+    ]);
+  });
+
+  it('not read: a context not found, an unknown context id (404), no token', async () => {
+    expect(await contextFacts(kc(), SLUG, ['nowhere'])).toEqual([
+      { name: 'nowhere', variables: { notRead: 'not among the contexts of the organisation of gh/acme/app the token can list' }, restrictions: { notRead: 'not among the contexts of the organisation of gh/acme/app the token can list' } },
+    ]);
+    expect(await contextRestrictions(kc(), '00000000-0000-4000-8000-00000000dead', 'gone')).toEqual({ ok: false, reason: 'CircleCI answered HTTP 404 to the restrictions of context gone: Context not found.' });
+    expect(await contextFacts(kc(null), SLUG, ['open'])).toEqual([{ name: 'open', variables: { notRead: 'no CircleCI token (CIRCLECI_TOKEN)' }, restrictions: { notRead: 'no CircleCI token (CIRCLECI_TOKEN)' } }]);
+    expect(await contextRestrictions(kc('wrong-token'), keys.contexts[0]?.id ?? '', 'deploy-creds')).toEqual({ ok: false, reason: 'CircleCI answered HTTP 401 to the restrictions of context deploy-creds: You must log in first.' });
+  });
+
+  it('checkout keys: type and SHA-256 fingerprint, never the public key; 404 is not read', async () => {
+    expect(await checkoutKeys(kc(), SLUG)).toEqual({
+      ok: true,
+      items: [
+        { type: 'deploy-key', fingerprint: 'SHA256:deployKEYfingerprint' },
+        { type: 'github-user-key', fingerprint: 'SHA256:userKEYfingerprint' },
+      ],
+    });
+    expect(keys.requests.filter((r) => r.path.endsWith('/checkout-key')).map((r) => r.query)).toEqual([{ digest: 'sha256' }]);
+    expect(await checkoutKeys(kc(), 'gh/acme/gone')).toEqual({ ok: false, reason: 'CircleCI answered HTTP 404 to the checkout keys of gh/acme/gone: Project not found' });
+  });
+
+  it('no value, no key material in what is read', async () => {
+    const out = JSON.stringify([await contextFacts(kc(), SLUG, ['deploy-creds', 'open']), await checkoutKeys(kc(), SLUG), await projectEnvVars(kc(), SLUG)]);
+    for (const v of [PROJECT_VALUE, CONTEXT_VALUE, 'VALUE-9999', 'AAAAB3NzaC1yc2E', TOKEN]) expect(out).not.toContain(v);
+    expect(out).not.toContain(`xxxx${PROJECT_VALUE.slice(-4)}`);
   });
 });

@@ -13,6 +13,12 @@
  *                                     variable names with created_at / updated_at (CircleCI never returns values)
  *   secretRotatedSince(...)           context variable updated after the start → verified; project variable
  *                                     (created-at only) re-created after the start → verified; else not-yet
+ *   contextRestrictions(id)           GET /context/{id}/restrictions: who may use a context (security group,
+ *                                     project, expression; none: unrestricted) — experimental in the spec
+ *   contextFacts(owner, names)        the contexts a job uses: variable names and restrictions, or why not read
+ *   checkoutKeys(slug)                GET /project/{slug}/checkout-key?digest=sha256: type and fingerprint only
+ *                                     (the public key is dropped). Additional SSH keys have no endpoint in the
+ *                                     published v2 spec: they are not read (the findings say so).
  *
  * Fail closed: "not-run" only when the listing reached a pipeline older than the window (the history
  * covers it); a listing that ends first (retention, a new project), a provider error or no token is
@@ -20,6 +26,7 @@
  * which commit of an orb it used: `resolution` is not set and `resolutionReason` says so.
  */
 import { z } from 'zod';
+import type { CheckoutKeyFact, ContextFacts, ContextRestriction } from '../../core/exposure/stored-secrets';
 import type { FindingRuns } from '../../core/model';
 import { slugPath, type CircleCiClient } from './client';
 import { pageSchema } from './schemas';
@@ -349,4 +356,58 @@ export async function secretRotatedSince(client: CircleCiClient, name: string, w
   if (!hit) return { state: 'unknown', reason: `${label} has no environment variable named ${name}` };
   if (hit.createdAt === undefined) return { state: 'unknown', reason: `${label}: CircleCI gave no readable created-at for ${name}` };
   return verdict(Date.parse(hit.createdAt), `${label} (re-created: CircleCI keeps only the creation time)`);
+}
+
+// ───────────────────────── who may use a context, checkout keys ─────────────────────────
+
+/** getContextRestrictions items: the type, the value and CircleCI's readable name; the ids are dropped. */
+const restrictionSchema = z.object({ restriction_type: z.enum(['project', 'expression', 'group']), restriction_value: z.string(), name: z.string().nullish() });
+/** listCheckoutKeys items: the type and the fingerprint only (`public-key` is dropped here). */
+const checkoutKeySchema = z.object({ type: z.string(), fingerprint: z.string() });
+
+const MORE_PAGES = 'CircleCI says more pages exist, which the API offers no way to read';
+
+/** Who may use a context: empty when unrestricted. */
+export async function contextRestrictions(client: CircleCiClient, contextId: string, contextName: string): Promise<Listing<ContextRestriction>> {
+  const what = `the restrictions of context ${contextName}`;
+  // The operation declares no page-token: one page.
+  const r = await client.v2(`/context/${encodeURIComponent(contextId)}/restrictions`, {}, pageSchema(restrictionSchema), what);
+  if (!r.ok) return { ok: false, reason: r.reason };
+  if (r.value.next_page_token) return { ok: false, reason: `${what}: ${MORE_PAGES}` };
+  return {
+    ok: true,
+    items: r.value.items.map((x) => ({ type: x.restriction_type, value: x.restriction_value, ...(x.name === null || x.name === undefined || x.name === '' ? {} : { name: x.name }) })),
+  };
+}
+
+/**
+ * The contexts `names` (as a job's configuration names them) of the organisation owning `slug`: each with
+ * its variable names and restrictions, or why either was not read.
+ */
+export async function contextFacts(client: CircleCiClient, slug: string, names: readonly string[]): Promise<ContextFacts[]> {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return [];
+  if (!client.hasToken) return unique.map((name) => ({ name, variables: { notRead: 'no CircleCI token (CIRCLECI_TOKEN)' }, restrictions: { notRead: 'no CircleCI token (CIRCLECI_TOKEN)' } }));
+  const inv = await contextInventory(client, slug, unique);
+  const out: ContextFacts[] = [];
+  for (const name of unique) {
+    const found = inv.contexts.find((c) => c.context === name);
+    if (!found) {
+      const why = inv.unavailable.find((u) => u.startsWith(`context ${name}:`))?.slice(`context ${name}: `.length) ?? 'not listed';
+      out.push({ name, variables: { notRead: why }, restrictions: { notRead: why } });
+      continue;
+    }
+    const restrictions = await contextRestrictions(client, found.id, name);
+    out.push({ name, variables: found.variables.map((v) => v.name).sort(), restrictions: restrictions.ok ? restrictions.items : { notRead: restrictions.reason } });
+  }
+  return out;
+}
+
+/** A project's checkout keys: type and SHA-256 fingerprint, never key material. */
+export async function checkoutKeys(client: CircleCiClient, slug: string): Promise<Listing<CheckoutKeyFact>> {
+  const what = `the checkout keys of ${slug}`;
+  const r = await client.v2(`/project/${slugPath(slug)}/checkout-key`, { digest: 'sha256' }, pageSchema(checkoutKeySchema), what);
+  if (!r.ok) return { ok: false, reason: r.reason };
+  if (r.value.next_page_token) return { ok: false, reason: `${what}: ${MORE_PAGES}` };
+  return { ok: true, items: r.value.items.map((k) => ({ type: k.type, fingerprint: k.fingerprint })) };
 }

@@ -69,6 +69,31 @@ describe('circleci: source against the simulator', () => {
     expect(v?.files).toEqual([{ path: '.circleci/config.yml', text: config('new-7') }]);
   });
 
+  it('reads projects 8 at a time and yields them in the listing\'s order, as one at a time does', async () => {
+    for (let i = 0; i < 20; i++) {
+      const slug = `gh/acme/p-${String(i).padStart(2, '0')}`;
+      sim.addProject({ slug, followed: true });
+      sim.addPipeline({ project: slug, createdAt: new Date(t('2025-03-01T00:00:00Z') + i * 60_000).toISOString(), source: config(`p-${i}`) });
+    }
+    sim.addProject({ slug: 'gh/acme/gone', followed: true });
+    sim.delayMs = 20;
+    const started = Date.now();
+    const parallel = await collect('circleci:gh/acme', sim, undefined);
+    const parallelMs = Date.now() - started;
+    expect(sim.maxInFlight).toBe(8);
+    sim.maxInFlight = 0;
+    const serial = await collect('circleci:gh/acme', sim, undefined, { concurrency: 1 });
+    expect(sim.maxInFlight).toBe(1);
+    const shape = (r: typeof parallel): unknown => ({ versions: r.versions.map((v) => [v.repo, v.version, v.files]), failures: r.failures, read: r.read });
+    expect(shape(parallel)).toEqual(shape(serial));
+    expect(parallel.read).toEqual(['acme/gone', ...Array.from({ length: 20 }, (_, i) => `acme/p-${String(i).padStart(2, '0')}`)]);
+    // A project without a pipeline has no version (not a failure).
+    expect(parallel.failures).toEqual([]);
+    expect(parallel.versions).toHaveLength(20);
+    // 21 projects × (project + pipelines + config) round trips of 20 ms: one at a time ≥ 1.2 s.
+    expect(parallelMs).toBeLessThan(1000);
+  });
+
   it('the window: the config live as it opened, each config that ran in it (also one changed afterwards), the head', async () => {
     sim.pageSize = 2;
     sim.addProject({ slug: 'gh/acme/agentkit' });

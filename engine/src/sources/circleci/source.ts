@@ -54,6 +54,8 @@ export interface CircleCiSourceOptions extends CircleCiClientOptions {
   projectPipelinePages?: number;
   /** Most pipeline configs read per project (default 200); the rest are a RepoFailure. */
   maxConfigs?: number;
+  /** Projects read at once (default 8); their versions are yielded in the listing's order all the same. */
+  concurrency?: number;
 }
 
 export const CIRCLECI_CONFIG_PATH = '.circleci/config.yml';
@@ -152,8 +154,30 @@ class CircleCiSource implements RepoSource {
     for (const f of listed.failures) yield failure(this.id, f);
     if (listed.slugs.length === 0 && listed.failures.length > 0) return;
     progress?.listed(listed.slugs.length, listed.slugs.length);
-    for (const slug of listed.slugs) {
-      yield* this.project(slug, window);
+    // Up to `concurrency` projects are read ahead; each one's items are yielded in the listing's order.
+    const limit = Math.max(1, this.options.concurrency ?? 8);
+    const slugs = listed.slugs;
+    const ahead: Array<Promise<Array<RepoVersion | RepoFailure>>> = [];
+    let next = 0;
+    const start = (): void => {
+      const slug = slugs[next++] as string;
+      ahead.push(
+        (async () => {
+          const items: Array<RepoVersion | RepoFailure> = [];
+          try {
+            for await (const item of this.project(slug, window)) items.push(item);
+          } catch (err) {
+            items.push(failure(repoOfSlug(slug), `reading ${slug} failed: ${(err as Error).message}`));
+          }
+          return items;
+        })(),
+      );
+    };
+    while (next < slugs.length && ahead.length < limit) start();
+    for (const slug of slugs) {
+      const items = await (ahead.shift() as Promise<Array<RepoVersion | RepoFailure>>);
+      if (next < slugs.length) start();
+      yield* items;
       progress?.read(repoOfSlug(slug));
     }
   }

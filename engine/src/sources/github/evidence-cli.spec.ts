@@ -1,7 +1,7 @@
 /**
  * `ci-exposure scan github:acme --indicator tj-actions-changed-files-2025 --evidence` in-process against
  * the GitHub simulator: each affected job says whether it ran in the window and on which commit; the
- * static verdict stays; the summary counts the jobs that ran.
+ * static verdict stays (next to `not-run` for a job that did not run); the summary counts the jobs that ran.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -53,7 +53,7 @@ afterEach(async () => {
 
 const report = z.object({
   summary: z.object({ affected: z.number(), ran: z.number().optional() }),
-  findings: z.array(z.object({ repo: z.string(), affected: z.boolean(), verdict: z.string(), runs: z.object({ state: z.string(), count: z.number(), resolution: z.string().optional() }).optional() })),
+  findings: z.array(z.object({ repo: z.string(), affected: z.boolean(), verdict: z.string(), exposureVerdict: z.string().optional(), runs: z.object({ state: z.string(), count: z.number(), resolution: z.string().optional() }).optional() })),
 });
 
 async function scan(format: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -78,14 +78,15 @@ describe('scan --evidence (GitHub simulator)', () => {
     // One log read shows the malicious commit (the other expired): the answer is "ran the malicious commit".
     expect(byRepo['acme/busy']?.runs).toEqual(expect.objectContaining({ state: 'ran', count: 2, resolution: 'malicious' }));
     expect(byRepo['acme/quiet']?.runs).toEqual(expect.objectContaining({ state: 'not-run', count: 0 }));
-    // Static exposure is kept: both still carry their verdict.
-    expect(byRepo['acme/quiet']?.verdict).toBe(byRepo['acme/busy']?.verdict);
-    expect(byRepo['acme/quiet']?.verdict).not.toBe('none');
+    // Static exposure is kept: the job that did not run is `not-run`, its static verdict next to it.
+    expect(byRepo['acme/quiet']?.verdict).toBe('not-run');
+    expect(byRepo['acme/quiet']?.exposureVerdict).toBe(byRepo['acme/busy']?.verdict);
+    expect(byRepo['acme/busy']?.verdict).toMatch(/^(critical|high|medium|low)$/);
 
     const table = await scan('table', env);
     expect(table.stdout).toContain('  runs: ran 2 times in the window (first 2025-03-14T17:00:10.000Z, last 2025-03-15T10:00:10.000Z): ran the malicious commit https://github.com/acme/busy/actions/runs/');
     expect(table.stdout).toContain('  runs: did not run in the window');
-    expect(table.stdout).toMatch(/; 1 affected job ran in the window\n/);
+    expect(table.stdout).toMatch(/; 1 affected job ran in the window, 1 did not run \(listed with its static exposure\)\n/);
     const markdown = await scan('markdown', env);
     expect(markdown.stdout).toContain('_Runs:_ did not run in the window');
     expect(markdown.stdout).toContain('· 1 affected job ran in the window');
@@ -96,6 +97,6 @@ describe('scan --evidence (GitHub simulator)', () => {
     const io = { stdout: (): void => undefined, stderr: (): void => undefined, env };
     const base = { indicator: 'tj-actions-changed-files-2025', format: 'json', dataDir: join(tmp.dir, 'data'), evidence: true };
     await expect(runSourceScan({ ...base, paths: ['github:acme'], window: 'none' }, io)).rejects.toThrow('scan: --evidence needs an incident window (--indicator with a window, or --window START..END)');
-    await expect(runSourceScan({ ...base, paths: [tmp.dir] }, io)).rejects.toThrow('scan: --evidence reads run history from GitHub: give a github:ORG or github:OWNER/REPO source');
+    await expect(runSourceScan({ ...base, paths: [tmp.dir] }, io)).rejects.toThrow('scan: --evidence reads run history from GitHub, GitLab or CircleCI: give a github:, gitlab: or circleci: source');
   });
 });

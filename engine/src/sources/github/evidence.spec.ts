@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitHubSimulator } from '../../../test/simulators/github/server';
 import { GitHubClient } from './client';
-import { GitHubEvidence, isDoubleBase64, jobNameMatches, scanLogText, secretInventory, secretRotatedSince, type JobRunQuery } from './evidence';
+import { GitHubEvidence, isDoubleBase64, jobNameMatches, jobPathMatches, scanLogText, secretInventory, secretRotatedSince, workflowTokenDefault, type JobRunQuery } from './evidence';
 
 const TOKEN = 'ghp_simulated_evidence_token';
 const MALICIOUS = '0e58ed8671d6b60d0890c21b07f8835ace038e67';
@@ -64,6 +64,26 @@ describe('pure parts', () => {
     expect(jobNameMatches('build', 'ok-build')).toBe(false);
     expect(jobNameMatches('test ${{ matrix.os }}', 'test ubuntu-latest')).toBe(true);
     expect(jobNameMatches('test ${{ matrix.os }}', 'lint ubuntu-latest')).toBe(false);
+  });
+
+  it('matches a job by its place in the run: called through callers (with or without a matrix), or calling a workflow', () => {
+    const called = { jobName: 'changed', callers: ['call'] };
+    expect(jobPathMatches(called, 'call / changed')).toBe(true);
+    expect(jobPathMatches(called, 'call (ubuntu-latest, 20) / changed')).toBe(true);
+    expect(jobPathMatches(called, 'call (ubuntu-latest, 20) / changed (a)')).toBe(true);
+    expect(jobPathMatches(called, 'changed')).toBe(false);
+    expect(jobPathMatches(called, 'call-other / changed')).toBe(false);
+    expect(jobPathMatches(called, 'call / changed-files')).toBe(false);
+    expect(jobPathMatches(called, 'outer / call / changed')).toBe(false);
+    expect(jobPathMatches({ jobName: 'changed', callers: ['outer', 'call'] }, 'outer (x) / call (y, z) / changed')).toBe(true);
+    expect(jobPathMatches({ jobName: 'changed', callers: ['deploy ${{ matrix.env }}'] }, 'deploy prod / changed')).toBe(true);
+    const calling = { jobName: 'call', callsWorkflow: true };
+    expect(jobPathMatches(calling, 'call / changed')).toBe(true);
+    expect(jobPathMatches(calling, 'call (ubuntu-latest) / changed')).toBe(true);
+    expect(jobPathMatches(calling, 'call / inner / changed')).toBe(true);
+    expect(jobPathMatches(calling, 'call')).toBe(false);
+    expect(jobPathMatches(calling, 'call (ubuntu-latest)')).toBe(false);
+    expect(jobPathMatches({ jobName: 'build' }, 'build / x')).toBe(false);
   });
 
   it('finds download lines and double-base64 blobs, keeping the blob out', () => {
@@ -130,6 +150,28 @@ describe('run history inside the window (simulator)', () => {
     expect(JSON.stringify(ev)).not.toContain(PAYLOAD);
     expect(JSON.stringify(ev)).not.toContain('Complete job name');
     expect(sim.actions.runQueries).toEqual(['2025-03-14T00:00:00Z..2025-03-15T23:59:59Z']);
+  });
+
+  it("a reusable workflow's job run through a caller with a matrix: `<caller> (<matrix values>) / <job>`", async () => {
+    sim.actions.addRun('acme/web', {
+      path: '.github/workflows/ci.yml',
+      createdAt: '2025-03-14T10:00:00Z',
+      jobs: [
+        { name: 'call (ubuntu-latest, 20) / changed', log: setupLog(MALICIOUS) },
+        { name: 'call (windows-latest, 20) / changed', log: setupLog(CLEAN) },
+        { name: 'call-docs / changed', log: setupLog(MALICIOUS) },
+        { name: 'changed', log: setupLog(MALICIOUS) },
+      ],
+    });
+    const ev = new GitHubEvidence(client(), true);
+    const called = await ev.jobRuns(query({ jobName: 'changed', callers: ['call'] }));
+    expect(called).toMatchObject({ state: 'ran', count: 2, resolution: 'malicious' });
+    expect(called.logs).toHaveLength(2);
+    // The calling job itself, any called job under it.
+    expect(await ev.jobRuns(query({ jobName: 'call', callsWorkflow: true }))).toMatchObject({ state: 'ran', count: 2 });
+    // Without the caller, only the job of the workflow itself.
+    expect(await ev.jobRuns(query({ jobName: 'changed' }))).toMatchObject({ state: 'ran', count: 1 });
+    expect(await ev.jobRuns(query({ jobName: 'changed', callers: ['other'] }))).toEqual({ state: 'not-run', count: 0, urls: [], resolved: [], logs: [] });
   });
 
   it('ran in the window but resolved to a clean commit', async () => {
@@ -254,5 +296,26 @@ describe('Actions secrets: names and updated_at only', () => {
     });
     expect(await secretRotatedSince(client(), 'NPM_TOKEN', { repo: 'acme/gone', scope: 'repository' }, since)).toEqual({ state: 'unknown', reason: 'repository acme/gone: GitHub answered HTTP 404: Not Found' });
     expect(await secretRotatedSince(undefined, 'NPM_TOKEN', { repo: 'acme/web', scope: 'repository' }, since)).toEqual({ state: 'unknown', reason: 'no GitHub token (GITHUB_TOKEN)' });
+  });
+});
+
+describe('the default workflow permission of GITHUB_TOKEN', () => {
+  it('read or write, and whether Actions may approve pull requests; repository and organisation', async () => {
+    sim.actions.setWorkflowPermissions('acme/web', { defaultPermissions: 'write', canApprovePullRequestReviews: true });
+    sim.actions.setWorkflowPermissions('acme/api', { defaultPermissions: 'read', canApprovePullRequestReviews: false });
+    sim.actions.setWorkflowPermissions('acme', { defaultPermissions: 'read', canApprovePullRequestReviews: false });
+    const c = client();
+    expect(await workflowTokenDefault(c, 'acme/web')).toEqual({ ok: true, value: 'write', canApprovePullRequests: true });
+    expect(await workflowTokenDefault(c, 'acme/api')).toEqual({ ok: true, value: 'read', canApprovePullRequests: false });
+    expect(await workflowTokenDefault(c, { org: 'acme' })).toEqual({ ok: true, value: 'read', canApprovePullRequests: false });
+  });
+
+  it('not read: a refusal (403), an answer GitHub does not give (404), no token', async () => {
+    sim.actions.setWorkflowPermissions('acme/web', { status: 403 });
+    const c = client();
+    expect(await workflowTokenDefault(c, 'acme/web')).toEqual({ ok: false, reason: 'GitHub answered HTTP 403: Resource not accessible by personal access token', status: 403 });
+    expect(await workflowTokenDefault(c, 'acme/api')).toEqual({ ok: false, reason: 'GitHub answered HTTP 404: Not Found', status: 404 });
+    expect(await workflowTokenDefault(undefined, 'acme/api')).toEqual({ ok: false, reason: 'no GitHub token (GITHUB_TOKEN)' });
+    expect(sim.undocumented).toEqual(['/repos/{owner}/{repo}/actions/permissions/workflow 403', '/repos/{owner}/{repo}/actions/permissions/workflow 404']);
   });
 });

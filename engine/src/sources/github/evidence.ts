@@ -11,6 +11,9 @@
  *                                   resolved to, compared with the indicator's malicious SHAs
  *   secretInventory / secretRotatedSince   Actions secret NAMES and `updated_at` (never values: GitHub
  *                                   returns none; Actions *variables*, which carry values, are never asked)
+ *   workflowTokenDefault(repo|org)  GET /repos/{o}/{r}/actions/permissions/workflow (or /orgs/{org}/…): the
+ *                                   GITHUB_TOKEN's default for jobs without `permissions:` (read | write)
+ *                                   and whether Actions may approve pull requests
  *
  * Fail closed: "unavailable" (no token, logs expired or deleted, provider error) is its own answer and is
  * never read as "did not run"; a log that cannot be read leaves the resolved commit unknown, never clean.
@@ -35,6 +38,17 @@ export interface JobRunQuery {
   workflowPath: string;
   /** The job's display name (`name:` or its key); matrix jobs run as `name (x, y)`. */
   jobName: string;
+  /**
+   * A job of a reusable workflow: the display names of the jobs that called it, outermost first. GitHub
+   * lists it in the caller's run as `<caller job> / <job>` (one ` / ` per level), a caller with a matrix as
+   * `<caller job> (<matrix values>) / <job>`. Absent or empty: a job of the workflow itself.
+   */
+  callers?: readonly string[];
+  /**
+   * The job calls a reusable workflow (`jobs.<id>.uses`): it never runs under its own name, only as
+   * `<job> / <called job>` (any called job, at any depth).
+   */
+  callsWorkflow?: boolean;
   window: EvidenceWindow;
   /** The compromised components (`owner/repo` or `owner/repo/path`) whose resolved commit is asked. */
   actions: readonly string[];
@@ -93,17 +107,37 @@ export function unavailableReason(err: unknown): string {
 
 /**
  * Does the API's job name belong to the configured job? Equal, or a matrix instance `name (x, y)`; a
- * name with an expression (`${{ … }}`) matches with the expression as a wildcard.
+ * name with an expression (`${{ … }}`) matches with the expression as a wildcard. (One level: jobPathMatches.)
  */
 export function jobNameMatches(configured: string, actual: string): boolean {
-  if (actual === configured) return true;
-  if (actual.startsWith(`${configured} (`) && actual.endsWith(')')) return true;
-  if (!configured.includes('${{')) return false;
-  const pattern = configured
+  return jobPathMatches({ jobName: configured }, actual);
+}
+
+/** A configured name as a pattern: literal, `${{ … }}` as a wildcard, and an optional matrix suffix ` (x, y)`. */
+function namePattern(configured: string): string {
+  const literal = configured
     .split(/\$\{\{[^}]*\}\}/)
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${pattern}( \\(.*\\))?$`).test(actual);
+    .join('.*?');
+  return `${literal}(?: \\(.*?\\))?`;
+}
+
+/** Where a job is in its run's job names: its own name, the callers above it, whether it calls a workflow. */
+export interface JobPath {
+  jobName: string;
+  callers?: readonly string[];
+  callsWorkflow?: boolean;
+}
+
+/**
+ * Does the API's job name belong to the job at `path`? Each level is matched as jobNameMatches does
+ * (equal, a matrix instance, an expression as a wildcard), the levels joined by ` / `: a called job as
+ * `<caller> / <job>` (a caller with a matrix: `<caller> (x, y) / <job>`), a calling job as `<job> / <any>`.
+ */
+export function jobPathMatches(path: JobPath, actual: string): boolean {
+  const levels = [...(path.callers ?? []), path.jobName].map(namePattern);
+  const tail = path.callsWorkflow === true ? ' / .+' : '';
+  return new RegExp(`^${levels.join(' / ')}${tail}$`).test(actual);
 }
 
 /** Is this a double-base64 blob (base64 text that decodes to base64 text)? */
@@ -254,7 +288,7 @@ export class GitHubEvidence {
       const runs = (await this.runsInWindow(q.repo, q.window)).filter((r) => r.path.replace(/@.*$/, '') === q.workflowPath);
       matched = [];
       for (const run of runs) {
-        for (const job of await this.jobsOf(q.repo, run.id)) if (jobNameMatches(q.jobName, job.name)) matched.push({ run, job });
+        for (const job of await this.jobsOf(q.repo, run.id)) if (jobPathMatches(q, job.name)) matched.push({ run, job });
       }
     } catch (err) {
       return none('unavailable', `run history unavailable: ${unavailableReason(err)}`);
@@ -442,4 +476,34 @@ export async function secretRotatedSince(client: GitHubClient | undefined, name:
     return changed > since ? { state: 'verified', changedAt: hit.updated_at, where: l.label } : { state: 'not-yet', changedAt: hit.updated_at, where: l.label };
   }
   return { state: 'unknown', reason: `no Actions secret named ${name} in ${lookups.map((l) => l.label).join(', ')}` };
+}
+
+// ───────────────────────── the workflow token's default ─────────────────────────
+
+const WorkflowPermissionsSchema = z.object({ default_workflow_permissions: z.enum(['read', 'write']), can_approve_pull_request_reviews: z.boolean() });
+
+/** The default, or why it was not read (`status`: GitHub's HTTP status, when it answered one). */
+export type WorkflowTokenDefault = { ok: true; value: 'read' | 'write'; canApprovePullRequests: boolean } | { ok: false; reason: string; status?: number };
+
+/**
+ * The default permission of GITHUB_TOKEN for jobs that set no `permissions:` — of a repository
+ * (`owner/name`) or, with `{ org }`, of an organisation (`admin:org`). Needs the `repo` scope (classic tokens); a
+ * refusal is `{ ok: false }` with GitHub's words.
+ */
+export async function workflowTokenDefault(client: GitHubClient | undefined, target: string | { org: string }): Promise<WorkflowTokenDefault> {
+  if (!client) return { ok: false, reason: 'no GitHub token (GITHUB_TOKEN)' };
+  let path: string;
+  if (typeof target === 'string') {
+    const { owner, name } = splitRepo(target);
+    path = `/repos/${owner}/${name}/actions/permissions/workflow`;
+  } else {
+    path = `/orgs/${encodeURIComponent(target.org)}/actions/permissions/workflow`;
+  }
+  try {
+    const body = await client.restJson(path, WorkflowPermissionsSchema);
+    return { ok: true, value: body.default_workflow_permissions, canApprovePullRequests: body.can_approve_pull_request_reviews };
+  } catch (err) {
+    const status = err instanceof GitHubApiError ? err.status : undefined;
+    return { ok: false, reason: unavailableReason(err), ...(status === undefined ? {} : { status }) };
+  }
 }

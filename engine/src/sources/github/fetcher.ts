@@ -21,6 +21,12 @@
  * the component unresolved with GitHub's answer — never read as it is today. Without a window a branch
  * is read at today's head, without a note. Today's and as-of-window reads of one branch are kept apart
  * by the component store's folder per window (component-store.ts, componentStoreDir).
+ *
+ * A tag, with an incident window, whose commit was committed after the window's end was created or moved
+ * after the window (maintainers restore moved tags): what it pointed to during the window is not known,
+ * so the component is unresolved with that reason ("tag v39 of o/r now points to <sha> committed <date>,
+ * after the window …") — never read as clean. A tag whose commit is older is read as it is today (a tag
+ * moved during the window to an older commit cannot be told from here).
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -58,7 +64,9 @@ const RevSchema = z
   .object({
     __typename: z.string(),
     oid: z.string(),
-    target: z.object({ __typename: z.string(), oid: z.string() }).optional(),
+    /** A commit's date (asked with a window: a tag's commit is checked against the window's end). */
+    committedDate: z.string().optional(),
+    target: z.object({ __typename: z.string(), oid: z.string(), committedDate: z.string().optional() }).optional(),
   })
   .nullable();
 const HistorySchema = z.object({ nodes: z.array(z.object({ oid: z.string(), committedDate: z.string() }).nullable()) });
@@ -97,7 +105,7 @@ function firstQueryAsOf(defaultBranch: boolean): string {
   const vars = defaultBranch ? '' : ', $branch: String!, $tag: String!';
   return `query ComponentAsOf($owner: String!, $name: String!, $rev: String!${vars}, $until: GitTimestamp!, $p0: String!, $p1: String!) {
   repository(owner: $owner, name: $name) {
-    commit: object(expression: $rev) { __typename oid ... on Tag { target { __typename oid } } }
+    commit: object(expression: $rev) { __typename oid ... on Commit { committedDate } ... on Tag { target { __typename oid ... on Commit { committedDate } } } }
     ${branch}
     f0: object(expression: $p0) { ${BLOB} }
     f1: object(expression: $p1) { ${BLOB} }
@@ -184,8 +192,19 @@ class GitHubFetcherImpl implements ComponentFetcher {
     const answer = (): string => errors.map((e) => e.message).join('; ');
     if (!repo) return { ok: false, reason: `GitHub: ${answer() || `no repository ${ref.owner}/${ref.repo}`}` };
     if (!repo.commit) return { ok: false, reason: `GitHub: no ref ${rev} in ${ref.owner}/${ref.repo}` };
-    let commit: { oid: string; __typename: string } | undefined = repo.commit.__typename === 'Tag' ? repo.commit.target : repo.commit;
+    let commit: { oid: string; __typename: string; committedDate?: string } | undefined = repo.commit.__typename === 'Tag' ? repo.commit.target : repo.commit;
     if (!commit || commit.__typename !== 'Commit') return { ok: false, reason: `GitHub: ${rev} in ${ref.owner}/${ref.repo} is not a commit or a tag of a commit` };
+    // A tag whose commit is younger than the window's end was created or moved after it: not read as clean.
+    if (window !== undefined && repo.tag) {
+      const at = commit.committedDate === undefined ? Number.NaN : Date.parse(commit.committedDate);
+      if (!Number.isFinite(at)) return { ok: false, reason: `GitHub: the date of the commit tag ${rev} of ${ref.owner}/${ref.repo} points to was not given; whether the tag moved after the incident window is not known` };
+      if (at > window.end) {
+        return {
+          ok: false,
+          reason: `GitHub: tag ${rev} of ${ref.owner}/${ref.repo} now points to ${commit.oid} committed ${isoTime(at)}, after the window (which ended ${isoTime(window.end)}): what it pointed to during the window is not known`,
+        };
+      }
+    }
 
     let blobs = [repo.f0, repo.f1];
     let note: string | undefined;

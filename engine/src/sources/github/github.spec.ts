@@ -225,6 +225,35 @@ describe('GitHub source: the versions live in an incident window', () => {
     expect(sim.calls.graphql).toBe(3);
   });
 
+  it('takes the head\'s files for a window-start commit whose pipeline objects are the same; reads it when one differs', async () => {
+    const base = {
+      '.github/workflows/ci.yml': workflow('actions/checkout@v4'),
+      '.gitlab-ci.yml': 'include:\n  - local: ci/build.yml\n',
+      'ci/build.yml': 'build:\n  script: make\n',
+      'README.md': 'a',
+    };
+    sim.addOrg('acme');
+    // Only the README changed after the window: the window-start commit has the head's pipeline files.
+    sim.addRepo({ full: 'acme/same', commits: [{ date: '2025-03-01T00:00:00Z', files: { ...base, 'README.md': 'same' } }, { date: '2025-04-01T00:00:00Z', files: { 'README.md': 'b' } }] });
+    // The included file (outside the platforms' paths) changed after the window: read again.
+    sim.addRepo({ full: 'acme/other', commits: [{ date: '2025-03-01T00:00:00Z', files: base }, { date: '2025-04-01T00:00:00Z', files: { 'ci/build.yml': 'build:\n  script: make release\n' } }] });
+    const { versions, failures } = await collect(createGitHubSource('github:acme', env()).versions(window));
+    expect(failures).toEqual([]);
+    const summary = versions.map((v) => [v.repo, v.version.role, v.version.commit, v.files.map((f) => `${f.path}=${f.text.length}`).sort().join(' ')]);
+    const files = (build = base['ci/build.yml']): string => `.github/workflows/ci.yml=${base['.github/workflows/ci.yml'].length} .gitlab-ci.yml=${base['.gitlab-ci.yml'].length} ci/build.yml=${build.length}`;
+    expect(summary).toEqual([
+      ['acme/other', 'window-start', sim.oid('acme/other', 0), files()],
+      ['acme/other', 'head', sim.oid('acme/other', 1), files('build:\n  script: make release\n')],
+      ['acme/same', 'window-start', sim.oid('acme/same', 0), files()],
+      ['acme/same', 'head', sim.oid('acme/same', 1), files()],
+    ]);
+    // listing (heads, their first round, histories) + the heads' second round (ci/build.yml) + the
+    // history of ci/build.yml (outside the platforms' paths) + acme/other's window-start in two rounds.
+    expect(sim.calls.graphql).toBe(5);
+    expect(sim.queries.filter((q) => q.includes(`${sim.oid('acme/same', 0)}:`))).toEqual([]);
+    expect(sim.queries.filter((q) => q.includes(`${sim.oid('acme/other', 0)}:`))).toHaveLength(2);
+  });
+
   it('gives the core a reader that says "not fetched" until the files it asked for are prefetched', async () => {
     sim.addRepo({ full: 'acme/scripts', commits: [{ date: '2025-01-01T00:00:00Z', files: { '.github/workflows/ci.yml': workflow('actions/checkout@v4'), 'scripts/cover.sh': 'curl -s https://codecov.io/bash | bash\n' } }] });
     const source = createGitHubSource('github:acme/scripts', env());
@@ -266,7 +295,8 @@ describe('GitHub client: rate limits', () => {
   it('waits before a call its remembered budget cannot pay, without being refused', async () => {
     sim.setGraphqlBudget(1, 1200);
     const client = fastClient();
-    const { versions, failures } = await collect(createGitHubSource('github:acme', env(), { client }).versions(window));
+    // Two listing pages (2 + 1 repositories, each with its history): the first call spends the budget.
+    const { versions, failures } = await collect(createGitHubSource('github:acme', env(), { client, pageSize: 2 }).versions(window));
     expect(failures).toEqual([]);
     expect(versions).toHaveLength(3);
     expect(sim.calls.rateLimited).toBe(0);
@@ -292,9 +322,13 @@ describe('GitHub client: rate limits', () => {
   });
 
   it('after bounded retries on a secondary limit, the repositories of that call fail and the others are scanned', async () => {
+    // Root `*.Jenkinsfile`s are outside the platforms' history paths: their history is a call per repository here.
+    for (const name of ['repo-b', 'repo-d']) {
+      sim.addRepo({ full: `acme/${name}`, commits: [{ date: '2025-03-10T00:00:00Z', files: { 'release.Jenkinsfile': 'node { sh "make" }\n' } }] });
+    }
     sim.addSecondaryLimit({ contains: 'name: "repo-b"', times: Infinity, status: 429 });
     const client = fastClient({ maxRetries: 2 });
-    const { versions, failures } = await collect(createGitHubSource('github:acme', env(), { client, maxReposPerQuery: 1 }).versions(window));
+    const { versions, failures } = await collect(createGitHubSource('github:acme', env(), { client, maxReposPerQuery: 1, maxObjectsPerQuery: 1 }).versions(window));
     expect(failures).toEqual([
       {
         repo: 'acme/repo-b',
@@ -305,7 +339,9 @@ describe('GitHub client: rate limits', () => {
     expect(versions.map((v) => [v.repo, v.version.role])).toEqual([
       ['acme/repo-a', 'window-start'],
       ['acme/repo-c', 'window-start'],
+      ['acme/repo-d', 'window-start'],
     ]);
+    expect(versions.find((v) => v.repo === 'acme/repo-d')?.files.map((f) => f.path)).toEqual(['release.Jenkinsfile']);
     expect(sim.calls.secondaryRefused).toBe(3);
     // No retry-after: the client backed off 5 ms, then 10 ms.
     expect(client.stats.waitedMs).toBe(15);
@@ -424,7 +460,7 @@ describe('GitHub component fetcher: a branch in an incident window is read as of
         { date: '2025-03-14T16:00:00Z', files: { 'action.yml': IN_WINDOW, 'dist/index.js': PAYLOAD } },
         { date: '2025-03-20T09:00:00Z', files: { 'action.yml': TODAY, 'dist/index.js': null } },
       ],
-      refs: { release: 2, v2: 2 },
+      refs: { release: 2, v2: 2, v1: 0, v3: { commit: 2, annotated: true }, v4: { commit: 1, annotated: true } },
       branches: ['release'],
     });
     sim.addRepo({ full: 'acme/stuck', commits: [{ date: '2025-03-01T00:00:00Z', files: { 'action.yml': BEFORE } }], historyError: TIMEOUT });
@@ -463,8 +499,27 @@ describe('GitHub component fetcher: a branch in an incident window is read as of
     expect(await createGitHubFetcher(env()).fetch(ref('acme/moving@release'), writer)).toEqual({ ok: true, files: ['github/acme/moving@release/action.yml'] });
     expect(files.get('acme/moving@release//action.yml')).toBe(TODAY);
     expect(files.get(`acme/moving@release//${RESOLVED_COMMIT_FILE}`)).toBe(`${sim.oid('acme/moving', 2)}\n`);
-    expect(await createGitHubFetcher(env(), { window }).fetch(ref('acme/moving@v2'), writer)).toEqual({ ok: true, files: ['github/acme/moving@v2/action.yml'] });
+    expect(await createGitHubFetcher(env()).fetch(ref('acme/moving@v2'), writer)).toEqual({ ok: true, files: ['github/acme/moving@v2/action.yml'] });
     expect(files.get('acme/moving@v2//action.yml')).toBe(TODAY);
+  });
+
+  it('a tag whose commit is younger than the window moved after it: unresolved, saying so; an older one is read as it is', async () => {
+    const fetcher = createGitHubFetcher(env(), { window });
+    const today = sim.oid('acme/moving', 2);
+    const moved = (tag: string): string =>
+      `GitHub: tag ${tag} of acme/moving now points to ${today} committed 2025-03-20T09:00:00Z, after the window (which ended 2025-03-15T23:59:59Z): what it pointed to during the window is not known`;
+    // A lightweight tag and an annotated one (its commit's date is the target's).
+    expect(await fetcher.fetch(ref('acme/moving@v2'), writer)).toEqual({ ok: false, reason: moved('v2') });
+    expect(await fetcher.fetch(ref('acme/moving@v3'), writer)).toEqual({ ok: false, reason: moved('v3') });
+    expect(files.size).toBe(0);
+    // Committed before the window, or inside it: read as the tag is today, without a note.
+    expect(await fetcher.fetch(ref('acme/moving@v1'), writer)).toEqual({ ok: true, files: ['github/acme/moving@v1/action.yml'] });
+    expect(files.get('acme/moving@v1//action.yml')).toBe(BEFORE);
+    expect(files.get(`acme/moving@v1//${RESOLVED_COMMIT_FILE}`)).toBe(`${sim.oid('acme/moving', 0)}\n`);
+    expect(await fetcher.fetch(ref('acme/moving@v4'), writer)).toEqual({ ok: true, files: ['github/acme/moving@v4/action.yml', 'github/acme/moving@v4/dist/index.js'] });
+    expect(files.get('acme/moving@v4//dist/index.js')).toBe(PAYLOAD);
+    // A commit SHA is not a tag: read as it is, whatever its date.
+    expect(await fetcher.fetch(ref(`acme/moving@${today}`), writer)).toEqual({ ok: true, files: [`github/acme/moving@${today}/action.yml`] });
   });
 
   it("a history GitHub does not give, or no commit by the window's end, leaves the component unresolved with the reason", async () => {

@@ -99,6 +99,12 @@ const TreeSchema = z.object({ __typename: z.string(), entries: z.array(EntrySche
 const RootSchema = z.object({ __typename: z.string(), tree: z.object({ entries: z.array(EntrySchema).nullable().optional() }).optional() });
 
 const BLOB_FIELDS = '__typename ... on Blob { byteSize isBinary isTruncated text }';
+
+/** The entries of a commit's root tree as the comparison of revisions needs them (`ROOT_ENTRIES_SELECTION`). */
+export const RootEntriesSchema = z.array(z.object({ name: z.string(), type: z.string(), mode: z.number(), oid: z.string() }));
+export type RootEntries = z.infer<typeof RootEntriesSchema>;
+/** Inside a `Commit` selection: its root tree's entries with their object ids (no contents). */
+export const ROOT_ENTRIES_SELECTION = 'tree { entries { name type mode oid } }';
 const SYMLINK_MODE = 0o120000;
 
 /** A GraphQL string literal (JSON's escapes are GraphQL's). */
@@ -136,6 +142,10 @@ export class RevisionFiles {
   private readonly asked = new Set<string>();
   private round = 0;
   private tooMany = false;
+  /** Top-level names under which a read was asked (`.github` for `.github/workflows`), for `sameAs`. */
+  private readonly tops = new Set<string>();
+  /** The matches of root listings asked (root-level globs): which root entries a read depended on. */
+  private readonly rootMatches: Array<(path: string) => boolean> = [];
 
   constructor(
     readonly repo: string,
@@ -146,8 +156,47 @@ export class RevisionFiles {
     private readonly localUses: (file: SourceFile) => string[],
     private readonly limits: ReadLimits = DEFAULT_READ_LIMITS,
   ) {
-    for (const t of plan.trees) this.pending.push({ kind: 'tree', dir: t.dir, withText: t.withText, match: plan.wanted });
+    for (const t of plan.trees) {
+      this.noteAsked(t.dir, plan.wanted);
+      this.pending.push({ kind: 'tree', dir: t.dir, withText: t.withText, match: plan.wanted });
+    }
     for (const path of plan.literals) this.queueBlob(path);
+  }
+
+  private noteAsked(path: string, rootMatch?: (p: string) => boolean): void {
+    if (path === '') {
+      if (rootMatch) this.rootMatches.push(rootMatch);
+      return;
+    }
+    this.tops.add(path.split('/')[0] as string);
+  }
+
+  /**
+   * Would this revision's reading give the same files and errors at a revision whose root tree has
+   * `other` entries, this one's being `own`? Yes when every top-level entry a read was asked under has the
+   * same object id, mode and type in both (or is absent from both) and the root entries a root listing
+   * matched are the same: every answer would then be the same, so would everything read after them.
+   * Call it once this revision has nothing pending. Pure.
+   */
+  sameAs(own: RootEntries, other: RootEntries): boolean {
+    if (this.hasPending() || this.inFlight.length > 0) return false;
+    const index = (list: RootEntries): Map<string, string> => new Map(list.map((e) => [e.name, `${e.type} ${e.mode} ${e.oid}`]));
+    const a = index(own);
+    const b = index(other);
+    for (const top of this.tops) if (a.get(top) !== b.get(top)) return false;
+    for (const match of this.rootMatches) {
+      const pick = (list: RootEntries): string => list.filter((e) => e.type === 'blob' && match(e.name)).map((e) => `${e.name} ${e.mode} ${e.oid}`).sort().join('\n');
+      if (pick(own) !== pick(other)) return false;
+    }
+    return true;
+  }
+
+  /** Takes `other`'s files and errors as this revision's (it read the same objects: see `sameAs`). */
+  adopt(other: RevisionFiles): void {
+    this.pending = [];
+    this.inFlight = [];
+    this.files.push(...other.files);
+    this.errors.push(...other.errors.map((e) => ({ ...e })));
   }
 
   hasPending(): boolean {
@@ -166,12 +215,14 @@ export class RevisionFiles {
   private queueBlob(path: string, origin?: number): void {
     if (this.asked.has(`b:${path}`)) return;
     this.asked.add(`b:${path}`);
+    this.noteAsked(path);
     this.pending.push({ kind: 'blob', path, origin });
   }
 
   private queueTree(dir: string, match: (p: string) => boolean, origin?: number): void {
     if (this.asked.has(`t:${dir}:${origin ?? ''}`)) return;
     this.asked.add(`t:${dir}:${origin ?? ''}`);
+    this.noteAsked(dir, match);
     this.pending.push({ kind: 'tree', dir, withText: false, match, origin });
   }
 

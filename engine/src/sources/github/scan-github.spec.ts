@@ -83,4 +83,29 @@ describe('github: in the source registry', () => {
     ]);
     expect(json.summary.incomplete).toEqual([]);
   });
+
+  it('a component used at a tag moved after the window is unresolved, and the report says why', async () => {
+    const LINT = 'name: Lint\non: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme-tools/lint@v1\n';
+    sim.addRepo({ full: 'acme/linted', commits: [{ date: '2025-01-10T09:00:00Z', files: { '.github/workflows/lint.yml': LINT } }] });
+    sim.addRepo({
+      full: 'acme-tools/lint',
+      commits: [
+        { date: '2025-01-01T00:00:00Z', files: { 'action.yml': 'runs:\n  using: composite\n  steps: []\n' } },
+        { date: '2025-04-02T10:00:00Z', files: { 'action.yml': 'runs:\n  using: composite\n  steps:\n    - run: echo restored\n      shell: bash\n' } },
+      ],
+      refs: { v1: 1 },
+    });
+    let stdout = '';
+    await runSourceScan(
+      { paths: ['github:acme'], indicator: 'tj-actions-changed-files-2025', format: 'json', dataDir: join(tmp.dir, 'data') },
+      { stdout: (t) => (stdout += t), stderr: () => undefined, env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: sim.apiUrl } },
+    );
+    const json = report.extend({ unresolved: z.array(z.object({ repo: z.string(), ref: z.string(), reason: z.string() })) }).parse(JSON.parse(stdout));
+    expect(json.summary.complete).toBe(false);
+    expect(json.summary.incomplete).toEqual(['1 component whose source could not be read']);
+    expect(json.unresolved.map((u) => [u.repo, u.ref])).toEqual([['acme/linted', 'acme-tools/lint@v1']]);
+    expect(json.unresolved[0]?.reason).toContain(
+      `could not be fetched by github: GitHub: tag v1 of acme-tools/lint now points to ${sim.oid('acme-tools/lint', 1)} committed 2025-04-02T10:00:00Z, after the window (which ended 2025-03-15T23:59:59Z): what it pointed to during the window is not known`,
+    );
+  });
 });

@@ -4,8 +4,9 @@
  * a `Link` to another host never followed (the token goes to the instance only); and the spec parser
  * and the round reader.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { GitLabClient, nextPage } from './client';
+import { GitLabClient, nextPage, sizeText } from './client';
 import { parseGitLabSpec } from './parse-spec';
 import { gitlabRepoFiles } from './repo-files';
 import { ciConfigInclude } from './version-files';
@@ -94,6 +95,53 @@ describe('GitLabClient', () => {
     const s = scripted([ok([{ id: 'one' }])]);
     const r = await new GitLabClient({ baseUrl: 'https://gitlab.example.com', fetch: s.fetch }).list('/projects', {}, z.object({ id: z.number() }));
     expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/^GitLab's answer for \/projects is not as documented \(0\.id: /) });
+  });
+});
+
+describe('GitLabClient bodies: streamed with a byte cap', () => {
+  /** A body of `count` chunks of `size` bytes ('a'), counting the chunks pulled and whether it was cancelled. */
+  function endless(size: number, count: number): { body: ReadableStream<Uint8Array>; pulled: () => number; cancelled: () => boolean } {
+    let pulled = 0;
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= count) return controller.close();
+        pulled++;
+        controller.enqueue(new Uint8Array(size).fill(0x61));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    return { body, pulled: () => pulled, cancelled: () => cancelled };
+  }
+  const serve = (body: ReadableStream<Uint8Array>): typeof fetch => (async () => new Response(body, { status: 200 })) as unknown as typeof fetch;
+
+  it('a log past the cap: the bytes up to the cap, truncated, the hash of those raw bytes; nothing read past it', async () => {
+    // 16 GB if it were read whole.
+    const s = endless(16 * 1024, 1_000_000);
+    const c = new GitLabClient({ baseUrl: 'https://gitlab.example', fetch: serve(s.body), sleep: async () => undefined });
+    const r = await c.getRaw(c.url('/projects/a%2Fb/jobs/1/trace'), { maxBytes: 40 * 1024, truncate: true });
+    const prefix = 'a'.repeat(40 * 1024);
+    expect(r).toEqual({ ok: true, body: prefix, headers: expect.any(Headers) as Headers, bytes: 40 * 1024, sha256: createHash('sha256').update(prefix).digest('hex'), truncated: true });
+    expect(s.cancelled()).toBe(true);
+    expect(s.pulled()).toBeLessThanOrEqual(4);
+  });
+
+  it('a body within the cap is read whole and hashed; a JSON answer past the cap is a failure, read no further', async () => {
+    const small = endless(1000, 3);
+    const c = new GitLabClient({ baseUrl: 'https://gitlab.example', fetch: serve(small.body), sleep: async () => undefined });
+    const whole = await c.getRaw(c.url('/projects/a%2Fb/jobs/1/trace'), { maxBytes: 4096, truncate: true });
+    expect(whole).toMatchObject({ ok: true, bytes: 3000, truncated: false, sha256: createHash('sha256').update('a'.repeat(3000)).digest('hex') });
+    const big = endless(1024, 1_000_000);
+    const json = new GitLabClient({ baseUrl: 'https://gitlab.example', fetch: serve(big.body), sleep: async () => undefined, maxResponseBytes: 8 * 1024 });
+    expect(await json.get('/projects/a%2Fb', {}, z.object({ id: z.number() }))).toEqual({ ok: false, status: 200, reason: "GitLab's answer for /projects/a%2Fb is larger than 8 KB: not read past it" });
+    expect(big.cancelled()).toBe(true);
+    expect(big.pulled()).toBeLessThanOrEqual(10);
+  });
+
+  it('sizes in MB, KB or bytes', () => {
+    expect([sizeText(64 * 1024 * 1024), sizeText(4096), sizeText(1000), sizeText(0)]).toEqual(['64 MB', '4 KB', '1000 bytes', '0 bytes']);
   });
 });
 

@@ -8,8 +8,18 @@
  * errors are retried twice. Every answer is data — `{ ok: false, status, reason }` with GitLab's own
  * message — never a throw, and never carries the token. Bodies are parsed with zod schemas that name
  * only the fields read (everything else, such as a variable's value, is dropped by the parse).
+ *
+ * No conditional requests (`If-None-Match`): GitLab's REST documentation promises no ETag on the calls
+ * used; the ETag caching it documents is for polling endpoints and keys on the path only, ignoring query
+ * parameters (`?ref=`), so a 304 could stand for another ref's answer — a stale answer is worse than a
+ * full one.
+ *
+ * Bodies are streamed with a byte cap: a JSON answer larger than `maxResponseBytes` (default 64 MB) is a
+ * failure, read no further; a caller that can use a prefix (a job log: `getRaw(url, { maxBytes,
+ * truncate: true })`) gets the bytes up to the cap, `truncated`, and the sha256 of the raw bytes read.
  */
-import type { z } from 'zod';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 export interface GitLabClientOptions {
   /** The instance: `https://gitlab.com`, `https://gitlab.example.com[/prefix]` (without `/api/v4`). */
@@ -27,6 +37,63 @@ export interface GitLabClientOptions {
   maxTotalWaitMs?: number;
   /** Most items one listing reads (default 100,000). */
   maxItems?: number;
+  /** The largest answer read whole (default 64 MB); larger is a failure (getRaw `truncate`: a prefix). */
+  maxResponseBytes?: number;
+}
+
+/** How getRaw reads a body: up to `maxBytes` (default the client's `maxResponseBytes`); `truncate`: keep the prefix instead of failing. */
+export interface RawOptions {
+  maxBytes?: number;
+  truncate?: boolean;
+}
+
+export type RawAnswer =
+  | {
+      ok: true;
+      body: string;
+      headers: Headers;
+      /** Bytes read (the whole body, or `maxBytes` when truncated). */
+      bytes: number;
+      /** sha256 (hex) of the raw bytes read. */
+      sha256: string;
+      /** The body is longer than `maxBytes`: not read past it. */
+      truncated: boolean;
+    }
+  | { ok: false; status: number; reason: string };
+
+/** A project's visibility and whether its jobs (and their logs) are visible to non-members. */
+export type ProjectVisibility = { ok: true; visibility: 'public' | 'internal' | 'private'; publicJobs?: boolean } | { ok: false; reason: string };
+
+const projectVisibilitySchema = z.object({ visibility: z.enum(['public', 'internal', 'private']), public_jobs: z.boolean().optional() });
+
+/** The most bytes of an error answer read (its message is in the first line). */
+const MAX_ERROR_BYTES = 64 * 1024;
+
+/** `67108864` → `64 MB`, `4096` → `4 KB`, else in bytes. */
+export function sizeText(bytes: number): string {
+  if (bytes > 0 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
+  if (bytes > 0 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
+  return `${bytes} bytes`;
+}
+
+/** Reads a body up to `max` bytes, then stops (cancels the stream): the bytes read, and whether there was more. */
+async function readCapped(res: Response, max: number): Promise<{ data: Buffer; truncated: boolean }> {
+  const reader = res.body?.getReader();
+  if (!reader) return { data: Buffer.alloc(0), truncated: false };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk.done) return { data: Buffer.concat(chunks, size), truncated: false };
+    const room = max - size;
+    if (chunk.value.byteLength > room) {
+      if (room > 0) chunks.push(Buffer.from(chunk.value.buffer, chunk.value.byteOffset, room));
+      await reader.cancel().catch(() => undefined);
+      return { data: Buffer.concat(chunks, max), truncated: true };
+    }
+    chunks.push(Buffer.from(chunk.value.buffer, chunk.value.byteOffset, chunk.value.byteLength));
+    size += chunk.value.byteLength;
+  }
 }
 
 export type GitLabResult<T> = { ok: true; data: T; headers: Headers } | { ok: false; status: number; reason: string };
@@ -65,6 +132,8 @@ export class GitLabClient {
   private readonly maxRetries: number;
   private readonly maxWaitMs: number;
   private readonly maxItems: number;
+  private readonly maxResponseBytes: number;
+  private readonly visibilities = new Map<string, Promise<ProjectVisibility>>();
   private waitLeftMs: number;
   /** Unix ms until which the instance said no request is left (`RateLimit-Remaining: 0`). */
   private blockedUntil = 0;
@@ -81,6 +150,7 @@ export class GitLabClient {
     this.maxWaitMs = options.maxWaitMs ?? 60_000;
     this.waitLeftMs = options.maxTotalWaitMs ?? 15 * 60_000;
     this.maxItems = options.maxItems ?? 100_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
   }
 
   /** `path` is relative to `/api/v4` and already encoded (`/projects/group%2Fproject`). */
@@ -119,8 +189,12 @@ export class GitLabClient {
     }
   }
 
-  /** One GET of an absolute URL on this instance, with the rate-limit and retry rules; the raw body. */
-  async getRaw(url: string): Promise<{ ok: true; body: string; headers: Headers } | { ok: false; status: number; reason: string }> {
+  /**
+   * One GET of an absolute URL on this instance, with the rate-limit and retry rules; the raw body, read
+   * up to `options.maxBytes` (default `maxResponseBytes`): past it a failure, or with `truncate` the prefix.
+   */
+  async getRaw(url: string, options: RawOptions = {}): Promise<RawAnswer> {
+    const max = options.maxBytes ?? this.maxResponseBytes;
     if (new URL(url).origin !== this.origin) {
       // A `Link` pointing elsewhere is not followed: the token is only ever sent to the instance.
       return { ok: false, status: 0, reason: `GitLab pointed to another host (${new URL(url).host}); not followed` };
@@ -149,7 +223,18 @@ export class GitLabClient {
         return { ok: false, status: 0, reason: `GitLab at ${this.origin} could not be reached (${code})` };
       }
       this.noteRemaining(res.headers);
-      const body = await res.text();
+      if (res.status === 200) {
+        let read: { data: Buffer; truncated: boolean };
+        try {
+          read = await readCapped(res, max);
+        } catch (err) {
+          const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+          return { ok: false, status: 0, reason: `GitLab's answer for ${where} broke off (${code})` };
+        }
+        if (read.truncated && options.truncate !== true) return { ok: false, status: 200, reason: `GitLab's answer for ${where} is larger than ${sizeText(max)}: not read past it` };
+        return { ok: true, body: read.data.toString('utf8'), headers: res.headers, bytes: read.data.byteLength, sha256: createHash('sha256').update(read.data).digest('hex'), truncated: read.truncated };
+      }
+      const body = (await readCapped(res, MAX_ERROR_BYTES).catch(() => ({ data: Buffer.alloc(0) }))).data.toString('utf8');
       if (res.status === 429) {
         this.stats.rateLimited++;
         if (limited++ < this.maxRetries && (await this.wait(this.retryDelay(res.headers)))) continue;
@@ -162,9 +247,25 @@ export class GitLabClient {
       if (res.status >= 300 && res.status < 400) {
         return { ok: false, status: res.status, reason: `GitLab answered ${res.status} (moved to ${res.headers.get('location') ?? 'an unknown place'}) for ${where}` };
       }
-      if (res.status !== 200) return { ok: false, status: res.status, reason: `GitLab answered ${res.status}: ${errorText(body)} (${where})` };
-      return { ok: true, body, headers: res.headers };
+      return { ok: false, status: res.status, reason: `GitLab answered ${res.status}: ${errorText(body)} (${where})` };
     }
+  }
+
+  /**
+   * A project's visibility (`GET /projects/:id`: `visibility`, and `public_jobs`: whether non-members see
+   * its jobs and their logs), asked once per project for the client's life.
+   */
+  projectVisibility(project: string): Promise<ProjectVisibility> {
+    const key = project.toLowerCase();
+    let p = this.visibilities.get(key);
+    if (!p) {
+      p = this.get(`/projects/${encodePathParam(project)}`, {}, projectVisibilitySchema).then((r): ProjectVisibility => {
+        if (!r.ok) return { ok: false, reason: r.reason };
+        return { ok: true, visibility: r.data.visibility, ...(r.data.public_jobs === undefined ? {} : { publicJobs: r.data.public_jobs }) };
+      });
+      this.visibilities.set(key, p);
+    }
+    return p;
   }
 
   /** One GET parsed with `schema`. */

@@ -2,6 +2,7 @@
  * GitLab evidence against the simulator: runs in the window (ran / not-run / unavailable), CI/CD variable
  * keys of a project and its ancestor groups, with no variable VALUE anywhere in what comes out.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ScanResult } from '../../core/model';
@@ -16,6 +17,12 @@ const START = Date.parse('2025-03-14T10:00:00Z');
 const END = Date.parse('2025-03-14T12:00:00Z');
 const WINDOW = { start: START, end: END };
 const VALUES = ['AKIA-SEEDED-PROJECT-VALUE-1', 'npm_SEEDED_GROUP_VALUE_2', 'SEEDED-PARENT-VALUE-3'];
+
+const BLOB = Buffer.from(Buffer.from('{"NPM_TOKEN":"npm_big_log_value"}').toString('base64')).toString('base64');
+const FILLER = Array.from({ length: 400 }, (_, i) => `line ${i} ${'x'.repeat(40)}`).join('\n');
+/** About 20 KB each, read up to a 4 KB cap. */
+const BIG_TRACE = `Running with gitlab-runner 17.0.0\n$ upload ${BLOB}\n${FILLER}\n`;
+const BIG_CLEAN = `Running with gitlab-runner 17.0.0\n${FILLER}\n$ upload ${BLOB}\n`;
 
 let sim: GitLabSimulator;
 
@@ -54,6 +61,22 @@ beforeAll(async () => {
         // History does not reach before the window (a pipeline only after it): "did not run" cannot be told.
         { path: 'acme/new', commits: [{ date: '2025-03-20T00:00:00Z', files: {} }], pipelines: [{ createdAt: '2025-03-20T00:00:00Z', jobs: [{ name: 'coverage', stage: 'test' }] }] },
         { path: 'acme/locked', commits: [], defaultBranch: null, forbidden: true },
+        // Logs longer than the reader's cap (BIG_TRACE, BIG_CLEAN): read up to it, not past it.
+        {
+          path: 'acme/big',
+          commits: [],
+          defaultBranch: null,
+          pipelines: [
+            { createdAt: '2025-03-01T09:00:00Z', jobs: [{ name: 'coverage', stage: 'test' }] },
+            {
+              createdAt: '2025-03-14T10:30:00Z',
+              jobs: [
+                { name: 'payload', stage: 'test', startedAt: '2025-03-14T10:31:00Z', trace: BIG_TRACE },
+                { name: 'clean', stage: 'test', startedAt: '2025-03-14T10:31:00Z', trace: BIG_CLEAN },
+              ],
+            },
+          ],
+        },
         { path: 'solo/app', commits: [] , defaultBranch: null, variables: [{ key: 'ONLY_KEY', value: 'SOLO-VALUE-4' }] },
       ],
     },
@@ -128,6 +151,42 @@ describe('GitLab run evidence', () => {
     expect(gitlabJobNameMatches('test', 'test-e2e')).toBe(false);
     expect(gitlabJobNameMatches('test', 'test 2')).toBe(false);
     expect(gitlabJobNameMatches('test', 'unit test')).toBe(false);
+  });
+});
+
+describe('GitLab job logs: streamed up to a cap', () => {
+  it('a log past the cap is read and hashed up to it, not past it, and says so; a payload seen is seen', async () => {
+    const cap = 4096;
+    const ev = new GitLabEvidence(client(), true, { maxTraceBytes: cap, now: () => Date.parse('2025-04-01T00:00:00Z') });
+    const runs = await ev.jobRuns({ project: 'acme/big', jobName: 'payload', window: WINDOW, readLogs: 5 });
+    expect(runs).toMatchObject({ state: 'ran', count: 1, payloadInLog: true });
+    const [log] = runs.logs;
+    expect(log).toEqual({
+      jobId: expect.any(Number) as number,
+      url: expect.stringContaining('/acme/big/-/jobs/') as string,
+      readAt: '2025-04-01T00:00:00.000Z',
+      sha256: createHash('sha256').update(Buffer.from(BIG_TRACE).subarray(0, cap)).digest('hex'),
+      bytes: cap,
+      lines: [],
+      payloadLines: [{ line: 2, length: BLOB.length }],
+      truncated: true,
+    });
+    expect(runs.resolutionReason).toBe(
+      `GitLab logs do not say which commit an include or component resolved to (it is read when the pipeline is created); the log of job ${log?.jobId ?? 0} is larger than 4 KB: not read past 4 KB (its hash is of the first 4 KB)`,
+    );
+  });
+
+  it('a cut log that shows no payload does not say "no payload" (payloadInLog not set)', async () => {
+    const ev = new GitLabEvidence(client(), true, { maxTraceBytes: 4096 });
+    const runs = await ev.jobRuns({ project: 'acme/big', jobName: 'clean', window: WINDOW, readLogs: 5 });
+    expect(runs.state).toBe('ran');
+    expect(runs.logs.map((l) => [l.bytes, l.truncated, l.payloadLines])).toEqual([[4096, true, []]]);
+    expect(runs).not.toHaveProperty('payloadInLog');
+    // Read whole (the default 64 MB cap), the payload at its end is seen.
+    const whole = await new GitLabEvidence(client(), true).jobRuns({ project: 'acme/big', jobName: 'clean', window: WINDOW, readLogs: 5 });
+    expect(whole.logs.map((l) => [l.bytes, l.truncated, l.payloadLines.map((p) => p.line)])).toEqual([[Buffer.byteLength(BIG_CLEAN), undefined, [402]]]);
+    expect(whole.payloadInLog).toBe(true);
+    expect(JSON.stringify([runs, whole])).not.toContain(BLOB);
   });
 });
 

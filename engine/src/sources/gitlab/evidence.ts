@@ -9,6 +9,14 @@
  *   jobRuns(query)                       → FindingRuns: ran / not-run / unavailable. A job ran in the window
  *                                        when it started inside it; matched by name (`name`, a parallel
  *                                        instance `name 2/3`, a matrix instance `name: [a, b]`) and stage
+ *   readTrace(project, job)              GET /projects/:id/jobs/:job_id/trace (text/plain) for the newest
+ *                                        `readLogs` runs asked, streamed up to 64 MB (not read past it: the
+ *                                        reading says `truncated`): the sha256 of the bytes read, the payload-print lines (by
+ *                                        position only, as on GitHub: github/evidence.ts scanLogText) and the
+ *                                        lines naming one of the indicator's malicious commits. 404/410, or an
+ *                                        empty trace (GitLab answers 200 with an empty body for an erased or
+ *                                        expired log), is "log gone"
+ *   visibility(project)                  GET /projects/:id: `visibility` and `public_jobs` (client, once per project)
  *   variableInventory(project)           CI/CD variable KEYS of the project and of every ancestor group
  *   secretRotatedSince(...)              always `unknown`: GitLab keeps no timestamp for a variable
  *
@@ -19,12 +27,14 @@
  * Fail closed: "not-run" is said only when the listing was complete AND the project has a pipeline older
  * than the window (the history reaches back that far); otherwise the answer is `unavailable` with why
  * (no token, provider error, no older pipeline: history deleted or expired). GitLab has no step-level
- * API (steps exist only inside the job log, not read here), so a run says nothing about which commit of
- * a component it used: `resolution` is not set and `resolutionReason` says so.
+ * API, and its job log does not say which commit an include or a component resolved to (they are read
+ * when the pipeline is created): a log that names one of the indicator's malicious commits makes the
+ * resolution `malicious`; one that does not leaves it `unavailable` — never `clean`.
  */
 import { z } from 'zod';
-import type { FindingRuns } from '../../core/model';
-import { encodePathParam, type GitLabClient } from './client';
+import type { FindingRuns, LogReading } from '../../core/model';
+import { isDoubleBase64, scanLogText } from '../github/evidence';
+import { encodePathParam, sizeText, type GitLabClient, type ProjectVisibility } from './client';
 
 /** An incident window, ms since the epoch (inclusive). */
 export interface EvidenceWindow {
@@ -40,6 +50,10 @@ export interface GitLabJobRunQuery {
   /** The job's stage, when known: a job of that name in another stage is not it. */
   stage?: string;
   window: EvidenceWindow;
+  /** Traces read, newest runs first (default 0: none; the rest are counted, not read). */
+  readLogs?: number;
+  /** The indicator's malicious commits (full SHAs) of a GitLab include or component: does a log name one? */
+  maliciousShas?: readonly string[];
 }
 
 const isDate = (s: string): boolean => !Number.isNaN(Date.parse(s));
@@ -90,6 +104,47 @@ const NEVER_STARTED = new Set(['created', 'pending', 'waiting_for_resource', 'pr
 /** A pipeline updated up to this long after the window may still hold a job started inside it. */
 export const DEFAULT_SLACK_MS = 24 * 60 * 60 * 1000;
 const STEP_NOTE = 'GitLab has no step-level data (steps exist only in the job log, which is not read): which commit of a component a run used is not known';
+/** With logs read: what a GitLab log can and cannot say. */
+const LOG_NOTE = 'GitLab logs do not say which commit an include or component resolved to (it is read when the pipeline is created)';
+/** A trace is read (and hashed) up to this many bytes, not past it (the reading says so). */
+export const MAX_TRACE_BYTES = 64 * 1024 * 1024;
+/** Traces read per query, at most, whatever is asked. */
+export const MAX_TRACES_PER_QUERY = 20;
+
+/** A trace GitLab no longer gives (404/410, or the empty body of an erased or expired log). */
+export class TraceGoneError extends Error {
+  constructor(
+    readonly jobId: number,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The lines of a log that name one of `shas` (the full SHA, or its 8-character short form as a word),
+ * at most 20, each cut to 500 characters with any double-base64 blob in it replaced by its length.
+ */
+export function linesNaming(text: string, shas: readonly string[]): Array<{ line: number; text: string }> {
+  const wanted = shas.map((s) => s.toLowerCase()).filter((s) => /^[0-9a-f]{40}$/.test(s));
+  if (wanted.length === 0) return [];
+  const out: Array<{ line: number; text: string }> = [];
+  const short = new RegExp(`(^|[^0-9a-f])(${wanted.map((sha) => sha.slice(0, 8)).join('|')})([^0-9a-f]|$)`);
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length && out.length < 20; i++) {
+    const line = (lines[i] ?? '').replace(/\r$/, '');
+    const lower = line.toLowerCase();
+    const hit = wanted.some((sha) => lower.includes(sha)) || short.test(lower);
+    if (!hit) continue;
+    const kept = line
+      .split(/(\s+)/)
+      .map((token) => (isDoubleBase64(token) ? `[double-base64 blob, ${token.length} characters]` : token))
+      .join('');
+    out.push({ line: i + 1, text: kept.slice(0, 500) });
+  }
+  return out;
+}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -108,6 +163,10 @@ export function gitlabJobNameMatches(configured: string, actual: string): boolea
 export interface GitLabEvidenceOptions {
   /** How long after the window a pipeline may have been updated and still hold a job started in it (default 24 h). */
   slackMs?: number;
+  /** The clock of a log reading's `readAt` (default Date.now). */
+  now?: () => number;
+  /** Bytes of a trace read, at most (default 64 MB): a longer log is read and hashed up to here. */
+  maxTraceBytes?: number;
 }
 
 /** GitLab evidence over one client, remembering listings per project and window. */
@@ -115,7 +174,10 @@ export class GitLabEvidence {
   private readonly pipelinesCache = new Map<string, Promise<GitLabPipeline[]>>();
   private readonly jobsCache = new Map<string, Promise<GitLabJob[]>>();
   private readonly olderCache = new Map<string, Promise<boolean>>();
+  private readonly traceCache = new Map<string, Promise<LogReading>>();
   private readonly slackMs: number;
+  private readonly now: () => number;
+  private readonly maxTraceBytes: number;
 
   constructor(
     private readonly client: GitLabClient,
@@ -123,6 +185,14 @@ export class GitLabEvidence {
     options: GitLabEvidenceOptions = {},
   ) {
     this.slackMs = options.slackMs ?? DEFAULT_SLACK_MS;
+    this.now = options.now ?? Date.now;
+    this.maxTraceBytes = options.maxTraceBytes ?? MAX_TRACE_BYTES;
+  }
+
+  /** The project's visibility and whether non-members see its job logs (the client asks once per project). */
+  visibility(project: string): Promise<ProjectVisibility> {
+    if (!this.hasToken) return Promise.resolve({ ok: false, reason: 'no GitLab token (GITLAB_TOKEN)' });
+    return this.client.projectVisibility(project);
   }
 
   private async must<T>(p: Promise<{ ok: true; data: T } | { ok: false; status: number; reason: string }>): Promise<T> {
@@ -174,7 +244,42 @@ export class GitLabEvidence {
     return p;
   }
 
-  /** Did the job run (start) inside the window? */
+  /**
+   * One job's log (`GET /projects/:id/jobs/:job_id/trace`): its sha256 and the lines kept — never the log.
+   * Rejects with a TraceGoneError when GitLab no longer gives it, with GitLab's answer otherwise.
+   */
+  readTrace(project: string, jobId: number, url: string, maliciousShas: readonly string[] = []): Promise<LogReading> {
+    const key = `${project.toLowerCase()}\u0000${jobId}\u0000${maliciousShas.join(',')}`;
+    let p = this.traceCache.get(key);
+    if (!p) {
+      p = (async (): Promise<LogReading> => {
+        // Streamed: read up to the cap, never past it; the hash is of the raw bytes read.
+        const raw = await this.client.getRaw(this.client.url(`/projects/${encodePathParam(project)}/jobs/${jobId}/trace`), { maxBytes: this.maxTraceBytes, truncate: true });
+        if (!raw.ok) {
+          if (raw.status === 404 || raw.status === 410) throw new TraceGoneError(jobId, raw.status, `the log of job ${jobId} is gone (HTTP ${raw.status}: expired or deleted)`);
+          throw new Error(`the log of job ${jobId} could not be read: ${raw.reason}`);
+        }
+        // GitLab answers an erased or expired log with 200 and an empty body (`build.trace.raw || ''`).
+        if (raw.bytes === 0) throw new TraceGoneError(jobId, 410, `the log of job ${jobId} is gone (GitLab gave an empty log: erased or expired)`);
+        // A cut line (at the cap) is not scanned: it may be half of a payload blob or of a commit.
+        const text = raw.truncated ? raw.body.slice(0, Math.max(0, raw.body.lastIndexOf('\n') + 1)) : raw.body;
+        return {
+          jobId,
+          url,
+          readAt: new Date(this.now()).toISOString(),
+          sha256: raw.sha256,
+          bytes: raw.bytes,
+          lines: linesNaming(text, maliciousShas),
+          payloadLines: scanLogText(text).payloadLines,
+          ...(raw.truncated ? { truncated: true } : {}),
+        };
+      })();
+      this.traceCache.set(key, p);
+    }
+    return p;
+  }
+
+  /** Did the job run (start) inside the window? With `readLogs`, what the newest runs' logs say. */
   async jobRuns(q: GitLabJobRunQuery): Promise<FindingRuns> {
     const none = (state: FindingRuns['state'], reason?: string): FindingRuns => ({ state, count: 0, urls: [], resolved: [], logs: [], ...(reason === undefined ? {} : { reason }) });
     if (!this.hasToken) return none('unavailable', 'no GitLab token (GITLAB_TOKEN): run history needs read_api');
@@ -204,16 +309,43 @@ export class GitLabEvidence {
     }
     matched.sort((a, b) => b.started - a.started || b.job.id - a.job.id);
     const times = matched.map((m) => m.started);
-    return {
+    const urlOf = (m: { pipeline: GitLabPipeline; job: GitLabJob }): string => m.job.web_url ?? m.pipeline.web_url ?? `${q.project} job ${m.job.id}`;
+    const runs: FindingRuns = {
       state: 'ran',
       count: matched.length,
       first: iso(Math.min(...times)),
       last: iso(Math.max(...times)),
-      urls: matched.slice(0, 5).map((m) => m.job.web_url ?? m.pipeline.web_url ?? `${q.project} job ${m.job.id}`),
+      urls: matched.slice(0, 5).map(urlOf),
       resolved: [],
       resolutionReason: STEP_NOTE,
       logs: [],
     };
+    const toRead = matched.slice(0, Math.min(Math.max(0, q.readLogs ?? 0), MAX_TRACES_PER_QUERY));
+    if (toRead.length === 0) return runs;
+    const shas = q.maliciousShas ?? [];
+    const problems: string[] = [LOG_NOTE];
+    if (matched.length > toRead.length) problems.push(`${matched.length - toRead.length} of ${matched.length} job logs not read (the newest ${toRead.length} were)`);
+    for (const m of toRead) {
+      try {
+        const reading = await this.readTrace(q.project, m.job.id, urlOf(m), shas);
+        runs.logs.push(reading);
+        if (reading.truncated === true) problems.push(`the log of job ${m.job.id} is larger than ${sizeText(this.maxTraceBytes)}: not read past ${sizeText(this.maxTraceBytes)} (its hash is of the first ${sizeText(reading.bytes)})`);
+      } catch (err) {
+        if (err instanceof TraceGoneError) (runs.gone ??= []).push({ jobId: m.job.id, url: urlOf(m), status: err.status });
+        problems.push((err as Error).message);
+      }
+    }
+    // A payload seen is seen; none seen is said only when every log read was read whole.
+    if (runs.logs.some((l) => l.payloadLines.length > 0)) runs.payloadInLog = true;
+    else if (runs.logs.length > 0 && runs.logs.every((l) => l.truncated !== true)) runs.payloadInLog = false;
+    if (shas.length > 0) {
+      // Only lines naming a malicious commit are kept.
+      const named = runs.logs.some((l) => l.lines.length > 0);
+      runs.resolution = named ? 'malicious' : 'unavailable';
+      if (!named) problems.push(`no log read names a malicious commit (${shas.map((s) => s.slice(0, 12)).join(', ')})`);
+    }
+    runs.resolutionReason = problems.join('; ');
+    return runs;
   }
 }
 

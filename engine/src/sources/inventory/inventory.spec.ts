@@ -4,7 +4,7 @@
  * examples and on a generated organisation of 504 repositories; re-scans after 1 % changed read only what changed; a
  * corrupt, cut or old index is said so and rebuilt, never answered from.
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../cli/cli';
 import { makeTempDir } from '../../../test/helpers/tmp';
@@ -184,6 +184,12 @@ test('a spec no source reads is the same usage error with --index as without, no
   expect(r.stderr).toBe(plain.stderr);
 });
 
+test('Jenkins shared libraries are refused with --index (the index does not follow them), not silently dropped', async () => {
+  const r = await cli(['scan', ORG, '--component', 'gha:actions/checkout', '--data-dir', 'unused', '--jenkins-library', 'ci-lib=https://git.example.com/ci-lib.git', '--index']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe('ci-exposure: scan: Jenkins shared libraries (--jenkins-library, --jenkins-libraries) are not followed by the index; scan without --index\n');
+});
+
 describe('a damaged index is said so and rebuilt, never answered from', () => {
   const tmp = makeTempDir('cix-index-bad-');
   afterAll(tmp.cleanup);
@@ -197,32 +203,63 @@ describe('a damaged index is said so and rebuilt, never answered from', () => {
   test('cut short, edited, of another format version, or a model changed', async () => {
     await cli(['index', 'build', ORG, '--cache', CACHE, '--data-dir', data]);
     const text = readFileSync(manifest(), 'utf8');
+    const [head = '', body = ''] = text.split('\n');
+    expect(JSON.parse(head)).toEqual({ format: 'ci-exposure-inventory', version: 3, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
     writeFileSync(manifest(), text.slice(0, text.length / 2));
     let r = await expectSame([ORG], data, ['--component', 'orb:codecov/codecov']);
-    expect(r.stderr).toMatch(/^ci-exposure index: the index cannot be used \(.*manifest\.json is not valid JSON \(cut short or edited\?\)\): reading every repository\n/);
+    expect(r.stderr).toMatch(/^ci-exposure index: the index cannot be used \(.*manifest\.json does not have the content its first line recorded \(cut short or edited\?\)\): reading every repository\n/);
     expect(r.stderr).toContain('re-scanned 8 of 8 repositories');
 
-    const edited = JSON.parse(readFileSync(manifest(), 'utf8')) as { repos: Array<{ summary: { keys: unknown } }> };
+    writeFileSync(manifest(), text.slice(0, head.length / 2));
+    r = await expectSame([ORG], data, ['--component', 'orb:codecov/codecov']);
+    expect(r.stderr).toMatch(/^ci-exposure index: the index cannot be used \(.*manifest\.json is not valid JSON \(cut short or edited\?\)\): reading every repository\n/);
+
+    // An edit that keeps the JSON valid: the SHA-256 of the first line no longer matches.
+    const edited = JSON.parse(body) as { repos: Array<{ summary: { keys: unknown } }> };
     (edited.repos[0] as { summary: { keys: unknown } }).summary.keys = 'gha:x/y';
-    writeFileSync(manifest(), JSON.stringify(edited));
+    writeFileSync(manifest(), `${head}\n${JSON.stringify(edited)}`);
     r = await expectSame([ORG], data, ['--component', 'orb:codecov/codecov']);
-    expect(r.stderr).toMatch(/does not have the expected shape \(repos\.0\.summary\.keys: .*\): reading every repository/);
+    expect(r.stderr).toMatch(/manifest\.json does not have the content its first line recorded \(cut short or edited\?\)\): reading every repository/);
 
-    const old = JSON.parse(readFileSync(manifest(), 'utf8')) as { version: number };
-    old.version = 0;
-    writeFileSync(manifest(), JSON.stringify(old));
+    writeFileSync(manifest(), `${JSON.stringify({ ...JSON.parse(head), sha256: 'x' })}\n${body}`);
     r = await expectSame([ORG], data, ['--component', 'orb:codecov/codecov']);
-    expect(r.stderr).toMatch(/is format version 0; this version reads 1\): reading every repository/);
+    expect(r.stderr).toMatch(/manifest\.json does not have the expected shape \(sha256: .*\)\): reading every repository/);
 
-    // A model file changed behind the manifest's back: found when the query reads it.
-    const models = join(manifest(), '..', 'models');
-    for (const name of readdirSync(models)) {
-      const p = join(models, name);
-      writeFileSync(p, readFileSync(p, 'utf8').replace('"jobs":[', '"jobs":[ '));
-    }
+    writeFileSync(manifest(), `${JSON.stringify({ ...JSON.parse(head), version: 0 })}\n${body}`);
     r = await expectSame([ORG], data, ['--component', 'orb:codecov/codecov']);
-    expect(r.stderr).toMatch(/re-scanned 0 of 8 repositories[^\n]*\nci-exposure index: the index cannot be used \(model .* does not have the content the index recorded \(changed or cut short\)\): reading every repository\n/);
+    expect(r.stderr).toMatch(/is format version 0; this version reads 3\): reading every repository/);
+  }, 60_000);
+
+  /** The pack of the (rebuilt) index, one file. */
+  const pack = (): string => {
+    const dir = join(manifest(), '..', 'packs');
+    const names = readdirSync(dir);
+    expect(names).toHaveLength(1);
+    return join(dir, names[0] ?? '');
+  };
+
+  test('a pack changed, cut short or gone: found when the query reads it, answered by reading every repository', async () => {
+    await cli(['index', 'build', ORG, '--cache', CACHE, '--data-dir', data]);
+    // A model's bytes changed behind the manifest's back (same length).
+    const bytes = readFileSync(pack());
+    const at = bytes.indexOf('"jobs":[');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('"jobs":[', at + 1, 'utf8'); // shifted by one byte: another text of the same length
+    writeFileSync(pack(), bytes);
+    let r = await expectSame([ORG], data, ['--component', 'orb:codecov/codecov']);
+    expect(findingsOf(r.report)).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/re-scanned 0 of 8 repositories[^\n]*\nci-exposure index: the index cannot be used \(model [0-9a-f]{64} in pack .* does not have the content the index recorded \(changed or cut short\)\): reading every repository\n/);
+    expect(r.stderr).toMatch(/re-scanned 8 of 8 repositories[^\n]*\n$/);
+
+    writeFileSync(pack(), readFileSync(pack()).subarray(0, 100));
+    r = await expectSame([ORG], data, ['--component', 'orb:codecov/codecov']);
+    expect(r.stderr).toMatch(/the index cannot be used \(pack .* is shorter than the index recorded \(cut short\)\): reading every repository\n/);
+    expect(r.stderr).toMatch(/re-scanned 8 of 8 repositories[^\n]*\n$/);
+
+    rmSync(pack());
+    r = await expectSame([ORG], data, ['--component', 'orb:codecov/codecov']);
+    expect(r.stderr).toMatch(/the index cannot be used \(pack .* cannot be read: ENOENT\): reading every repository\n/);
     expect(r.stderr).toMatch(/re-scanned 8 of 8 repositories[^\n]*\n$/);
   }, 60_000);
 });

@@ -8,12 +8,14 @@
  * Makefile, Dockerfile). An index written by another engine version, for another component source, or
  * that cannot be read is rebuilt whole, and says why. `planRefresh` says which versions are stale
  * before anything is indexed, so that a remote scan fetches components and files for those alone.
+ * Local folders alone are brought up to date by local-refresh.ts, which decides from stat facts which
+ * checkouts to read at all (the helpers below are shared).
  */
 import { createInventoryBuilder, type InventoryTables, type InventoryView, postingsOf, type RepoModel, type RepoSummary } from '../../core/inventory';
 import type { ComponentSource, RepoInput, ScanError, VersionInfo } from '../../core/model';
 import type { Manifest, ManifestRepo } from './schema';
 import { INVENTORY_FORMAT, INVENTORY_VERSION } from './schema';
-import { type InventoryStore, sha256 } from './store';
+import { type InventoryStore, type ModelAt, sha256 } from './store';
 
 /** Which input a repository version is, and what it is. */
 export interface RepoIdentity {
@@ -59,8 +61,12 @@ export interface RefreshOptions {
 
 export interface Refreshed {
   view: InventoryView;
-  /** The model of `view.summaries[i]` (throws StoreProblem when its file is not as written). */
+  /** The model of `view.summaries[i]` (throws StoreProblem when its bytes are not as written). */
   load(i: number): RepoModel;
+  /** Closes what load() keeps open. */
+  close(): void;
+  /** Where the model of `view.summaries[i]` is, for a reader in another thread (parallel-query.ts). */
+  locate(i: number): ModelAt | undefined;
   /** Repository versions parsed and resolved again, of `total`. */
   rescanned: number;
   total: number;
@@ -69,7 +75,7 @@ export interface Refreshed {
 }
 
 /** Keeps the table rows the summaries use, renumbered. */
-function compact(entries: ManifestRepo[], tables: InventoryTables): { entries: ManifestRepo[]; tables: InventoryTables } {
+export function compact(entries: ManifestRepo[], tables: InventoryTables): { entries: ManifestRepo[]; tables: InventoryTables } {
   const errorIds = new Map<number, number>();
   const readIds = new Map<number, number>();
   const out: InventoryTables = { expansionErrors: [], componentReads: [] };
@@ -102,38 +108,45 @@ export interface RefreshPlan {
   kept: Map<number, ManifestRepo>;
 }
 
+/** The stored index to bring up to date, or why everything is read (none yet, unusable, another engine version or component source). */
+export function openIndex(store: InventoryStore, options: RefreshOptions): { old?: Manifest; notice?: string } {
+  if (options.rebuild !== undefined) return { notice: options.rebuild };
+  const outcome = store.load();
+  if (outcome.kind === 'absent') return { notice: 'no index yet: reading every repository' };
+  if (outcome.kind === 'unusable') return { notice: `the index cannot be used (${outcome.reason}): reading every repository` };
+  if (outcome.manifest.tool !== options.tool) return { notice: `the index was written by ci-exposure ${outcome.manifest.tool}: reading every repository` };
+  if (outcome.manifest.source !== options.source) return { notice: `the index was built with another component source (${outcome.manifest.source}): reading every repository` };
+  return { old: outcome.manifest };
+}
+
+/** Ids of the component reads of `old` whose answer through `source` is no longer the one recorded. */
+export function changedComponentReads(old: Manifest | undefined, source: ComponentSource): Set<number> {
+  const changed = new Set<number>();
+  old?.tables.componentReads.forEach((r, i) => {
+    const text = source.read(r.ref, r.path);
+    if ((text === undefined ? 'missing' : sha256(text)) !== r.digest) changed.add(i);
+  });
+  return changed;
+}
+
+/** Does what a stored version read still answer the same: its components, and (unless pinned) the repository files its jobs read? */
+export function dependenciesHold(prev: ManifestRepo, repo: RepoInput, changedReads: ReadonlySet<number>, pinned: boolean): boolean {
+  if (prev.summary.componentReads.some((id) => changedReads.has(id))) return false;
+  if (pinned) return true;
+  return prev.summary.repoReads.every(({ path, digest: was }) => {
+    const answer = repo.reader?.read(path);
+    if (answer === undefined) return false;
+    return ('text' in answer ? sha256(answer.text) : sha256(JSON.stringify(answer))) === was;
+  });
+}
+
 /**
  * Which of `repos` (in scan order, `ids` beside them) must be indexed again: new or changed identities,
  * and those whose component reads (through `source`) or, unless pinned, repository files changed.
  */
 export function planRefresh(store: InventoryStore, repos: readonly RepoInput[], ids: readonly RepoIdentity[], source: ComponentSource, options: RefreshOptions): RefreshPlan {
-  let old: Manifest | undefined;
-  let notice: string | undefined = options.rebuild;
-  if (notice === undefined) {
-    const outcome = store.load();
-    if (outcome.kind === 'absent') notice = 'no index yet: reading every repository';
-    else if (outcome.kind === 'unusable') notice = `the index cannot be used (${outcome.reason}): reading every repository`;
-    else if (outcome.manifest.tool !== options.tool) notice = `the index was written by ci-exposure ${outcome.manifest.tool}: reading every repository`;
-    else if (outcome.manifest.source !== options.source) notice = `the index was built with another component source (${outcome.manifest.source}): reading every repository`;
-    else old = outcome.manifest;
-  }
-
-  const digest = sha256;
-  const changedReads = new Set<number>();
-  old?.tables.componentReads.forEach((r, i) => {
-    const text = source.read(r.ref, r.path);
-    if ((text === undefined ? 'missing' : digest(text)) !== r.digest) changedReads.add(i);
-  });
-  const fresh = (prev: ManifestRepo, repo: RepoInput, pinned: boolean): boolean => {
-    if (prev.summary.componentReads.some((id) => changedReads.has(id))) return false;
-    if (pinned) return true;
-    return prev.summary.repoReads.every(({ path, digest: was }) => {
-      const answer = repo.reader?.read(path);
-      if (answer === undefined) return false;
-      return ('text' in answer ? digest(answer.text) : digest(JSON.stringify(answer))) === was;
-    });
-  };
-
+  const { old, notice } = openIndex(store, options);
+  const changedReads = changedComponentReads(old, source);
   const byKey = new Map((old?.repos ?? []).map((r) => [r.key, r]));
   const stale = new Set<number>();
   const kept = new Map<number, ManifestRepo>();
@@ -141,7 +154,7 @@ export function planRefresh(store: InventoryStore, repos: readonly RepoInput[], 
     const id = ids[i];
     if (!id) throw new Error(`no identity for repository ${repo.repo}`);
     const prev = byKey.get(id.key);
-    if (prev && prev.identity === id.identity && prev.summary.repo === repo.repo && fresh(prev, repo, id.pinned === true)) kept.set(i, prev);
+    if (prev && prev.identity === id.identity && prev.summary.repo === repo.repo && dependenciesHold(prev, repo, changedReads, id.pinned === true)) kept.set(i, prev);
     else stale.add(i);
   });
   return { ...(old === undefined ? {} : { old }), ...(notice === undefined ? {} : { notice }), stale, kept };
@@ -177,6 +190,8 @@ export function refreshInventory(store: InventoryStore, repos: readonly RepoInpu
   return {
     view: { summaries, tables, postings: postingsOf(summaries) },
     load: (i) => built.get(i) ?? store.model(kept[i]?.model ?? ''),
+    close: () => store.close(),
+    locate: (i) => store.where(kept[i]?.model ?? ''),
     rescanned,
     total: repos.length,
     ...(notice === undefined ? {} : { notice }),

@@ -1,7 +1,8 @@
 /**
- * The on-disk format of the component-usage index, validated with zod when read: the manifest
- * (versioned; everything a query reads for every repository) and the models (one file per repository
- * version, named by the SHA-256 of its bytes, which the store checks first). A file this program did not
+ * The on-disk format of the component-usage index: the manifest (versioned; everything a query reads for
+ * every repository) and the models (one per repository version, in pack files, each checked against the
+ * SHA-256 the manifest recorded). The manifest is validated with zod when it is written, and read back
+ * only when its bytes are the ones its header's SHA-256 names (store.ts): a file this program did not
  * write, or wrote in another format, is refused — the caller then scans, never answers from it.
  */
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import { PLATFORMS } from '../../core/vocabulary';
 
 export const INVENTORY_FORMAT = 'ci-exposure-inventory';
 /** Bumped whenever what is stored changes meaning; an index of another version is rebuilt. */
-export const INVENTORY_VERSION = 1;
+export const INVENTORY_VERSION = 3;
 
 const str = z.string();
 const int = z.number().int();
@@ -44,8 +45,8 @@ const componentRef = z.discriminatedUnion('kind', [
 
 const pipelineUnresolved = z.object({ file: str, line: int, ref: str, why: str }) satisfies z.ZodType<PipelineUnresolved>;
 /**
- * A model as stored. Its bytes are checked against the SHA-256 the (validated) manifest recorded when this
- * program wrote it, so the shape is checked down to the pipelines' identity and jobs' presence only: a
+ * A model as written (tests, and a check of what is written). Read back, its bytes are checked against
+ * the SHA-256 the manifest recorded when this program wrote it, and only its head is checked (store.ts): a
  * deep validation of every job and component tree costs more than the query it guards (10,000
  * repositories), and adds nothing to a byte-for-byte check of what a typed value was serialised to.
  */
@@ -60,6 +61,13 @@ export const modelFile = z.object({
   format: z.literal(`${INVENTORY_FORMAT}-model`),
   version: z.literal(INVENTORY_VERSION),
   model: z.object({ repo: str, platforms: z.array(platformModel) }).transform((m) => m as unknown as RepoModel),
+});
+
+/** The manifest file's first line: what it is, and the SHA-256 of the rest (the manifest's JSON). */
+export const manifestHeader = z.object({
+  format: z.literal(INVENTORY_FORMAT),
+  version: int,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
 const unresolvedEntry = z.object({ file: str, line: int, ref: str, reason: str }) satisfies z.ZodType<UnresolvedEntry>;
@@ -108,12 +116,22 @@ export const manifestFile = z.object({
       key: str,
       /** Local: SHA-256 of the pipeline files (paths, sizes, contents); a source's version: `source id/repo@commit role` and when it was live (refresh.ts versionIdentity). */
       identity: str,
-      /** SHA-256 of the model file. */
+      /** SHA-256 of the model's bytes. */
       model: z.string().regex(/^[0-9a-f]{64}$/),
+      /** Where they are (written by the store): the pack (its position in `packs`), the offset and the length. */
+      at: z.tuple([int, int, int]).optional(),
       summary: repoSummary,
+      /** A local checkout: its folder, its read errors, and its stat facts (fingerprint.ts; absent: read it again next time). */
+      root: str.optional(),
+      readErrors: z.array(scanError).optional(),
+      facts: str.optional(),
     }),
   ),
   tables: z.object({ expansionErrors: z.array(expansionErrors), componentReads: z.array(componentRead) }),
+  /** The pack files of the models (`<SHA-256 of the pack>.pack`), written by the store. */
+  packs: z.array(z.string().regex(/^[0-9a-f]{64}\.pack$/)).optional(),
+  /** Local folders: the listing (listing.ts), reused while its facts hold; the ids of the entries' checkouts, in order. */
+  listing: z.object({ facts: str, ids: z.array(str), errors: z.array(scanError) }).optional(),
 });
 
 export type Manifest = z.infer<typeof manifestFile>;

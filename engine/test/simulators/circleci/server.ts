@@ -14,6 +14,8 @@
  *       GET /api/v2/project/{slug}/job/{n}      getJobDetails (web_url, contexts)
  *       GET /api/v2/context?owner-slug=|owner-id=           listContexts
  *       GET /api/v2/context/{id}/environment-variable       listEnvironmentVariablesFromContext (names, no values)
+ *       GET /api/v2/context/{id}/restrictions               getContextRestrictions (security groups, projects, expressions)
+ *       GET /api/v2/project/{slug}/checkout-key             listCheckoutKeys (`digest` md5 by default, or sha256)
  *   v1.1 GET /api/v1.1/projects                 followed projects (outside the v2 spec)
  *   POST /graphql-unstable                      the orb registry; only the two documented query shapes
  * Lists are pages of `pageSize` items with `next_page_token` (null on the last page), read back as
@@ -78,6 +80,25 @@ export interface SimProject {
   gone: boolean;
   /** `createdAt`: sent as `created-at` when given (CircleCI's EDN-like `#joda/inst …` or ISO; null allowed). */
   envVars: Array<{ name: string; value: string; createdAt?: string | null }>;
+  /** Checkout keys, with their public key (which the client must not keep). */
+  checkoutKeys: SimCheckoutKey[];
+}
+
+export interface SimCheckoutKey {
+  type: 'deploy-key' | 'github-user-key';
+  /** Answered for `digest=sha256`; `md5` otherwise (CircleCI's default). */
+  sha256: string;
+  md5: string;
+  publicKey: string;
+  preferred: boolean;
+  createdAt: string;
+}
+
+/** Who may use a context (`name`: CircleCI's readable name, absent when it has none). */
+export interface SimRestriction {
+  type: 'project' | 'expression' | 'group';
+  value: string;
+  name?: string;
 }
 
 /** A job of a seeded workflow. `startedAt` is always a string (the spec requires it, even for jobs that did not run). */
@@ -111,6 +132,8 @@ export interface SimContext {
   createdAt: string;
   /** With values, which the API never returns. */
   variables: Array<{ variable: string; value: string; createdAt: string; updatedAt: string }>;
+  /** Empty: unrestricted. */
+  restrictions: SimRestriction[];
 }
 
 export interface SimPipeline {
@@ -184,7 +207,7 @@ export class CircleCiSimulator {
   static async start(options: { token?: string; pageSize?: number } = {}): Promise<CircleCiSimulator> {
     const holder: { sim?: CircleCiSimulator } = {};
     const server = createServer((req, res) => {
-      if (holder.sim) void holder.sim.handle(req, res);
+      if (holder.sim) void holder.sim.serve(req, res);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -217,6 +240,7 @@ export class CircleCiSimulator {
       followed: false,
       gone: false,
       envVars: [],
+      checkoutKeys: [],
       ...p,
     };
     this.projects.set(p.slug, project);
@@ -265,7 +289,7 @@ export class CircleCiSimulator {
   }
 
   addContext(c: Partial<SimContext> & { name: string; ownerSlug: string }): SimContext {
-    const context: SimContext = { id: randomUUID(), ownerId: randomUUID(), createdAt: '2024-01-01T00:00:00.000Z', variables: [], ...c };
+    const context: SimContext = { id: randomUUID(), ownerId: randomUUID(), createdAt: '2024-01-01T00:00:00.000Z', variables: [], restrictions: [], ...c };
     this.contexts.push(context);
     return context;
   }
@@ -335,6 +359,22 @@ export class CircleCiSimulator {
 
   private newestFirst(list: SimPipeline[]): SimPipeline[] {
     return [...list].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.number - a.number);
+  }
+
+  /** Milliseconds each answer waits (to see requests overlap); `maxInFlight`: most requests answered at once. */
+  delayMs = 0;
+  maxInFlight = 0;
+  private inFlight = 0;
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      await this.handle(req, res);
+    } finally {
+      this.inFlight--;
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -534,6 +574,38 @@ export class CircleCiSimulator {
           if (!c) return [404, { message: 'Context not found.' }];
           const page = this.page(c.variables, q);
           return [200, { items: page.items.map((v) => ({ variable: v.variable, context_id: c.id, created_at: v.createdAt, updated_at: v.updatedAt })), next_page_token: page.next_page_token }];
+        },
+      };
+    }
+    const restrictions = /^\/context\/([^/]+)\/restrictions$/.exec(path);
+    if (restrictions) {
+      return {
+        op: { path: '/context/{context_id}/restrictions', method: 'get' },
+        answer: () => {
+          const c = this.contexts.find((x) => x.id === restrictions[1]);
+          if (!c) return [404, { message: 'Context not found.' }];
+          const items = c.restrictions.map((r) => ({
+            id: randomUUID(),
+            context_id: c.id,
+            ...(r.type === 'project' ? { project_id: r.value } : {}),
+            ...(r.name === undefined ? {} : { name: r.name }),
+            restriction_type: r.type,
+            restriction_value: r.value,
+          }));
+          return [200, { items, next_page_token: null }];
+        },
+      };
+    }
+    const checkout = /^\/project\/([^/]+\/[^/]+\/[^/]+)\/checkout-key$/.exec(path);
+    if (checkout) {
+      return {
+        op: { path: '/project/{project-slug}/checkout-key', method: 'get' },
+        answer: (q) => {
+          const p = this.projects.get(checkout[1] ?? '');
+          if (!p || p.gone) return notFound('Project');
+          const sha = q.get('digest') === 'sha256';
+          const items = p.checkoutKeys.map((k) => ({ 'public-key': k.publicKey, type: k.type, fingerprint: sha ? k.sha256 : k.md5, preferred: k.preferred, 'created-at': k.createdAt }));
+          return [200, { items, next_page_token: null }];
         },
       };
     }

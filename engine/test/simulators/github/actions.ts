@@ -9,6 +9,9 @@
  *                                                             credentials), or the seeded 404/410
  *   /repos/{o}/{r}/actions/secrets, /repos/{o}/{r}/actions/organization-secrets,
  *   /repos/{o}/{r}/environments/{env}/secrets, /orgs/{org}/actions/secrets
+ *   /repos/{o}/{r}/actions/permissions/workflow, /orgs/{org}/actions/permissions/workflow   the GITHUB_TOKEN's
+ *                                                             default (seeded; unseeded: 404; a seeded status: that
+ *                                                             refusal, e.g. 403 for a token without the scope)
  *
  * Actions *variables* are not served: they carry values, and nothing of this project may ask for them.
  */
@@ -45,6 +48,9 @@ export interface SimOrgSecretSeed extends SimSecretSeed {
   /** `owner/name` of the repositories a `selected` secret is shared with. */
   repositories?: string[];
 }
+
+/** A repository's or organisation's GITHUB_TOKEN default, or the status its endpoint refuses with. */
+export type SimWorkflowPermissionsSeed = { defaultPermissions: 'read' | 'write'; canApprovePullRequestReviews: boolean } | { status: 403 | 404 };
 
 /** A route's answer: JSON checked against operation `op`, a redirect, or an undocumented error. */
 export type ActionsAnswer =
@@ -99,6 +105,7 @@ export class ActionsSim {
   private readonly repoSecrets = new Map<string, SimSecretSeed[]>();
   private readonly envSecrets = new Map<string, SimSecretSeed[]>();
   private readonly orgSecrets = new Map<string, SimOrgSecretSeed[]>();
+  private readonly workflowPermissions = new Map<string, SimWorkflowPermissionsSeed>();
   private nextId = 1000;
 
   constructor(private readonly isPrivate: (full: string) => boolean | undefined) {}
@@ -122,6 +129,11 @@ export class ActionsSim {
 
   setOrgSecrets(org: string, secrets: SimOrgSecretSeed[]): void {
     this.orgSecrets.set(org.toLowerCase(), secrets);
+  }
+
+  /** The default workflow permission of a repository (`owner/name`) or an organisation (`org`). */
+  setWorkflowPermissions(fullOrOrg: string, seed: SimWorkflowPermissionsSeed): void {
+    this.workflowPermissions.set(fullOrOrg.toLowerCase(), seed);
   }
 
   /** The signed log download (no credentials), or undefined when `path` is not one. */
@@ -217,6 +229,19 @@ export class ActionsSim {
       const list = this.envSecrets.get(`${full.toLowerCase()}\u0000${decodeURIComponent(m[3] ?? '')}`);
       if (!list) return notFound(op);
       return { kind: 'json', op, status: 200, body: { total_count: list.length, secrets: slice(list).map(secretBody) }, ...optionalLink(link(list.length)) };
+    }
+    m = /^\/(?:repos\/([^/]+)\/([^/]+)|orgs\/([^/]+))\/actions\/permissions\/workflow$/.exec(path);
+    if (m) {
+      const op = m[3] === undefined ? '/repos/{owner}/{repo}/actions/permissions/workflow' : '/orgs/{org}/actions/permissions/workflow';
+      if (allowed([])) return { kind: 'bad-request', message: 'simulator: the workflow permissions endpoint takes no query parameters' };
+      const key = m[3] === undefined ? `${decodeURIComponent(m[1] ?? '')}/${decodeURIComponent(m[2] ?? '')}` : decodeURIComponent(m[3]);
+      const seed = this.workflowPermissions.get(key.toLowerCase());
+      if (!seed) return notFound(op);
+      if ('status' in seed) {
+        // The description documents only the 200; GitHub answers a basic error.
+        return { kind: 'undocumented', op, status: seed.status, body: { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/actions/permissions', status: String(seed.status) } };
+      }
+      return { kind: 'json', op, status: 200, body: { default_workflow_permissions: seed.defaultPermissions, can_approve_pull_request_reviews: seed.canApprovePullRequestReviews } };
     }
     m = /^\/orgs\/([^/]+)\/actions\/secrets$/.exec(path);
     if (m) {

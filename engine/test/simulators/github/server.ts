@@ -248,6 +248,8 @@ export class GitHubSimulator {
   readonly violations: string[] = [];
   /** Answers with a status the description does not list (e.g. a job log's 410 Gone), as `op status`. */
   readonly undocumented: string[] = [];
+  /** Every REST path asked (without the API prefix and the query), in order. */
+  readonly restPaths: string[] = [];
   /** Workflow runs, jobs, logs and Actions secret names (actions.ts). */
   readonly actions = new ActionsSim((full) => {
     const repo = this.repos.get(full.toLowerCase());
@@ -461,6 +463,7 @@ export class GitHubSimulator {
 
   private restRequest(url: URL, path: string, req: IncomingMessage, res: ServerResponse, headers: () => Record<string, string>): void {
     this.calls.rest++;
+    this.restPaths.push(path);
     const answer = (op: string, status: number, body: unknown, extra: Record<string, string> = {}): void => {
       this.violations.push(...checkResponse(op, 'get', status, body));
       this.send(res, status, body, { ...headers(), ...extra });
@@ -657,7 +660,8 @@ export class GitHubSimulator {
       const object = blob ? blobNode(blob) : this.treeNode(repo, commit, path);
       return { __typename: 'TreeEntry', name, path, type, mode: type === 'blob' ? 0o100644 : 0o40000, oid: object.oid, size: blob?.size ?? 0, object };
     });
-    return { __typename: 'Tree', oid: sha1(`tree ${commit.oid} ${dir}`), entries };
+    // Content-addressed, as git's: the same entries give the same tree id at any commit.
+    return { __typename: 'Tree', oid: sha1(`tree\n${entries.map((e) => `${e.mode.toString(8)} ${e.name} ${e.oid}`).join('\n')}`), entries };
   }
 
   private commitNode(repo: Repo, commit: Commit): Obj {

@@ -42,6 +42,8 @@ export const PARAMS = {
   variables: ['page', 'per_page'],
   pipelines: ['updated_after', 'updated_before', 'created_after', 'created_before', 'ref', 'sha', 'status', 'source', 'scope', 'name', 'username', 'yaml_errors', 'order_by', 'sort', 'page', 'per_page'],
   pipelineJobs: ['scope[]', 'include_retried', 'page', 'per_page'],
+  /** `GET /projects/:id/jobs/:job_id/trace` (GitLab's jobs doc "Get a log file"; not in the reference): none. */
+  jobTrace: [],
 } as const;
 
 /** Pipelines: the `order_by` values GitLab validates. */
@@ -56,8 +58,8 @@ export const FIELDS = {
   /** `GET /groups/:id/projects` entries. */
   groupProject: ['id', 'name', 'path', 'path_with_namespace', 'default_branch', 'visibility', 'archived', 'web_url', 'last_activity_at', 'namespace'],
   namespace: ['id', 'full_path', 'kind'],
-  /** `GET /projects/:id`: the listing's fields plus these. */
-  projectExtra: ['ci_config_path', 'ci_job_token_scope_enabled'],
+  /** `GET /projects/:id`: the listing's fields plus these (`public_jobs`: GitLab's projects doc; not in the reference). */
+  projectExtra: ['ci_config_path', 'ci_job_token_scope_enabled', 'public_jobs'],
   file: ['file_name', 'file_path', 'size', 'encoding', 'content', 'content_sha256', 'ref', 'blob_id', 'commit_id', 'last_commit_id', 'execute_filemode'],
   treeEntry: ['id', 'name', 'type', 'path', 'mode'],
   commit: ['id', 'short_id', 'title', 'message', 'author_name', 'authored_date', 'committer_name', 'committed_date', 'created_at', 'parent_ids', 'web_url'],
@@ -98,4 +100,5 @@ export const ERRORS = {
   revision: { message: '404 Revision Not Found' },
   branch: { message: '404 Branch Not Found' },
   pipeline: { message: '404 Not found' },
+  job: { message: '404 Not found' },
 } as const;

@@ -1,7 +1,8 @@
 /**
  * A GitLab REST API v4 simulator: an in-process HTTP server on 127.0.0.1 (a free port), seeded by a test
  * with groups (and subgroups), projects, dated commits with the files each commit adds, changes or
- * deletes, tags and branches, and CI/CD variables (with values, as GitLab returns them).
+ * deletes, tags and branches, CI/CD variables (with values, as GitLab returns them), pipelines with their
+ * jobs, and each job's log (`/jobs/:job_id/trace`, text/plain).
  *
  * It follows the contract written down in contract.ts: routes under `[prefix]/api/v4`, `PRIVATE-TOKEN` or
  * `Authorization: Bearer` (and the `private_token` query parameter), offset pagination headers (`Link`,
@@ -37,6 +38,12 @@ export interface SimJobSeed {
   startedAt?: string | null;
   /** An earlier attempt (listed only with `include_retried=true`). */
   retried?: boolean;
+  /**
+   * Its log (`GET /projects/:id/jobs/:job_id/trace`, text/plain). Default: a runner's preamble for a job
+   * that started, nothing for one that did not; `null`: erased or expired (GitLab answers 200 with an
+   * empty body).
+   */
+  trace?: string | null;
 }
 
 /** A seeded pipeline run. */
@@ -67,6 +74,8 @@ export interface SimProjectSeed {
   /** Default `main`; `null`: an empty repository (no commits allowed). */
   defaultBranch?: string | null;
   visibility?: Visibility;
+  /** `public_jobs` (`GET /projects/:id`): non-members see the jobs and their logs; default true (GitLab's). */
+  publicJobs?: boolean;
   archived?: boolean;
   ciConfigPath?: string;
   /** Oldest first; the default branch's history, linear. */
@@ -299,6 +308,7 @@ export async function startGitLabSimulator(seed: GitLabSeed, options: SimulatorO
     if (full) {
       base.ci_config_path = p.seed.ciConfigPath ?? null;
       base.ci_job_token_scope_enabled = false;
+      base.public_jobs = p.seed.publicJobs ?? true;
     }
     return base;
   };
@@ -591,6 +601,16 @@ export async function startGitLabSimulator(seed: GitLabSeed, options: SimulatorO
     });
   };
 
+  /** `GET /projects/:id/jobs/:job_id/trace`: the job's log as text; 404 for a job not in the project. */
+  const jobTrace = (ctx: Ctx, p: Project, jobId: string): unknown => {
+    checkParams(ctx.query, PARAMS.jobTrace, '/projects/:id/jobs/:job_id/trace');
+    const job = /^\d+$/.test(jobId) ? (pipelineStore.get(p.id) ?? []).flatMap((pl) => pl.jobs).find((j) => j.id === Number(jobId)) : undefined;
+    if (!job) throw new HttpError(404, ERRORS.job);
+    const started = job.seed.startedAt !== null;
+    const text = job.seed.trace === undefined ? (started ? `Running with gitlab-runner 17.0.0\nExecuting "step_script" stage of the job script\nJob succeeded\n` : '') : (job.seed.trace ?? '');
+    return { raw: text };
+  };
+
   const route = (ctx: Ctx, segments: string[]): unknown => {
     const [top, id, ...rest] = segments;
     if (top === 'groups' && id !== undefined) {
@@ -605,6 +625,7 @@ export async function startGitLabSimulator(seed: GitLabSeed, options: SimulatorO
       if (rest.length === 1 && rest[0] === 'variables') return variables(ctx, findProject(id).seed.variables ?? [], '/projects/:id/variables');
       if (rest.length === 1 && rest[0] === 'pipelines') return pipelines(ctx, findProject(id));
       if (rest.length === 3 && rest[0] === 'pipelines' && rest[2] === 'jobs' && rest[1] !== undefined) return pipelineJobs(ctx, findProject(id), rest[1]);
+      if (rest.length === 3 && rest[0] === 'jobs' && rest[2] === 'trace' && rest[1] !== undefined) return jobTrace(ctx, findProject(id), rest[1]);
       if (rest[0] === 'repository') {
         const [, what, filePath, tail] = rest;
         if (what === 'tree' && rest.length === 2) return tree(ctx, findProject(id));

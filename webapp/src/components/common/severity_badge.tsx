@@ -1,11 +1,12 @@
 import React from 'react';
 import {FormattedMessage} from 'react-intl';
 
-import type {Severity} from '@cix/contract';
+import type {Severity, Verdict} from '@cix/contract';
 
 import {severityMessages} from '../../i18n/messages';
 
-export function SeverityLabel({severity}: {severity: Severity | 'unresolved'}): React.ReactElement {
+/** An incident severity, a finding's verdict (`not-run` included) or `unresolved`, in words. */
+export function SeverityLabel({severity}: {severity: Severity | Verdict | 'unresolved'}): React.ReactElement {
     return <FormattedMessage {...severityMessages[severity]}/>;
 }
 

@@ -4,12 +4,12 @@ import {FormattedMessage, useIntl} from 'react-intl';
 import {PLATFORMS, VERDICTS, type Platform, type ReportRow, type Verdict} from '@cix/contract';
 
 import {severityMessages, platformMessages} from '../../i18n/messages';
-import {SeverityBadge} from '../common/severity_badge';
 
 import {ChainDiagram} from './chain_diagram';
 import {PlatformLabel} from './labels';
 import {RunsLine} from './runs_line';
 import {DEFAULT_SORT, nextSort, rowKey, sortAndFilter, type Filter, type Sort, type SortKey} from './sort_filter';
+import {VerdictBadge} from './verdict_badge';
 
 export const PAGE_SIZE = 50;
 
@@ -234,7 +234,7 @@ export function ReportTable({rows, idPrefix}: {rows: readonly ReportRow[]; idPre
                                             )}
                                             <RunsLine runs={row.runs}/>
                                         </td>
-                                        <td><SeverityBadge severity={row.verdict}/></td>
+                                        <td><VerdictBadge row={row}/></td>
                                         <td><NameList names={row.secrets}/></td>
                                         <td><NameList names={row.tamper}/></td>
                                     </tr>

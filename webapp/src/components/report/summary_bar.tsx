@@ -9,10 +9,18 @@ const BUCKETS = [...VERDICTS, 'unresolved'] as const;
 type Bucket = (typeof BUCKETS)[number];
 
 function count(summary: ExposureSummary, bucket: Bucket): number {
-    return bucket === 'unresolved' ? summary.unresolved : summary.byVerdict[bucket];
+    return bucket === 'unresolved' ? summary.unresolved : summary.byVerdict[bucket] ?? 0;
 }
 
-/** Affected jobs by verdict, plus the unresolved ones: a proportional bar and a legend with counts. */
+/** Every bucket, but `not-run` only when some job did not run (posts without run evidence have no such count). */
+function shown(summary: ExposureSummary): Bucket[] {
+    return BUCKETS.filter((b) => b !== 'not-run' || count(summary, b) > 0);
+}
+
+/**
+ * Affected jobs by verdict (a job that did not run in the window under `not-run`, not its static exposure),
+ * plus the unresolved ones: a proportional bar and a legend with counts.
+ */
 export function SummaryBar({summary}: {summary: ExposureSummary}): React.ReactElement {
     const total = BUCKETS.reduce((sum, b) => sum + Math.max(0, count(summary, b)), 0);
     return (
@@ -32,7 +40,7 @@ export function SummaryBar({summary}: {summary: ExposureSummary}): React.ReactEl
                 </div>
             )}
             <ul className='cix-summary__legend'>
-                {BUCKETS.map((b) => (
+                {shown(summary).map((b) => (
                     <li
                         key={b}
                         className='cix-summary__item'
@@ -53,6 +61,13 @@ export function SummaryBar({summary}: {summary: ExposureSummary}): React.ReactEl
                     defaultMessage='{affected} affected of {jobs} jobs in {repos} repositories{errors, plural, =0 {} one {, # scan error} other {, # scan errors}}'
                     values={{affected: summary.affected, jobs: summary.jobs, repos: summary.repos, errors: summary.errors}}
                 />
+                {summary.ran !== undefined && (
+                    <FormattedMessage
+                        id='cix.report.ranInWindow'
+                        defaultMessage=' · {ran} ran in the window'
+                        values={{ran: summary.ran}}
+                    />
+                )}
             </div>
         </div>
     );

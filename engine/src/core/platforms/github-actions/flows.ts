@@ -85,6 +85,9 @@ const RUN_FLOWS: Array<{ re: RegExp; via: 'push' | 'release'; name: string }> = 
   { re: /\bmvn\b[^\n]*\sdeploy\b|\bgradlew?\b[^\n]*\spublish\w*/, via: 'release', name: 'maven/gradle publish' },
 ];
 
+/** A word every RUN_FLOWS expression needs (they are case-sensitive): text without any matches none of them. */
+const RUN_FLOW_WORDS = ['push', 'publish', 'release', 'deploy', 'upload'];
+
 /** Deployment commands (beyond the publishing ones above). */
 const DEPLOY_RUN = /(?:^|[\s;&|(])(?:deploy|publish)(?=$|[\s;&|)])|\bkubectl\s+(?:apply|rollout|set\s+image)\b|\bhelm\s+(?:upgrade|install)\b|\bterraform\s+apply\b|\baws\s+s3\s+(?:sync|cp)\b|\bvercel\b[^\n]*--prod\b/im;
 
@@ -96,6 +99,7 @@ export const DEPLOY_NAME = /(?:deploy|release|publish)(?![\w ./:-]*(?:results?|r
 
 /** Shell text without comment-only lines (a commented-out `git push` does not push). */
 function liveShell(run: string): string {
+  if (!run.includes('#')) return run;
   return run
     .split('\n')
     .filter((l) => !/^\s*#/.test(l))
@@ -142,7 +146,7 @@ export function stepFlows(step: StepFacts): StepFlows {
 
   if (step.run !== undefined) {
     const shell = liveShell(step.run);
-    for (const f of RUN_FLOWS) if (f.re.test(shell)) produces.push(flow(f.via, f.name));
+    if (RUN_FLOW_WORDS.some((w) => shell.includes(w))) for (const f of RUN_FLOWS) if (f.re.test(shell)) produces.push(flow(f.via, f.name));
     if (DEPLOY_RUN.test(shell)) deploys = true;
   }
   if (produces.some((f) => f.via === 'release')) deploys = true;

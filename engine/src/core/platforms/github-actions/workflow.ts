@@ -164,24 +164,39 @@ export function grantsOidc(p: Permissions): boolean {
 
 /**
  * Visits every string in a value with its path (keys and indexes); `isCondition` for `if:` values.
- * Guards against cyclic values (recursive aliases).
+ * `path` is one array, extended and cut back as the walk goes: a visitor reads it during its call and
+ * keeps a copy if it needs one. Guards against cyclic values (recursive aliases).
  */
-function eachString(value: unknown, path: YamlPath, visit: (s: string, path: YamlPath, isCondition: boolean) => void, seen = new Set<unknown>()): void {
+function eachString(value: unknown, path: Array<string | number>, visit: (s: string, path: YamlPath, isCondition: boolean) => void, seen = new Set<unknown>()): void {
   if (typeof value === 'string') {
     visit(value, path, path[path.length - 1] === 'if');
     return;
   }
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
-  if (Array.isArray(value)) value.forEach((v, i) => eachString(v, [...path, i], visit, seen));
-  else for (const [k, v] of Object.entries(value)) eachString(v, [...path, k], visit, seen);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      eachString(value[i], path, visit, seen);
+      path.pop();
+    }
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      path.push(k);
+      eachString(record[k], path, visit, seen);
+      path.pop();
+    }
+  }
   seen.delete(value);
 }
 
 /** Secret reads of a value (all its strings), with positions; deduplicated by kind and name. */
 export function secretsIn(value: unknown, base: YamlPath, file: string, lineOf: (p: YamlPath) => number): SecretRef[] {
   const out: SecretRef[] = [];
-  eachString(value, base, (s, path, isCondition) => {
+  eachString(value, [...base], (s, path, isCondition) => {
+    // Every read names `secrets` or `github` (secretsInExpression); nothing else has to be looked at.
+    if (!s.includes('secrets') && !s.includes('github')) return;
     for (const hit of secretsInText(s, isCondition)) {
       const pos: Position = { file, line: lineOf(path) };
       if (hit.kind === 'secret') out.push({ name: hit.name, kind: 'secret', pos });
@@ -220,8 +235,31 @@ export function dedupeSecrets(refs: SecretRef[]): SecretRef[] {
 
 /** The first line of a script that is neither blank nor a comment (for a synthesised step name). */
 function firstLine(s: string): string {
-  const lines = s.split('\n').map((l) => l.trim());
-  return lines.find((l) => l !== '' && !l.startsWith('#')) ?? lines.find((l) => l !== '') ?? '';
+  let firstText: string | undefined;
+  for (let start = 0; start <= s.length; ) {
+    let end = s.indexOf('\n', start);
+    if (end < 0) end = s.length;
+    const l = s.slice(start, end).trim();
+    if (l !== '') {
+      if (!l.startsWith('#')) return l;
+      firstText ??= l;
+    }
+    start = end + 1;
+  }
+  return firstText ?? '';
+}
+
+/** `key:` anywhere on a line, and what follows it (one expression per key, made once). */
+const KEY_PATTERNS = new Map<string, RegExp>();
+
+function keyPattern(key: string): RegExp {
+  let re = KEY_PATTERNS.get(key);
+  if (re === undefined) {
+    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    re = new RegExp(`(?:^|[\\s{,-])${escaped}\\s*:(.*)$`);
+    if (KEY_PATTERNS.size < 64) KEY_PATTERNS.set(key, re);
+  }
+  return re;
 }
 
 /**
@@ -231,8 +269,7 @@ function firstLine(s: string): string {
 export function valueLine(lines: readonly string[], keyLine: number, key: string): number {
   const text = lines[keyLine - 1];
   if (text === undefined) return keyLine;
-  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`(?:^|[\\s{,-])${escaped}\\s*:(.*)$`).exec(text);
+  const m = keyPattern(key).exec(text);
   if (!m) return keyLine;
   const rest = (m[1] ?? '').trim();
   if (rest !== '' && !rest.startsWith('#') && !/^[|>][-+0-9]*\s*(?:#.*)?$/.test(rest)) return keyLine;

@@ -8,9 +8,13 @@
  * - `expand`: a shared library's global variable called as a step (`codecov(…)`): its
  *   `vars/<name>.groovy` read through the ComponentSource (`jenkins/libraries/<name>@<ref>/…` in the
  *   component cache, library.ts), its `call` (or the method called) walked like a stage: shell text,
- *   other global variables of the library (followed transitively by the resolver), credentials bound.
+ *   global variables of every library the run loaded (the ref's `loaded`: Jenkins makes them all global
+ *   to the run; followed transitively by the resolver), credentials bound.
+ * - libraries every pipeline loads without `@Library` (Jenkins' "Load implicitly"): the scan's
+ *   `ParseOptions.jenkinsImplicitLibraries`, loaded before the pipeline's own (one it names itself is
+ *   loaded at the version it names).
  */
-import type { ComponentRef, ComponentSource, ComponentUse, Discovery, ExpandContext, Expansion, FlowRules, Pipeline, PlatformModule, RepoInput, ScanError, SourceFile } from '../../model';
+import type { ComponentRef, ComponentSource, ComponentUse, Discovery, ExpandContext, Expansion, FlowRules, ParseOptions, Pipeline, PlatformModule, RepoInput, ScanError, SourceFile } from '../../model';
 import { pipelineMatcher } from '../discovery';
 import { parseGroovy } from './groovy';
 import { libraryCacheKey, varsFile } from './library';
@@ -35,19 +39,19 @@ const DISCOVERY: Discovery = {
 };
 const isPipelineFile = pipelineMatcher(DISCOVERY);
 
-export function parseJenkinsfile(repo: RepoInput, file: SourceFile, source: ComponentSource): { pipeline: Pipeline; errors: ScanError[] } {
-  const walker = new Walker({ repo, source });
+export function parseJenkinsfile(repo: RepoInput, file: SourceFile, source: ComponentSource, options: ParseOptions = {}): { pipeline: Pipeline; errors: ScanError[] } {
+  const walker = new Walker({ repo, source, ...(options.jenkinsImplicitLibraries === undefined ? {} : { implicit: options.jenkinsImplicitLibraries }) });
   walker.walkFile(file.path, parseGroovy(file.text));
   return toPipeline(repo.repo, file.path, walker);
 }
 
-function parseRepo(repo: RepoInput, source: ComponentSource): { pipelines: Pipeline[]; errors: ScanError[] } {
+function parseRepo(repo: RepoInput, source: ComponentSource, options: ParseOptions = {}): { pipelines: Pipeline[]; errors: ScanError[] } {
   const pipelines: Pipeline[] = [];
   const errors: ScanError[] = [];
   for (const file of repo.files) {
     if (!isPipelineFile(file.path)) continue;
     try {
-      pipelines.push(parseJenkinsfile(repo, file, source).pipeline);
+      pipelines.push(parseJenkinsfile(repo, file, source, options).pipeline);
     } catch (err) {
       // Last resort: a bug for one file must not lose the others.
       errors.push({ repo: repo.repo, file: file.path, line: 1, code: 'jenkins-parse-failed', message: `could not read the Jenkinsfile: ${(err as Error).message}` });
@@ -69,7 +73,8 @@ export function expandLibraryStep(use: ComponentUse, ctx: ExpandContext): Expans
   if (text === undefined) return unresolved(ctx.source.describe(ref));
   const file = `${ref.library.raw}//${path}`;
   const parsed = parseGroovy(text);
-  const walker = new Walker({ repo: ctx.repo, source: ctx.source, flat: true, libraries: [ref.library] });
+  // Every library the run loaded: their global variables are global to the run (Jenkins), this one's included.
+  const walker = new Walker({ repo: ctx.repo, source: ctx.source, flat: true, libraries: ref.loaded ?? [ref.library], own: ref.library });
   const errors: ScanError[] = parsed.errors.map((e) => ({ repo: ctx.repo.repo, file, line: e.line, col: e.col, code: e.code, message: e.message }));
   walker.probeLibraries(parsed.body);
   const fc = walker.fileCtx(file, parsed.body);

@@ -6,6 +6,7 @@
  * Cache layout (one folder per library version, the library repository's own tree):
  *
  *   jenkins/libraries/<name>@<ref>/vars/<step>.groovy      global variables (`codecov(…)` runs its `call`)
+ *   jenkins/libraries/<name>@<ref>/.resolved-commit        written by a fetcher with the whole library
  *
  * A library loaded without a version (Jenkins then uses the version configured for it) is read from
  * `<name>@HEAD`. Pure.
@@ -27,10 +28,23 @@ export function parseLibrarySpec(text: string): JenkinsLibrary | undefined {
   return ref === undefined ? { name: m[1], raw } : { name: m[1], ref, raw };
 }
 
-/** The ComponentRef of global variable `step` of `library`, its method `method` (`call` when called as `step(…)`). */
-export function libraryStepRef(library: JenkinsLibrary, step: string, method = 'call'): LibraryStepRef {
-  return { kind: 'jenkins-library-step', library, step, method, raw: `${library.raw}/${step}${method === 'call' ? '' : `.${method}`}` };
+/**
+ * The ComponentRef of global variable `step` of `library`, its method `method` (`call` when called as
+ * `step(…)`); `loaded`: every library of the run, when there are others than `library` (their variables
+ * are global to the run).
+ */
+export function libraryStepRef(library: JenkinsLibrary, step: string, method = 'call', loaded?: readonly JenkinsLibrary[]): LibraryStepRef {
+  const raw = `${library.raw}/${step}${method === 'call' ? '' : `.${method}`}`;
+  const others = loaded !== undefined && loaded.some((l) => l.raw !== library.raw);
+  return others ? { kind: 'jenkins-library-step', library, step, method, raw, loaded: [...loaded] } : { kind: 'jenkins-library-step', library, step, method, raw };
 }
+
+/**
+ * The file a fetcher writes beside a library's files once it wrote them all (the commit it read): a
+ * library with it is all there, so a variable it does not have is not one of its. A library without it
+ * (a `--cache` folder) is there only when one of its variables is read.
+ */
+export const LIBRARY_COMMIT_FILE = '.resolved-commit';
 
 /** The repository-relative file that defines the global variable. */
 export function varsFile(step: string): string {

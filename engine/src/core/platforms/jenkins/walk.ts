@@ -23,7 +23,7 @@ import type { ArtifactFlow, ComponentSource, ComponentUse, JenkinsLibrary, Posit
 import { parseImageRef } from '../circleci/refs';
 import { credentialNames, isDeployCommand, isDeployName } from '../circleci/signals';
 import { parseGroovy, type Call, type Closure, type Expr, type GroovyFile, type Stmt } from './groovy';
-import { libraryStepRef, parseLibrarySpec, varsFile, type LibraryStepRef } from './library';
+import { LIBRARY_COMMIT_FILE, libraryStepRef, parseLibrarySpec, varsFile, type LibraryStepRef } from './library';
 import {
   exprText,
   KNOWN_STEPS,
@@ -104,8 +104,12 @@ export interface WalkOptions {
   source: ComponentSource;
   /** One job for everything (a library variable's definition), instead of one per stage. */
   flat?: boolean;
-  /** Libraries whose global variables calls may name (a library file: its own library). */
-  libraries?: JenkinsLibrary[];
+  /** Libraries whose global variables calls may name (a library file: every library its run loaded). */
+  libraries?: readonly JenkinsLibrary[];
+  /** Libraries every pipeline loads without naming them (Jenkins' "Load implicitly"), loaded first. */
+  implicit?: readonly JenkinsLibrary[];
+  /** The library whose variable's file is walked (flat): it is there, whatever its file calls. */
+  own?: JenkinsLibrary;
 }
 
 const DEFAULT_TRIGGER: Trigger = { kind: 'push', detail: 'SCM changes (branch builds of a multibranch job, or a webhook)' };
@@ -136,10 +140,13 @@ export class Walker {
   readonly libraries: JenkinsLibrary[] = [];
   /** Global variables found in a library: name → the library that defines it. */
   private readonly vars = new Map<string, JenkinsLibrary>();
-  /** Libraries none of whose variables could be read (not in the cache, or no call names one). */
+  /**
+   * Libraries not known to be there: none of their variables could be read and no fetcher wrote them
+   * whole (not in the cache, or no call names one of their variables).
+   */
   private missing: JenkinsLibrary[] = [];
-  /** Libraries one of whose variables was read: they are in the source. */
-  private readonly present = new Set<JenkinsLibrary>();
+  /** Libraries (raw) one of whose variables was read, or written whole by a fetcher: they are in the source. */
+  private readonly present = new Set<string>();
   private frontier: string[] = [];
   private stepCount = 0;
   private tooMany = false;
@@ -148,7 +155,8 @@ export class Walker {
   private flatJob: JobDraft | undefined;
 
   constructor(private readonly opts: WalkOptions) {
-    this.libraries.push(...(opts.libraries ?? []));
+    for (const lib of [...(opts.implicit ?? []), ...(opts.libraries ?? [])]) if (!this.libraries.some((l) => l.raw === lib.raw)) this.libraries.push(lib);
+    if (opts.own) this.present.add(opts.own.raw);
   }
 
   private error(file: string, line: number, code: string, message: string, col?: number): void {
@@ -214,7 +222,10 @@ export class Walker {
   private addLibrary(spec: string): void {
     const lib = parseLibrarySpec(spec);
     if (!lib || this.libraries.some((l) => l.raw === lib.raw)) return;
-    this.libraries.push(lib);
+    // An implicit library the pipeline names itself is loaded at the version it names, in its place.
+    const implicit = this.libraries.findIndex((l) => l.name === lib.name && (this.opts.implicit ?? []).some((i) => i.raw === l.raw));
+    if (implicit >= 0) this.libraries.splice(implicit, 1, lib);
+    else this.libraries.push(lib);
   }
 
   /** Which call names are global variables of the loaded libraries (read through the source). */
@@ -226,18 +237,25 @@ export class Walker {
       else if (call.receiver.kind === 'name' && !call.receiver.path.includes('.')) names.add(call.receiver.path);
     });
     const present = this.present;
+    let probed: string | undefined;
     for (const name of names) {
       if (!/^[A-Za-z_$][\w$]*$/.test(name) || SHELL_STEPS.has(name) || name === 'pipeline' || name === 'stage' || name === 'node') continue;
+      probed ??= name;
       for (const lib of this.libraries) {
         const ref = libraryStepRef(lib, name);
         if (this.opts.source.read(ref, varsFile(name)) !== undefined) {
-          present.add(lib);
+          present.add(lib.raw);
           if (!this.vars.has(name)) this.vars.set(name, lib);
         }
       }
     }
-    // Reading a library's own file: that library is there, whatever else it calls.
-    this.missing = this.opts.flat ? [] : this.libraries.filter((l) => !present.has(l));
+    // A library a fetcher wrote whole is there even when no call names one of its variables.
+    if (probed !== undefined) {
+      for (const lib of this.libraries) {
+        if (!present.has(lib.raw) && this.opts.source.read(libraryStepRef(lib, probed), LIBRARY_COMMIT_FILE) !== undefined) present.add(lib.raw);
+      }
+    }
+    this.missing = this.libraries.filter((l) => !present.has(l.raw));
   }
 
   /** Parses and walks one Jenkinsfile. */
@@ -635,7 +653,7 @@ export class Walker {
   }
 
   private libraryStep(call: Call, lib: JenkinsLibrary, step: string, method: string, scope: Scope, fc: FileCtx): void {
-    const ref: LibraryStepRef = libraryStepRef(lib, step, method);
+    const ref: LibraryStepRef = libraryStepRef(lib, step, method, this.libraries);
     const inputs: Record<string, string> = {};
     for (const a of call.args) if (a.name !== undefined && a.value.kind === 'string') inputs[a.name] = a.value.value;
     const pos = this.pos(fc, call.loc.line);
