@@ -62,7 +62,7 @@ export { providerFetchers, resolveSources, SOURCE_PROVIDERS, sourceEnv, type Sou
 // The bridge validates each configured source spec at load time and reports a source that was not read.
 export { resolveSourceSpec, type ResolvedSource, type ResolvedSources, type SourceOptions } from './sources/resolve-source';
 // Jenkins shared libraries: which repository holds each (the bridge's scan.jenkinsLibraries, checked at load).
-export { checkMappings as checkJenkinsLibraries, implicitLibraries as implicitJenkinsLibraries, type JenkinsLibraryMapping } from './sources/jenkins';
+export { checkMappings as checkJenkinsLibraries, implicitLibraries as implicitJenkinsLibraries, jenkinsLibraryFetchers, type JenkinsLibraryMapping } from './sources/jenkins';
 export { REPO_UNAVAILABLE } from './core/report/common';
 export { runSourceScan, scanWindow, type SourceScanOptions } from './cli/scan-sources';
 export { mergeVersions, stillExposedNow, versionsText } from './core/versions';

@@ -59,6 +59,18 @@ describe('ci-exposure scan with Jenkins shared libraries (built CLI)', () => {
     expect(out.findings.filter((f) => f.affected).map((f) => [f.file, f.job])).toEqual([['Jenkinsfile', 'Coverage']]);
   });
 
+  it('a mapping fetches the libraries only: a GitHub action of a local checkout is not fetched without --fetch', async () => {
+    const { app, dataDir } = checkout('ci-lib@v1');
+    mkdirSync(join(app, '.github', 'workflows'), { recursive: true });
+    writeFileSync(join(app, '.github', 'workflows', 'ci.yml'), 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/setup-node@v4\n');
+    // GitHub is unreachable here: were it asked, the reason would say "could not be fetched by github".
+    const r = await scan(app, dataDir, '--jenkins-library', `ci-lib=${lib.url}`);
+    const out = report.parse(JSON.parse(r.stdout));
+    expect(out.findings.filter((f) => f.affected).map((f) => [f.file, f.job])).toEqual([['Jenkinsfile', 'Coverage']]);
+    expect(out.unresolved.map((u) => [u.file, u.line, u.ref])).toEqual([['.github/workflows/ci.yml', 6, 'actions/setup-node@v4']]);
+    expect(out.unresolved[0]?.reason).toMatch(/^no action\.yml or action\.yaml: looked for component cache of fetched components: path github\/actions\/setup-node@v4/);
+  });
+
   it('without a mapping, fetching: unresolved with how to map it, exit 3', async () => {
     const { app, dataDir } = checkout('ci-lib@v1');
     const r = await scan(app, dataDir, '--fetch');

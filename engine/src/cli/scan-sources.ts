@@ -25,7 +25,7 @@ import { attachEvidence } from '../sources/evidence/attach';
 import { evidenceProvidersFromEnv } from '../sources/evidence/providers';
 import { isLocalFolder, type LocalSource, WORKTREE } from '../sources/local-source';
 import { providerFetchers, resolveSources, SOURCE_PROVIDERS, type SourceProvider, sourceEnv } from '../sources/resolve-source';
-import { checkMappings, implicitLibraries, type JenkinsLibraryMapping, mergeMappings, parseLibraryOption, readLibrariesFile } from '../sources/jenkins';
+import { checkMappings, implicitLibraries, jenkinsLibraryFetchers, type JenkinsLibraryMapping, mergeMappings, parseLibraryOption, readLibrariesFile } from '../sources/jenkins';
 import { isRepoFailure, type RepoSource, type RepoVersion, type SourceProgress, type TimeWindow } from '../sources/source';
 import { UserError } from './errors';
 import { emptySource, EXIT, type ScanCommandOptions, scanLocalFolders, selectIndicators } from './scan-command';
@@ -274,8 +274,10 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   const jenkinsLibraries = jenkinsLibraryMapping(opts);
   const sourceOptions = { dataDir, ...(window === undefined ? {} : { window }), ...(jenkinsLibraries.length === 0 ? {} : { jenkinsLibraries }) };
   const resolved = resolveSources(specs, env, sourceOptions, providers);
-  // Mapped Jenkins libraries are fetched by default, even for local folders (`--no-fetch` still wins).
+  // Mapped Jenkins libraries are fetched by default, even for local folders (`--no-fetch` still wins); for
+  // local folders only they are all that is fetched, unless `--fetch` asks for every component.
   const fetching = opts.fetch ?? (resolved.remote || jenkinsLibraries.length > 0);
+  const librariesOnly = opts.fetch === undefined && !resolved.remote;
   // Libraries every Jenkins pipeline loads (`implicit: true`) are told to the core's Jenkins parser.
   const implicit = implicitLibraries(jenkinsLibraries);
   const scanOptions = implicit.length === 0 ? undefined : { parse: { jenkinsImplicitLibraries: implicit } };
@@ -296,7 +298,7 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
       const store = componentStore(componentStoreDir(dataDir, window));
       const r = await scanWithFetch(read.repos, indicators, {
         store,
-        fetchers: providerFetchers(env, sourceOptions, providers),
+        fetchers: librariesOnly ? jenkinsLibraryFetchers(sourceOptions) : providerFetchers(env, sourceOptions, providers),
         ...(base === undefined ? {} : { base }),
         ...(scanOptions === undefined ? {} : { scanOptions }),
         onRound: (round, fetched, failed, files) => reporter.stage(`fetching components: round ${round}, ${fetched} fetched, ${failed} failed, ${files} repository files read`),

@@ -32,6 +32,7 @@ import {
   isRepoFailure,
   mergeVersions,
   parseComponentSpec,
+  jenkinsLibraryFetchers,
   providerFetchers,
   renderJson,
   renderMarkdown,
@@ -340,10 +341,10 @@ export async function computeLookup(settings: LookupSettings, target: IncidentTa
   const late = { count: 0 };
   // Libraries every Jenkins pipeline loads (`implicit`) are told to the core's Jenkins parser.
   const implicit = implicitJenkinsLibraries(settings.jenkinsLibraries ?? []);
-  // Mapped Jenkins libraries are fetched for local checkouts too.
+  // Mapped Jenkins libraries are fetched for local checkouts too (and, with local checkouts only, nothing else).
   if (resolved.remote || options.jenkinsLibraries !== undefined) {
     progress.stage('fetching components');
-    const fetchers = providerFetchers(hooks.env, options, hooks.providers).map((f) => bounded(f, deadline, limit, now, late));
+    const fetchers = (resolved.remote ? providerFetchers(hooks.env, options, hooks.providers) : jenkinsLibraryFetchers(options)).map((f) => bounded(f, deadline, limit, now, late));
     const r = await scanWithFetch(read.repos, [indicator], {
       // A window's components are kept apart (a branch is read as of the window's end).
       store: componentStore(componentStoreDir(settings.dataDir, window)),
