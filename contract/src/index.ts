@@ -177,7 +177,9 @@ export type ChainLink = z.infer<typeof chainLinkSchema>;
  * (`count` job runs, first and last ISO times), did not run (`not-run`, still exposed statically), or its
  * history could not be read (`unavailable`, never "did not run"). `resolution`: which commit the
  * compromised component resolved to in the logs read. `publicLog`: a public repository's log carried the
- * payload — the secrets were readable by anyone who opened the log.
+ * payload — the secrets were readable by anyone who opened the log. `contexts` (CircleCI): the contexts
+ * the runs in the window used, as the platform's job details say (posts written before have none; an
+ * empty list: the runs used none).
  */
 export const RUN_STATES = ['ran', 'not-run', 'unavailable'] as const;
 export const reportRunsSchema = z.object({
@@ -187,6 +189,7 @@ export const reportRunsSchema = z.object({
   last: z.string().optional(),
   resolution: z.enum(['malicious', 'clean', 'unavailable']).optional(),
   publicLog: z.boolean().optional(),
+  contexts: z.array(z.string()).optional(),
 });
 export type ReportRuns = z.infer<typeof reportRunsSchema>;
 

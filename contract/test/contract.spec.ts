@@ -86,6 +86,17 @@ describe('the not-run verdict', () => {
     expect(reportRowSchema.safeParse({ ...row, exposureVerdict: 'not-run' }).success).toBe(false);
   });
 
+  it('carries the contexts the runs used (CircleCI) through a JSON round trip; rows without them still parse', () => {
+    const { exposureVerdict: _static, ...base } = row;
+    const used: ReportRow = { ...base, platform: 'circleci', verdict: 'high', runs: { state: 'ran', count: 3, contexts: ['aws-prod', 'npm'] } };
+    const withContexts = { ...props, rows: [used] };
+    expect(parseReportProps(JSON.parse(JSON.stringify({ [PROPS_KEY]: withContexts })))).toEqual({ ok: true, value: withContexts });
+    expect(reportRowSchema.parse({ ...used, runs: { state: 'ran', count: 3, contexts: [] } }).runs?.contexts).toEqual([]);
+    expect(reportRowSchema.parse(row).runs).toEqual({ state: 'not-run', count: 0 });
+    expect(reportRowSchema.safeParse({ ...used, runs: { state: 'ran', count: 3, contexts: 'aws-prod' } }).success).toBe(false);
+    expect(reportRowSchema.safeParse({ ...used, runs: { state: 'ran', count: 3, contexts: [7] } }).success).toBe(false);
+  });
+
   it('reads summaries written before it (no not-run count, no ran)', () => {
     const old = { ...props, summary: { repos: 1, jobs: 2, affected: 1, unresolved: 0, errors: 0, byVerdict: { critical: 1, high: 0, medium: 0, low: 0 } }, rows: [{ ...row, verdict: 'critical', exposureVerdict: undefined }] };
     const parsed = parseReportProps({ [PROPS_KEY]: old });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { runCliProcess } from './helpers/cli-process';
+import { runCliProcess, type CliResult } from './helpers/cli-process';
 import { makeGitRepo, type TestRepo } from './helpers/git-repo';
 import { makeTempDir } from './helpers/tmp';
 
@@ -51,6 +51,17 @@ function checkout(jenkinsfile: string): { app: string; dataDir: string } {
 
 const scan = (app: string, dataDir: string, ...extra: string[]) => runCliProcess(['scan', app, '--indicator', 'codecov-bash-uploader-2021', '--format', 'json', '--data-dir', dataDir, ...extra]);
 
+/** The run exits 1 with nothing unresolved, and only the Jenkinsfile's Coverage stage is affected, through `chain`. */
+function expectCoverageAffected(r: CliResult, chain: string[]): void {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(1);
+  const out = report.parse(JSON.parse(r.stdout));
+  expect(out.unresolved).toEqual([]);
+  const hit = out.findings.filter((f) => f.affected);
+  expect(hit.map((f) => [f.file, f.job])).toEqual([['Jenkinsfile', 'Coverage']]);
+  expect(hit[0]?.chain.map((l) => l.ref)).toEqual(chain);
+}
+
 const TWO_LIBRARIES = "@Library(['cov-lib@v1', 'publish-lib@v1']) _\n\nnode {\n  stage('Coverage') {\n    cov()\n  }\n}\n";
 /** No @Library: `codecov` can only come from a library loaded implicitly; `notifyTeam` from none. */
 const NO_LIBRARY = "node {\n  stage('Coverage') {\n    codecov()\n    notifyTeam()\n  }\n}\n";
@@ -59,13 +70,7 @@ describe('ci-exposure scan: a variable calling a variable of another loaded libr
   it('both libraries mapped: followed into the other library, affected, exit 1', async () => {
     const { app, dataDir } = checkout(TWO_LIBRARIES);
     const r = await scan(app, dataDir, '--jenkins-library', `cov-lib=${covLib.url}`, '--jenkins-library', `publish-lib=${publishLib.url}`);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(1);
-    const out = report.parse(JSON.parse(r.stdout));
-    expect(out.unresolved).toEqual([]);
-    const hit = out.findings.filter((f) => f.affected);
-    expect(hit.map((f) => [f.file, f.job])).toEqual([['Jenkinsfile', 'Coverage']]);
-    expect(hit[0]?.chain.map((l) => l.ref)).toEqual(['cov-lib@v1/cov', 'publish-lib@v1/publish', CURL]);
+    expectCoverageAffected(r, ['cov-lib@v1/cov', 'publish-lib@v1/publish', CURL]);
   });
 
   it('the other library not mapped: its step is unresolved with why, exit 3 (never clean)', async () => {
@@ -89,14 +94,8 @@ describe('ci-exposure scan: libraries every pipeline loads (built CLI)', () => {
   it('implicit: true: a Jenkinsfile with no @Library calls its variable: affected, exit 1; a step of no library stays a plain step', async () => {
     const { app, dataDir } = checkout(NO_LIBRARY);
     const r = await scan(app, dataDir, '--jenkins-libraries', mapping(true));
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(1);
-    const out = report.parse(JSON.parse(r.stdout));
     // ci-lib was fetched whole: `notifyTeam`, not one of its variables, is not unresolved.
-    expect(out.unresolved).toEqual([]);
-    const hit = out.findings.filter((f) => f.affected);
-    expect(hit.map((f) => [f.file, f.job])).toEqual([['Jenkinsfile', 'Coverage']]);
-    expect(hit[0]?.chain.map((l) => l.ref)).toEqual(['ci-lib@v1/codecov', CURL]);
+    expectCoverageAffected(r, ['ci-lib@v1/codecov', CURL]);
   });
 
   it('implicit: false: the library is not loaded without @Library; `codecov` is a plain step, exit 0', async () => {

@@ -1,14 +1,12 @@
 // `scan.jenkinsLibraries` (issue 10): which repository holds each Jenkins shared library, checked at load
 // time by the engine's own rules (a bad one is a configuration error naming it; no credentials in a URL),
 // carried to the lookup, where a Jenkinsfile's library is fetched from it.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { makeGitRepo } from '../../engine/test/helpers/git-repo';
 import { loadConfig } from '../src/config';
-import { UserError } from '../src/errors';
 import { computeLookup, lookupSettings, lookupSettingsSchema } from '../src/mattermost/engine-lookup';
+import { errorOf, withSite, writeConfig } from './helpers/config-file';
+import { CODECOV_TARGET, makeJenkinsLibraryFixture } from './helpers/jenkins-library';
 import { makeTempDir } from './helpers/tmp';
 
 jest.setTimeout(30_000);
@@ -19,19 +17,7 @@ describe('scan.jenkinsLibraries in the configuration', () => {
   beforeEach(() => ({ dir, cleanup } = makeTempDir()));
   afterEach(() => cleanup());
 
-  function write(scan: string): void {
-    writeFileSync(join(dir, 'ci-exposure.yaml'), `mattermost:\n  siteUrl: http://localhost:8065\n${scan}`);
-  }
-
-  function errorOf(fn: () => unknown): UserError {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof UserError) return err;
-      throw err;
-    }
-    throw new Error('expected a UserError');
-  }
+  const write = (scan: string): string => writeConfig(dir, withSite(scan));
 
   it('absent by default; given, it reaches the lookup settings (and crosses the worker boundary)', () => {
     write('');
@@ -72,22 +58,17 @@ describe('the lookup fetches a mapped Jenkins library', () => {
   it('a local checkout whose Jenkinsfile loads ci-lib@v1: affected; without the mapping, unresolved', async () => {
     const tmp = makeTempDir();
     try {
-      const lib = makeGitRepo(join(tmp.dir, 'ci-lib'), [{ at: '2020-06-01T10:00:00Z', files: { 'vars/codecov.groovy': "def call() {\n  sh 'curl -s https://codecov.io/bash | bash'\n}\n" } }]);
-      execFileSync('git', ['tag', 'v1'], { cwd: lib.dir, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' }, stdio: 'ignore' });
-      const app = join(tmp.dir, 'checkouts', 'acme', 'app');
-      mkdirSync(app, { recursive: true });
-      writeFileSync(join(app, 'Jenkinsfile'), "@Library('ci-lib@v1') _\nnode {\n  stage('Coverage') {\n    codecov()\n  }\n}\n");
-      const target = { type: 'indicator' as const, id: 'codecov-bash-uploader-2021' };
+      const { lib, checkouts } = makeJenkinsLibraryFixture(tmp.dir, "@Library('ci-lib@v1') _\nnode {\n  stage('Coverage') {\n    codecov()\n  }\n}\n");
       const report = z.object({ summary: z.object({ affected: z.number() }), unresolved: z.array(z.object({ ref: z.string(), reason: z.string() })) });
 
-      const mapped = lookupSettings({ scan: { paths: [join(tmp.dir, 'checkouts')], jenkinsLibraries: [{ name: 'ci-lib', url: lib.url }], dataDir: join(tmp.dir, 'data') } });
-      const hit = report.parse(JSON.parse((await computeLookup(mapped, target, { env: {} })).json));
+      const mapped = lookupSettings({ scan: { paths: [checkouts], jenkinsLibraries: [{ name: 'ci-lib', url: lib.url }], dataDir: join(tmp.dir, 'data') } });
+      const hit = report.parse(JSON.parse((await computeLookup(mapped, CODECOV_TARGET, { env: {} })).json));
       expect(hit.unresolved).toEqual([]);
       expect(hit.summary.affected).toBe(1);
 
       // Without a mapping a local checkout is scanned without fetching (as before): the library stays unresolved.
-      const unmapped = lookupSettings({ scan: { paths: [join(tmp.dir, 'checkouts')], dataDir: join(tmp.dir, 'data2') } });
-      const miss = report.parse(JSON.parse((await computeLookup(unmapped, target, { env: {} })).json));
+      const unmapped = lookupSettings({ scan: { paths: [checkouts], dataDir: join(tmp.dir, 'data2') } });
+      const miss = report.parse(JSON.parse((await computeLookup(unmapped, CODECOV_TARGET, { env: {} })).json));
       expect(miss.summary.affected).toBe(0);
       expect(miss.unresolved.map((u) => u.ref)).toEqual(['ci-lib@v1/codecov']);
     } finally {

@@ -1,10 +1,10 @@
 // `scan.sources` and its neighbours (issue 10): each spec read by the engine's own parser at load time,
 // a bad one is a configuration error naming it; credentials never in the file; CIX_SCAN_SOURCES.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, sourcesDataDir } from '../src/config';
-import { UserError } from '../src/errors';
 import { lookupSettings } from '../src/mattermost/engine-lookup';
+import { errorOf, withSite, writeConfig } from './helpers/config-file';
 import { makeTempDir } from './helpers/tmp';
 
 describe('scan sources in the configuration', () => {
@@ -13,19 +13,7 @@ describe('scan sources in the configuration', () => {
   beforeEach(() => ({ dir, cleanup } = makeTempDir()));
   afterEach(() => cleanup());
 
-  function write(scan: string): void {
-    writeFileSync(join(dir, 'ci-exposure.yaml'), `mattermost:\n  siteUrl: http://localhost:8065\n${scan}`);
-  }
-
-  function errorOf(fn: () => unknown): UserError {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof UserError) return err;
-      throw err;
-    }
-    throw new Error('expected a UserError');
-  }
+  const write = (scan: string): string => writeConfig(dir, withSite(scan));
 
   it('takes every kind of source, with the defaults: no sources, data under <dataDir>/sources, 15 minutes', () => {
     write('');

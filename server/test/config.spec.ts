@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialConfigText, loadConfig, parseDuration } from '../src/config';
-import { UserError } from '../src/errors';
 import { checklistTemplates } from '../src/incidents/templates';
+import { errorOf, writeConfig } from './helpers/config-file';
 import { makeTempDir } from './helpers/tmp';
 
 describe('loadConfig', () => {
@@ -11,21 +11,7 @@ describe('loadConfig', () => {
   beforeEach(() => ({ dir, cleanup } = makeTempDir()));
   afterEach(() => cleanup());
 
-  function write(text: string, name = 'ci-exposure.yaml'): string {
-    const file = join(dir, name);
-    writeFileSync(file, text);
-    return file;
-  }
-
-  function errorOf(fn: () => unknown): UserError {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof UserError) return err;
-      throw err;
-    }
-    throw new Error('expected a UserError');
-  }
+  const write = (text: string, name?: string): string => writeConfig(dir, text, name);
 
   it('reads a minimal file and fills defaults', () => {
     write('mattermost:\n  siteUrl: http://localhost:8065/\n');
@@ -112,15 +98,7 @@ describe('the checklist section', () => {
     return loadConfig({ cwd: dir, env: {} });
   }
 
-  function messageOf(checklist: string): string {
-    try {
-      load(checklist);
-    } catch (err) {
-      if (err instanceof UserError) return err.message;
-      throw err;
-    }
-    throw new Error('expected a UserError');
-  }
+  const messageOf = (checklist: string): string => errorOf(() => load(checklist)).message;
 
   it('is empty by default', () => {
     writeFileSync(join(dir, 'ci-exposure.yaml'), 'mattermost:\n  siteUrl: http://mm\n');

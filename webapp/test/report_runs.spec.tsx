@@ -37,6 +37,22 @@ describe('report table: runs in the window', () => {
         expect(screen.queryAllByText(/did not run/)).toHaveLength(1);
     });
 
+    it('says the contexts CircleCI runs used, as text (a name with markup stays text); none read: nothing said', () => {
+        const cci = [
+            row({repo: 'acme/deploy', job: 'deploy', platform: 'circleci', verdict: 'critical', runs: {state: 'ran', count: 3, contexts: ['aws-prod', 'npm']}}),
+            row({repo: 'acme/one', job: 'build', platform: 'circleci', verdict: 'high', runs: {state: 'ran', count: 1, contexts: ['<img src=x onerror=alert(1)> **npm**']}}),
+            row({repo: 'acme/none', job: 'lint', platform: 'circleci', verdict: 'medium', runs: {state: 'ran', count: 2, contexts: []}}),
+            row({repo: 'acme/unread', job: 'docs', platform: 'circleci', verdict: 'low', runs: {state: 'ran', count: 2}}),
+        ];
+        renderWithStore(<ReportPost post={reportPost(reportProps({rows: cci, totalRows: 4}))}/>);
+        expect(jobCell('acme/deploy').querySelector('.cix-runs')?.textContent).toBe('ran 3× in the window · used contexts aws-prod, npm');
+        expect(jobCell('acme/one').querySelector('.cix-runs')?.textContent).toBe('ran 1× in the window · used context <img src=x onerror=alert(1)> **npm**');
+        expect(jobCell('acme/one').querySelector('.cix-runs img')).toBeNull();
+        expect(jobCell('acme/none').querySelector('.cix-runs')?.textContent).toBe('ran 2× in the window · used no context');
+        expect(jobCell('acme/unread').querySelector('.cix-runs')?.textContent).toBe('ran 2× in the window');
+        expect(document.querySelectorAll('.cix-runs__contexts')).toHaveLength(3);
+    });
+
     it('an old post without runs is unchanged: no runs line', () => {
         renderWithStore(<ReportPost post={reportPost(reportProps({rows: reportRows()}))}/>);
         expect(document.querySelectorAll('.cix-runs')).toHaveLength(0);

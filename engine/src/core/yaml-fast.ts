@@ -8,31 +8,46 @@
  * Also read: anchors on values (`key: &a …`) and aliases as values (`key: *a`, `- *a`, `[*a, *b]` as a
  * merge's sources), merge keys (`<<: *a`, `<<: [*a, *b]`: the map's own keys win, earlier sources win
  * over later ones, a merged key's line is its line in the source), GitLab's `!reference [job, key]` on a
- * one-line flow sequence, and folded scalars with more-indented lines. Aliases are bounded as the full
- * reader bounds them (maxAliasCount): an anchored node may hold aliases only of anchors that hold none, and
- * the reader answers only when the full reader's alias count cannot pass the limit.
+ * one-line flow sequence, folded scalars with more-indented lines, sequence items whose mapping or sequence
+ * starts on the line after their `-` (`- # comment`, `- &a`), and empty documents (only blank and comment
+ * lines: null at line 1). Aliases are bounded as the full reader bounds them (maxAliasCount): an anchored
+ * node may hold aliases only of anchors that hold none, and the reader answers only when the full reader's
+ * alias count cannot pass the limit.
  *
  * It answers only for files it reads with certainty. Anything else — other tags, anchors on keys or in
  * flow collections, multi-line plain or quoted scalars, complex keys, several documents, directives, tabs
  * or CR in indentation, duplicate or non-string keys, whatever the full reader would call an error — makes
  * it return undefined, and the caller uses the full reader. yaml-fast.spec.ts compares both on every file
  * of the examples and the corpus: value, and the line of every path.
+ *
+ * Cheap by construction: a reading method returns the node's value and leaves where it is in `spot` (a
+ * scalar's spot is its line, a number; only collections get a Place), so no pair is made per node.
  */
 import type { YamlPath } from './yaml';
 
-/** Where a node is: the line of a mapping entry's key or of a sequence item; its children's places. */
+/** Where a collection is: the line of a mapping entry's key or of a sequence item; its children's spots. */
 interface Place {
   line: number;
-  keys?: Map<string, Place>;
-  items?: Place[];
+  keys?: Map<string, Spot>;
+  items?: Spot[];
   /** A mapping's merge sources (`<<`), in the order their keys are looked for. */
   merges?: Place[];
+}
+
+/** Where a node is: a collection's Place, or a scalar's line (a number: no object per scalar). */
+type Spot = Place | number;
+
+/** A spot at `line`: a scalar's is the line itself; a collection's (always a fresh Place) is moved there. */
+function spotAt(spot: Spot, line: number): Spot {
+  if (typeof spot === 'number') return line;
+  spot.line = line;
+  return spot;
 }
 
 /** An anchored node, as aliases refer to it, with what bounds the full reader's alias count. */
 interface Anchor {
   value: unknown;
-  place: Place;
+  place: Spot;
   /** 1 when the anchored node holds aliases (of anchors at level 0), else 0. */
   level: number;
   /** Aliases of it outside, and inside, anchored nodes (the latter are resolved again each time their node is merged). */
@@ -268,10 +283,10 @@ function flow(s: string, line: number, lineAt?: (offset: number) => number): { v
   if (lineAt && items.some((x) => x.includes('\n'))) out(); // an item over several lines
   const itemLine = (k: number): number => (lineAt ? lineAt(1 + (starts[k] ?? 0)) : line);
   if (open === '[') {
-    return { value: items.map(flowScalar), place: { line, items: items.map((_, k) => ({ line: itemLine(k) })) } };
+    return { value: items.map(flowScalar), place: { line, items: items.map((_, k) => itemLine(k)) } };
   }
   const value: Record<string, unknown> = {};
-  const keys = new Map<string, Place>();
+  const keys = new Map<string, Spot>();
   for (const [k, item] of items.entries()) {
     let key: string;
     let rest: string;
@@ -290,12 +305,12 @@ function flow(s: string, line: number, lineAt?: (offset: number) => number): { v
     }
     checkKey(key, keys);
     value[key] = flowScalar(rest.trim());
-    keys.set(key, { line: itemLine(k) });
+    keys.set(key, itemLine(k));
   }
   return { value, place: { line, keys } };
 }
 
-function checkKey(key: string, keys: Map<string, Place>): void {
+function checkKey(key: string, keys: Map<string, Spot>): void {
   if (keys.has(key) || key === '<<' || key === '__proto__') out();
 }
 
@@ -320,6 +335,15 @@ class Reader {
   /** The line next() last stopped at (-1: none, or changed since), and its indentation. */
   private stoppedAt = -1;
   private ind = 0;
+  /**
+   * Where the node the last reading method returned is (each returns the node's value and leaves its
+   * spot here, read at once by the caller: no `{value, place}` pair per node).
+   */
+  private spot: Spot = 0;
+  /** What the last entry() call read: the key, what follows its colon, and whether it was quoted. */
+  private entryKey = '';
+  private entryRest = '';
+  private entryQuoted = false;
 
   constructor(
     text: string,
@@ -422,23 +446,29 @@ class Reader {
     return -1;
   }
 
-  document(): { value: unknown; place: Place } {
+  document(): { value: unknown; place: Spot } {
     // An explicit document start (`---` alone) before the content.
     for (; this.i < this.lines.length; this.i++) {
       const t = (this.lines[this.i] as string).trimStart();
       if (t !== '' && t[0] !== '#') break;
     }
+    // Only blank and comment lines (and no tab anywhere): an empty document, null at line 1.
+    if (this.i === this.lines.length) {
+      if (this.lines.some((l) => l.includes('\t'))) out();
+      return { value: null, place: 1 };
+    }
     if (/^---[ ]*(#.*)?$/.test(this.lines[this.i] ?? '')) this.i++;
     const at = this.next();
     if (at < 0) out();
-    const node = this.node(this.ind, -1);
+    const value = this.node(this.ind, -1);
+    const place = this.spot;
     if (this.next() >= 0) out();
     if (!this.aliasesBounded()) out();
-    return node;
+    return { value, place };
   }
 
   /** A block node whose first line is the next line with content, at indentation `ind` (> parent). */
-  private node(ind: number, parent: number): { value: unknown; place: Place } {
+  private node(ind: number, parent: number): unknown {
     if (ind <= parent) out();
     const l = this.lines[this.i] as string;
     const rest = l.slice(ind);
@@ -446,55 +476,64 @@ class Reader {
     return this.map(ind);
   }
 
-  /** `key: …` at the start of `s`: the key and what follows the colon, or undefined (not an entry). */
-  private static entry(s: string): { key: string; rest: string; quoted?: true } | undefined {
+  /**
+   * Whether `s` starts with `key: …`; when it does, the key, what follows the colon and whether the key
+   * was quoted are left in entryKey, entryRest and entryQuoted.
+   */
+  private entry(s: string): boolean {
     const c = s[0];
-    if (c === '[' || c === '{') return undefined;
+    if (c === '[' || c === '{') return false;
     if (c === "'" || c === '"') {
       const q = quoted(s);
-      if (q.rest[0] !== ':' || (q.rest.length > 1 && q.rest[1] !== ' ')) return undefined;
-      return { key: q.value, rest: q.rest.slice(1), quoted: true };
+      if (q.rest[0] !== ':' || (q.rest.length > 1 && q.rest[1] !== ' ')) return false;
+      this.entryKey = q.value;
+      this.entryRest = q.rest.slice(1);
+      this.entryQuoted = true;
+      return true;
     }
     let colon = -1;
     for (let i = 0; i < s.length; i++) {
       const ch = s.charCodeAt(i);
-      if (ch === 35 /* # */ && i > 0 && s[i - 1] === ' ') return undefined;
+      if (ch === 35 /* # */ && i > 0 && s[i - 1] === ' ') return false;
       if (ch === 58 /* : */ && (i + 1 === s.length || s[i + 1] === ' ')) {
         colon = i;
         break;
       }
     }
-    if (colon <= 0) return undefined;
+    if (colon <= 0) return false;
     if (colon > 1000) out(); // an implicit key is at most 1024 characters
     const key = s.slice(0, colon).trimEnd();
     // A plain key that the core schema reads as something other than a string is left to the full reader.
     if (blockPlainString(key) !== key) out();
-    return { key, rest: s.slice(colon + 1) };
+    this.entryKey = key;
+    this.entryRest = s.slice(colon + 1);
+    this.entryQuoted = false;
+    return true;
   }
 
-  private map(ind: number): { value: unknown; place: Place } {
+  private map(ind: number): unknown {
     const value: Record<string, unknown> = {};
-    const keys = new Map<string, Place>();
+    const keys = new Map<string, Spot>();
     const place: Place = { line: this.i + 1, keys };
     while (this.next() >= 0) {
       const l = this.lines[this.i] as string;
       const lind = this.ind;
       if (lind < ind) break;
       if (lind > ind) out();
-      const e = Reader.entry(l.slice(ind));
-      if (!e) out();
-      if (e.key === '<<' && !e.quoted) {
-        this.merge(e.rest, ind, value, place);
+      if (!this.entry(l.slice(ind))) out();
+      const key = this.entryKey;
+      const rest = this.entryRest;
+      if (key === '<<' && !this.entryQuoted) {
+        this.merge(rest, ind, value, place);
         continue;
       }
-      checkKey(e.key, keys);
+      checkKey(key, keys);
       const line = this.i + 1;
-      const v = this.value(e.rest, ind, true);
-      value[e.key] = v.value;
-      v.place.line = line; // a fresh place: an entry is at its key's line
-      keys.set(e.key, v.place);
+      value[key] = this.value(rest, ind, true);
+      keys.set(key, spotAt(this.spot, line)); // an entry is at its key's line
     }
-    return { value, place };
+    this.spot = place;
+    return value;
   }
 
   /**
@@ -512,27 +551,30 @@ class Reader {
         .split(',')
         .map((x) => x.trim());
     } else names = [t];
+    const places: Place[] = [];
     const sources = names.map((n) => {
       const m = ALIAS.exec(n);
       if (!m) out();
       const a = this.alias(m[1] as string);
-      if (!a.place.keys || a.value === null || typeof a.value !== 'object' || Array.isArray(a.value)) out(); // merge sources must be maps
+      const p = a.place;
+      if (typeof p === 'number' || !p.keys || a.value === null || typeof a.value !== 'object' || Array.isArray(a.value)) out(); // merge sources must be maps
       a.merged++;
+      places.push(p);
       return a;
     });
     for (const a of sources) {
       const src = a.value as Record<string, unknown>;
       for (const k of Object.keys(src)) if (!Object.prototype.hasOwnProperty.call(value, k)) value[k] = copy(src[k]);
     }
-    place.merges = [...(place.merges ?? []), ...sources.map((a) => a.place)];
+    place.merges = [...(place.merges ?? []), ...places];
     this.i++;
     const at = this.next();
     if (at >= 0 && this.ind > ind) out();
   }
 
-  private seq(ind: number): { value: unknown; place: Place } {
+  private seq(ind: number): unknown {
     const value: unknown[] = [];
-    const items: Place[] = [];
+    const items: Spot[] = [];
     const place: Place = { line: this.i + 1, items };
     while (this.next() >= 0) {
       const l = this.lines[this.i] as string;
@@ -542,34 +584,55 @@ class Reader {
       if (l[ind] !== '-' || (l.length > ind + 1 && l[ind + 1] !== ' ')) break;
       const after = l.slice(ind + 1);
       const content = after.trimStart();
-      if (content === '' || content[0] === '#') out(); // `-` alone: the item starts on a later line
-      if (content[0] === '&' && isBlankRest(content.replace(ANCHOR, ''))) out(); // an anchored item on a later line: its line is that line
+      if (content === '' || content[0] === '#' || (content[0] === '&' && isBlankRest(content.replace(ANCHOR, '')))) {
+        // `-` alone (or with a comment, or an anchor): the item is the mapping or sequence on the next,
+        // more indented lines, and its line is where that starts (as the full reader places it).
+        value.push(this.laterItem(after, ind));
+        items.push(this.spot);
+        continue;
+      }
       const col = l.length - content.length;
       const line = this.i + 1;
       const isSeq = content[0] === '-' && (content.length === 1 || content[1] === ' ');
-      if (isSeq || Reader.entry(content)) {
+      if (isSeq || this.entry(content)) {
         // A compact mapping or sequence: read as if it started on its own line at its column.
         this.lines[this.i] = ' '.repeat(col) + content;
         this.stoppedAt = -1;
-        const v = this.node(col, ind);
-        value.push(v.value);
-        v.place.line = line;
-        items.push(v.place);
+        value.push(this.node(col, ind));
+        items.push(spotAt(this.spot, line));
         continue;
       }
-      const v = this.value(after, ind, false);
-      value.push(v.value);
-      v.place.line = line;
-      items.push(v.place);
+      value.push(this.value(after, ind, false));
+      items.push(spotAt(this.spot, line));
     }
-    return { value, place };
+    this.spot = place;
+    return value;
+  }
+
+  /**
+   * A sequence item whose `-` (on line this.i, at indentation `ind`) is followed by nothing, a comment or
+   * an anchor (`after`): a block mapping or sequence starting on a later, more indented line. Anything
+   * else there (nothing, a scalar, a flow collection) leaves the subset.
+   */
+  private laterItem(after: string, ind: number): unknown {
+    const dash = this.i;
+    this.i++;
+    const at = this.next();
+    if (at < 0 || this.ind <= ind) out();
+    const s = (this.lines[at] as string).slice(this.ind);
+    if (!(s[0] === '-' && (s.length === 1 || s[1] === ' ')) && !this.entry(s)) out();
+    this.i = dash;
+    this.stoppedAt = -1;
+    const v = this.value(after, ind, false);
+    if (typeof this.spot === 'number' || this.spot.line !== at + 1) out();
+    return v;
   }
 
   /**
    * The value after `key:` or `- ` (`rest`, on line this.i) in a collection at indentation `ind`; leaves
    * this.i after the value's last line.
    */
-  private value(rest: string, ind: number, inMap: boolean): { value: unknown; place: Place } {
+  private value(rest: string, ind: number, inMap: boolean): unknown {
     const line = this.i + 1;
     const t = rest.trimStart();
     if (t !== '' && rest.length > 0 && rest[0] !== ' ') out();
@@ -581,7 +644,7 @@ class Reader {
       this.open.push(frame);
       const v = this.content(t.slice(m[0].length).trimStart(), ind, inMap, line);
       this.open.pop();
-      const anchor: Anchor = { value: v.value, place: v.place, level: frame.level, usesOut: 0, usesIn: 0, inner: frame.inner, merged: 0 };
+      const anchor: Anchor = { value: v, place: this.spot, level: frame.level, usesOut: 0, usesIn: 0, inner: frame.inner, merged: 0 };
       this.anchors.set(name, anchor);
       this.all.push(anchor);
       return v;
@@ -590,11 +653,14 @@ class Reader {
   }
 
   /** A value's content `t` (no anchor), starting on line `line`. */
-  private content(t: string, ind: number, inMap: boolean, line: number): { value: unknown; place: Place } {
+  private content(t: string, ind: number, inMap: boolean, line: number): unknown {
     if (t === '' || t[0] === '#') {
       this.i++;
       const at = this.next();
-      if (at < 0) return { value: null, place: { line } };
+      if (at < 0) {
+        this.spot = line;
+        return null;
+      }
       const nind = this.ind;
       if (nind > ind) {
         const l = this.lines[at] as string;
@@ -602,20 +668,23 @@ class Reader {
         const isSeq = s[0] === '-' && (s.length === 1 || s[1] === ' ');
         if (s[0] === '[' || s[0] === '{') {
           // A flow collection on the lines after its key (as formatters write long lists).
-          const v = this.flowValue(s, at, ind);
+          const f = this.flowValue(s, at, ind);
           this.i++;
           const after = this.next();
           if (after >= 0 && this.ind > ind) out();
-          return v;
+          this.spot = f.place;
+          return f.value;
         }
-        if (!isSeq && !Reader.entry(s)) out(); // a scalar on the next line
+        if (!isSeq && !this.entry(s)) out(); // a scalar on the next line
         return this.node(nind, ind);
       }
       const l = this.lines[at] as string;
       if (inMap && nind === ind && l[ind] === '-' && (l.length === ind + 1 || l[ind + 1] === ' ')) return this.seq(ind);
-      return { value: null, place: { line } };
+      this.spot = line;
+      return null;
     }
-    let v: { value: unknown; place: Place };
+    let value: unknown;
+    let spot: Spot = line;
     const c = t[0];
     if (c === '|' || c === '>') return this.blockScalar(t, ind, line);
     if (c === '*') {
@@ -623,30 +692,36 @@ class Reader {
       if (!m) out();
       const a = this.alias(m[1] as string);
       // The anchored node's value and children's places; the line is this entry's.
-      v = { value: a.value, place: { line, keys: a.place.keys, items: a.place.items, merges: a.place.merges } };
+      value = a.value;
+      const p = a.place;
+      if (typeof p !== 'number') spot = { line, keys: p.keys, items: p.items, merges: p.merges };
     } else if (c === '!') {
       // GitLab's `!reference [job, key]`, kept as { '!reference': [...] } (yaml.ts), on one line.
       if (!t.startsWith('!reference [') || this.open.length > 0) out();
       const f = flow(t.slice('!reference '.length), line);
       if (!Array.isArray(f.value)) out();
-      v = { value: { '!reference': f.value }, place: { line } };
-    } else if (c === '[' || c === '{') v = this.flowValue(t, this.i, ind);
-    else if (c === "'" || c === '"') {
+      value = { '!reference': f.value };
+    } else if (c === '[' || c === '{') {
+      const f = this.flowValue(t, this.i, ind);
+      value = f.value;
+      spot = f.place;
+    } else if (c === "'" || c === '"') {
       const q = quoted(t);
       if (!isBlankRest(q.rest)) out();
-      v = { value: q.value, place: { line } };
+      value = q.value;
     } else {
-      v = { value: blockPlainString(stripComment(t)), place: { line } };
+      value = blockPlainString(stripComment(t));
     }
     this.i++;
     // A more indented line after a one-line value continues it (or is an error): the full reader decides.
     const at = this.next();
     if (at >= 0 && this.ind > ind) out();
-    return v;
+    this.spot = spot;
+    return value;
   }
 
   /** A literal (`|`) or folded (`>`) block scalar whose header `h` is on line `line`. */
-  private blockScalar(h: string, ind: number, line: number): { value: unknown; place: Place } {
+  private blockScalar(h: string, ind: number, line: number): string {
     const m = /^([|>])([-+]?)(\s+#.*|\s*)$/.exec(h);
     if (!m) out(); // an indentation indicator, or something after the header
     const folded = m[1] === '>';
@@ -716,32 +791,34 @@ class Reader {
       }
     }
     if (chomp !== '-') text += '\n';
-    return { value: text, place: { line } };
+    this.spot = line;
+    return text;
   }
 }
 
 /** Where the node at `path` is, as loadYaml's lineOf: a mapping entry's key line, else the deepest ancestor's. */
-function childPlace(place: Place, key: string | number): Place | undefined {
+function childPlace(place: Spot, key: string | number): Spot | undefined {
+  if (typeof place === 'number') return undefined;
   if (place.keys) {
     const own = place.keys.get(String(key));
-    if (own || !place.merges) return own;
+    if (own !== undefined || !place.merges) return own;
     for (const m of place.merges) {
       const found = childPlace(m, key);
-      if (found) return found;
+      if (found !== undefined) return found;
     }
     return undefined;
   }
   return place.items && typeof key === 'number' ? place.items[key] : undefined;
 }
 
-function lineIn(root: Place, path: YamlPath): number {
+function lineIn(root: Spot, path: YamlPath): number {
   let place = root;
-  let line = root.line;
+  let line = typeof root === 'number' ? root : root.line;
   for (const key of path) {
     const next = childPlace(place, key);
-    if (!next) break;
+    if (next === undefined) break;
     place = next;
-    line = next.line;
+    line = typeof next === 'number' ? next : next.line;
   }
   return line;
 }

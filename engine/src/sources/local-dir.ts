@@ -264,19 +264,10 @@ class RepoReader {
     const entry = parent === undefined ? undefined : this.listing(parent)?.byName.get(clean.slice(slash + 1));
     if (parent !== undefined && entry?.file === true) {
       this.seen.add(clean);
-      if (this.files.length >= this.opts.maxFiles) {
-        if (!this.limitReported) this.error(clean, 'too-many-files', `more than ${this.opts.maxFiles} CI files in this repository; the rest were not read`);
-        this.limitReported = true;
-        return false;
-      }
+      if (this.atFileLimit(clean)) return false;
       const real = parent + sep + entry.name;
-      let bytes: Uint8Array | undefined;
-      try {
-        bytes = readBounded(real, this.opts.maxFileBytes);
-      } catch (err) {
-        this.error(clean, 'unreadable', `cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-        return false;
-      }
+      const bytes = this.boundedBytes(clean, real);
+      if (bytes === false) return false;
       // Not a regular file any more, or too large: say which as the careful path does.
       return bytes === undefined ? this.readReal(clean, real) : this.addDecoded(clean, bytes);
     }
@@ -285,11 +276,7 @@ class RepoReader {
     const lst = lstatOrUndefined(full);
     if (!lst) return false;
     this.seen.add(clean);
-    if (this.files.length >= this.opts.maxFiles) {
-      if (!this.limitReported) this.error(clean, 'too-many-files', `more than ${this.opts.maxFiles} CI files in this repository; the rest were not read`);
-      this.limitReported = true;
-      return false;
-    }
+    if (this.atFileLimit(clean)) return false;
     let real: string;
     try {
       real = realpathSync(full);
@@ -321,18 +308,31 @@ class RepoReader {
       this.error(clean, 'too-large', `file is ${st.size} bytes; files over ${this.opts.maxFileBytes} bytes are not read`);
       return false;
     }
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = readBounded(real, this.opts.maxFileBytes);
-    } catch (err) {
-      this.error(clean, 'unreadable', `cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-      return false;
-    }
+    const bytes = this.boundedBytes(clean, real);
+    if (bytes === false) return false;
     if (bytes === undefined) {
       this.error(clean, 'too-large', `file grew over ${this.opts.maxFileBytes} bytes while being read; not read`);
       return false;
     }
     return this.addDecoded(clean, bytes);
+  }
+
+  /** Whether this repository's file limit is reached (said once, as `clean`'s error). */
+  private atFileLimit(clean: string): boolean {
+    if (this.files.length < this.opts.maxFiles) return false;
+    if (!this.limitReported) this.error(clean, 'too-many-files', `more than ${this.opts.maxFiles} CI files in this repository; the rest were not read`);
+    this.limitReported = true;
+    return true;
+  }
+
+  /** File `real`'s bytes, or undefined when it is over the size limit; false (the error recorded as `clean`'s) when it cannot be read. */
+  private boundedBytes(clean: string, real: string): Uint8Array | undefined | false {
+    try {
+      return readBounded(real, this.opts.maxFileBytes);
+    } catch (err) {
+      this.error(clean, 'unreadable', `cannot read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      return false;
+    }
   }
 
   private addDecoded(clean: string, bytes: Uint8Array): boolean {

@@ -126,6 +126,19 @@ describe('run evidence in the rows (issue 11)', () => {
     expect(props.summary.affected).toBe(4);
   });
 
+  it('carries the contexts the runs used (CircleCI), as read; none read: no field', () => {
+    const cci = (repo: string, contexts: string[] | undefined): Finding =>
+      finding({ repo, platform: 'circleci', file: '.circleci/config.yml', jobFile: '.circleci/config.yml', verdict: 'high', runs: { state: 'ran', count: 2, urls: [], resolved: [], logs: [], ...(contexts === undefined ? {} : { contexts }) } });
+    const props = toReportProps(result([cci('acme/deploy', ['aws-prod', 'npm']), cci('acme/none', []), cci('acme/unread', undefined)]));
+    expect(reportPropsSchema.parse(JSON.parse(JSON.stringify(props)))).toEqual(props);
+    const byRepo = Object.fromEntries(props.rows.map((row) => [row.repo, row.runs]));
+    expect(byRepo).toEqual({
+      'acme/deploy': { state: 'ran', count: 2, contexts: ['aws-prod', 'npm'] },
+      'acme/none': { state: 'ran', count: 2, contexts: [] },
+      'acme/unread': { state: 'ran', count: 2 },
+    });
+  });
+
   it('an old post without runs still parses', () => {
     const props = toReportProps(result([finding({})]));
     expect(props.rows[0]).not.toHaveProperty('runs');

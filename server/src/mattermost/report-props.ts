@@ -3,7 +3,8 @@
  * engine's report helpers (Mattermost post props are the bridge's rendering): one row per affected job,
  * its uses as a file:line list (`uses`; `file`/`line` are the first of them), its own key (`jobId`) next
  * to its display name; reasons and advice of its most severe use (a public log that carried the payload is
- * its first reason); its runs in the window (`runs`) when the lookup read them. A job that did not run in
+ * its first reason); its runs in the window (`runs`) when the lookup read them (CircleCI: with the contexts
+ * those runs used, `runs.contexts`). A job that did not run in
  * the window (verdict `not-run`, engine `withRunVerdicts`) carries its static exposure (`exposureVerdict`)
  * and comes after the jobs that ran; `summary.byVerdict['not-run']` counts those jobs, `summary.ran` the
  * affected jobs that ran (with run evidence). Pure.
@@ -28,6 +29,7 @@ function rowRuns(r: JobRow): ReportRuns | undefined {
     ...(runs.last === undefined ? {} : { last: runs.last }),
     ...(runs.resolution === undefined ? {} : { resolution: runs.resolution }),
     ...(runs.publicLog ? { publicLog: true } : {}),
+    ...(runs.contexts === undefined ? {} : { contexts: [...runs.contexts] }),
   };
 }
 

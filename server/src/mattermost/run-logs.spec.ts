@@ -38,7 +38,7 @@ const T0 = Date.UTC(2026, 0, 2, 3, 4, 5);
 let sim: GitHubSimulator;
 let tmp: ReturnType<typeof makeTempDir>;
 let store: Store;
-let job: { name: string; log: string | { status: 404 | 410 } };
+let job: { name: string; log: string | { status: 404 | 410 } | { generate: () => Iterable<string> } };
 let jobId: number;
 
 beforeEach(async () => {
@@ -132,6 +132,30 @@ describe('run evidence in the bridge lookup', () => {
     // Said once: a third lookup finding it still gone adds nothing.
     const third = await storeRunLogs(store, 'inc1', later.runLogs ?? { readings: [], gone: [] }, at + 1);
     expect(third.timeline).toEqual([]);
+  });
+
+  it('a log larger than 64 MB: kept as read up to 64 MB (`truncated`), and "log already gone" says its hash is of the first 64 MB', async () => {
+    // 65 MB, produced as it is served: the download line first, filler after.
+    const filler = `2025-03-14T17:00:05.0000000Z ${'x'.repeat(1024 - 29 - 1)}\n`;
+    job.log = {
+      generate: function* () {
+        yield LOG;
+        for (let i = 0; i < 65 * 1024; i++) yield filler;
+      },
+    };
+    expect(Buffer.byteLength(filler)).toBe(1024);
+    const result = await lookup(true);
+    const [reading] = result.runLogs?.readings ?? [];
+    expect(reading).toMatchObject({ repo: 'acme/open', jobId, bytes: 64 * 1024 * 1024, truncated: true, lines: [{ line: 2, text: DOWNLOAD }], payloadLines: [{ line: 3, length: PAYLOAD.length }] });
+    expect(result.reportProps.rows[0]?.runs).toMatchObject({ state: 'ran', resolution: 'malicious', publicLog: true });
+    await storeRunLogs(store, 'inc1', result.runLogs ?? { readings: [], gone: [] }, T0);
+    expect(await store.logReadings('inc1')).toEqual([expect.objectContaining({ jobId, bytes: 64 * 1024 * 1024, truncated: true })]);
+    job.log = { status: 410 };
+    const later = await lookup(true);
+    const gone = await storeRunLogs(store, 'inc1', later.runLogs ?? { readings: [], gone: [] }, T0 + 1);
+    expect(gone.timeline.map((e) => e.text)).toEqual([
+      `Log already gone: the log of job ${jobId} of acme/open answered HTTP 410 (expired or deleted). It was read 2026-01-02 03:04 UTC (sha256 ${(reading?.sha256 ?? '').slice(0, 12)}…, the hash of the first 64 MB: the log was larger and was not read past it); the line matched then is kept.`,
+    ]);
   });
 
   it('a log never read that is gone is not "already gone" (nothing was kept of it)', async () => {

@@ -28,6 +28,7 @@ export function runLogsOf(result: ScanResult): RunLogs | undefined {
         readAt,
         lines: log.lines.slice(0, MAX_LOG_LINES).map((l) => ({ line: l.line, text: l.text.slice(0, MAX_LOG_LINE) })),
         payloadLines: log.payloadLines.slice(0, MAX_LOG_LINES).map((p) => ({ line: p.line, length: p.length })),
+        ...(log.truncated === true ? { truncated: true } : {}),
       });
     }
     for (const g of f.runs?.gone ?? []) gone.set(`${f.repo}\u0000${g.jobId}`, { repo: f.repo, jobId: g.jobId, status: g.status });

@@ -67,6 +67,8 @@ export interface StoredLogReading {
   readAt: number;
   lines: Array<{ line: number; text: string }>;
   payloadLines: Array<{ line: number; length: number }>;
+  /** The log was longer than the reader's cap (64 MB): `sha256` and `bytes` are of its first `bytes` only. */
+  truncated?: boolean;
   goneAt?: number;
   goneStatus?: number;
 }
@@ -512,7 +514,7 @@ export function redactUrl(url: string): string {
 
 // ───────────────────────── run logs ─────────────────────────
 
-export const RUN_LOG_COLUMNS = ['incident_id', 'repo', 'job_id', 'url', 'sha256', 'bytes', 'read_at', 'lines', 'payload_lines'] as const;
+export const RUN_LOG_COLUMNS = ['incident_id', 'repo', 'job_id', 'url', 'sha256', 'bytes', 'read_at', 'lines', 'payload_lines', 'truncated'] as const;
 
 const runLogRow = z.object({
   repo: z.string(),
@@ -523,6 +525,7 @@ const runLogRow = z.object({
   read_at: int,
   lines: z.string(),
   payload_lines: z.string(),
+  truncated: int,
   gone_at: intOrNull,
   gone_status: intOrNull,
 });
@@ -541,6 +544,7 @@ export function runLogParams(incidentId: string, r: Omit<StoredLogReading, 'gone
     // Only the fields named: whatever else a caller's objects carry stays out of the store.
     lines: JSON.stringify(r.lines.map((l) => ({ line: l.line, text: l.text }))),
     payload_lines: JSON.stringify(r.payloadLines.map((p) => ({ line: p.line, length: p.length }))),
+    truncated: r.truncated === true ? 1 : 0,
   };
 }
 
@@ -555,6 +559,7 @@ export function toLogReading(raw: unknown): StoredLogReading {
     readAt: row.read_at,
     lines: linesJson.parse(JSON.parse(row.lines)),
     payloadLines: payloadLinesJson.parse(JSON.parse(row.payload_lines)),
+    ...(row.truncated === 1 ? { truncated: true } : {}),
     ...(row.gone_at === null ? {} : { goneAt: row.gone_at }),
     ...(row.gone_status === null ? {} : { goneStatus: row.gone_status }),
   };

@@ -4,11 +4,11 @@ import { parseChecklistProps, PROPS_KEY } from '@ci-exposure/contract';
 import { parseCodeowners, pipelineOwners, ownersOf, patternRegex } from '../../src/incidents/codeowners';
 import { claimRecheck, LOOKUP_SOURCE, manualReading, recordLookup, RECHECK_SOURCE, secretItemId, type LookupInput } from '../../src/incidents/evidence';
 import type { LookupEvidence, RepoEvidence } from '../../src/incidents/lookup';
-import { incidentMetrics, newIncident, opened, setItemDone, setMilestoneDone, toChecklistProps, type Incident, type Transition } from '../../src/incidents/model';
-import { templateFor } from '../../src/incidents/templates';
+import { incidentMetrics, setItemDone, setMilestoneDone, toChecklistProps, type Incident, type Transition } from '../../src/incidents/model';
 import { fitChecklistProps, renderChecklistMessage, renderChecklistPost } from '../../src/mattermost/checklist-post';
 import { secretOf } from '../../src/mattermost/lookup-evidence';
 import { finalReport } from '../../src/mattermost/replies';
+import { openedIncident } from '../helpers/incident';
 
 const alice = { userId: 'a'.repeat(26), username: 'alice' };
 const bob = { userId: 'b'.repeat(26), username: 'bob' };
@@ -16,20 +16,7 @@ const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const MIN = 60_000;
 const summary = { repos: 2, jobs: 4, affected: 2, unresolved: 0, errors: 0, byVerdict: { critical: 2, high: 0, medium: 0, low: 0 } };
 
-function fresh(): Incident {
-  const { incident } = newIncident({
-    id: 'inc1',
-    teamId: 't',
-    name: 'Codecov',
-    kind: 'script',
-    target: { type: 'indicator', id: 'codecov-bash-uploader-2021' },
-    severity: 'high',
-    startedBy: alice,
-    template: templateFor('script'),
-    now: T0,
-  });
-  return opened(incident, { id: 'c'.repeat(26), name: 'inc-x' }, 'p'.repeat(26));
-}
+const fresh = (): Incident => openedIncident({ startedBy: alice, now: T0 }, { id: 'c'.repeat(26), name: 'inc-x' });
 
 function ok(t: Transition): Extract<Transition, { ok: true }> {
   if (!t.ok) throw new Error(`refused: ${t.reason}`);

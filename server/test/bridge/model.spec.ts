@@ -7,8 +7,6 @@ import {
   closeIncident,
   incidentMetrics,
   markOverdue,
-  newIncident,
-  opened,
   setMilestoneDone,
   setOwner,
   toChecklistProps,
@@ -16,26 +14,14 @@ import {
   type Incident,
   type Transition,
 } from '../../src/incidents/model';
-import { CHECKLIST_TEMPLATES, INCIDENT_KINDS, templateFor } from '../../src/incidents/templates';
+import { CHECKLIST_TEMPLATES, INCIDENT_KINDS } from '../../src/incidents/templates';
+import { openedIncident } from '../helpers/incident';
 
 const alice = { userId: 'a'.repeat(26), username: 'alice' };
 const bob = { userId: 'b'.repeat(26), username: 'bob' };
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 
-function fresh(): Incident {
-  const { incident } = newIncident({
-    id: 'inc1',
-    teamId: 't'.repeat(26),
-    name: 'Codecov @channel [x](http://e.vil)',
-    kind: 'script',
-    target: { type: 'indicator', id: 'codecov-bash-uploader-2021' },
-    severity: 'high',
-    startedBy: alice,
-    template: templateFor('script'),
-    now: T0,
-  });
-  return opened(incident, { id: 'c'.repeat(26), name: 'inc-20261126-codecov' }, 'p'.repeat(26));
-}
+const fresh = (): Incident => openedIncident({ teamId: 't'.repeat(26), name: 'Codecov @channel [x](http://e.vil)', startedBy: alice, now: T0 }, { id: 'c'.repeat(26), name: 'inc-20261126-codecov' });
 
 function ok(t: Transition): Extract<Transition, { ok: true }> {
   if (!t.ok) throw new Error(`refused: ${t.reason}`);

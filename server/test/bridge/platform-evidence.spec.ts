@@ -8,12 +8,12 @@ import { CircleCiProjectIndex, CircleCiSecretEvidence } from '../../src/evidence
 import { GitLabSecretEvidence, GITLAB_NO_TIME, gitlabInstanceResolver } from '../../src/evidence/gitlab-secrets';
 import { CompositeSecretEvidence, platformOf, secretEvidenceFromEnv } from '../../src/evidence';
 import type { ExposedSecret, LookupEvidence, RepoEvidence } from '../../src/incidents/lookup';
-import { newIncident, opened, whereText, type Incident } from '../../src/incidents/model';
+import { whereText, type Incident } from '../../src/incidents/model';
 import type { EvidencePort, SecretEvidence } from '../../src/incidents/ports';
 import { recordLookup, secretItemId, secretsToRead } from '../../src/incidents/evidence';
 import { ownerContacts } from '../../src/mattermost/owner-contacts';
 import { secretOf } from '../../src/mattermost/lookup-evidence';
-import { templateFor } from '../../src/incidents/templates';
+import { openedIncident } from '../helpers/incident';
 
 const CC_TOKEN = 'circle-test-token-1234';
 const GL_TOKEN = 'glpat-test-token-5678';
@@ -336,20 +336,7 @@ const T0 = Date.parse('2026-11-26T12:00:00Z');
 const MIN = 60_000;
 const alice = { userId: 'u-alice', username: 'alice' };
 
-function fresh(): Incident {
-  const { incident } = newIncident({
-    id: 'inc1',
-    teamId: 't',
-    name: 'tj-actions',
-    kind: 'script',
-    target: { type: 'indicator', id: 'codecov-bash-uploader-2021' },
-    severity: 'high',
-    startedBy: alice,
-    template: templateFor('script'),
-    now: T0,
-  });
-  return opened(incident, { id: 'ch1', name: 'incident-tj' }, 'p'.repeat(26));
-}
+const fresh = (): Incident => openedIncident({ name: 'tj-actions', startedBy: alice, now: T0 }, { id: 'ch1', name: 'incident-tj' });
 
 function repo(name: string, over: Partial<RepoEvidence> = {}): RepoEvidence {
   return {

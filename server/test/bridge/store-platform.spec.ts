@@ -7,11 +7,12 @@
  */
 import { LOOKUP_SOURCE, recordLookup, RECHECK_SOURCE } from '../../src/incidents/evidence';
 import type { ExposedSecret, LookupEvidence, RepoEvidence } from '../../src/incidents/lookup';
-import { newIncident, opened, setItemDone, type Incident, type Transition } from '../../src/incidents/model';
-import { templateFor } from '../../src/incidents/templates';
+import { setItemDone, type Incident, type Transition } from '../../src/incidents/model';
 import { secretOf } from '../../src/mattermost/lookup-evidence';
 import type { Store } from '../../src/store';
-import { createTestDatabase, enginesUnderTest, leftoverTestDatabases, migrationFileCount, type TestDatabase } from '../helpers/store-engines';
+import { openedIncident } from '../helpers/incident';
+import { enginesUnderTest, migrationFileCount, type TestDatabase } from '../helpers/store-engines';
+import { expectNoLeftoverDatabases, freshStoreEachTest } from '../helpers/store-suite';
 
 const ENGINES = enginesUnderTest('store-platform.spec', 'store suite for secret platforms and owners told');
 
@@ -23,20 +24,8 @@ const summary = { repos: 3, jobs: 3, affected: 3, unresolved: 0, errors: 0, byVe
 /** The action checklist: 6 is secrets rotated, 7 pipelines hardened. */
 const ROTATED = 6;
 
-function fixture(): Incident {
-  const { incident } = newIncident({
-    id: 'inc1',
-    teamId: 'team',
-    name: 'tj-actions',
-    kind: 'action',
-    target: { type: 'component', spec: 'tj-actions/changed-files@v45' },
-    severity: 'critical',
-    startedBy: alice,
-    template: templateFor('action'),
-    now: T0,
-  });
-  return opened(incident, { id: 'chan-1', name: 'inc-tj' }, 'post');
-}
+const fixture = (): Incident =>
+  openedIncident({ teamId: 'team', name: 'tj-actions', kind: 'action', target: { type: 'component', spec: 'tj-actions/changed-files@v45' }, severity: 'critical', startedBy: alice, now: T0 }, { id: 'chan-1', name: 'inc-tj' }, 'post');
 
 function repo(name: string, secrets: ExposedSecret[], over: Partial<RepoEvidence> = {}): RepoEvidence {
   return { repo: name, affected: true, complete: true, incomplete: [], files: ['ci.yml'], secrets, owners: ['@acme/web-team'], findings: [{ job: 'build', jobId: 'build', file: 'ci.yml', line: 3, verdict: 'critical', platform: 'github-actions' }], findingsTotal: 1, ...over };
@@ -75,20 +64,12 @@ function answer(secrets: Record<string, ExposedSecret[]>): LookupEvidence {
   return { complete: true, incomplete: [], repos: Object.entries(secrets).map(([name, list]) => repo(name, list)) };
 }
 
-afterAll(async () => {
-  expect(await leftoverTestDatabases()).toEqual([]);
-});
+expectNoLeftoverDatabases();
 
 describe.each(ENGINES)('secret platforms and owners told, stored on %s', (engine) => {
   let db: TestDatabase;
   let store: Store;
-  beforeEach(async () => {
-    db = await createTestDatabase(engine);
-    store = await db.open();
-  });
-  afterEach(async () => {
-    await db.drop();
-  });
+  freshStoreEachTest(engine, (d, s) => ((db = d), (store = s)));
 
   it('an incident stored in the old shape keeps its sub-item ids and ticks after the migration; the platform moves out of scope', async () => {
     // Stored by the old bridge: the platform in scope; one sub-item ticked by the evidence, one by a person.
@@ -109,8 +90,11 @@ describe.each(ENGINES)('secret platforms and owners told, stored on %s', (engine
     await store.close();
     // The schema as it was: the new columns gone, the version one back.
     await db.sql('ALTER TABLE milestone_items DROP COLUMN owners_told');
+    // Back to the schema before the secret_platform migration: it and the one after it (run_logs.truncated)
+    // are undone, so reopening runs both again.
     await db.sql('ALTER TABLE milestone_items DROP COLUMN secret_platform');
-    await db.setSchemaVersion(migrationFileCount(engine) - 1);
+    await db.sql('ALTER TABLE run_logs DROP COLUMN truncated');
+    await db.setSchemaVersion(migrationFileCount(engine) - 2);
 
     store = await db.open();
     expect(await db.schemaVersion()).toBe(migrationFileCount(engine));

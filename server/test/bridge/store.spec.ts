@@ -26,12 +26,12 @@ import { loadMigrations } from '../../src/store/sqlite';
 import {
   createTestDatabase,
   enginesUnderTest,
-  leftoverTestDatabases,
   migrationFileCount,
   openDescriptorsOn,
   pgSessionCount,
   type TestDatabase,
 } from '../helpers/store-engines';
+import { expectNoLeftoverDatabases, freshStoreEachTest } from '../helpers/store-suite';
 import { makeTempDir } from '../helpers/tmp';
 
 const ENGINES = enginesUnderTest('store.spec', 'store suite');
@@ -83,20 +83,12 @@ async function settle<T>(read: () => Promise<T>, want: T, timeoutMs = 5_000): Pr
   return got;
 }
 
-afterAll(async () => {
-  expect(await leftoverTestDatabases()).toEqual([]);
-});
+expectNoLeftoverDatabases();
 
 describe.each(ENGINES)('store on %s', (engine) => {
   let db: TestDatabase;
   let store: Store;
-  beforeEach(async () => {
-    db = await createTestDatabase(engine);
-    store = await db.open();
-  });
-  afterEach(async () => {
-    await db.drop();
-  });
+  freshStoreEachTest(engine, (d, s) => ((db = d), (store = s)));
 
   it('is migrated to the latest version, and reopens without migrating again', async () => {
     expect(store.engine).toBe(engine);
@@ -247,6 +239,16 @@ describe.each(ENGINES)('store on %s', (engine) => {
     // Per incident: the other incident's reading of the same log is untouched.
     expect(await store.logReadings('inc2')).toEqual([reading]);
     expect(await store.logReadings('none')).toEqual([]);
+  });
+
+  it("keeps a log reading's `truncated` (a log longer than the reader's cap, hashed up to it); a whole one has none", async () => {
+    await seed(store);
+    const whole = { repo: 'acme/web', jobId: 1, url: 'u', sha256: 'a'.repeat(64), bytes: 10, readAt: T0, lines: [], payloadLines: [] };
+    const cut = { ...whole, jobId: 2, sha256: 'b'.repeat(64), bytes: 64 * 1024 * 1024, truncated: true };
+    expect(await store.recordLogReadings('inc1', [whole, cut, { ...whole, jobId: 3, truncated: false }])).toBe(3);
+    expect(await store.logReadings('inc1')).toEqual([whole, cut, { ...whole, jobId: 3 }]);
+    expect((await db.sql('SELECT job_id, truncated FROM run_logs ORDER BY job_id')).map((r) => Number((r as { truncated: unknown }).truncated))).toEqual([0, 1, 0]);
+    expect(await store.markLogsGone('inc1', [{ repo: 'acme/web', jobId: 2, status: 404 }], T0 + 1)).toEqual([{ ...cut, goneAt: T0 + 1, goneStatus: 404 }]);
   });
 
   it('refuses a log reading whose hash is not a sha256, and stores nothing of the batch', async () => {

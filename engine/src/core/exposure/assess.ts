@@ -3,7 +3,7 @@
  * only), tamper paths with their consumers, the verdict with reasons, and hardening advice.
  */
 import { INCLUDE_TAKES_NOTHING } from '../indicators/match';
-import type { Finding, Match, Pipeline, ResolvedJob } from '../model';
+import type { Finding, Match, Pipeline, ResolvedJob, TamperPath } from '../model';
 import { chainRefs, componentRule, findingPosition } from './component';
 import { contextsRule } from './contexts';
 import { deployRule, publishCredentials, releasePaths } from './deploy';
@@ -62,21 +62,68 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
   const results: RuleResult[] = EXPOSURE_RULES.map((r) => r.check(input));
 
   const signals: Signals = emptySignals();
-  for (const r of results) Object.assign(signals, Object.fromEntries(Object.entries(r.signals).filter(([, v]) => v === true)));
+  for (const r of results) {
+    const s = r.signals;
+    for (const k in s) if (s[k as keyof Signals] === true) signals[k as keyof Signals] = true;
+  }
 
   const exposure: Finding['exposure'] = { contexts: [], secrets: [], permissions: 'not applicable', oidc: false, selfHosted: false, triggers: [] };
   for (const r of results) {
     const e = r.exposure;
-    if (e.contexts) exposure.contexts = [...new Set([...exposure.contexts, ...e.contexts])];
-    if (e.secrets) exposure.secrets = [...new Set([...exposure.secrets, ...e.secrets])];
+    if (e.contexts) exposure.contexts = union(exposure.contexts, e.contexts);
+    if (e.secrets) exposure.secrets = union(exposure.secrets, e.secrets);
     if (e.permissions !== undefined) exposure.permissions = e.permissions;
     if (e.oidc !== undefined) exposure.oidc = exposure.oidc || e.oidc;
     if (e.selfHosted !== undefined) exposure.selfHosted = exposure.selfHosted || e.selfHosted;
-    if (e.triggers) exposure.triggers = [...new Set([...exposure.triggers, ...e.triggers])];
+    if (e.triggers) exposure.triggers = union(exposure.triggers, e.triggers);
   }
 
   const where = findingPosition(match, job);
-  const base = {
+  // (One object literal per finding, its keys in the report's order: no spread of a shared base.)
+  if (!match.affected) {
+    return {
+      repo: pipeline.repo,
+      file: where.file,
+      line: where.line,
+      platform: pipeline.platform,
+      workflow: job.workflow,
+      job: job.name,
+      jobId: job.id,
+      jobFile: job.pos.file,
+      chain: match.chain,
+      exposure,
+      indicator: match.indicator.id,
+      affected: false,
+      tamper: [],
+      verdict: 'low',
+      ruleIds: [],
+      reasons: [`Not affected: ${match.refReason} (${where.file}:${where.line}, ${chainRefs(match)}).`],
+      advice: [notAffectedAdvice(match)],
+    };
+  }
+
+  const verdict = verdictOf(signals);
+  const tamper: TamperPath[] = [];
+  for (const r of results) for (const t of r.tamper) tamper.push(t);
+  const privilegedConsumers = [...new Set(tamper.flatMap((p) => p.consumers.filter((c) => c.holds.length > 0).map((c) => c.job)))];
+  const headline = platformIncident
+    ? platformVerdictReason(verdict, exposure.secrets, signals)
+    : verdictReason(verdict, signals, {
+        privilegedConsumers,
+        listed: exposure.secrets.length > 0,
+        releases: signals.deploys ? releasePaths(job) : [],
+        publishWith: signals.deploys ? publishCredentials(job, resolved, match) : [],
+      });
+  // (A sentence ending in a name that ends with a period keeps one period.)
+  const reasons = [oneFinalPeriod(headline)];
+  for (const r of results) for (const x of r.reasons) reasons.push(oneFinalPeriod(x));
+  // The component rule's advice (pin what runs) first, then keeping an isolated job isolated, then the other rules'.
+  const advice: string[] = [];
+  for (const r of results) {
+    for (const a of r.advice) if (!advice.includes(a)) advice.push(a);
+    if (r.rule === componentRule.meta && verdict === 'low') advice.push('Keep this job isolated: no contexts or secrets, a read-only token, and nothing other jobs consume.');
+  }
+  return {
     repo: pipeline.repo,
     file: where.file,
     line: where.line,
@@ -88,45 +135,22 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
     chain: match.chain,
     exposure,
     indicator: match.indicator.id,
-  };
-
-  if (!match.affected) {
-    return {
-      ...base,
-      affected: false,
-      tamper: [],
-      verdict: 'low',
-      ruleIds: [],
-      reasons: [`Not affected: ${match.refReason} (${where.file}:${where.line}, ${chainRefs(match)}).`],
-      advice: [notAffectedAdvice(match)],
-    };
-  }
-
-  const verdict = verdictOf(signals);
-  const tamper = results.flatMap((r) => r.tamper);
-  const privilegedConsumers = [...new Set(tamper.flatMap((p) => p.consumers.filter((c) => c.holds.length > 0).map((c) => c.job)))];
-  const headline = platformIncident
-    ? platformVerdictReason(verdict, exposure.secrets, signals)
-    : verdictReason(verdict, signals, {
-        privilegedConsumers,
-        listed: exposure.secrets.length > 0,
-        releases: signals.deploys ? releasePaths(job) : [],
-        publishWith: signals.deploys ? publishCredentials(job, resolved, match) : [],
-      });
-  const reasons = [headline, ...results.flatMap((r) => r.reasons)];
-  // The component rule's advice (pin what runs) first, then keeping an isolated job isolated, then the other rules'.
-  const advice: string[] = [];
-  for (const r of results) {
-    for (const a of r.advice) if (!advice.includes(a)) advice.push(a);
-    if (r.rule === componentRule.meta && verdict === 'low') advice.push('Keep this job isolated: no contexts or secrets, a read-only token, and nothing other jobs consume.');
-  }
-  return {
-    ...base,
     affected: true,
     tamper,
     verdict,
     ruleIds: ruleIdsOf(results, decidingSignals(verdict, signals)),
-    reasons: reasons.map((r) => r.replace(/\.\.$/, '.')),
+    reasons,
     advice,
   };
+}
+
+/** `…..` → `….` (as `replace(/\.\.$/, '.')`). */
+function oneFinalPeriod(s: string): string {
+  return s.endsWith('..') ? s.slice(0, -1) : s;
+}
+
+/** `a` then the items of `b` not in it, each once (as `[...new Set([...a, ...b])]`). */
+function union(a: readonly string[], b: readonly string[]): string[] {
+  if (b.length === 0) return a.length === 0 ? [] : [...new Set(a)];
+  return [...new Set(a.length === 0 ? b : [...a, ...b])];
 }

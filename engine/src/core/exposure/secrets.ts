@@ -48,10 +48,17 @@ export const secretsRule: ExposureRule = {
   check({ job, resolved, match, platformIncident }) {
     const creds = credentials(job, resolved.components).filter((s) => s.kind !== 'context');
     const ownOnly = componentOwnSecrets(job, resolved, match);
-    const exposing = exposingCredentials(job, resolved, match);
+    // (exposingCredentials, from what is already at hand.)
+    const exposing = ownOnly.size === 0 ? creds : creds.filter((s) => !ownOnly.has(s.name));
     const tokens = job.secrets.filter((s) => s.kind === 'ci-token').map((s) => s.name);
     const projectEnv = job.secrets.filter((s) => s.kind === 'project-env').map(secretLabel);
-    const labels = [...new Set([...creds.map(secretLabel), ...tokens, ...projectEnv])];
+    const seen = new Set<string>();
+    const labels: string[] = [];
+    for (const label of [creds.map(secretLabel), tokens, projectEnv].flat()) {
+      if (seen.has(label)) continue;
+      seen.add(label);
+      labels.push(label);
+    }
     const h = hit(secretsMeta).exposure({ secrets: labels });
     if (creds.length === 0) return h.build();
     if (onlyForkTriggers(job) && !platformIncident) {

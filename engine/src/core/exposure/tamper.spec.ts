@@ -231,6 +231,9 @@ describe('order inside a job: explicit write steps', () => {
 
   it('places the compromised step through a line of its shell text', () => {
     expect(compromisedAt(resolved, [script(13)])).toEqual({ at: 2, pos: at(13) });
+    // The run's last line is one of its places; the line after it is no step's.
+    expect(compromisedAt(resolved, [script(14)])).toEqual({ at: 2, pos: at(14) });
+    expect(compromisedAt(resolved, [script(15)])).toBeUndefined();
     // A component that comes with the job itself (its image, an orb job) is not one of its steps.
     expect(compromisedAt(resolved, [{ kind: 'image', ref: 'cimg/go:1.21', file: CFG, line: 3 }])).toBeUndefined();
   });
@@ -241,6 +244,19 @@ describe('order inside a job: explicit write steps', () => {
     const tree: ResolvedJob = { job: twice, components: [node(17), node(13)] };
     // The finding is about the use at line 17 (persist_to_workspace's line here): the job runs it at line 13 first.
     expect(compromisedAt(tree, [script(17)])).toEqual({ at: 2, pos: at(13) });
+  });
+
+  it('a job asked for many places (past those read off its steps) answers the same from its table of places', () => {
+    const many = cc({ ...coverage, id: 'many' });
+    const node = (line: number) => ({ use: makeUse({ kind: 'script-url', url: 'https://codecov.io/bash', how: 'pipe', raw: 'curl -s https://codecov.io/bash | bash' }, at(line)), status: 'leaf' as const, children: [] });
+    // Eleven lookups: the first eight read off the steps, the rest from the table.
+    const tree: ResolvedJob = { job: many, components: [17, 16, 15, 14, 13, 12, 17, 16, 11, 10].map(node) };
+    expect(compromisedAt(tree, [script(17)])).toEqual({ at: 0, pos: at(10) });
+    const alone: ResolvedJob = { job: many, components: [] };
+    expect(compromisedAt(alone, [script(13)])).toEqual({ at: 2, pos: at(13) });
+    expect(compromisedAt(alone, [script(14)])).toEqual({ at: 2, pos: at(14) });
+    expect(compromisedAt(alone, [script(15)])).toBeUndefined();
+    expect(compromisedAt(alone, [script(16)])).toEqual({ at: 3, pos: at(16) });
   });
 
   it('only writes at or after the compromised step are tamper paths; earlier ones are out of reach, and said so', () => {

@@ -167,29 +167,54 @@ function sequenceOf(job: Job): readonly SequencedStep[] {
   return job.sequence ?? job.steps.map((step, at) => ({ step, at }));
 }
 
-/** For each place in a file (`file\u0000line`) where one of the job's steps is written, the earliest `at` it runs at. */
-const PLACES = new WeakMap<Job, Map<string, number>>();
+/**
+ * Where a job's steps are written, as compromisedAt asks: the first SCAN_LOOKUPS places looked up are read
+ * off the steps (a finding asks for a few: its chain's links), the rest from a table of every place, built
+ * once (a job with thousands of uses of the component asks for thousands: each lookup must stay O(1)).
+ */
+interface JobPlaces {
+  steps: readonly SequencedStep[];
+  scans: number;
+  table?: Map<string, number>;
+}
+
+const SCAN_LOOKUPS = 8;
+
+const PLACES = new WeakMap<Job, JobPlaces>();
+
+function placesOf(job: Job): JobPlaces {
+  let places = PLACES.get(job);
+  if (!places) {
+    places = { steps: sequenceOf(job), scans: 0 };
+    PLACES.set(job, places);
+  }
+  return places;
+}
+
+/** The earliest `at` the job runs a step written at `file:line` (see placeAt); undefined: none. */
+function lookUpPlace(places: JobPlaces, file: string, line: number): number | undefined {
+  if (places.table === undefined && places.scans < SCAN_LOOKUPS) {
+    places.scans++;
+    return placeAt(places.steps, file, line);
+  }
+  places.table ??= placeTable(places.steps);
+  return places.table.get(placeKey(file, line));
+}
 
 function placeKey(file: string, line: number): string {
   return `${file}\u0000${line}`;
 }
 
-/**
- * Where the job's steps are written: the step itself, its component's `uses`, every line of its shell text
- * (a fetched script is placed at its line in it). Built once per job; a run text inlined many times is
- * walked once.
- */
-function placesOf(job: Job): Map<string, number> {
-  let places = PLACES.get(job);
-  if (places) return places;
-  places = new Map();
+/** placeAt for every place (`file\u0000line`) at once; a run text inlined many times is walked once. */
+function placeTable(steps: readonly SequencedStep[]): Map<string, number> {
+  const places = new Map<string, number>();
   const put = (file: string, line: number, at: number): void => {
     const key = placeKey(file, line);
-    const known = places?.get(key);
-    if (known === undefined || at < known) places?.set(key, at);
+    const known = places.get(key);
+    if (known === undefined || at < known) places.set(key, at);
   };
   const spans = new Map<string, number>();
-  for (const { step, at } of sequenceOf(job)) {
+  for (const { step, at } of steps) {
     put(step.pos.file, step.pos.line, at);
     if (step.uses) put(step.uses.pos.file, step.uses.pos.line, at);
     if (step.run === undefined) continue;
@@ -201,8 +226,37 @@ function placesOf(job: Job): Map<string, number> {
     const lines = step.run.split('\n').length;
     for (let i = 0; i < lines; i++) put(start.file, start.line + i, at);
   }
-  PLACES.set(job, places);
   return places;
+}
+
+/**
+ * The earliest `at` the job runs a step written at `file:line`: the step itself, its component's `uses`,
+ * or a line of its shell text (a fetched script is placed at its line in it); undefined: none.
+ */
+function placeAt(steps: readonly SequencedStep[], file: string, line: number): number | undefined {
+  let best: number | undefined;
+  for (const { step, at } of steps) {
+    if (best !== undefined && at >= best) continue;
+    if (
+      (step.pos.line === line && step.pos.file === file) ||
+      (step.uses && step.uses.pos.line === line && step.uses.pos.file === file) ||
+      (step.run !== undefined && runHasLine(step.runPos ?? step.pos, step.run, file, line))
+    ) {
+      best = at;
+    }
+  }
+  return best;
+}
+
+/** Whether `file:line` is one of the lines of shell text `run` written from `start`. */
+function runHasLine(start: Position, run: string, file: string, line: number): boolean {
+  if (start.file !== file || line < start.line) return false;
+  let k = -1;
+  for (let n = line - start.line; n > 0; n--) {
+    k = run.indexOf('\n', k + 1);
+    if (k < 0) return false;
+  }
+  return true;
 }
 
 /** Where the compromised code starts running in the job: its place in the run and where that step is written. */
@@ -224,7 +278,7 @@ export function compromisedAt(resolved: ResolvedJob, chain: readonly ChainLink[]
   const last = chain[chain.length - 1];
   if (!last) return undefined;
   const places = placesOf(resolved.job);
-  if (places.size === 0) return undefined;
+  if (places.steps.length === 0) return undefined;
   const links: Array<{ file?: string; line?: number }> = [...chain];
   const key = `${last.kind}\u0000${last.ref}`;
   let known = COMPROMISES.get(resolved);
@@ -247,11 +301,11 @@ export function compromisedAt(resolved: ResolvedJob, chain: readonly ChainLink[]
   return earliest(places, links, found);
 }
 
-function earliest(places: Map<string, number>, links: ReadonlyArray<{ file?: string; line?: number }>, best: Compromise | undefined): Compromise | undefined {
+function earliest(places: JobPlaces, links: ReadonlyArray<{ file?: string; line?: number }>, best: Compromise | undefined): Compromise | undefined {
   let out = best;
   for (const l of links) {
     if (l.file === undefined || l.line === undefined) continue;
-    const at = places.get(placeKey(l.file, l.line));
+    const at = lookUpPlace(places, l.file, l.line);
     if (at !== undefined && (out === undefined || at < out.at)) out = { at, pos: { file: l.file, line: l.line } };
   }
   return out;

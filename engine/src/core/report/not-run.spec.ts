@@ -2,29 +2,9 @@ import { withRunVerdicts } from '../exposure/run-verdict';
 import type { Finding, FindingRuns, ScanResult } from '../model';
 import { renderCsv, renderJson, renderMarkdown, renderSarif, renderTable } from '.';
 import { countByVerdict, jobRows } from './common';
+import { ghaFinding } from './testing';
 
-function finding(partial: Partial<Finding>): Finding {
-  return {
-    repo: 'acme/web',
-    file: '.github/workflows/ci.yml',
-    line: 12,
-    platform: 'github-actions',
-    workflow: 'CI',
-    job: 'changes',
-    jobId: partial.job ?? 'changes',
-    jobFile: '.github/workflows/ci.yml',
-    affected: true,
-    chain: [{ kind: 'gha-action', ref: 'tj-actions/changed-files@v44', file: '.github/workflows/ci.yml', line: 12 }],
-    exposure: { contexts: [], secrets: ['NPM_TOKEN'], permissions: 'repository default', oidc: false, selfHosted: false, triggers: ['push'] },
-    tamper: [],
-    verdict: 'high',
-    ruleIds: ['secrets', 'compromised-component'],
-    reasons: ['High: it can read secrets.'],
-    advice: ['Rotate NPM_TOKEN.'],
-    indicator: 'tj-actions-changed-files-2025',
-    ...partial,
-  };
-}
+const finding = (partial: Partial<Finding>): Finding => ghaFinding({ reasons: ['High: it can read secrets.'], ...partial });
 
 const ran: FindingRuns = { state: 'ran', count: 2, first: '2025-03-14T16:00:00Z', last: '2025-03-15T11:00:00Z', urls: [], resolved: [], logs: [] };
 const notRun: FindingRuns = { state: 'not-run', count: 0, urls: [], resolved: [], logs: [] };

@@ -5,29 +5,7 @@ import addFormats from 'ajv-formats';
 import type { Finding, FindingRuns, ScanResult } from '../model';
 import { renderCsv, renderJson, renderMarkdown, renderSarif, renderTable } from '.';
 import { isPublicLog, PUBLIC_LOG_TEXT, runsText } from './common';
-
-function finding(partial: Partial<Finding>): Finding {
-  return {
-    repo: 'acme/web',
-    file: '.github/workflows/ci.yml',
-    line: 12,
-    platform: 'github-actions',
-    workflow: 'CI',
-    job: 'changes',
-    jobId: partial.job ?? 'changes',
-    jobFile: '.github/workflows/ci.yml',
-    affected: true,
-    chain: [{ kind: 'gha-action', ref: 'tj-actions/changed-files@v44', file: '.github/workflows/ci.yml', line: 12 }],
-    exposure: { contexts: [], secrets: ['NPM_TOKEN'], permissions: 'repository default', oidc: false, selfHosted: false, triggers: ['push'] },
-    tamper: [],
-    verdict: 'high',
-    ruleIds: ['secrets', 'compromised-component'],
-    reasons: ['The job reads NPM_TOKEN.'],
-    advice: ['Rotate NPM_TOKEN.'],
-    indicator: 'tj-actions-changed-files-2025',
-    ...partial,
-  };
-}
+import { ghaFinding as finding } from './testing';
 
 const SHA = 'a'.repeat(40);
 const ran: FindingRuns = {

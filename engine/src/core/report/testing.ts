@@ -1,6 +1,6 @@
 /**
- * Report fixtures shared by the engine's report tests and the bridge's report-props tests: a finding
- * builder, a result around findings, and a sample with a critical, a safe (not affected) and a hostile
+ * Report fixtures shared by the engine's report tests and the bridge's report-props tests: finding
+ * builders (a CircleCI one and a GitHub Actions one), a result around findings, and a sample with a critical, a safe (not affected) and a hostile
  * finding whose every string tries to ping, link or inject.
  */
 import type { Finding, ScanResult } from '../model';
@@ -29,6 +29,30 @@ export function finding(partial: Partial<Finding>): Finding {
     reasons: ['The job has no context.'],
     advice: ['Pin the orb.'],
     indicator: 'codecov-bash-uploader-2021',
+    ...partial,
+  };
+}
+
+/** A GitHub Actions finding: a job that reads NPM_TOKEN and uses tj-actions/changed-files@v44. */
+export function ghaFinding(partial: Partial<Finding>): Finding {
+  return {
+    repo: 'acme/web',
+    file: '.github/workflows/ci.yml',
+    line: 12,
+    platform: 'github-actions',
+    workflow: 'CI',
+    job: 'changes',
+    jobId: partial.job ?? 'changes',
+    jobFile: '.github/workflows/ci.yml',
+    affected: true,
+    chain: [{ kind: 'gha-action', ref: 'tj-actions/changed-files@v44', file: '.github/workflows/ci.yml', line: 12 }],
+    exposure: { contexts: [], secrets: ['NPM_TOKEN'], permissions: 'repository default', oidc: false, selfHosted: false, triggers: ['push'] },
+    tamper: [],
+    verdict: 'high',
+    ruleIds: ['secrets', 'compromised-component'],
+    reasons: ['The job reads NPM_TOKEN.'],
+    advice: ['Rotate NPM_TOKEN.'],
+    indicator: 'tj-actions-changed-files-2025',
     ...partial,
   };
 }

@@ -6,7 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { CircleCiSimulator } from '../../../test/simulators/circleci/server';
+import { GitHubSimulator } from '../../../test/simulators/github/server';
 import { startGitLabSimulator, type GitLabSimulator } from '../../../test/simulators/gitlab/server';
+import { GitHubClient } from '../github/client';
+import { GitHubEvidence } from '../github/evidence';
 import type { Finding, FindingRuns, Indicator, Platform, ScanResult } from '../../core/model';
 import { attachEvidence, circleciSlug, gitlabOrigin, mergeRuns } from './attach';
 import { evidenceProvidersFromEnv } from './providers';
@@ -60,13 +63,14 @@ beforeAll(async () => {
           pipelines: [history, { createdAt: '2025-03-14T10:30:00Z', jobs: [{ name: 'coverage', stage: 'test', startedAt: '2025-03-14T10:31:00Z', trace: null }] }],
         },
         { path: 'acme/idle', commits: [], defaultBranch: null, pipelines: [history] },
-        // Public projects whose logs printed the payload: readable by anyone, unless public_jobs is off.
-        ...(['acme/pub', 'acme/pub-hidden'] as const).map((path) => ({
+        // Public projects whose logs printed the payload: readable by anyone, unless public_jobs is off;
+        // internal ones: by every signed-in user of the instance, unless public_jobs is off.
+        ...(['acme/pub', 'acme/pub-hidden', 'acme/internal', 'acme/internal-hidden'] as const).map((path) => ({
           path,
           commits: [],
           defaultBranch: null,
-          visibility: 'public' as const,
-          publicJobs: path === 'acme/pub',
+          visibility: path.startsWith('acme/pub') ? ('public' as const) : ('internal' as const),
+          publicJobs: !path.endsWith('-hidden'),
           pipelines: [
             history,
             {
@@ -232,9 +236,62 @@ describe('attachEvidence: GitLab public logs', () => {
     ]);
   });
 
+  it('an internal project whose log printed the payload: a reason line (every signed-in user of the instance), not the public flag', async () => {
+    const origins = { 'acme/internal': ['gitlab:acme'], 'acme/internal-hidden': ['gitlab:acme'] };
+    const [out] = await attachEvidence(
+      [result([finding('gitlab-ci', 'acme/internal', 'coverage'), finding('gitlab-ci', 'acme/internal-hidden', 'coverage')])],
+      [INDICATOR],
+      WINDOW,
+      evidenceProvidersFromEnv(env(true), { now: () => NOW }),
+      { origins: new Map(Object.entries(origins)) },
+    );
+    expect(out?.findings.map((f) => [f.repo, f.runs?.state, f.runs?.payloadInLog, f.runs?.publicLog, f.reasons])).toEqual([
+      [
+        'acme/internal',
+        'ran',
+        true,
+        undefined,
+        ["acme/internal is internal and a run in the window printed the payload to its log: the secrets were readable by every signed-in user of the GitLab instance who opened the log, not only its members.", 'static'],
+      ],
+      [
+        'acme/internal-hidden',
+        'ran',
+        true,
+        undefined,
+        ['static', "acme/internal-hidden is internal, but its job logs are visible to project members only (public_jobs off, read from GitLab): the payload's print was not readable by every signed-in user."],
+      ],
+    ]);
+    expect(out?.findings.every((f) => f.runs !== undefined && !('publicLog' in f.runs))).toBe(true);
+  });
+
   it('without a token the visibility is not known: no urgency, no guess', async () => {
     const [out] = await attachEvidence([result([finding('gitlab-ci', 'acme/pub', 'coverage')])], [INDICATOR], WINDOW, evidenceProvidersFromEnv(env(false)), { origins: new Map([['acme/pub', ['gitlab:acme']]]) });
     expect(out?.findings.map((f) => [f.runs?.state, f.runs?.publicLog, f.reasons])).toEqual([['unavailable', undefined, ['static']]]);
+  });
+});
+
+describe('attachEvidence: GitHub internal repositories', () => {
+  it('an internal repository whose log printed the payload: a reason line (every member of the enterprise), not the public flag; private: nothing', async () => {
+    const token = 'ghp_attach_internal';
+    const sim = await new GitHubSimulator({ token }).start();
+    try {
+      const log = ["2025-03-14T10:00:02.0000000Z Download action repository 'tj-actions/changed-files@v44' (SHA:0e58ed8671d6b60d0890c21b07f8835ace038e67)", `2025-03-14T10:00:09.0000000Z ${PAYLOAD}`, ''].join('\n');
+      for (const full of ['acme/inner', 'acme/closed']) {
+        sim.addRepo({ full, visibility: full === 'acme/inner' ? 'INTERNAL' : 'PRIVATE', commits: [{ date: '2025-01-01T00:00:00Z', files: { 'README.md': 'x' } }] });
+        sim.actions.addRun(full, { path: '.github/workflows/ci.yml', createdAt: '2025-03-14T10:30:00Z', jobs: [{ name: 'build', log }] });
+      }
+      const gha = (repo: string): Finding => finding('github-actions', repo, 'build', { file: '.github/workflows/ci.yml', jobFile: '.github/workflows/ci.yml' });
+      const evidence = new GitHubEvidence(new GitHubClient({ apiUrl: sim.apiUrl, token }), true);
+      const visibilityOf = (repo: string): Promise<'internal' | 'private'> => Promise.resolve(repo === 'acme/inner' ? 'internal' : 'private');
+      const [out] = await attachEvidence([result([gha('acme/inner'), gha('acme/closed')])], [INDICATOR], WINDOW, { github: { evidence, visibilityOf } });
+      expect(out?.findings.map((f) => [f.repo, f.runs?.state, f.runs?.payloadInLog, f.runs?.publicLog, f.reasons])).toEqual([
+        ['acme/inner', 'ran', true, undefined, ["acme/inner is internal and a run in the window printed the payload to its log: the secrets were readable by every member of the enterprise who opened the log, not only its members.", 'static']],
+        ['acme/closed', 'ran', true, undefined, ['static']],
+      ]);
+      expect(sim.violations).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
   });
 });
 

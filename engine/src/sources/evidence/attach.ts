@@ -9,8 +9,11 @@
  *   gitlab-ci        GitLabEvidence (gitlab/evidence.ts): pipelines and jobs; the newest runs' logs for the
  *                    payload print and the indicator's malicious include/component commits. The project is
  *                    the repository's path on the instance of the `gitlab:` source it was read from.
- *                    A public project (`public_jobs` not off) whose log printed the payload: `publicLog`.
- *   (github-actions: `publicLog` from the repository's visibility, `visibilityOf`.)
+ *                    A public project (`public_jobs` not off) whose log printed the payload: `publicLog`;
+ *                    an internal one: a reason line (every signed-in user of the instance could read the
+ *                    log), not the public flag.
+ *   (github-actions: `publicLog` from the repository's visibility, `visibilityOf`; an internal repository:
+ *   a reason line — every member of the enterprise could read the log.)
  *   circleci         CircleCiEvidence (circleci/evidence.ts): pipelines → workflows → jobs, and the contexts
  *                    the matched runs used (`runs.contexts`, job details), compared with those the
  *                    configuration names: a context the configuration does not name = it changed. The project
@@ -304,11 +307,27 @@ interface LogAudience {
   note?: string;
 }
 
+/** Who, beyond the repository's members, can open an internal repository's logs on each platform. */
+const INTERNAL_READERS: Partial<Record<Platform, string>> = {
+  'gitlab-ci': 'every signed-in user of the GitLab instance',
+  'github-actions': 'every member of the enterprise',
+};
+
 /**
  * A public repository whose job ran in the window with the payload printed to its log: `publicLog` on the
- * runs and the urgency as the finding's first reason. Visibility not known: the finding as it is.
+ * runs and the urgency as the finding's first reason. An internal one: the urgency as the first reason
+ * (readable by every signed-in user of the instance, or every member of the enterprise — not by anyone:
+ * no `publicLog`). Visibility not known: the finding as it is.
  */
 function withPublicLog(f: Finding, runs: FindingRuns, audience: LogAudience): Finding {
+  const internalReaders = INTERNAL_READERS[f.platform];
+  if (audience.visibility === 'internal' && internalReaders !== undefined && runs.state === 'ran' && runs.payloadInLog === true) {
+    return {
+      ...f,
+      runs,
+      reasons: [`${f.repo} is internal and a run in the window printed the payload to its log: the secrets were readable by ${internalReaders} who opened the log, not only its members.`, ...f.reasons, ...(audience.note === undefined ? [] : [audience.note])],
+    };
+  }
   if (!isPublicLog(runs, audience.visibility)) return { ...f, runs, ...(audience.note === undefined ? {} : { reasons: [...f.reasons, audience.note] }) };
   return {
     ...f,
@@ -319,7 +338,8 @@ function withPublicLog(f: Finding, runs: FindingRuns, audience: LogAudience): Fi
 
 /**
  * Who can read a GitLab project's job logs: `visibility` public with `public_jobs` on (or not given: GitLab's
- * default is on) is public; public with `public_jobs` off is members only. Not readable: not known.
+ * default is on) is public; internal with it on: every signed-in user; either with `public_jobs` off is
+ * members only. Not readable: not known.
  */
 async function gitlabAudience(f: Finding, provider: EvidenceProviders['gitlab'], origins: readonly string[] | undefined): Promise<LogAudience> {
   if (!provider) return { visibility: undefined };
@@ -331,6 +351,9 @@ async function gitlabAudience(f: Finding, provider: EvidenceProviders['gitlab'],
   if (v?.ok !== true) return { visibility: undefined };
   if (v.visibility === 'public' && v.publicJobs === false) {
     return { visibility: 'private', note: `${f.repo} is public, but its job logs are visible to project members only (public_jobs off, read from GitLab): the payload's print was not readable by anyone.` };
+  }
+  if (v.visibility === 'internal' && v.publicJobs === false) {
+    return { visibility: 'private', note: `${f.repo} is internal, but its job logs are visible to project members only (public_jobs off, read from GitLab): the payload's print was not readable by every signed-in user.` };
   }
   return { visibility: v.visibility };
 }

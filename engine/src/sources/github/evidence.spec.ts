@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitHubSimulator } from '../../../test/simulators/github/server';
 import { GitHubClient } from './client';
-import { GitHubEvidence, isDoubleBase64, jobNameMatches, jobPathMatches, scanLogText, secretInventory, secretRotatedSince, workflowTokenDefault, type JobRunQuery } from './evidence';
+import { GitHubEvidence, isDoubleBase64, LogLineScanner, jobNameMatches, jobPathMatches, scanLogText, secretInventory, secretRotatedSince, workflowTokenDefault, type JobRunQuery } from './evidence';
 
 const TOKEN = 'ghp_simulated_evidence_token';
 const MALICIOUS = '0e58ed8671d6b60d0890c21b07f8835ace038e67';
@@ -239,6 +239,91 @@ describe('run history inside the window (simulator)', () => {
     const refused = await new GitHubEvidence(wrong, true).jobRuns(query());
     expect(refused).toMatchObject({ state: 'unavailable', count: 0, reason: 'run history unavailable: GitHub answered HTTP 401: Bad credentials (is GITHUB_TOKEN set and valid?)' });
     expect(JSON.stringify(refused)).not.toContain('ghp_wrong');
+  });
+});
+
+describe('a job log larger than the cap (generated as it is served)', () => {
+  const CAP = 1024 * 1024;
+  /** Filler lines of 1,000 bytes (two-byte `é` among them, so that the cap can fall inside a character). */
+  const FILLER = `2025-03-14T10:00:05.0000000Z ${'é'.repeat(100)}${'x'.repeat(1000 - 29 - 200 - 1)}\n`;
+
+  /** setupLog's lines, then `total` filler lines, the payload's print before the filler line `payloadAfter`. */
+  function* bigLog(payloadAfter: number | undefined, total: number): Generator<string> {
+    yield setupLog(MALICIOUS);
+    for (let i = 0; i < total; i++) {
+      if (i === payloadAfter) yield `2025-03-14T10:00:09.0000000Z ${PAYLOAD}\n`;
+      yield FILLER;
+    }
+  }
+
+  /** The sha256 of the generated log's first `cap` bytes (regenerated: the log is never held whole by the reader). */
+  function prefixHash(pieces: Iterable<string>, cap: number): string {
+    const hash = createHash('sha256');
+    let left = cap;
+    for (const piece of pieces) {
+      const buf = Buffer.from(piece);
+      hash.update(buf.subarray(0, left));
+      left -= Math.min(left, buf.byteLength);
+      if (left === 0) break;
+    }
+    return hash.digest('hex');
+  }
+
+  it('is read and hashed up to the cap, not past it: truncated, said in the reason, the payload past the cap not known', async () => {
+    expect(Buffer.byteLength(FILLER)).toBe(1000);
+    // 32 MB of log, the payload printed at 20 MB: past the cap.
+    const total = 32 * 1024;
+    const { jobIds } = sim.actions.addRun('acme/web', { path: '.github/workflows/ci.yml', createdAt: '2025-03-14T10:00:00Z', jobs: [{ name: 'build', log: { generate: () => bigLog(20 * 1024, total) } }] });
+    const jobId = jobIds[0] ?? 0;
+    const ev = await new GitHubEvidence(client(), true, { maxLogBytes: CAP, now: () => Date.parse('2026-11-30T12:00:00Z') }).jobRuns(query());
+    expect(ev).toMatchObject({ state: 'ran', count: 1, resolution: 'malicious' });
+    // The download lines are at the log's start: the commit is known; whether the payload printed is not.
+    expect(ev.payloadInLog).toBeUndefined();
+    expect(ev.resolutionReason).toBe(`the log of job ${jobId} is larger than 1 MB: not read past 1 MB (its hash is of the first 1 MB)`);
+    expect(ev.logs).toHaveLength(1);
+    const [reading] = ev.logs;
+    expect(reading).toMatchObject({ jobId, bytes: CAP, truncated: true, sha256: prefixHash(bigLog(20 * 1024, total), CAP), payloadLines: [], readAt: '2026-11-30T12:00:00.000Z' });
+    expect(reading?.lines.map((l) => l.line)).toEqual([3, 4]);
+    // The reader stopped: far less than the 32 MB was written (what sockets buffer at most).
+    expect(sim.actions.logBytesServed.get(jobId) ?? 0).toBeLessThan(16 * 1024 * 1024);
+    expect(sim.actions.logBytesServed.get(jobId) ?? 0).toBeGreaterThanOrEqual(CAP);
+  });
+
+  it('a payload printed before the cap is seen (line and length); a log of exactly the cap is read whole', async () => {
+    const { jobIds } = sim.actions.addRun('acme/web', {
+      path: '.github/workflows/ci.yml',
+      createdAt: '2025-03-14T10:00:00Z',
+      jobs: [
+        { name: 'build (a)', log: { generate: () => bigLog(10, 4096) } },
+        { name: 'build (b)', log: { generate: () => [setupLog(CLEAN), 'y'.repeat(CAP - Buffer.byteLength(setupLog(CLEAN)))] } },
+      ],
+    });
+    const ev = await new GitHubEvidence(client(), true, { maxLogBytes: CAP }).jobRuns(query());
+    expect(ev).toMatchObject({ state: 'ran', count: 2, resolution: 'malicious', payloadInLog: true });
+    const a = ev.logs.find((l) => l.jobId === jobIds[0]);
+    const b = ev.logs.find((l) => l.jobId === jobIds[1]);
+    // setupLog ends with a newline: its 5 lines, 10 fillers, then the payload on line 16.
+    expect(a).toMatchObject({ truncated: true, bytes: CAP, payloadLines: [{ line: 16, length: PAYLOAD.length }] });
+    expect(b).toMatchObject({ bytes: CAP, sha256: createHash('sha256').update(setupLog(CLEAN)).update('y'.repeat(CAP - Buffer.byteLength(setupLog(CLEAN)))).digest('hex') });
+    expect(b?.truncated).toBeUndefined();
+    expect(ev.resolutionReason).toBe(`the log of job ${jobIds[0] ?? 0} is larger than 1 MB: not read past 1 MB (its hash is of the first 1 MB)`);
+    expect(JSON.stringify(ev)).not.toContain(PAYLOAD);
+  });
+
+  it('streams line by line: the same lines as a whole-text scan, whatever the pieces', () => {
+    const text = setupLog(MALICIOUS, [`2025-03-14T10:00:09.0000000Z ${PAYLOAD}`, 'last line without newline']);
+    const whole = scanLogText(text);
+    for (const size of [1, 7, 64, 1000]) {
+      const scanner = new LogLineScanner();
+      for (let i = 0; i < text.length; i += size) scanner.push(text.slice(i, i + size));
+      expect(scanner.end()).toEqual(whole);
+    }
+    expect(whole.lines.map((l) => l.line)).toEqual([3, 4]);
+    expect(whole.payloadLines).toEqual([{ line: 6, length: PAYLOAD.length }]);
+    // A cut log: its partial last line is not scanned.
+    const cut = new LogLineScanner();
+    cut.push(text.slice(0, text.indexOf(PAYLOAD) + 60));
+    expect(cut.cut()).toEqual({ lines: whole.lines, payloadLines: [] });
   });
 });
 

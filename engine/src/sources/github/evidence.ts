@@ -5,8 +5,11 @@
  *                                   listing reaches GitHub's 1,000-result cap)
  *   jobsOf(run)                     GET /repos/{o}/{r}/actions/runs/{id}/jobs?filter=all (every attempt)
  *   readJobLog(job)                 GET /repos/{o}/{r}/actions/jobs/{id}/logs → 302 → signed URL, fetched
- *                                   WITHOUT the token, streamed: only the runner's `Download action
- *                                   repository 'o/r@ref' (SHA:…)` lines are kept, with the log's sha256
+ *                                   WITHOUT the token, streamed and scanned line by line (one line held at
+ *                                   a time): only the runner's `Download action repository 'o/r@ref'
+ *                                   (SHA:…)` lines are kept, with the log's sha256. Up to 64 MB
+ *                                   (`maxLogBytes`): a longer log is not read past it, the reading says
+ *                                   `truncated` and its hash is of the bytes read (as GitLab's traces)
  *   jobRuns(query)                  → RunEvidence: ran / not-run / unavailable, which commit each action
  *                                   resolved to, compared with the indicator's malicious SHAs
  *   secretInventory / secretRotatedSince   Actions secret NAMES and `updated_at` (never values: GitHub
@@ -23,6 +26,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FindingRuns, LogReading, ResolvedAction } from '../../core/model';
+import { sizeText } from '../gitlab/client';
 import { GitHubApiError, type GitHubClient } from './client';
 
 /** An incident window, ms since the epoch (inclusive). */
@@ -85,8 +89,8 @@ export const RUN_LISTING_CAP = 1000;
 const MIN_SPLIT_MS = 1000;
 /** Logs read per job query, at most (the rest are counted, not read). */
 const MAX_LOGS_PER_QUERY = 50;
-/** A log longer than this is read up to here, and the reading says so. */
-const MAX_LOG_BYTES = 64 * 1024 * 1024;
+/** A log longer than this is read (and hashed) up to here, not past it, and the reading says so. */
+export const MAX_LOG_BYTES = 64 * 1024 * 1024;
 
 const DOWNLOAD_LINE = /Download action repository '([^'@\s]+)@([^'\s]+)' \(SHA:([0-9a-f]{40})\)/;
 
@@ -147,21 +151,59 @@ export function isDoubleBase64(token: string): boolean {
   return once.length >= 24 && once.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(once);
 }
 
-/** The kept parts of one log text: the download lines and where double-base64 blobs are. */
-export function scanLogText(text: string): { lines: Array<{ line: number; text: string }>; payloadLines: Array<{ line: number; length: number }> } {
-  const lines: Array<{ line: number; text: string }> = [];
-  const payloadLines: Array<{ line: number; length: number }> = [];
-  text.split('\n').forEach((raw, i) => {
+type KeptLines = { lines: Array<{ line: number; text: string }>; payloadLines: Array<{ line: number; length: number }> };
+
+/**
+ * Scans a log as it streams, line by line, holding only the line being read: the download lines and
+ * where double-base64 blobs are (line and length, never the blob).
+ */
+export class LogLineScanner {
+  readonly kept: KeptLines = { lines: [], payloadLines: [] };
+  private pending = '';
+  private lineNo = 0;
+
+  /** The next piece of the log's text. */
+  push(text: string): void {
+    let from = 0;
+    for (let nl = text.indexOf('\n', from); nl !== -1; nl = text.indexOf('\n', from)) {
+      this.scanLine(this.pending + text.slice(from, nl));
+      this.pending = '';
+      from = nl + 1;
+    }
+    this.pending += text.slice(from);
+  }
+
+  /** The log ended: its last line (without a newline) is scanned. */
+  end(): KeptLines {
+    this.scanLine(this.pending);
+    this.pending = '';
+    return this.kept;
+  }
+
+  /** The log was cut (at a byte cap): its last, partial line is not scanned — it may be half of a blob or of a commit. */
+  cut(): KeptLines {
+    this.pending = '';
+    return this.kept;
+  }
+
+  private scanLine(raw: string): void {
+    this.lineNo++;
     const line = raw.replace(/\r$/, '');
-    if (DOWNLOAD_LINE.test(line)) lines.push({ line: i + 1, text: line.slice(0, 500) });
+    if (DOWNLOAD_LINE.test(line)) this.kept.lines.push({ line: this.lineNo, text: line.slice(0, 500) });
     for (const token of line.split(/\s+/)) {
       if (isDoubleBase64(token)) {
-        payloadLines.push({ line: i + 1, length: token.length });
+        this.kept.payloadLines.push({ line: this.lineNo, length: token.length });
         break;
       }
     }
-  });
-  return { lines, payloadLines };
+  }
+}
+
+/** The kept parts of one log text: the download lines and where double-base64 blobs are. */
+export function scanLogText(text: string): KeptLines {
+  const scanner = new LogLineScanner();
+  scanner.push(text);
+  return scanner.end();
 }
 
 /** Which component a downloaded `owner/repo` is: `owner/repo/path` components are downloaded as `owner/repo`. */
@@ -174,6 +216,8 @@ export interface EvidenceClientOptions {
   /** Fetches the signed log URL (default: global fetch); never given the token. */
   fetchLog?: (url: string) => Promise<Response>;
   now?: () => number;
+  /** Bytes of a job log read, at most (default 64 MB): a longer log is read and hashed up to here. */
+  maxLogBytes?: number;
 }
 
 /**
@@ -186,6 +230,7 @@ export class GitHubEvidence {
   private readonly logCache = new Map<number, Promise<LogReading>>();
   private readonly fetchLog: (url: string) => Promise<Response>;
   private readonly now: () => number;
+  private readonly maxLogBytes: number;
 
   constructor(
     private readonly client: GitHubClient,
@@ -194,6 +239,7 @@ export class GitHubEvidence {
   ) {
     this.fetchLog = options.fetchLog ?? ((url) => fetch(url, { redirect: 'follow' }));
     this.now = options.now ?? Date.now;
+    this.maxLogBytes = options.maxLogBytes ?? MAX_LOG_BYTES;
   }
 
   /** The workflow runs created inside the window (all of them: halves while a listing hits the cap). */
@@ -245,7 +291,11 @@ export class GitHubEvidence {
     return p;
   }
 
-  /** Reads one job's log through its signed URL; rejects with GitHub's answer (404/410: gone). */
+  /**
+   * Reads one job's log through its signed URL, streamed up to `maxLogBytes` and never past it (a longer
+   * log: `truncated`, hashed and scanned up to the cap, its cut last line not scanned); rejects with
+   * GitHub's answer (404/410: gone).
+   */
   readJobLog(repo: string, jobId: number, url: string): Promise<LogReading> {
     let p = this.logCache.get(jobId);
     if (!p) {
@@ -253,26 +303,37 @@ export class GitHubEvidence {
         const { owner, name } = splitRepo(repo);
         const location = await this.client.restLocation(`/repos/${owner}/${name}/actions/jobs/${jobId}/logs`);
         const res = await this.fetchLog(location);
-        if (!res.ok) throw new GitHubApiError(res.status === 404 || res.status === 410 ? 'not-found' : 'bad-response', `the log download answered HTTP ${res.status}`, res.status);
+        if (!res.ok) {
+          await res.body?.cancel().catch(() => undefined);
+          throw new GitHubApiError(res.status === 404 || res.status === 410 ? 'not-found' : 'bad-response', `the log download answered HTTP ${res.status}`, res.status);
+        }
         const hash = createHash('sha256');
         const reader = res.body?.getReader();
         const decoder = new TextDecoder();
+        const scanner = new LogLineScanner();
         let bytes = 0;
-        let text = '';
-        for (;;) {
-          const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
+        let truncated = false;
+        while (reader && !truncated) {
+          const chunk = await reader.read();
           if (chunk.done) break;
-          bytes += chunk.value.byteLength;
-          hash.update(chunk.value);
-          if (bytes > MAX_LOG_BYTES) {
-            await reader?.cancel();
-            throw new GitHubApiError('bad-response', `the log of job ${jobId} is longer than ${MAX_LOG_BYTES} bytes`);
+          let value = chunk.value;
+          const room = this.maxLogBytes - bytes;
+          if (value.byteLength > room) {
+            value = value.subarray(0, room);
+            truncated = true;
+            await reader.cancel().catch(() => undefined);
           }
-          text += decoder.decode(chunk.value, { stream: true });
+          bytes += value.byteLength;
+          hash.update(value);
+          scanner.push(decoder.decode(value, { stream: !truncated }));
         }
-        text += decoder.decode();
-        const kept = scanLogText(text);
-        return { jobId, url, readAt: new Date(this.now()).toISOString(), sha256: hash.digest('hex'), bytes, ...kept };
+        let kept: KeptLines;
+        if (truncated) kept = scanner.cut();
+        else {
+          scanner.push(decoder.decode());
+          kept = scanner.end();
+        }
+        return { jobId, url, readAt: new Date(this.now()).toISOString(), sha256: hash.digest('hex'), bytes, ...kept, ...(truncated ? { truncated: true } : {}) };
       })();
       this.logCache.set(jobId, p);
     }
@@ -306,6 +367,7 @@ export class GitHubEvidence {
       logs: [],
     };
     const problems: string[] = [];
+    const notes: string[] = [];
     const toRead = matched.slice(0, MAX_LOGS_PER_QUERY);
     if (matched.length > toRead.length) problems.push(`${matched.length - toRead.length} of ${matched.length} job logs not read (at most ${MAX_LOGS_PER_QUERY})`);
     const resolved = new Map<string, ResolvedAction>();
@@ -322,6 +384,8 @@ export class GitHubEvidence {
         continue;
       }
       evidence.logs.push(reading);
+      // Said, but not a problem for the commit: the runner writes the download lines at the log's start.
+      if (reading.truncated === true) notes.push(`the log of job ${job.id} is larger than ${sizeText(this.maxLogBytes)}: not read past ${sizeText(this.maxLogBytes)} (its hash is of the first ${sizeText(reading.bytes)})`);
       let named = false;
       for (const { text } of reading.lines) {
         const m = DOWNLOAD_LINE.exec(text);
@@ -338,13 +402,11 @@ export class GitHubEvidence {
       if (!named && q.actions.length > 0) problems.push(`the log of job ${job.id} names no commit for ${q.actions.join(', ')}`);
     }
     evidence.resolved = [...resolved.values()];
-    if (evidence.logs.length > 0) evidence.payloadInLog = evidence.logs.some((l) => l.payloadLines.length > 0);
-    if (q.actions.length > 0) {
-      evidence.resolution = sawMalicious ? 'malicious' : problems.length === 0 ? 'clean' : 'unavailable';
-      if (problems.length > 0) evidence.resolutionReason = problems.join('; ');
-    } else if (problems.length > 0) {
-      evidence.resolutionReason = problems.join('; ');
-    }
+    // A payload seen is seen; none seen is said only when every log read was read whole.
+    if (evidence.logs.some((l) => l.payloadLines.length > 0)) evidence.payloadInLog = true;
+    else if (evidence.logs.length > 0 && evidence.logs.every((l) => l.truncated !== true)) evidence.payloadInLog = false;
+    if (q.actions.length > 0) evidence.resolution = sawMalicious ? 'malicious' : problems.length === 0 ? 'clean' : 'unavailable';
+    if (problems.length + notes.length > 0) evidence.resolutionReason = [...problems, ...notes].join('; ');
     return evidence;
   }
 }

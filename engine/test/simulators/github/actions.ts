@@ -22,10 +22,22 @@ export interface SimJobSeed {
   /** ISO start; default the run's creation + 10 s. */
   startedAt?: string;
   conclusion?: 'success' | 'failure' | 'cancelled' | 'skipped';
-  /** The job's log text, or the status its logs endpoint answers (404: deleted, 410: expired). */
-  log?: string | { status: 404 | 410 };
+  /**
+   * The job's log text, or the status its logs endpoint answers (404: deleted, 410: expired), or a log
+   * produced lazily as it is served (`generate`: its pieces, written as the reader takes them — a large
+   * log without a large literal).
+   */
+  log?: string | { status: 404 | 410 } | SimGeneratedLog;
   runAttempt?: number;
 }
+
+/** A log produced piece by piece while it is downloaded (each call starts it again from the beginning). */
+export interface SimGeneratedLog {
+  generate: () => Iterable<string>;
+}
+
+/** A signed log download's answer: a text, or pieces produced as they are written. */
+export type SimLogAnswer = { jobId: number; status: number; text: string } | { jobId: number; status: 200; pieces: Iterable<string> };
 
 export interface SimRunSeed {
   /** `.github/workflows/ci.yml`. */
@@ -101,6 +113,8 @@ export class ActionsSim {
   readonly runQueries: string[] = [];
   /** Log downloads that carried an Authorization header (must stay empty: signed URLs need none). */
   readonly logRequestsWithCredentials: string[] = [];
+  /** Bytes of each job's log written to a download (job id → bytes): a reader that stops early shows here. */
+  readonly logBytesServed = new Map<number, number>();
   private readonly runs: Run[] = [];
   private readonly repoSecrets = new Map<string, SimSecretSeed[]>();
   private readonly envSecrets = new Map<string, SimSecretSeed[]>();
@@ -137,13 +151,16 @@ export class ActionsSim {
   }
 
   /** The signed log download (no credentials), or undefined when `path` is not one. */
-  logText(path: string, authorization: string | undefined): { status: number; text: string } | undefined {
+  logText(path: string, authorization: string | undefined): SimLogAnswer | undefined {
     const m = /^\/_signed\/job-logs\/(\d+)$/.exec(path);
     if (!m) return undefined;
     if (authorization !== undefined) this.logRequestsWithCredentials.push(path);
-    const job = this.runs.flatMap((r) => r.jobs).find((j) => j.id === Number(m[1]));
+    const jobId = Number(m[1]);
+    const job = this.runs.flatMap((r) => r.jobs).find((j) => j.id === jobId);
     const log = job?.seed.log;
-    return typeof log === 'string' ? { status: 200, text: log } : { status: 404, text: 'BlobNotFound' };
+    if (typeof log === 'string') return { jobId, status: 200, text: log };
+    if (log !== undefined && 'generate' in log) return { jobId, status: 200, pieces: log.generate() };
+    return { jobId, status: 404, text: 'BlobNotFound' };
   }
 
   route(url: URL, path: string, apiUrl: string, base: string): ActionsAnswer | undefined {
@@ -203,7 +220,7 @@ export class ActionsSim {
         .find((j) => j.id === Number(m?.[3]));
       if (!job) return notFound(op);
       const log = job.seed.log;
-      if (log === undefined || typeof log !== 'string') {
+      if (log === undefined || (typeof log !== 'string' && !('generate' in log))) {
         const status = log?.status ?? 404;
         // Not in the description (it documents only the 302); GitHub answers a basic error.
         return { kind: 'undocumented', op, status, body: { message: status === 410 ? 'Gone' : 'Not Found', documentation_url: 'https://docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-run', status: String(status) } };

@@ -373,6 +373,32 @@ export class GitHubSimulator {
     res.end(body === undefined ? '' : JSON.stringify(body));
   }
 
+  /** Writes a generated log piece by piece as the reader takes it (waits for `drain`); stops when the reader goes away. */
+  private async streamLog(res: ServerResponse, jobId: number, pieces: Iterable<string>): Promise<void> {
+    let served = 0;
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
+    });
+    for (const piece of pieces) {
+      if (closed || res.destroyed) break;
+      served += Buffer.byteLength(piece);
+      this.actions.logBytesServed.set(jobId, served);
+      if (!res.write(piece)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    }
+    if (!closed && !res.destroyed) res.end();
+  }
+
   private secondaryHit(text: string): SecondaryLimitRule | undefined {
     const rule = this.secondary.find((r) => r.times > 0 && text.includes(r.contains));
     if (rule) rule.times--;
@@ -392,8 +418,12 @@ export class GitHubSimulator {
     const log = this.actions.logText(url.pathname, req.headers.authorization);
     if (log) {
       res.writeHead(log.status, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(log.text);
-      return;
+      if ('text' in log) {
+        this.actions.logBytesServed.set(log.jobId, Buffer.byteLength(log.text));
+        res.end(log.text);
+        return;
+      }
+      return this.streamLog(res, log.jobId, log.pieces);
     }
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       return this.send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' }, headers());

@@ -6,7 +6,8 @@ import type {ReportRuns} from '@cix/contract';
 /**
  * What the platform says happened to a job in the incident window, under its name: "ran 14× in the
  * window", "did not run", "run history unavailable" (never shown as "did not run"). A public log that
- * carried the payload comes first, and "ran the malicious commit" is highlighted. Rows of posts written
+ * carried the payload comes first, and "ran the malicious commit" is highlighted. CircleCI: the contexts
+ * the runs used ("used contexts aws-prod, npm"; names as text, never markup). Rows of posts written
  * before run evidence have no `runs`: nothing is shown.
  */
 export function RunsLine({runs}: {runs: ReportRuns | undefined}): React.ReactElement | null {
@@ -67,6 +68,23 @@ export function RunsLine({runs}: {runs: ReportRuns | undefined}): React.ReactEle
                         id='cix.report.runs.clean'
                         defaultMessage='resolved to a clean commit'
                     />
+                </span>
+            )}
+            {runs.state === 'ran' && runs.contexts !== undefined && (
+                <span className='cix-runs__contexts'>
+                    {' · '}
+                    {runs.contexts.length === 0 ? (
+                        <FormattedMessage
+                            id='cix.report.runs.noContext'
+                            defaultMessage='used no context'
+                        />
+                    ) : (
+                        <FormattedMessage
+                            id='cix.report.runs.contexts'
+                            defaultMessage='used {count, plural, one {context} other {contexts}} {names}'
+                            values={{count: runs.contexts.length, names: runs.contexts.join(', ')}}
+                        />
+                    )}
                 </span>
             )}
         </div>
