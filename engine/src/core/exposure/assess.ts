@@ -3,7 +3,7 @@
  * only), tamper paths with their consumers, the verdict with reasons, and hardening advice.
  */
 import { INCLUDE_TAKES_NOTHING } from '../indicators/match';
-import type { Finding, Match, Pipeline, ResolvedJob, TamperPath } from '../model';
+import type { Finding, Job, Match, Pipeline, ResolvedJob, TamperPath } from '../model';
 import { chainRefs, componentRule, findingPosition } from './component';
 import { contextsRule } from './contexts';
 import { deployRule, publishCredentials, releasePaths } from './deploy';
@@ -79,27 +79,15 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
   }
 
   const where = findingPosition(match, job);
-  // (One object literal per finding, its keys in the report's order: no spread of a shared base.)
   if (!match.affected) {
-    return {
-      repo: pipeline.repo,
-      file: where.file,
-      line: where.line,
-      platform: pipeline.platform,
-      workflow: job.workflow,
-      job: job.name,
-      jobId: job.id,
-      jobFile: job.pos.file,
-      chain: match.chain,
-      exposure,
-      indicator: match.indicator.id,
+    return findingOf(pipeline, job, where, match, exposure, {
       affected: false,
       tamper: [],
       verdict: 'low',
       ruleIds: [],
       reasons: [`Not affected: ${match.refReason} (${where.file}:${where.line}, ${chainRefs(match)}).`],
       advice: [notAffectedAdvice(match)],
-    };
+    });
   }
 
   const verdict = verdictOf(signals);
@@ -123,6 +111,18 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
     for (const a of r.advice) if (!advice.includes(a)) advice.push(a);
     if (r.rule === componentRule.meta && verdict === 'low') advice.push('Keep this job isolated: no contexts or secrets, a read-only token, and nothing other jobs consume.');
   }
+  return findingOf(pipeline, job, where, match, exposure, { affected: true, tamper, verdict, ruleIds: ruleIdsOf(results, decidingSignals(verdict, signals)), reasons, advice });
+}
+
+/** A finding: one object literal, its keys in the report's order (no spread of a shared base). */
+function findingOf(
+  pipeline: Pipeline,
+  job: Job,
+  where: { file: string; line: number },
+  match: Match,
+  exposure: Finding['exposure'],
+  decided: Pick<Finding, 'affected' | 'tamper' | 'verdict' | 'ruleIds' | 'reasons' | 'advice'>,
+): Finding {
   return {
     repo: pipeline.repo,
     file: where.file,
@@ -135,12 +135,12 @@ export function assessJob(resolved: ResolvedJob, pipeline: Pipeline, resolvedJob
     chain: match.chain,
     exposure,
     indicator: match.indicator.id,
-    affected: true,
-    tamper,
-    verdict,
-    ruleIds: ruleIdsOf(results, decidingSignals(verdict, signals)),
-    reasons,
-    advice,
+    affected: decided.affected,
+    tamper: decided.tamper,
+    verdict: decided.verdict,
+    ruleIds: decided.ruleIds,
+    reasons: decided.reasons,
+    advice: decided.advice,
   };
 }
 
