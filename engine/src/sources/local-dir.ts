@@ -17,6 +17,7 @@ import { checkoutMarkers } from '../core/platforms/discovery';
 import { decodeSource } from '../core/yaml';
 import { readBounded } from './bounded-read';
 import { repoFileReader } from './repo-files';
+import { followNamed } from './follow';
 
 export { readBounded } from './bounded-read';
 
@@ -434,7 +435,6 @@ class RepoReader {
 /** Deepest directory level a `**` glob walks to. */
 const MAX_WALK_DEPTH = 12;
 /** Most rounds of files named by files already read (`Discovery.follow`) per platform and repository. */
-const MAX_FOLLOWED = 200;
 
 /**
  * Reads one checkout's CI files: for each registered platform, the files its `discovery` names
@@ -454,22 +454,8 @@ function readCheckoutFiles(root: string, repo: string, opts: Required<LocalReadO
     reader.readMatching(discovery.components ?? []);
     const follow = discovery.follow;
     if (!follow) continue;
-    const done = new Set<string>();
-    while (queue.length > 0 && done.size < MAX_FOLLOWED) {
-      const path = queue.shift() as string;
-      if (done.has(path)) continue;
-      done.add(path);
-      const file = reader.files.find((f) => f.path === path);
-      if (!file) continue;
-      let named: string[];
-      try {
-        named = follow(file);
-      } catch (err) {
-        reader.errors.push({ repo, file: path, line: 1, code: 'internal-error', message: `finding the files ${path} names failed: ${(err as Error).message}` });
-        continue;
-      }
-      for (const p of named) queue.push(...reader.readMatching([p]));
-    }
+    const walk = followNamed(queue, follow, (path) => reader.files.find((f) => f.path === path), repo, reader.errors);
+    for (let step = walk.next(); !step.done; step = walk.next(reader.readMatching([step.value])));
   }
   return { repo: { repo, files: reader.files }, errors: reader.errors, listedAbsent: (rel) => reader.listedAbsent(rel) };
 }

@@ -13,6 +13,7 @@ import type { RepoFileReader, ScanError, SourceFile } from '../../core/model';
 import { PLATFORMS } from '../../core/platforms';
 import { decodeSource } from '../../core/yaml';
 import { gitSync } from './run-git';
+import { followNamed } from '../follow';
 
 export interface TreeEntry {
   /** `100644`, `100755`, `120000` (symbolic link), `160000` (submodule). */
@@ -32,7 +33,6 @@ export interface TreeReadOptions {
 
 const DEFAULTS: Required<TreeReadOptions> = { maxFileBytes: 5 * 1024 * 1024, maxFiles: 500 };
 const MAX_LINKS = 8;
-const MAX_FOLLOWED = 200;
 
 /** Parses `git ls-tree -r -z <commit>`: `<mode> <type> <oid>\t<path>\0` per file. */
 export function parseLsTree(out: Buffer): Map<string, TreeEntry> {
@@ -181,22 +181,8 @@ export function readPipelineFiles(gitDir: string, tree: Tree, repo: string, opti
     readMatching(discovery.components ?? []);
     const follow = discovery.follow;
     if (!follow) continue;
-    const done = new Set<string>();
-    while (queue.length > 0 && done.size < MAX_FOLLOWED) {
-      const path = queue.shift() as string;
-      if (done.has(path)) continue;
-      done.add(path);
-      const file = files.find((f) => f.path === path);
-      if (!file) continue;
-      let named: string[];
-      try {
-        named = follow(file);
-      } catch (err) {
-        errors.push({ repo, file: path, line: 1, code: 'internal-error', message: `finding the files ${path} names failed: ${(err as Error).message}` });
-        continue;
-      }
-      for (const p of named) queue.push(...readMatching([p]));
-    }
+    const walk = followNamed(queue, follow, (path) => files.find((f) => f.path === path), repo, errors);
+    for (let step = walk.next(); !step.done; step = walk.next(readMatching([step.value])));
   }
   return { files, errors };
 }

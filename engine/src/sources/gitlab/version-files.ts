@@ -21,6 +21,7 @@ import { PLATFORMS } from '../../core/platforms';
 import { decodeSource } from '../../core/yaml';
 import { encodePathParam, type GitLabClient } from './client';
 import { fileSchema, type TreeEntry, treeEntrySchema } from './schemas';
+import { followNamed } from '../follow';
 
 export interface VersionFilesOptions {
   maxFileBytes?: number;
@@ -41,7 +42,6 @@ export type VersionFiles =
 /** The entry file GitLab reads when the project names none. */
 export const DEFAULT_CI_FILE = '.gitlab-ci.yml';
 /** Most rounds of files named by files already read, per platform (as local-dir.ts). */
-const MAX_FOLLOWED = 200;
 
 /** A file's text from a files-API answer: decoded, bounded, checked. */
 export function fileText(content: string, encoding: string): { text: string } | { code: string; message: string } {
@@ -211,24 +211,11 @@ export async function readVersionFiles(client: GitLabClient, projectId: number, 
     await reader.readMatching(discovery.components ?? []);
     const follow = discovery.follow;
     if (!follow) continue;
-    const done = new Set<string>();
-    while (queue.length > 0 && done.size < MAX_FOLLOWED) {
-      const path = queue.shift() as string;
-      if (done.has(path)) continue;
-      done.add(path);
-      const file = reader.files.find((f) => f.path === path);
-      if (!file) continue;
-      let named: string[];
-      try {
-        named = follow(file);
-      } catch (err) {
-        reader.errors.push({ repo, file: path, line: 1, code: 'internal-error', message: `finding the files ${path} names failed: ${(err as Error).message}` });
-        continue;
-      }
-      for (const p of named) {
-        if (isGlob(p) && globBase(p) !== '') watch.add(globBase(p));
-        queue.push(...(await reader.readMatching([p])));
-      }
+    const walk = followNamed(queue, follow, (path) => reader.files.find((f) => f.path === path), repo, reader.errors);
+    for (let step = walk.next(); !step.done; ) {
+      const p = step.value;
+      if (isGlob(p) && globBase(p) !== '') watch.add(globBase(p));
+      step = walk.next(await reader.readMatching([p]));
     }
   }
   if (reader.failure !== undefined) return { ok: false, reason: reader.failure };
