@@ -8,10 +8,10 @@
  * error, a file over 5 MiB is a `too-large` error (not read), a non-UTF-8 or binary file is an error,
  * and each repository contributes at most `maxFiles` files. Problems are ScanErrors, never thrown.
  */
-import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { type Dirent, lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
 import { anyGlobMatcher, globBase, globDepth, isGlob } from '../core/glob';
-import type { RepoFileReader, RepoInput, ScanError } from '../core/model';
+import type { RepoFileReader, RepoInput, ScanError, SourceFile } from '../core/model';
 import { PLATFORMS } from '../core/platforms';
 import { checkoutMarkers } from '../core/platforms/discovery';
 import { decodeSource } from '../core/yaml';
@@ -64,19 +64,41 @@ export function pathKind(path: string): PathKind {
     return 'missing';
   }
   if (!st.isDirectory()) return 'not-a-directory';
-  if (ROOT_MARKERS.some((m) => lstatOrUndefined(join(path, m)) !== undefined)) return 'checkout';
-  const found = GLOB_MARKERS.some(({ base, match }) => {
-    const dir = join(path, base);
-    if (lstatOrUndefined(dir)?.isDirectory() !== true) return false;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return false;
+  return isCheckout(path) ? 'checkout' : 'folder';
+}
+
+/**
+ * Whether directory `path` has a checkout marker at its root (pathKind's question once `path` is known to be
+ * a directory). `names`, when given, is what a readdir of `path` just returned: a marker whose first
+ * segment is not among them is absent without a system call — unless a name differs from it only in case
+ * (a case-insensitive disk finds it under that name), which is then asked of the disk as without a listing.
+ */
+function isCheckout(path: string, names?: readonly string[]): boolean {
+  const lower = names === undefined ? undefined : new Set(names.map((n) => n.toLowerCase()));
+  const has = names === undefined ? undefined : new Set(names);
+  const mayExist = (rel: string): boolean => {
+    if (lower === undefined || has === undefined) return true;
+    const first = rel.split('/')[0] as string;
+    return has.has(first) || lower.has(first.toLowerCase());
+  };
+  // A name the listing has is there (lstat would find it); any other marker is asked of the disk when it may be there.
+  const present = (m: string): boolean => has?.has(m) === true || (mayExist(m) && lstatOrUndefined(join(path, m)) !== undefined);
+  if (ROOT_MARKERS.some(present)) return true;
+  return GLOB_MARKERS.some(({ base, match }) => {
+    let found: readonly string[];
+    if (base === '' && names !== undefined) found = names;
+    else {
+      if (!mayExist(base)) return false;
+      const dir = join(path, base);
+      if (lstatOrUndefined(dir)?.isDirectory() !== true) return false;
+      try {
+        found = readdirSync(dir);
+      } catch {
+        return false;
+      }
     }
-    return names.some((n) => match(base === '' ? n : `${base}/${n}`));
+    return found.some((n) => match(base === '' ? n : `${base}/${n}`));
   });
-  return found ? 'checkout' : 'folder';
 }
 
 /** `owner/repo` (or `group/sub/project`) from a git remote URL, or undefined. */
@@ -174,8 +196,9 @@ class RepoReader {
     private readonly root: string,
     private readonly repo: string,
     private readonly opts: Required<LocalReadOptions>,
+    realRoot?: string,
   ) {
-    this.realRoot = realpathSync(root);
+    this.realRoot = realRoot ?? realpathSync(root);
   }
 
   private error(file: string, code: string, message: string, line = 1): void {
@@ -236,19 +259,18 @@ class RepoReader {
   }
 
   /**
-   * Whether the listings already read say `rel` is not there (as knownAbsent, but never listing a
-   * directory): a file a job asks for (a Makefile, a script) is then missing without a system call.
+   * The listings read, by repository-relative directory reached through real directories only ('' the
+   * root): the names each holds, in lower case. What listedAbsentIn needs once reading is over.
    */
-  listedAbsent(rel: string): boolean {
-    let dir = '';
-    for (const seg of rel.split('/')) {
-      const real = dir === '' ? this.realRoot : this.realDirs.get(dir);
+  listedDirs(): Map<string, ReadonlySet<string>> {
+    const dirs = new Map<string, ReadonlySet<string>>();
+    const root = this.listed.get(this.realRoot);
+    if (root) dirs.set('', root.lower);
+    for (const [rel, real] of this.realDirs) {
       const listing = real === undefined ? undefined : this.listed.get(real);
-      if (!listing || !PRINTABLE_ASCII.test(seg) || seg === '.' || seg === '..') return false;
-      if (!listing.lower.has(seg.toLowerCase())) return true;
-      dir = dir === '' ? seg : `${dir}/${seg}`;
+      if (rel !== '' && listing) dirs.set(rel, listing.lower);
     }
-    return false;
+    return dirs;
   }
 
   /** Reads repository-relative `rel` if it exists. Returns whether it was added. */
@@ -394,7 +416,7 @@ class RepoReader {
    * Returns the paths read, in walking order (entries sorted by name).
    */
   private walk(base: string, patterns: readonly string[], depth: number): string[] {
-    const match = anyGlobMatcher(patterns);
+    const match = cachedMatcher(patterns);
     const read: string[] = [];
     const visit = (dir: string, left: number): void => {
       if (left <= 0) return;
@@ -434,6 +456,22 @@ class RepoReader {
 
 /** Deepest directory level a `**` glob walks to. */
 const MAX_WALK_DEPTH = 12;
+
+/** Matchers of the pattern lists walked: the platforms' own lists are walked in every repository (compiled once, not per repository). */
+const MATCHERS = new Map<string, (text: string) => boolean>();
+const MAX_MATCHERS = 256;
+
+function cachedMatcher(patterns: readonly string[]): (text: string) => boolean {
+  const key = patterns.join('\u0000');
+  let match = MATCHERS.get(key);
+  if (match === undefined) {
+    // Patterns named by repositories' own files (a GitLab include's glob) come and go: the map stays bounded.
+    if (MATCHERS.size >= MAX_MATCHERS) MATCHERS.clear();
+    match = anyGlobMatcher(patterns);
+    MATCHERS.set(key, match);
+  }
+  return match;
+}
 /** Most rounds of files named by files already read (`Discovery.follow`) per platform and repository. */
 
 /**
@@ -443,12 +481,41 @@ const MAX_WALK_DEPTH = 12;
  */
 export function readCheckout(root: string, repo: string, options: LocalReadOptions = {}): { repo: RepoInput; errors: ScanError[] } {
   const r = readCheckoutFiles(root, repo, { ...DEFAULTS, ...options });
-  return { repo: r.repo, errors: r.errors };
+  return { repo: { repo: r.repo, files: r.files }, errors: r.errors };
 }
 
-/** readCheckout, and what its listings say is absent from the checkout. */
-function readCheckoutFiles(root: string, repo: string, opts: Required<LocalReadOptions>): { repo: RepoInput; errors: ScanError[]; listedAbsent: (rel: string) => boolean } {
-  const reader = new RepoReader(root, repo, opts);
+/**
+ * Whether the listings a checkout's reading left (RepoReader.listedDirs) say `rel` is not there: a
+ * directory on its way, reached through real directories, has no entry of that name (ASCII names compared
+ * without case, as a case-insensitive disk would find them). False when not known. A file a job asks for
+ * (a Makefile, a script) is then missing without a system call.
+ */
+function listedAbsentIn(dirs: ReadonlyMap<string, ReadonlySet<string>>, rel: string): boolean {
+  let dir = '';
+  for (const seg of rel.split('/')) {
+    const lower = dirs.get(dir);
+    if (!lower || !PRINTABLE_ASCII.test(seg) || seg === '.' || seg === '..') return false;
+    if (!lower.has(seg.toLowerCase())) return true;
+    dir = dir === '' ? seg : `${dir}/${seg}`;
+  }
+  return false;
+}
+
+/**
+ * One checkout's CI files as read, with its errors and what its listings say is there: plain data (Maps and
+ * Sets of strings), so a reading thread can send it to the thread that scans (checkoutInput turns it into
+ * a RepoInput there).
+ */
+export interface CheckoutRead {
+  repo: string;
+  files: SourceFile[];
+  errors: ScanError[];
+  /** RepoReader.listedDirs. */
+  listed: Map<string, ReadonlySet<string>>;
+}
+
+function readCheckoutFiles(root: string, repo: string, opts: Required<LocalReadOptions>, realRoot?: string): CheckoutRead {
+  const reader = new RepoReader(root, repo, opts, realRoot);
   for (const { discovery } of PLATFORMS) {
     const queue = reader.readMatching(discovery.pipelines);
     reader.readMatching(discovery.components ?? []);
@@ -457,7 +524,7 @@ function readCheckoutFiles(root: string, repo: string, opts: Required<LocalReadO
     const walk = followNamed(queue, follow, (path) => reader.files.find((f) => f.path === path), repo, reader.errors);
     for (let step = walk.next(); !step.done; step = walk.next(reader.readMatching([step.value])));
   }
-  return { repo: { repo, files: reader.files }, errors: reader.errors, listedAbsent: (rel) => reader.listedAbsent(rel) };
+  return { repo, files: reader.files, errors: reader.errors, listed: reader.listedDirs() };
 }
 
 /** A folder name as a repository id: `owner+repo` (a flattened layout) reads as `owner/repo`. */
@@ -469,6 +536,8 @@ function idFromFolder(name: string): string {
 export interface LocalCheckout {
   root: string;
   id: string;
+  /** `root`'s real path when the listing knows it (a real directory reached through real directories). */
+  real?: string;
 }
 
 /**
@@ -481,12 +550,12 @@ export function listLocalPaths(paths: readonly string[], options: LocalReadOptio
   const checkouts: LocalCheckout[] = [];
   const errors: ScanError[] = [];
   const missing: string[] = [];
-  const add = (root: string, id: string): void => {
+  const add = (root: string, id: string, real?: string): void => {
     if (checkouts.length >= opts.maxRepos) {
       if (errors.length === 0) errors.push({ repo: id, file: '.', line: 1, code: 'too-many-repos', message: `more than ${opts.maxRepos} repositories; the rest were not read` });
       return;
     }
-    checkouts.push({ root, id });
+    checkouts.push(real === undefined ? { root, id } : { root, id, real });
   };
 
   for (const p of paths) {
@@ -501,14 +570,21 @@ export function listLocalPaths(paths: readonly string[], options: LocalReadOptio
       continue;
     }
     const realTop = realpathSync(abs);
-    const children = safeDirs(abs, realTop);
-    for (const child of children) {
+    for (const child of realSubdirs(abs)) {
       const childPath = join(abs, child);
-      if (pathKind(childPath) === 'checkout') {
-        add(childPath, idFromFolder(child));
+      // A real directory listed in a real directory: its real path is known without asking the disk.
+      const childReal = realTop + sep + child;
+      let names: string[] | undefined;
+      try {
+        names = readdirSync(childPath);
+      } catch {
+        names = undefined;
+      }
+      if (isCheckout(childPath, names)) {
+        add(childPath, idFromFolder(child), childReal);
         continue;
       }
-      for (const grand of safeDirs(childPath, realTop)) add(join(childPath, grand), `${child}/${grand}`);
+      for (const grand of realSubdirs(childPath)) add(join(childPath, grand), `${child}/${grand}`, childReal + sep + grand);
     }
   }
   return { checkouts, errors, missing };
@@ -516,22 +592,31 @@ export function listLocalPaths(paths: readonly string[], options: LocalReadOptio
 
 /** Reads one listed checkout: its CI files, and a reader for the files a job runs (read when the engine asks). */
 export function readListedCheckout(checkout: LocalCheckout, options: LocalReadOptions = {}): { repo: RepoInput; errors: ScanError[] } {
+  return checkoutInput(checkout, readCheckoutData(checkout, options), options);
+}
+
+/** Reads one listed checkout's CI files as data (readListedCheckout without the reader: checkoutInput adds it where the scan runs). */
+export function readCheckoutData(checkout: LocalCheckout, options: LocalReadOptions = {}): CheckoutRead {
+  return readCheckoutFiles(checkout.root, checkout.id, { ...DEFAULTS, ...options }, checkout.real);
+}
+
+/** A listed checkout's read files as a RepoInput, with a reader for the files a job runs (read when the engine asks). */
+export function checkoutInput(checkout: LocalCheckout, r: CheckoutRead, options: LocalReadOptions = {}): { repo: RepoInput; errors: ScanError[] } {
   const opts = { ...DEFAULTS, ...options };
-  const r = readCheckoutFiles(checkout.root, checkout.id, opts);
   // The reader of the files a job runs, made when a file the listings do not rule out is first asked for.
   let files: RepoFileReader | undefined;
   const reader: RepoFileReader = {
     read(path) {
       // A path the reader takes as a repository path (not refused as outside) that the checkout's listings
       // do not have is missing, as the reader would find (without its realpath of a missing file).
-      if (path !== '' && !path.startsWith('/') && !path.includes('\\') && !path.includes('\0') && !/^[A-Za-z]:/.test(path) && !path.split('/').includes('..') && r.listedAbsent(path)) {
+      if (path !== '' && !path.startsWith('/') && !path.includes('\\') && !path.includes('\0') && !/^[A-Za-z]:/.test(path) && !path.split('/').includes('..') && listedAbsentIn(r.listed, path)) {
         return { missing: true };
       }
       files ??= repoFileReader(checkout.root, { maxFileBytes: opts.maxFileBytes });
       return files.read(path);
     },
   };
-  return { repo: { ...r.repo, reader }, errors: r.errors };
+  return { repo: { repo: r.repo, files: r.files, reader }, errors: r.errors };
 }
 
 /**
@@ -551,19 +636,20 @@ export function readLocalPaths(paths: readonly string[], options: LocalReadOptio
   return { repos, errors: [...errors, ...listed.errors], missing: listed.missing };
 }
 
-/** Sub-directories of `dir` that are real directories (symlinked directories are not followed), hidden ones skipped. */
-function safeDirs(dir: string, realTop: string): string[] {
-  let names: string[];
+/**
+ * Sub-directories of `dir` that are real directories (symlinked directories are not followed: the entry's
+ * own type, as lstat gives it), hidden ones skipped, sorted by name. A real directory listed in a directory
+ * inside the given path is inside it too.
+ */
+function realSubdirs(dir: string): string[] {
+  let entries: Dirent[];
   try {
-    names = readdirSync(dir).sort();
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
-  return names.filter((n) => {
-    if (n.startsWith('.') || n === 'node_modules') return false;
-    const st = lstatOrUndefined(join(dir, n));
-    if (!st?.isDirectory()) return false;
-    const rel = relative(realTop, realpathSync(join(dir, n)));
-    return !rel.startsWith('..');
-  });
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
+    .map((e) => e.name)
+    .sort();
 }

@@ -75,6 +75,27 @@ describe('scanLocalPaths', () => {
     expect(await grouped(examples.paths, examples.source, 3, 1)).toBe(before);
   }, 60_000);
 
+  it('with one scanning thread, reads the next groups on a reading thread; a reading thread that fails costs nothing but time', async () => {
+    const before = currentPath(examples.paths, examples.source);
+    let started = 0;
+    const counted = (): Worker => {
+      started++;
+      return sourceWorker();
+    };
+    const withReader = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: counted });
+    expect(started).toBe(1);
+    expect(report(withReader.results, withReader.readErrors)).toBe(before);
+
+    // A thread that answers nothing a reader would (here: it exits at once): every group is read here.
+    const broken = (): Worker => new Worker('process.exit(3)', { eval: true });
+    const fallback = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: broken });
+    expect(report(fallback.results, fallback.readErrors)).toBe(before);
+    // One that answers something else: the same.
+    const liar = (): Worker => new Worker("require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage({ ok: true, reads: [{ repo: 'x' }] }))", { eval: true });
+    const lied = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: liar });
+    expect(report(lied.results, lied.readErrors)).toBe(before);
+  }, 60_000);
+
   it('takes --jobs from 1 to 64', () => {
     expect(jobsOption(undefined)).toBeUndefined();
     expect(jobsOption('1')).toBe(1);
