@@ -93,6 +93,26 @@ function eachNode(nodes: readonly ComponentNode[], out: ComponentNode[] = []): C
   return out;
 }
 
+/** An unresolved node of a tree, with the key that lists it once per repository version. */
+interface UnresolvedNode {
+  node: ComponentNode;
+  key: string;
+}
+
+/**
+ * The unresolved nodes of a tree, depth first, keyed: found once per tree and handed to every
+ * indicator's builder (the same key string each time, so each builder's set hashes it only once).
+ */
+function unresolvedNodes(input: RepoInput, nodes: readonly ComponentNode[]): UnresolvedNode[] {
+  const found: UnresolvedNode[] = [];
+  for (const node of eachNode(nodes)) {
+    if (node.status !== 'unresolved') continue;
+    const u = node.use;
+    found.push({ node, key: `${input.repo}\u0000${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}\u0000${input.version?.commit ?? ''}` });
+  }
+  return found;
+}
+
 /** What one indicator's result collects while the repositories are walked. */
 class ResultBuilder {
   readonly findings: Finding[] = [];
@@ -114,17 +134,14 @@ class ResultBuilder {
     this.errors.push(e);
   }
 
-  addUnresolved(input: RepoInput, nodes: readonly ComponentNode[], usedBy: string, matched: boolean): void {
-    const repo = input.repo;
-    for (const node of eachNode(nodes)) {
-      if (node.status !== 'unresolved') continue;
-      const u = node.use;
-      const key = `${repo}\u0000${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}\u0000${input.version?.commit ?? ''}`;
+  addUnresolved(input: RepoInput, found: readonly UnresolvedNode[], usedBy: string, matched: boolean): void {
+    for (const { node, key } of found) {
       if (this.unresolvedKeys.has(key)) continue;
       this.unresolvedKeys.add(key);
+      const u = node.use;
       const why = node.reason ?? this.source.describe(u.ref);
       const hint = matched ? '' : ': what it runs was not read, so it might hide the indicator';
-      this.unresolved.push(inVersion({ repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason: `${why} (used by ${usedBy}${hint})` }, input));
+      this.unresolved.push(inVersion({ repo: input.repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason: `${why} (used by ${usedBy}${hint})` }, input));
     }
   }
 
@@ -202,7 +219,7 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
       const resolvedBy = new Map<Pipeline, ResolvedJob[]>();
       for (const pipeline of pipelines) {
         resolvedBy.set(pipeline, pipeline.jobs.map((job) => resolver.resolveJob(job, pipeline)));
-        const pipelineNodes = resolver.resolveUses(pipeline.uses);
+        const pipelineNodes = unresolvedNodes(repo, resolver.resolveUses(pipeline.uses));
         for (const b of builders) b.addUnresolved(repo, pipelineNodes, `${pipeline.file}`, false);
       }
       const platformJobs = [...resolvedBy.values()].flat();
@@ -212,6 +229,8 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
         for (const resolved of resolvedJobs) {
           if (repo.version === undefined) jobs++;
           else versioned.jobs.add(`${repo.repo}\u0000${pipeline.file}\u0000${resolved.job.id}`);
+          const jobUnresolved = unresolvedNodes(repo, resolved.components);
+          const usedBy = `job ${resolved.job.name} in ${pipeline.file}`;
           for (const b of builders) {
             let matches: Match[];
             try {
@@ -220,7 +239,7 @@ export function scanMany(repos: readonly RepoInput[], indicators: readonly Indic
               b.addError(inVersion({ repo: repo.repo, file: resolved.job.pos.file, line: resolved.job.pos.line, code: 'internal-error', message: `matching job ${resolved.job.id} failed: ${(err as Error).message}` }, repo));
               matches = [];
             }
-            b.addUnresolved(repo, resolved.components, `job ${resolved.job.name} in ${pipeline.file}`, matches.length > 0);
+            b.addUnresolved(repo, jobUnresolved, usedBy, matches.length > 0);
             if (matches.length > MAX_FINDINGS_PER_JOB) {
               // Affected uses first, so that what is left out never hides an exposure of the job.
               const ordered = [...matches.filter((m) => m.affected), ...matches.filter((m) => !m.affected)];

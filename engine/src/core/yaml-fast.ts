@@ -9,14 +9,16 @@
  * merge's sources), merge keys (`<<: *a`, `<<: [*a, *b]`: the map's own keys win, earlier sources win
  * over later ones, a merged key's line is its line in the source), GitLab's `!reference [job, key]` on a
  * one-line flow sequence, folded scalars with more-indented lines, sequence items whose mapping or sequence
- * starts on the line after their `-` (`- # comment`, `- &a`), and empty documents (only blank and comment
- * lines: null at line 1). Aliases are bounded as the full reader bounds them (maxAliasCount): an anchored
+ * starts on the line after their `-` (`- # comment`, `- &a`), anchored sequence items (`- &a {k: v}`), a
+ * block scalar's header on the line after its key, keys repeated in a mapping (the last value, the first
+ * key's place and line, as the full reader, which does not ask for unique keys), documents that are one
+ * one-line scalar, and empty documents (only blank and comment lines: null at line 1). Aliases are bounded as the full reader bounds them (maxAliasCount): an anchored
  * node may hold aliases only of anchors that hold none, and the reader answers only when the full reader's
  * alias count cannot pass the limit.
  *
  * It answers only for files it reads with certainty. Anything else — other tags, anchors on keys or in
  * flow collections, multi-line plain or quoted scalars, complex keys, several documents, directives, tabs
- * or CR in indentation, duplicate or non-string keys, whatever the full reader would call an error — makes
+ * or CR in indentation, non-string keys, an anchor on an alias, whatever the full reader would call an error — makes
  * it return undefined, and the caller uses the full reader. yaml-fast.spec.ts compares both on every file
  * of the examples and the corpus: value, and the line of every path.
  *
@@ -93,11 +95,14 @@ const OTHER_NUMBER = /^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0
 
 /** A plain scalar's value under the YAML 1.2 core schema (the full reader's default). */
 function plainValue(s: string): unknown {
-  if (NULLS.has(s)) return null;
-  if (TRUES.has(s)) return true;
-  if (FALSES.has(s)) return false;
-  // Every number of the core schema starts with a digit, a sign or a dot.
   const c = s.charCodeAt(0);
+  // Nulls and booleans have at most 5 characters (the sets are asked only then: no hash of longer text).
+  if (s.length <= 5) {
+    if (NULLS.has(s)) return null;
+    if (TRUES.has(s)) return true;
+    if (FALSES.has(s)) return false;
+  }
+  // Every number of the core schema starts with a digit, a sign or a dot.
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return s;
   if (INT.test(s)) {
     const n = Number(s);
@@ -128,6 +133,11 @@ function stripComment(s: string): string {
     }
   }
   return s.slice(0, end).trimEnd();
+}
+
+/** Whether l[at…] starts with a sequence item's dash (`-` alone or before a space). */
+function isDash(l: string, at: number): boolean {
+  return l.charCodeAt(at) === 45 /* - */ && (at + 1 === l.length || l.charCodeAt(at + 1) === 32);
 }
 
 /** Only spaces and an optional comment. */
@@ -202,27 +212,90 @@ function quoted(s: string): { value: string; rest: string } {
   }
 }
 
-/**
- * Plain scalars already read as the string they are (keys and values repeat across files: `runs-on`,
- * `ubuntu-latest`): blockPlain's answer without its checks. Bounded.
- */
-const PLAIN_STRINGS = new Set<string>();
+/** Characters String.prototype.trim removes beyond ASCII (the same set as `\s`). */
+const WIDE_SPACE = /\s/;
 
-/** blockPlain(s), through PLAIN_STRINGS. */
-function blockPlainString(s: string): unknown {
-  if (PLAIN_STRINGS.has(s)) return s;
-  const v = blockPlain(s);
-  if (v === s && s.length <= 64 && PLAIN_STRINGS.size < 8192) PLAIN_STRINGS.add(s);
-  return v;
+/** Whether the UTF-16 unit `c` is whitespace to trimStart/trimEnd. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c >= 0x80 && WIDE_SPACE.test(String.fromCharCode(c)));
 }
 
-/** A one-line plain scalar in block context (`s` already without its comment): its value. */
-function blockPlain(s: string): unknown {
-  const c = s[0];
-  if (c === undefined || INDICATOR.has(c)) out();
-  if ((c === '-' || c === '?' || c === ':') && (s.length === 1 || s[1] === ' ')) out();
-  if (s.includes(': ') || s.endsWith(':') || s.includes('\t')) out();
-  return plainValue(s);
+/** The offset of the first non-whitespace character of `l` at or after `i` (as trimStart). */
+function skipSpace(l: string, i: number): number {
+  while (i < l.length && isSpace(l.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The end of l[start, end) without its trailing whitespace (as trimEnd). */
+function trimEndAt(l: string, start: number, end: number): number {
+  while (end > start && isSpace(l.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/** The end of l[start…] before a comment (` #`), right-trimmed: stripComment on offsets. */
+function commentEnd(l: string, start: number): number {
+  let end = l.length;
+  for (let i = start; i < l.length; i++) {
+    if (l.charCodeAt(i) === 35 /* # */ && (i === start || l.charCodeAt(i - 1) === 32)) {
+      end = i;
+      break;
+    }
+  }
+  return trimEndAt(l, start, end);
+}
+
+/** INDICATOR by character code. */
+const INDICATOR_CODE = new Uint8Array(128);
+for (const c of INDICATOR) INDICATOR_CODE[c.charCodeAt(0)] = 1;
+
+/**
+ * Leaves the subset unless l[a, b) (without its comment, trimmed) is a one-line plain scalar in block
+ * context. On offsets, in one pass and without hashing the text: the hot path of keys and values.
+ */
+function checkBlockPlain(l: string, a: number, b: number): void {
+  if (a >= b) out();
+  const c = l.charCodeAt(a);
+  if (c < 128 && INDICATOR_CODE[c] === 1) out();
+  if ((c === 45 /* - */ || c === 63 /* ? */ || c === 58) /* : */ && (b - a === 1 || l.charCodeAt(a + 1) === 32)) out();
+  for (let i = a; i < b; i++) {
+    const ch = l.charCodeAt(i);
+    if (ch === 9) out(); // a tab
+    if (ch === 58 && (i + 1 === b || l.charCodeAt(i + 1) === 32)) out(); // `: ` inside, or `:` at the end
+  }
+}
+
+/**
+ * Plain keys already read (keys repeat within and across files: `name`, `runs-on`, `steps`), by length
+ * and first character. Finding one compares characters in place: no substring is cut and none hashed
+ * (storing a new substring as a property key hashes it to find its interned copy). Bounded.
+ */
+const KNOWN_KEYS: (string[] | undefined)[] = [];
+const KNOWN_KEY_LENGTH = 32;
+let knownKeyCount = 0;
+
+function knownKey(l: string, a: number, b: number): string | undefined {
+  const len = b - a;
+  if (len > KNOWN_KEY_LENGTH) return undefined;
+  const bucket = KNOWN_KEYS[len * 128 + (l.charCodeAt(a) & 127)];
+  if (bucket === undefined) return undefined;
+  for (const key of bucket) if (l.startsWith(key, a)) return key;
+  return undefined;
+}
+
+/** Adds `key`, a plain key read as itself, to KNOWN_KEYS. */
+function rememberKey(key: string): void {
+  if (key.length > KNOWN_KEY_LENGTH || knownKeyCount >= 4096) return;
+  const at = key.length * 128 + (key.charCodeAt(0) & 127);
+  const bucket = KNOWN_KEYS[at] ?? (KNOWN_KEYS[at] = []);
+  if (bucket.length >= 16) return;
+  bucket.push(key);
+  knownKeyCount++;
+}
+
+/** The value of the one-line plain scalar l[a, b) in block context. */
+function blockPlainAt(l: string, a: number, b: number): unknown {
+  checkBlockPlain(l, a, b);
+  return plainValue(l.slice(a, b));
 }
 
 /** A one-line flow scalar item (`a`, `'a'`, `"a"`). */
@@ -303,15 +376,19 @@ function flow(s: string, line: number, lineAt?: (offset: number) => number): { v
       rest = item.slice(colon + 1);
       if (flowScalar(key) !== key) out();
     }
-    checkKey(key, keys);
+    checkKey(key);
     value[key] = flowScalar(rest.trim());
-    keys.set(key, itemLine(k));
+    if (!keys.has(key)) keys.set(key, itemLine(k)); // a duplicate key: its last value, its first line
   }
   return { value, place: { line, keys } };
 }
 
-function checkKey(key: string, keys: Map<string, Spot>): void {
-  if (keys.has(key) || key === '<<' || key === '__proto__') out();
+/**
+ * A key the subset reads as an ordinary key. A key repeated in one mapping is (the full reader does not
+ * ask for unique keys): its value is the last one, in the place of the first, and its line the first's.
+ */
+function checkKey(key: string): void {
+  if (key === '<<' || key === '__proto__') out();
 }
 
 /** A copy of a merged value (the full reader builds each merge's values afresh). */
@@ -340,9 +417,9 @@ class Reader {
    * spot here, read at once by the caller: no `{value, place}` pair per node).
    */
   private spot: Spot = 0;
-  /** What the last entry() call read: the key, what follows its colon, and whether it was quoted. */
+  /** What the last entry() call read: the key, the offset after its colon, and whether it was quoted. */
   private entryKey = '';
-  private entryRest = '';
+  private entryRest = 0;
   private entryQuoted = false;
 
   constructor(
@@ -460,53 +537,72 @@ class Reader {
     if (/^---[ ]*(#.*)?$/.test(this.lines[this.i] ?? '')) this.i++;
     const at = this.next();
     if (at < 0) out();
-    const value = this.node(this.ind, -1);
+    const top = this.topScalar();
+    const value = top ? top.value : this.node(this.ind, -1);
     const place = this.spot;
     if (this.next() >= 0) out();
     if (!this.aliasesBounded()) out();
     return { value, place };
   }
 
+  /**
+   * A document that is one plain or quoted scalar on one line (`lol`): its value in a box, with its line
+   * in spot; undefined when the document is something else.
+   */
+  private topScalar(): { value: unknown } | undefined {
+    const l = this.lines[this.i] as string;
+    const at = this.ind;
+    const c = l[at] as string;
+    if (isDash(l, at) || this.entry(l, at)) return undefined;
+    if (c !== "'" && c !== '"' && INDICATOR.has(c)) return undefined; // left to node(), which leaves the subset
+    // (content() leaves the subset when another line with content follows.)
+    return { value: this.content(l, at, -1, false, this.i + 1) };
+  }
+
   /** A block node whose first line is the next line with content, at indentation `ind` (> parent). */
   private node(ind: number, parent: number): unknown {
     if (ind <= parent) out();
-    const l = this.lines[this.i] as string;
-    const rest = l.slice(ind);
-    if (rest[0] === '-' && (rest.length === 1 || rest[1] === ' ')) return this.seq(ind);
-    return this.map(ind);
+    return isDash(this.lines[this.i] as string, ind) ? this.seq(ind) : this.map(ind);
   }
 
   /**
-   * Whether `s` starts with `key: …`; when it does, the key, what follows the colon and whether the key
-   * was quoted are left in entryKey, entryRest and entryQuoted.
+   * Whether l[start…] starts with `key: …`; when it does, the key, the offset after its colon and whether
+   * the key was quoted are left in entryKey, entryRest and entryQuoted. (Offsets in the line, not
+   * substrings: only the key is cut out.)
    */
-  private entry(s: string): boolean {
-    const c = s[0];
-    if (c === '[' || c === '{') return false;
-    if (c === "'" || c === '"') {
-      const q = quoted(s);
+  private entry(l: string, start: number): boolean {
+    const c = l.charCodeAt(start);
+    if (c === 91 /* [ */ || c === 123 /* { */) return false;
+    if (c === 39 /* ' */ || c === 34 /* " */) {
+      const q = quoted(l.slice(start));
       if (q.rest[0] !== ':' || (q.rest.length > 1 && q.rest[1] !== ' ')) return false;
       this.entryKey = q.value;
-      this.entryRest = q.rest.slice(1);
+      this.entryRest = l.length - q.rest.length + 1;
       this.entryQuoted = true;
       return true;
     }
     let colon = -1;
-    for (let i = 0; i < s.length; i++) {
-      const ch = s.charCodeAt(i);
-      if (ch === 35 /* # */ && i > 0 && s[i - 1] === ' ') return false;
-      if (ch === 58 /* : */ && (i + 1 === s.length || s[i + 1] === ' ')) {
+    for (let i = start; i < l.length; i++) {
+      const ch = l.charCodeAt(i);
+      if (ch === 35 /* # */ && i > start && l.charCodeAt(i - 1) === 32) return false;
+      if (ch === 58 /* : */ && (i + 1 === l.length || l.charCodeAt(i + 1) === 32)) {
         colon = i;
         break;
       }
     }
-    if (colon <= 0) return false;
-    if (colon > 1000) out(); // an implicit key is at most 1024 characters
-    const key = s.slice(0, colon).trimEnd();
-    // A plain key that the core schema reads as something other than a string is left to the full reader.
-    if (blockPlainString(key) !== key) out();
+    if (colon <= start) return false;
+    if (colon - start > 1000) out(); // an implicit key is at most 1024 characters
+    const end = trimEndAt(l, start, colon);
+    let key = knownKey(l, start, end);
+    if (key === undefined) {
+      checkBlockPlain(l, start, end);
+      key = l.slice(start, end);
+      // A plain key that the core schema reads as something other than a string is left to the full reader.
+      if (plainValue(key) !== key) out();
+      rememberKey(key);
+    }
     this.entryKey = key;
-    this.entryRest = s.slice(colon + 1);
+    this.entryRest = colon + 1;
     this.entryQuoted = false;
     return true;
   }
@@ -520,17 +616,17 @@ class Reader {
       const lind = this.ind;
       if (lind < ind) break;
       if (lind > ind) out();
-      if (!this.entry(l.slice(ind))) out();
+      if (!this.entry(l, ind)) out();
       const key = this.entryKey;
       const rest = this.entryRest;
       if (key === '<<' && !this.entryQuoted) {
-        this.merge(rest, ind, value, place);
+        this.merge(l.slice(rest), ind, value, place);
         continue;
       }
-      checkKey(key, keys);
+      checkKey(key);
       const line = this.i + 1;
-      value[key] = this.value(rest, ind, true);
-      keys.set(key, spotAt(this.spot, line)); // an entry is at its key's line
+      value[key] = this.value(l, rest, ind, true);
+      if (!keys.has(key)) keys.set(key, spotAt(this.spot, line)); // an entry is at its key's line
     }
     this.spot = place;
     return value;
@@ -581,28 +677,34 @@ class Reader {
       const lind = this.ind;
       if (lind < ind) break;
       if (lind > ind) out();
-      if (l[ind] !== '-' || (l.length > ind + 1 && l[ind + 1] !== ' ')) break;
-      const after = l.slice(ind + 1);
-      const content = after.trimStart();
-      if (content === '' || content[0] === '#' || (content[0] === '&' && isBlankRest(content.replace(ANCHOR, '')))) {
+      if (!isDash(l, ind)) break;
+      const col = skipSpace(l, ind + 1); // where the item's content starts
+      const c = l.charCodeAt(col);
+      if (col === l.length || c === 35 /* # */ || (c === 38 /* & */ && isBlankRest(l.slice(col).replace(ANCHOR, '')))) {
         // `-` alone (or with a comment, or an anchor): the item is the mapping or sequence on the next,
         // more indented lines, and its line is where that starts (as the full reader places it).
-        value.push(this.laterItem(after, ind));
+        value.push(this.laterItem(ind));
         items.push(this.spot);
         continue;
       }
-      const col = l.length - content.length;
       const line = this.i + 1;
-      const isSeq = content[0] === '-' && (content.length === 1 || content[1] === ' ');
-      if (isSeq || this.entry(content)) {
-        // A compact mapping or sequence: read as if it started on its own line at its column.
-        this.lines[this.i] = ' '.repeat(col) + content;
-        this.stoppedAt = -1;
+      if (c === 38 /* & */) {
+        // An anchored item on the dash's line (`- &a {k: v}`, `- &a text`); an anchored key (`- &a k: v`) is
+        // not a value there and leaves the subset in value().
+        value.push(this.value(l, ind + 1, ind, false));
+        items.push(spotAt(this.spot, line));
+        continue;
+      }
+      if (isDash(l, col) || this.entry(l, col)) {
+        // A compact mapping or sequence: read as if it started on its own line at its column (every
+        // reading of a line is relative to the indentation next() reports for it, so none is rewritten).
+        this.stoppedAt = this.i;
+        this.ind = col;
         value.push(this.node(col, ind));
         items.push(spotAt(this.spot, line));
         continue;
       }
-      value.push(this.value(after, ind, false));
+      value.push(this.value(l, ind + 1, ind, false));
       items.push(spotAt(this.spot, line));
     }
     this.spot = place;
@@ -611,111 +713,112 @@ class Reader {
 
   /**
    * A sequence item whose `-` (on line this.i, at indentation `ind`) is followed by nothing, a comment or
-   * an anchor (`after`): a block mapping or sequence starting on a later, more indented line. Anything
-   * else there (nothing, a scalar, a flow collection) leaves the subset.
+   * an anchor: a block mapping or sequence starting on a later, more indented line. Anything else there
+   * (nothing, a scalar, a flow collection) leaves the subset.
    */
-  private laterItem(after: string, ind: number): unknown {
+  private laterItem(ind: number): unknown {
     const dash = this.i;
     this.i++;
     const at = this.next();
     if (at < 0 || this.ind <= ind) out();
-    const s = (this.lines[at] as string).slice(this.ind);
-    if (!(s[0] === '-' && (s.length === 1 || s[1] === ' ')) && !this.entry(s)) out();
+    const l = this.lines[at] as string;
+    if (!isDash(l, this.ind) && !this.entry(l, this.ind)) out();
     this.i = dash;
     this.stoppedAt = -1;
-    const v = this.value(after, ind, false);
+    const v = this.value(this.lines[dash] as string, ind + 1, ind, false);
     if (typeof this.spot === 'number' || this.spot.line !== at + 1) out();
     return v;
   }
 
   /**
-   * The value after `key:` or `- ` (`rest`, on line this.i) in a collection at indentation `ind`; leaves
+   * The value after `key:` or `- ` (l[at…], on line this.i) in a collection at indentation `ind`; leaves
    * this.i after the value's last line.
    */
-  private value(rest: string, ind: number, inMap: boolean): unknown {
+  private value(l: string, at: number, ind: number, inMap: boolean): unknown {
     const line = this.i + 1;
-    const t = rest.trimStart();
-    if (t !== '' && rest.length > 0 && rest[0] !== ' ') out();
-    if (t[0] === '&') {
-      const m = ANCHOR.exec(t);
+    const t = skipSpace(l, at);
+    if (t < l.length && at < l.length && l.charCodeAt(at) !== 32) out();
+    if (l.charCodeAt(t) === 38 /* & */) {
+      const m = ANCHOR.exec(l.slice(t));
       if (!m) out();
       const name = m[1] as string;
       const frame: OpenAnchor = { name, level: 0, inner: new Set() };
+      const after = skipSpace(l, t + m[0].length);
+      if (l.charCodeAt(after) === 42 /* * */) out(); // an alias with an anchor: an error for the full reader
       this.open.push(frame);
-      const v = this.content(t.slice(m[0].length).trimStart(), ind, inMap, line);
+      const v = this.content(l, after, ind, inMap, line);
       this.open.pop();
       const anchor: Anchor = { value: v, place: this.spot, level: frame.level, usesOut: 0, usesIn: 0, inner: frame.inner, merged: 0 };
       this.anchors.set(name, anchor);
       this.all.push(anchor);
       return v;
     }
-    return this.content(t, ind, inMap, line);
+    return this.content(l, t, ind, inMap, line);
   }
 
-  /** A value's content `t` (no anchor), starting on line `line`. */
-  private content(t: string, ind: number, inMap: boolean, line: number): unknown {
-    if (t === '' || t[0] === '#') {
+  /** A value's content l[at…] (no anchor; `at` past the spaces), starting on line `line`. */
+  private content(l: string, at: number, ind: number, inMap: boolean, line: number): unknown {
+    const c = l.charCodeAt(at);
+    if (at >= l.length || c === 35 /* # */) {
       this.i++;
-      const at = this.next();
-      if (at < 0) {
+      const next = this.next();
+      if (next < 0) {
         this.spot = line;
         return null;
       }
       const nind = this.ind;
+      const nl = this.lines[next] as string;
       if (nind > ind) {
-        const l = this.lines[at] as string;
-        const s = l.slice(nind);
-        const isSeq = s[0] === '-' && (s.length === 1 || s[1] === ' ');
-        if (s[0] === '[' || s[0] === '{') {
+        const nc = nl[nind];
+        if (nc === '[' || nc === '{') {
           // A flow collection on the lines after its key (as formatters write long lists).
-          const f = this.flowValue(s, at, ind);
+          const f = this.flowValue(nl.slice(nind), next, ind);
           this.i++;
           const after = this.next();
           if (after >= 0 && this.ind > ind) out();
           this.spot = f.place;
           return f.value;
         }
-        if (!isSeq && !this.entry(s)) out(); // a scalar on the next line
+        if (nc === '|' || nc === '>') return this.blockScalar(nl.slice(nind), ind, line); // its header on the line after the key
+        if (!isDash(nl, nind) && !this.entry(nl, nind)) out(); // a scalar on the next line
         return this.node(nind, ind);
       }
-      const l = this.lines[at] as string;
-      if (inMap && nind === ind && l[ind] === '-' && (l.length === ind + 1 || l[ind + 1] === ' ')) return this.seq(ind);
+      if (inMap && nind === ind && isDash(nl, ind)) return this.seq(ind);
       this.spot = line;
       return null;
     }
     let value: unknown;
     let spot: Spot = line;
-    const c = t[0];
-    if (c === '|' || c === '>') return this.blockScalar(t, ind, line);
-    if (c === '*') {
-      const m = ALIAS.exec(stripComment(t));
+    if (c === 124 /* | */ || c === 62 /* > */) return this.blockScalar(l.slice(at), ind, line);
+    if (c === 42 /* * */) {
+      const m = ALIAS.exec(stripComment(l.slice(at)));
       if (!m) out();
       const a = this.alias(m[1] as string);
       // The anchored node's value and children's places; the line is this entry's.
       value = a.value;
       const p = a.place;
       if (typeof p !== 'number') spot = { line, keys: p.keys, items: p.items, merges: p.merges };
-    } else if (c === '!') {
+    } else if (c === 33 /* ! */) {
       // GitLab's `!reference [job, key]`, kept as { '!reference': [...] } (yaml.ts), on one line.
+      const t = l.slice(at);
       if (!t.startsWith('!reference [') || this.open.length > 0) out();
       const f = flow(t.slice('!reference '.length), line);
       if (!Array.isArray(f.value)) out();
       value = { '!reference': f.value };
-    } else if (c === '[' || c === '{') {
-      const f = this.flowValue(t, this.i, ind);
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      const f = this.flowValue(l.slice(at), this.i, ind);
       value = f.value;
       spot = f.place;
-    } else if (c === "'" || c === '"') {
-      const q = quoted(t);
+    } else if (c === 39 /* ' */ || c === 34 /* " */) {
+      const q = quoted(l.slice(at));
       if (!isBlankRest(q.rest)) out();
       value = q.value;
     } else {
-      value = blockPlainString(stripComment(t));
+      value = blockPlainAt(l, at, commentEnd(l, at));
     }
     this.i++;
     // A more indented line after a one-line value continues it (or is an error): the full reader decides.
-    const at = this.next();
-    if (at >= 0 && this.ind > ind) out();
+    if (this.next() >= 0 && this.ind > ind) out();
     this.spot = spot;
     return value;
   }

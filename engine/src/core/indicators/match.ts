@@ -3,7 +3,7 @@
  * chain of references the job reaches them. Pure.
  */
 import { globMatcher } from '../glob';
-import type { ChainLink, ComponentNode, ComponentRef, Indicator, IndicatorComponent, Job, Match, Pipeline, ResolvedJob } from '../model';
+import type { ChainLink, ComponentNode, ComponentRef, Indicator, IndicatorComponent, Job, Match, Pipeline, ResolvedJob, Step } from '../model';
 import { JOB_INPUT } from '../platforms/gitlab-ci/job';
 import { walkNodes } from '../resolve/resolver';
 import { decideRef, type RefEvidence } from './refs';
@@ -39,38 +39,68 @@ export function normaliseImage(name: string): string {
 }
 
 /** The ref a component is used at (what refs.ts judges), or `null` when the component is not the indicator's. */
-function refFor(ref: ComponentRef, c: IndicatorComponent): string | undefined | null {
+type RefReader = (ref: ComponentRef) => string | undefined | null;
+
+/**
+ * refFor for one component, with what depends on the component alone (its id split and lower-cased)
+ * worked out once: it is asked of every node of every job's tree.
+ */
+function refReader(c: IndicatorComponent): RefReader {
   switch (c.kind) {
     case 'gha-action': {
-      if (ref.kind !== 'gha-action' && ref.kind !== 'gha-reusable-workflow') return null;
       const [owner, repo, ...rest] = c.id.split('/');
-      if (owner === undefined || repo === undefined) return null;
-      if (ref.owner.toLowerCase() !== owner.toLowerCase() || ref.repo.toLowerCase() !== repo.toLowerCase()) return null;
-      if (rest.length > 0 && (ref.path ?? '').replace(/^\/+|\/+$/g, '').toLowerCase() !== rest.join('/').toLowerCase()) return null;
-      return ref.ref;
+      if (owner === undefined || repo === undefined) return () => null;
+      const wantOwner = owner.toLowerCase();
+      const wantRepo = repo.toLowerCase();
+      const wantPath = rest.length > 0 ? rest.join('/').toLowerCase() : undefined;
+      return (ref) => {
+        if (ref.kind !== 'gha-action' && ref.kind !== 'gha-reusable-workflow') return null;
+        if (ref.owner.toLowerCase() !== wantOwner || ref.repo.toLowerCase() !== wantRepo) return null;
+        if (wantPath !== undefined && (ref.path ?? '').replace(/^\/+|\/+$/g, '').toLowerCase() !== wantPath) return null;
+        return ref.ref;
+      };
     }
     case 'orb': {
-      const orb = ref.kind === 'orb' ? ref : ref.kind === 'orb-element' ? ref.orb : undefined;
-      if (!orb || `${orb.namespace}/${orb.name}`.toLowerCase() !== c.id.toLowerCase()) return null;
-      return orb.version;
+      const want = c.id.toLowerCase();
+      return (ref) => {
+        const orb = ref.kind === 'orb' ? ref : ref.kind === 'orb-element' ? ref.orb : undefined;
+        if (!orb || `${orb.namespace}/${orb.name}`.toLowerCase() !== want) return null;
+        return orb.version;
+      };
     }
-    case 'script-url':
-      return ref.kind === 'script-url' && normaliseUrl(ref.url) === normaliseUrl(c.id) ? undefined : null;
-    case 'image':
-      if (ref.kind !== 'image' || normaliseImage(ref.name) !== normaliseImage(c.id)) return null;
-      return ref.digest ?? ref.tag;
-    case 'gitlab-include':
-      if (ref.kind !== 'gitlab-include' || ref.project === undefined) return null;
-      return ref.project.toLowerCase() === c.id.toLowerCase() ? ref.ref : null;
+    case 'script-url': {
+      const want = normaliseUrl(c.id);
+      return (ref) => (ref.kind === 'script-url' && normaliseUrl(ref.url) === want ? undefined : null);
+    }
+    case 'image': {
+      const want = normaliseImage(c.id);
+      return (ref) => (ref.kind !== 'image' || normaliseImage(ref.name) !== want ? null : (ref.digest ?? ref.tag));
+    }
+    case 'gitlab-include': {
+      const want = c.id.toLowerCase();
+      return (ref) => (ref.kind !== 'gitlab-include' || ref.project === undefined ? null : ref.project.toLowerCase() === want ? ref.ref : null);
+    }
     case 'package': {
-      if (ref.kind !== 'package' || ref.version === undefined) return null;
-      return `${ref.ecosystem}:${ref.name}`.toLowerCase() === c.id.toLowerCase() ? ref.version : null;
+      const want = c.id.toLowerCase();
+      return (ref) => (ref.kind !== 'package' || ref.version === undefined ? null : `${ref.ecosystem}:${ref.name}`.toLowerCase() === want ? ref.version : null);
     }
     case 'platform':
     case 'workflow':
     case 'runner-label':
-      return null;
+      return () => null;
   }
+}
+
+/** Readers by component: an indicator's components are matched against every job of a scan. */
+const REF_READERS = new WeakMap<IndicatorComponent, RefReader>();
+
+function refFor(ref: ComponentRef, c: IndicatorComponent): string | undefined | null {
+  let read = REF_READERS.get(c);
+  if (read === undefined) {
+    read = refReader(c);
+    REF_READERS.set(c, read);
+  }
+  return read(ref);
 }
 
 function link(node: ComponentNode): ChainLink {
@@ -128,12 +158,37 @@ export function packagePins(text: string): PackagePin[] {
   return pins;
 }
 
+/** packagePins of each step's text, found once: every package indicator of a scan reads the same steps. */
+const STEP_PINS = new WeakMap<Step, { text: string; pins: readonly PackagePin[] }>();
+
+function stepPins(step: Step, text: string): readonly PackagePin[] {
+  const known = STEP_PINS.get(step);
+  if (known !== undefined && known.text === text) return known.pins;
+  const pins = packagePins(text);
+  STEP_PINS.set(step, { text, pins });
+  return pins;
+}
+
 // ───────────── job-level components ─────────────
 
 function platformComponent(indicator: Indicator): IndicatorComponent[] {
   const listed = indicator.components.filter((c) => c.kind === 'platform');
   if (listed.length > 0 || indicator.kind !== 'platform' || indicator.platform === undefined) return listed;
   return [{ kind: 'platform', id: indicator.platform, affectedRefs: ['*'], safeRefs: [], maliciousShas: [] }];
+}
+
+/** Compiled globs of workflow file names, by pattern: the same few are tried on every job of a scan. */
+const WORKFLOW_FILE_MATCHERS = new Map<string, (file: string) => boolean>();
+
+function workflowFileMatcher(pattern: string): (file: string) => boolean {
+  let m = WORKFLOW_FILE_MATCHERS.get(pattern);
+  if (m === undefined) {
+    // Bounded: patterns come from indicators, which a long-running process may load many of.
+    if (WORKFLOW_FILE_MATCHERS.size >= 1024) WORKFLOW_FILE_MATCHERS.clear();
+    m = globMatcher(pattern, { nocase: true });
+    WORKFLOW_FILE_MATCHERS.set(pattern, m);
+  }
+  return m;
 }
 
 function jobLevelMatches(job: Job, pipeline: Pipeline, indicator: Indicator): Match[] {
@@ -150,7 +205,7 @@ function jobLevelMatches(job: Job, pipeline: Pipeline, indicator: Indicator): Ma
   }
   for (const c of indicator.components) {
     if (c.kind === 'workflow') {
-      const byFile = c.id.includes('/') && globMatcher(c.id, { nocase: true })(pipeline.file);
+      const byFile = c.id.includes('/') && workflowFileMatcher(c.id)(pipeline.file);
       const byName = pipeline.name === c.id || job.workflow === c.id;
       if (!byFile && !byName) continue;
       matches.push({
@@ -275,21 +330,27 @@ export function matchJob(resolved: ResolvedJob, pipeline: Pipeline, indicator: I
   };
 
   if (treeComponents.length > 0) {
-    const walk = (node: ComponentNode, path: ChainLink[], matched: ReadonlySet<IndicatorComponent>, depth: number): void => {
+    // The nodes from the root to the one walked; a chain of links is made only where a component matches
+    // (most nodes of most trees match none).
+    const path: ComponentNode[] = [];
+    const walk = (node: ComponentNode, matched: ReadonlySet<IndicatorComponent>, depth: number): void => {
       if (depth > MAX_DEPTH) return;
-      const chain = [...path, link(node)];
+      path.push(node);
+      let chain: ChainLink[] | undefined;
       let below = matched;
       for (const c of treeComponents) {
         if (matched.has(c)) continue;
         const ref = refFor(node.use.ref, c);
         if (ref === null) continue;
         const decision = includeReach(node, decideRef(ref, c, codeEvidence(node, c)));
+        chain ??= path.map(link);
         add({ indicator, component: c, chain, refReason: decision.reason, affected: decision.affected });
         below = new Set([...below, c]);
       }
-      for (const child of node.children) walk(child, chain, below, depth + 1);
+      for (const child of node.children) walk(child, below, depth + 1);
+      path.pop();
     };
-    for (const root of resolved.components) walk(root, [], new Set(), 0);
+    for (const root of resolved.components) walk(root, new Set(), 0);
   }
   const collapsed = collapseNested(matches);
   matches.length = 0;
@@ -300,7 +361,7 @@ export function matchJob(resolved: ResolvedJob, pipeline: Pipeline, indicator: I
   if (packages.length > 0) {
     for (const step of resolved.job.steps) {
       if (step.run === undefined) continue;
-      for (const pin of packagePins(step.run)) {
+      for (const pin of stepPins(step, step.run)) {
         const c = packages.find((p) => p.id.toLowerCase() === `${pin.ecosystem}:${pin.name}`.toLowerCase());
         if (!c) continue;
         const decision = decideRef(pin.version, c);

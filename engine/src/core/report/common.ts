@@ -193,26 +193,72 @@ export function scopeNote(result: ScanResult): string | undefined {
   return undefined;
 }
 
+type UnresolvedUse = ScanResult['unresolved'][number];
+
+/** Positions in a list of unresolved uses, by use: its repo, file, line and ref. */
+interface UseIndex {
+  get(u: UnresolvedUse): number | undefined;
+  set(u: UnresolvedUse, at: number): void;
+}
+
+/** The uses as one key `repo\0file\0line\0ref` each (how they have always been told apart). */
+function joinedUseIndex(): UseIndex {
+  const at = new Map<string, number>();
+  const key = (u: UnresolvedUse): string => `${u.repo}\u0000${u.file}\u0000${u.line}\u0000${u.ref}`;
+  return { get: (u) => at.get(key(u)), set: (u, i) => at.set(key(u), i) };
+}
+
+/**
+ * The same, by the fields themselves in nested maps: the scan hands many uses the same repo, file and ref
+ * strings, whose hashes are kept, where a joined key is a new string to hash for every use (a catalog scan
+ * lists hundreds of thousands). It tells apart exactly what joinedUseIndex does while no field holds
+ * the separator `\0`.
+ */
+function nestedUseIndex(): UseIndex {
+  const byRepo = new Map<string, Map<string, Map<number, Map<string, number>>>>();
+  const refs = (u: UnresolvedUse, make: boolean): Map<string, number> | undefined => {
+    let byFile = byRepo.get(u.repo);
+    if (byFile === undefined) {
+      if (!make) return undefined;
+      byFile = new Map();
+      byRepo.set(u.repo, byFile);
+    }
+    let byLine = byFile.get(u.file);
+    if (byLine === undefined) {
+      if (!make) return undefined;
+      byLine = new Map();
+      byFile.set(u.file, byLine);
+    }
+    let byRef = byLine.get(u.line);
+    if (byRef === undefined) {
+      if (!make) return undefined;
+      byRef = new Map();
+      byLine.set(u.line, byRef);
+    }
+    return byRef;
+  };
+  return { get: (u) => refs(u, false)?.get(u.ref), set: (u, i) => refs(u, true)?.set(u.ref, i) };
+}
+
+const holdsSeparator = (u: UnresolvedUse): boolean => u.repo.includes('\u0000') || u.file.includes('\u0000') || u.ref.includes('\u0000');
+
 /** Unresolved components and input errors of several results (the same repositories), once each. */
 export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanResult['unresolved']; errors: ScanResult['errors'] } {
-  const seenU = new Set<string>();
   const seenE = new Set<string>();
   const unresolved: ScanResult['unresolved'] = [];
   const errors: ScanResult['errors'] = [];
-  const unresolvedAt = new Map<string, number>();
+  const unresolvedAt = list.some((r) => r.unresolved.some(holdsSeparator)) ? joinedUseIndex() : nestedUseIndex();
   for (const r of list) {
     for (const u of r.unresolved) {
-      const k = `${u.repo}\u0000${u.file}\u0000${u.line}\u0000${u.ref}`;
-      if (!seenU.has(k)) {
-        seenU.add(k);
-        unresolvedAt.set(k, unresolved.length);
+      const i = unresolvedAt.get(u);
+      if (i === undefined) {
+        unresolvedAt.set(u, unresolved.length);
         unresolved.push(u);
         continue;
       }
       // The same use met in other versions of the repository: one entry, every version it was met in.
-      const i = unresolvedAt.get(k);
-      const first = i === undefined ? undefined : unresolved[i];
-      if (i !== undefined && first !== undefined && u.versions !== undefined) unresolved[i] = { ...first, versions: unionVersions(first.versions ?? [], u.versions) };
+      const first = unresolved[i];
+      if (first !== undefined && u.versions !== undefined) unresolved[i] = { ...first, versions: unionVersions(first.versions ?? [], u.versions) };
     }
     for (const e of r.errors) {
       const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
@@ -224,7 +270,6 @@ export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanRes
   }
   return { unresolved, errors };
 }
-
 
 /**
  * Why the scan is incomplete — what it met but could not read — so that "nothing affected" is not taken

@@ -129,7 +129,8 @@ export function stepBuildUses(step: Step): { uses: ComponentUse[]; unresolved: U
   const use = step.uses;
   const ref = use?.ref;
   if (!use || ref?.kind !== 'gha-action' || ref.path !== undefined) return out;
-  const action = BUILD_ACTIONS.find((b) => b.action === `${ref.owner}/${ref.repo}`.toLowerCase());
+  const name = `${ref.owner}/${ref.repo}`.toLowerCase();
+  const action = BUILD_ACTIONS.find((b) => b.action === name);
   if (!action) return out;
   const inputs = use.inputs ?? {};
   const root: Cwd = { path: '' };

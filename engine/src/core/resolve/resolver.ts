@@ -39,29 +39,39 @@ function stepCwd(step: Step): Cwd {
 }
 
 /**
- * Shell analyses of step text run with no earlier download, by text and working directory, made at line 0
+ * Shell analyses of step text run with no earlier download, by working directory and text, made at line 0
  * of no file: the same text in another step (organisations repeat their `run:` blocks) is moved to its
  * place instead of analysed again (the analysis depends on the position only through the positions it
  * returns, each the text's line plus an offset). Bounded by entries and characters; what is stored is
- * never handed out: each caller gets new uses, unreadables, downloads and positions.
+ * never handed out: each caller gets new uses, unreadables, downloads and positions. Keyed by the text
+ * itself under its directory, not by one joined string: joining would copy every script to hash it.
  */
-const SHELL_MEMO = new Map<string, ShellUses>();
+const SHELL_MEMO = new Map<string, Map<string, ShellUses>>();
 const SHELL_MEMO_MAX_ENTRIES = 4096;
 const SHELL_MEMO_MAX_CHARS = 4 * 1024 * 1024;
+let shellMemoEntries = 0;
 let shellMemoChars = 0;
 
 function stepShellUses(text: string, pos: Position, cwd: Cwd, downloads: readonly Download[]): ShellUses {
   if (downloads.length > 0 || text.length > 64 * 1024) return shellUses(text, pos, { cwd, downloads });
-  const key = `${'path' in cwd ? `p${cwd.path}` : `u${cwd.unknown}`}\u0000${text}`;
-  let base = SHELL_MEMO.get(key);
+  const dir = 'path' in cwd ? `p${cwd.path}` : `u${cwd.unknown}`;
+  let base = SHELL_MEMO.get(dir)?.get(text);
   if (base === undefined) {
     base = shellUses(text, { file: '', line: 0 }, { cwd });
-    if (SHELL_MEMO.size >= SHELL_MEMO_MAX_ENTRIES || shellMemoChars + key.length > SHELL_MEMO_MAX_CHARS) {
+    const chars = dir.length + 1 + text.length;
+    if (shellMemoEntries >= SHELL_MEMO_MAX_ENTRIES || shellMemoChars + chars > SHELL_MEMO_MAX_CHARS) {
       SHELL_MEMO.clear();
+      shellMemoEntries = 0;
       shellMemoChars = 0;
     }
-    SHELL_MEMO.set(key, base);
-    shellMemoChars += key.length;
+    let texts = SHELL_MEMO.get(dir);
+    if (texts === undefined) {
+      texts = new Map();
+      SHELL_MEMO.set(dir, texts);
+    }
+    texts.set(text, base);
+    shellMemoEntries++;
+    shellMemoChars += chars;
   }
   const at = (p: Position): Position => ({ file: pos.file, line: pos.line + p.line });
   const use = (u: ComponentUse): ComponentUse => ({ ...u, pos: at(u.pos) });
@@ -74,20 +84,24 @@ function stepShellUses(text: string, pos: Position, cwd: Cwd, downloads: readonl
 
 /** Identity of a component (for cycles): what it is, not how it was called. */
 export function componentKey(use: ComponentUse, repo: string): string {
+  // Its parts joined by NUL; concatenated rather than collected and joined (it is made for every use resolved).
   const ref = use.ref;
-  const parts: string[] = [ref.kind, ref.raw];
-  if (ref.kind === 'orb-element') parts.push(ref.orb.raw, ref.elementKind);
-  if (ref.kind === 'gitlab-include') parts.push(ref.include, ref.project ?? '', ref.ref ?? '', ref.file);
-  if (ref.kind === 'repo-file') parts.push(ref.role, ref.path, ref.cwd ?? '\u0000unknown', ref.target ?? '');
+  let key = `${ref.kind}\u0000${ref.raw}`;
+  if (ref.kind === 'orb-element') key += `\u0000${ref.orb.raw}\u0000${ref.elementKind}`;
+  if (ref.kind === 'gitlab-include') key += `\u0000${ref.include}\u0000${ref.project ?? ''}\u0000${ref.ref ?? ''}\u0000${ref.file}`;
+  if (ref.kind === 'repo-file') key += `\u0000${ref.role}\u0000${ref.path}\u0000${ref.cwd ?? '\u0000unknown'}\u0000${ref.target ?? ''}`;
   // A Jenkins library variable reads the global variables of every library its run loaded.
-  if (ref.kind === 'jenkins-library-step' && ref.loaded !== undefined) parts.push(ref.loaded.map((l) => l.raw).join(','));
-  if (LOCAL_KINDS.has(ref.kind) || (ref.kind === 'gitlab-include' && ref.include === 'local')) parts.push(repo);
-  return parts.join('\u0000');
+  if (ref.kind === 'jenkins-library-step' && ref.loaded !== undefined) key += `\u0000${ref.loaded.map((l) => l.raw).join(',')}`;
+  if (LOCAL_KINDS.has(ref.kind) || (ref.kind === 'gitlab-include' && ref.include === 'local')) key += `\u0000${repo}`;
+  return key;
 }
 
 /** Identity of one expansion: the component plus the inputs it was given (they change its scripts). */
 function expansionKey(use: ComponentUse, repo: string): string {
-  const inputs = use.inputs ? Object.entries(use.inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  const inputs = use.inputs === undefined ? [] : Object.entries(use.inputs);
+  // No inputs: `[]`, as JSON.stringify writes an empty list.
+  if (inputs.length === 0) return `${componentKey(use, repo)}\u0000[]`;
+  inputs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `${componentKey(use, repo)}\u0000${JSON.stringify(inputs)}`;
 }
 
@@ -129,7 +143,9 @@ export function createResolver(ctx: ExpandContext, expander: Expander, memo: Exp
 
   const expand = (use: ComponentUse): Expansion | undefined => {
     const key = expansionKey(use, repo);
-    if (memo.has(key)) return memo.get(key);
+    const known = memo.get(key);
+    // A kind no platform reads is memoised as undefined.
+    if (known !== undefined || memo.has(key)) return known;
     expansions++;
     let result: Expansion | undefined;
     try {

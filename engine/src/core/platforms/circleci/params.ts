@@ -66,6 +66,8 @@ export function substitute<T>(value: unknown, scope: ParamScope, origin?: WeakMa
     }
   }
   if (typeof value === 'string') {
+    // Most strings hold no reference at all (every reference starts with `<<`).
+    if (!value.includes('<<')) return value;
     const whole = WHOLE.exec(value);
     if (whole) {
       const hit = lookup(scope, whole[1] ?? '', whole[2] ?? '');

@@ -30,8 +30,10 @@ export function isDeployName(name: string): boolean {
   return DEPLOY_NAME.test(words(name));
 }
 
+/** `npm publish`, `yarn workspace x publish`: it backtracks over every word after the tool, so it is tried only on text with `publish` in it. */
+const PUBLISH_COMMAND = /\b(?:npm|yarn|pnpm|poetry|cargo)\s+(?:\S+\s+)*?publish\b/;
+
 const DEPLOY_COMMANDS: readonly RegExp[] = [
-  /\b(?:npm|yarn|pnpm|poetry|cargo)\s+(?:\S+\s+)*?publish\b/,
   /\bdocker\s+(?:image\s+)?push\b/,
   /\btwine\s+upload\b/,
   /\bgh\s+release\b/,
@@ -51,5 +53,5 @@ const DEPLOY_COMMANDS: readonly RegExp[] = [
 
 /** Shell text that deploys, releases or publishes. */
 export function isDeployCommand(text: string): boolean {
-  return DEPLOY_COMMANDS.some((re) => re.test(text));
+  return (text.includes('publish') && PUBLISH_COMMAND.test(text)) || DEPLOY_COMMANDS.some((re) => re.test(text));
 }

@@ -25,19 +25,38 @@ export function expressionsIn(text: string, isCondition = false): string[] {
 /** Secrets an expression reads. */
 export function secretsInExpression(expr: string): SecretHit[] {
   const hits: SecretHit[] = [];
-  for (const m of expr.matchAll(SECRETS)) {
-    const name = m[1] ?? m[3];
-    if (name === undefined) hits.push({ kind: 'all-secrets' });
-    else if (name.toUpperCase() === 'GITHUB_TOKEN') hits.push({ kind: 'ci-token' });
-    else hits.push({ kind: 'secret', name });
-  }
-  if (GITHUB_TOKEN.test(expr)) hits.push({ kind: 'ci-token' });
+  addSecretsOf(expr, hits);
   return hits;
+}
+
+/**
+ * Adds the secrets `expr` reads to `hits`. (Loops over `exec` rather than `matchAll`, which copies the
+ * expression and makes an iterator per call; a loop that runs to its end leaves `lastIndex` at 0.)
+ */
+function addSecretsOf(expr: string, hits: SecretHit[]): void {
+  // Both expressions need their word written out: without it, neither can match.
+  if (expr.includes('secrets')) {
+    SECRETS.lastIndex = 0;
+    for (let m = SECRETS.exec(expr); m !== null; m = SECRETS.exec(expr)) {
+      const name = m[1] ?? m[3];
+      if (name === undefined) hits.push({ kind: 'all-secrets' });
+      else if (name.toUpperCase() === 'GITHUB_TOKEN') hits.push({ kind: 'ci-token' });
+      else hits.push({ kind: 'secret', name });
+    }
+  }
+  if (expr.includes('github') && GITHUB_TOKEN.test(expr)) hits.push({ kind: 'ci-token' });
 }
 
 /** Secrets read by a string value (its `${{ … }}` parts, or all of it for an `if:` condition). */
 export function secretsInText(text: string, isCondition = false): SecretHit[] {
-  return expressionsIn(text, isCondition).flatMap(secretsInExpression);
+  const hits: SecretHit[] = [];
+  if (!text.includes('${{')) {
+    if (isCondition) addSecretsOf(text, hits);
+    return hits;
+  }
+  EXPRESSION.lastIndex = 0;
+  for (let m = EXPRESSION.exec(text); m !== null; m = EXPRESSION.exec(text)) addSecretsOf(m[1] ?? '', hits);
+  return hits;
 }
 
 const INPUT_REF = /\$\{\{\s*inputs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*(['"])([^'"\]]+)\2\s*\])\s*\}\}/g;

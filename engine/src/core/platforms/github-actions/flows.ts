@@ -88,6 +88,11 @@ const RUN_FLOWS: Array<{ re: RegExp; via: 'push' | 'release'; name: string }> = 
 /** A word every RUN_FLOWS expression needs (they are case-sensitive): text without any matches none of them. */
 const RUN_FLOW_WORDS = ['push', 'publish', 'release', 'deploy', 'upload'];
 
+function mentionsAny(text: string, words: readonly string[]): boolean {
+  for (const w of words) if (text.includes(w)) return true;
+  return false;
+}
+
 /** Deployment commands (beyond the publishing ones above). */
 const DEPLOY_RUN = /(?:^|[\s;&|(])(?:deploy|publish)(?=$|[\s;&|)])|\bkubectl\s+(?:apply|rollout|set\s+image)\b|\bhelm\s+(?:upgrade|install)\b|\bterraform\s+apply\b|\baws\s+s3\s+(?:sync|cp)\b|\bvercel\b[^\n]*--prod\b/im;
 
@@ -97,13 +102,46 @@ const DEPLOY_RUN = /(?:^|[\s;&|(])(?:deploy|publish)(?=$|[\s;&|)])|\bkubectl\s+(
  */
 export const DEPLOY_NAME = /(?:deploy|release|publish)(?![\w ./:-]*(?:results?|reports?|coverage))/i;
 
+const COMMENT_LINE = /^\s*#/m;
+
 /** Shell text without comment-only lines (a commented-out `git push` does not push). */
 function liveShell(run: string): string {
-  if (!run.includes('#')) return run;
+  // Most scripts with a `#` have no comment-only line (`${#x}`, a comment after a command): then there
+  // is nothing to drop. (`^\s*#` under `m` matches wherever a comment-only line starts, and at times
+  // elsewhere: without a match, no line is dropped.)
+  if (!run.includes('#') || !COMMENT_LINE.test(run)) return run;
   return run
     .split('\n')
     .filter((l) => !/^\s*#/.test(l))
     .join('\n');
+}
+
+/** What a script pushes or publishes (RUN_FLOWS, in their order) and whether it deploys. */
+interface ShellFlows {
+  flows: ReadonlyArray<{ via: 'push' | 'release'; name: string }>;
+  deploys: boolean;
+}
+
+function readShell(run: string): ShellFlows {
+  const shell = liveShell(run);
+  return { flows: mentionsAny(shell, RUN_FLOW_WORDS) ? RUN_FLOWS.filter((f) => f.re.test(shell)) : [], deploys: DEPLOY_RUN.test(shell) };
+}
+
+/**
+ * readShell's answers by script: the same scripts (`npm ci`, `npm test`, …) come back step after step,
+ * and reading one takes a dozen passes over it. Long scripts are read each time (not kept).
+ */
+const SHELL_FLOWS = new Map<string, ShellFlows>();
+
+function shellFlows(run: string): ShellFlows {
+  if (run.length > 4096) return readShell(run);
+  let found = SHELL_FLOWS.get(run);
+  if (found === undefined) {
+    found = readShell(run);
+    if (SHELL_FLOWS.size >= 2048) SHELL_FLOWS.clear();
+    SHELL_FLOWS.set(run, found);
+  }
+  return found;
 }
 
 export function stepFlows(step: StepFacts): StepFlows {
@@ -145,9 +183,9 @@ export function stepFlows(step: StepFacts): StepFlows {
   }
 
   if (step.run !== undefined) {
-    const shell = liveShell(step.run);
-    if (RUN_FLOW_WORDS.some((w) => shell.includes(w))) for (const f of RUN_FLOWS) if (f.re.test(shell)) produces.push(flow(f.via, f.name));
-    if (DEPLOY_RUN.test(shell)) deploys = true;
+    const shell = shellFlows(step.run);
+    for (const f of shell.flows) produces.push(flow(f.via, f.name));
+    if (shell.deploys) deploys = true;
   }
   if (produces.some((f) => f.via === 'release')) deploys = true;
   if (step.name !== undefined && DEPLOY_NAME.test(step.name)) deploys = true;

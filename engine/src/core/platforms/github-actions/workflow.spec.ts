@@ -500,6 +500,52 @@ describe('parseWorkflow', () => {
     expect(parseText('name: x\njobs:\n  a: {runs-on: ubuntu-latest}\n').pipeline!.errors).toMatchObject([{ code: 'gha-no-triggers', line: 1 }]);
   });
 
+  it('keeps the first place a secret is read: workflow env, then the job in the order written', () => {
+    const text = [
+      'on: push',
+      'env:',
+      '  A: ${{ secrets.A }}',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-latest',
+      '    if: secrets.B && secrets.A',
+      '    steps:',
+      '      - run: echo ${{ secrets.B }} ${{ secrets.C }} ${{ github.token }}',
+      '      - run: echo ${{ secrets.C }} ${{ secrets.GITHUB_TOKEN }}',
+      '',
+    ].join('\n');
+    const j = parseText(text).pipeline!.jobs[0]!;
+    expect(j.secrets.map((s) => [s.kind, s.name, s.pos?.line])).toEqual([
+      ['secret', 'A', 3],
+      ['secret', 'B', 7],
+      ['secret', 'C', 9],
+      ['ci-token', 'GITHUB_TOKEN', 9],
+    ]);
+  });
+
+  it('places run: values at their first line up to the end of the file, with or without a last newline', () => {
+    const head = ['on: push', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', '      - run: |', '', '          echo one', '      - run: make', '      - run: |'];
+    const runLines = (text: string): Array<number | undefined> => parseText(text).pipeline!.jobs[0]!.steps.map((s) => s.runPos?.line);
+    expect(runLines(head.join('\n'))).toEqual([8, 9, 10]);
+    expect(runLines(`${head.join('\n')}\n`)).toEqual([8, 9, 11]);
+    expect(runLines([...head, '', '', '          echo two', ''].join('\n'))).toEqual([8, 9, 13]);
+  });
+
+  it('gives each step its own reference and flows, also when steps repeat the same uses: and script', () => {
+    const step = ['      - uses: actions/upload-artifact@v4', '        with: {name: dist}', '      - run: git push'];
+    const text = ['on: push', 'jobs:', '  a:', '    runs-on: ubuntu-latest', '    steps:', ...step, ...step, ''].join('\n');
+    const j = parseText(text).pipeline!.jobs[0]!;
+    const [first, , second] = j.steps;
+    expect(first!.uses!.ref).toEqual(second!.uses!.ref);
+    expect(first!.uses!.ref).not.toBe(second!.uses!.ref);
+    expect(j.produces.map((f) => [f.via, f.name, f.at, f.pos.line])).toEqual([
+      ['artifact', 'dist', 0, 6],
+      ['push', 'git push', 1, 8],
+      ['artifact', 'dist', 2, 9],
+      ['push', 'git push', 3, 11],
+    ]);
+  });
+
   it('survives recursive aliases, merge keys and anchors in jobs', () => {
     const text = ['on: push', 'x: &steps', '  - run: echo ${{ secrets.A }}', 'jobs:', '  base: &base', '    runs-on: ubuntu-latest', '    steps: *steps', '  other:', '    <<: *base', '    name: Other', ''].join('\n');
     const { pipeline: p } = parseText(text);

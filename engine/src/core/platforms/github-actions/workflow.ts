@@ -20,9 +20,9 @@ import type {
 } from '../../model';
 import { isCredentialName } from '../../credential-names';
 import { asString, asStringList, isRecord, loadYaml, type Plain, type YamlFile, type YamlPath } from '../../yaml';
-import { secretsInText, substituteInputs } from './expressions';
+import { secretsInText, substituteInputs, type SecretHit } from './expressions';
 import { DEPLOY_NAME, stepFlows, type StepFacts } from './flows';
-import { parseImage, parseUses } from './parse';
+import { parseImage, parseUses, type GhaComponentRef } from './parse';
 
 export interface WorkflowOptions {
   /**
@@ -50,7 +50,8 @@ export function baseName(path: string): string {
 export function stringInputs(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isRecord(v)) return out;
-  for (const [k, val] of Object.entries(v)) {
+  for (const k of Object.keys(v)) {
+    const val = v[k];
     const s = asString(val);
     if (s !== undefined) out[k] = s;
     else if (val === null || val === undefined) out[k] = '';
@@ -117,9 +118,13 @@ function eventTriggers(event: string, cfg: unknown): Trigger[] {
 /** Triggers of `on:` written as a string, a list or a map. */
 export function triggersOf(on: unknown): Trigger[] {
   if (typeof on === 'string') return eventTriggers(on, undefined);
-  if (Array.isArray(on)) return on.flatMap((e) => (typeof e === 'string' ? eventTriggers(e, undefined) : []));
-  if (isRecord(on)) return Object.entries(on).flatMap(([e, cfg]) => eventTriggers(e, cfg));
-  return [];
+  const out: Trigger[] = [];
+  if (Array.isArray(on)) {
+    for (const e of on) if (typeof e === 'string') out.push(...eventTriggers(e, undefined));
+  } else if (isRecord(on)) {
+    for (const e of Object.keys(on)) out.push(...eventTriggers(e, on[e]));
+  }
+  return out;
 }
 
 /** `runs-on` as a string, a list of labels, or `{group, labels}`. */
@@ -162,49 +167,91 @@ export function grantsOidc(p: Permissions): boolean {
   return p.kind === 'write-all' || (p.kind === 'scopes' && p.scopes['id-token'] === 'write');
 }
 
+/** Where a secret read was found: `path` is the walk's own array, valid during the call only. */
+type SecretSink = (hit: SecretHit, path: YamlPath) => void;
+
 /**
- * Visits every string in a value with its path (keys and indexes); `isCondition` for `if:` values.
- * `path` is one array, extended and cut back as the walk goes: a visitor reads it during its call and
- * keeps a copy if it needs one. Guards against cyclic values (recursive aliases).
+ * Reports the secret reads of every string in a value, with its path (keys and indexes); an `if:`
+ * value is a condition, an expression as a whole. `path` is one array, extended and cut back as the walk
+ * goes; `ancestors` guards against cyclic values (recursive aliases). This walk visits every value of
+ * a workflow: strings are looked at in their container's loop (no call, no path) until one may read a secret.
  */
-function eachString(value: unknown, path: Array<string | number>, visit: (s: string, path: YamlPath, isCondition: boolean) => void, seen = new Set<unknown>()): void {
+function walkSecrets(value: unknown, path: Array<string | number>, sink: SecretSink, ancestors: unknown[]): void {
   if (typeof value === 'string') {
-    visit(value, path, path[path.length - 1] === 'if');
+    const isCondition = path[path.length - 1] === 'if';
+    if (mayReadSecrets(value, isCondition)) for (const hit of secretsInText(value, isCondition)) sink(hit, path);
     return;
   }
-  if (value === null || typeof value !== 'object' || seen.has(value)) return;
-  seen.add(value);
+  if (value === null || typeof value !== 'object' || ancestors.includes(value)) return;
+  ancestors.push(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      path.push(i);
-      eachString(value[i], path, visit, seen);
-      path.pop();
+      const v: unknown = value[i];
+      if (typeof v === 'string' ? mayReadSecrets(v, false) : v !== null && typeof v === 'object') {
+        path.push(i);
+        walkSecrets(v, path, sink, ancestors);
+        path.pop();
+      }
     }
   } else {
     const record = value as Record<string, unknown>;
     for (const k of Object.keys(record)) {
-      path.push(k);
-      eachString(record[k], path, visit, seen);
-      path.pop();
+      const v = record[k];
+      if (typeof v === 'string' ? mayReadSecrets(v, k === 'if') : v !== null && typeof v === 'object') {
+        path.push(k);
+        walkSecrets(v, path, sink, ancestors);
+        path.pop();
+      }
     }
   }
-  seen.delete(value);
+  ancestors.pop();
 }
 
-/** Secret reads of a value (all its strings), with positions; deduplicated by kind and name. */
+/**
+ * Whether a string may read a secret: outside a condition only `${{ … }}` is an expression, and every
+ * read names `secrets` or `github` (secretsInExpression). Most strings have neither.
+ */
+function mayReadSecrets(s: string, isCondition: boolean): boolean {
+  return (isCondition || s.includes('${{')) && (s.includes('secrets') || s.includes('github'));
+}
+
+function secretRef(hit: SecretHit, pos: Position): SecretRef {
+  if (hit.kind === 'secret') return { name: hit.name, kind: 'secret', pos };
+  if (hit.kind === 'all-secrets') return { name: 'toJSON(secrets)', kind: 'all-secrets', pos };
+  return { name: 'GITHUB_TOKEN', kind: 'ci-token', pos };
+}
+
+function hitName(hit: SecretHit): string {
+  return hit.kind === 'secret' ? hit.name : hit.kind === 'all-secrets' ? 'toJSON(secrets)' : 'GITHUB_TOKEN';
+}
+
+/** Secret reads of a value (all its strings), with positions, in the order they are written. */
 export function secretsIn(value: unknown, base: YamlPath, file: string, lineOf: (p: YamlPath) => number): SecretRef[] {
   const out: SecretRef[] = [];
-  eachString(value, [...base], (s, path, isCondition) => {
-    // Every read names `secrets` or `github` (secretsInExpression); nothing else has to be looked at.
-    if (!s.includes('secrets') && !s.includes('github')) return;
-    for (const hit of secretsInText(s, isCondition)) {
-      const pos: Position = { file, line: lineOf(path) };
-      if (hit.kind === 'secret') out.push({ name: hit.name, kind: 'secret', pos });
-      else if (hit.kind === 'all-secrets') out.push({ name: 'toJSON(secrets)', kind: 'all-secrets', pos });
-      else out.push({ name: 'GITHUB_TOKEN', kind: 'ci-token', pos });
-    }
-  });
+  walkSecrets(value, [...base], (hit, path) => out.push(secretRef(hit, { file, line: lineOf(path) })), []);
   return out;
+}
+
+/** Secret refs deduplicated by kind and name as they are added (the first kept), as dedupeSecrets does. */
+class SecretList {
+  readonly refs: SecretRef[] = [];
+  private readonly keys = new Set<string>();
+
+  /** Adds the ref that `make` gives unless one of that kind and name is there already. */
+  addNew(kind: SecretRef['kind'], name: string, make: () => SecretRef): void {
+    const key = `${kind}\u0000${name}`;
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    this.refs.push(make());
+  }
+
+  add(ref: SecretRef): void {
+    this.addNew(ref.kind, ref.name, () => ref);
+  }
+
+  addAll(refs: readonly SecretRef[]): void {
+    for (const r of refs) this.add(r);
+  }
 }
 
 /**
@@ -262,26 +309,88 @@ function keyPattern(key: string): RegExp {
   return re;
 }
 
+/** A file's lines by number (1-based): undefined outside the file. */
+interface LineSource {
+  line(n: number): string | undefined;
+  /** Whether line `n` exists (`n` an integer). */
+  has(n: number): boolean;
+  count(): number;
+}
+
+/**
+ * The lines of a file, found as they are asked for: the model needs only the `uses:` and `run:` lines,
+ * and splitting every file into an array of lines cost more than finding those. Line `n` is
+ * `text.split('\n')[n - 1]`.
+ */
+class TextLines implements LineSource {
+  /** Offsets where the lines found so far start; complete once `scanned`. */
+  private readonly starts: number[] = [0];
+  private scanned = false;
+
+  constructor(private readonly text: string) {}
+
+  /** Finds line starts until `n` are known or the text ends. */
+  private scanTo(n: number): void {
+    const { text, starts } = this;
+    while (!this.scanned && starts.length < n) {
+      const nl = text.indexOf('\n', starts[starts.length - 1]);
+      if (nl < 0) this.scanned = true;
+      else starts.push(nl + 1);
+    }
+  }
+
+  line(n: number): string | undefined {
+    if (!Number.isInteger(n) || n < 1) return undefined;
+    this.scanTo(n + 1);
+    const { starts } = this;
+    if (n > starts.length) return undefined;
+    const start = starts[n - 1] ?? 0;
+    const next = starts[n];
+    return this.text.slice(start, next === undefined ? this.text.length : next - 1);
+  }
+
+  has(n: number): boolean {
+    this.scanTo(n);
+    return n >= 1 && n <= this.starts.length;
+  }
+
+  count(): number {
+    this.scanTo(Infinity);
+    return this.starts.length;
+  }
+}
+
+function arrayLines(lines: readonly string[]): LineSource {
+  return { line: (n) => lines[n - 1], has: (n) => n >= 1 && n <= lines.length, count: () => lines.length };
+}
+
 /**
  * The line where the scalar written at `key:` on `keyLine` starts: the key line for `run: make`, the
  * first non-blank line after it for block scalars (`run: |`) and values on their own lines.
  */
 export function valueLine(lines: readonly string[], keyLine: number, key: string): number {
-  const text = lines[keyLine - 1];
+  return valueLineIn(arrayLines(lines), keyLine, key);
+}
+
+function valueLineIn(lines: LineSource, keyLine: number, key: string): number {
+  const text = lines.line(keyLine);
   if (text === undefined) return keyLine;
   const m = keyPattern(key).exec(text);
   if (!m) return keyLine;
   const rest = (m[1] ?? '').trim();
   if (rest !== '' && !rest.startsWith('#') && !/^[|>][-+0-9]*\s*(?:#.*)?$/.test(rest)) return keyLine;
+  // The first non-blank line after the key, not past the last line. (`line < count` is asked as "is
+  // there a line after `line`": counting every line of the file is needed only at its end.)
   let line = keyLine + 1;
-  while (line < lines.length && (lines[line - 1] ?? '').trim() === '') line++;
-  return Math.min(line, Math.max(lines.length, keyLine));
+  while (lines.has(line + 1) && (lines.line(line) ?? '').trim() === '') line++;
+  if (lines.has(line + 1)) return line;
+  return Math.min(line, Math.max(lines.count(), keyLine));
 }
 
 interface Ctx {
   repo: string;
   file: string;
-  lines: string[];
+  lines: LineSource;
   y: YamlFile;
   errors: ScanError[];
   inputs?: Record<string, string>;
@@ -302,17 +411,33 @@ function subInputs(ctx: Ctx, inputs: Record<string, string>): Record<string, str
   return out;
 }
 
+/** parseUses' answers by text: the same few values (`actions/checkout@v4`, …) come back step after step. */
+const USES_REFS = new Map<string, GhaComponentRef | undefined>();
+
+/** parseUses(text), remembered; each caller gets its own copy (a ref is flat: a shallow copy is whole). */
+function usesRef(text: string): GhaComponentRef | undefined {
+  let ref = USES_REFS.get(text);
+  if (ref === undefined && !USES_REFS.has(text)) {
+    ref = parseUses(text);
+    if (USES_REFS.size >= 4096) USES_REFS.clear();
+    USES_REFS.set(text, ref);
+  }
+  return ref === undefined ? undefined : { ...ref };
+}
+
 function componentUse(ctx: Ctx, raw: unknown, path: YamlPath, withValue: unknown): ComponentUse | undefined {
   const text = asString(raw);
-  const ref = text === undefined ? undefined : parseUses(text);
+  const ref = text === undefined ? undefined : usesRef(text);
   if (!ref) {
     problem(ctx, 'gha-bad-uses', `uses: ${JSON.stringify(text ?? raw ?? null).slice(0, 120)} is not an action, reusable workflow or docker:// image reference`, path);
     return undefined;
   }
   const use: ComponentUse = { ref, pos: { file: ctx.file, line: ctx.y.lineOf(path) } };
-  const inputs = subInputs(ctx, stringInputs(withValue));
-  if (Object.keys(inputs).length > 0) use.inputs = inputs;
-  const label = shaPinLabel(ctx.lines[use.pos.line - 1]);
+  if (withValue !== undefined) {
+    const inputs = subInputs(ctx, stringInputs(withValue));
+    if (Object.keys(inputs).length > 0) use.inputs = inputs;
+  }
+  const label = shaPinLabel(ctx.lines.line(use.pos.line));
   if (label !== undefined) use.label = label;
   return use;
 }
@@ -321,7 +446,9 @@ const SHA_PIN_LABEL = /@[0-9a-f]{40}["']?\s+#\s*(?:tag[=:]\s*|version[=:]\s*|pin
 
 /** `v4.2.1` from `uses: owner/repo@<40 hex> # v4.2.1` (also `# tag=v4.2.1`); undefined without such a comment. */
 export function shaPinLabel(line: string | undefined): string | undefined {
-  return line === undefined ? undefined : SHA_PIN_LABEL.exec(line)?.[1];
+  // The comment's `#` comes after `@`, 40 hex digits and a space: no `#` from offset 42 on, no label.
+  if (line === undefined || line.indexOf('#', 42) < 0) return undefined;
+  return SHA_PIN_LABEL.exec(line)?.[1];
 }
 
 function imageUse(ctx: Ctx, v: unknown, path: YamlPath): ComponentUse | undefined {
@@ -336,21 +463,29 @@ function imageUse(ctx: Ctx, v: unknown, path: YamlPath): ComponentUse | undefine
   return { ref, pos: { file: ctx.file, line: ctx.y.lineOf(at) } };
 }
 
-/** `defaults.run.working-directory` of the step's job (`path` is `['jobs', id, 'steps', i]`), else of the workflow. */
-function defaultWorkdir(ctx: Ctx, path: YamlPath): string | undefined {
-  const of = (node: unknown): string | undefined => (isRecord(node) && isRecord(node.defaults) && isRecord(node.defaults.run) ? asString(node.defaults.run['working-directory']) : undefined);
-  const doc = ctx.y.value;
-  const job = isRecord(doc) && isRecord(doc.jobs) && typeof path[1] === 'string' ? doc.jobs[path[1]] : undefined;
-  return of(job) ?? of(doc);
+/** `defaults.run.working-directory` of a job or workflow. */
+function defaultsWorkdir(node: unknown): string | undefined {
+  return isRecord(node) && isRecord(node.defaults) && isRecord(node.defaults.run) ? asString(node.defaults.run['working-directory']) : undefined;
 }
 
-function parseStep(ctx: Ctx, raw: unknown, path: YamlPath, index: number): { step: Step; produces: ArtifactFlow[]; consumes: ArtifactFlow[]; deploys: boolean } | undefined {
+/** What a job is built from, filled in step by step. */
+interface JobParts {
+  steps: Step[];
+  produces: ArtifactFlow[];
+  consumes: ArtifactFlow[];
+  deploys: boolean;
+  /** The working directory of steps that name none: the job's default, else the workflow's (read once, when first needed). */
+  workdir: () => string | undefined;
+}
+
+/** Parses step `index` of job `jobId` into `parts`. */
+function parseStep(ctx: Ctx, raw: unknown, jobId: string, index: number, parts: JobParts): void {
   if (!isRecord(raw)) {
-    problem(ctx, 'gha-bad-step', `step ${index + 1} is not a mapping`, path);
-    return undefined;
+    problem(ctx, 'gha-bad-step', `step ${index + 1} is not a mapping`, ['jobs', jobId, 'steps', index]);
+    return;
   }
-  const pos: Position = { file: ctx.file, line: ctx.y.lineOf(path) };
-  const uses = raw.uses === undefined ? undefined : componentUse(ctx, raw.uses, [...path, 'uses'], raw.with);
+  const pos: Position = { file: ctx.file, line: ctx.y.lineOf(['jobs', jobId, 'steps', index]) };
+  const uses = raw.uses === undefined ? undefined : componentUse(ctx, raw.uses, ['jobs', jobId, 'steps', index, 'uses'], raw.with);
   const runText = asString(raw.run);
   const run = runText === undefined ? undefined : sub(ctx, runText);
   const given = asString(raw.name);
@@ -359,8 +494,8 @@ function parseStep(ctx: Ctx, raw: unknown, path: YamlPath, index: number): { ste
   if (uses) step.uses = uses;
   if (run !== undefined) {
     step.run = run;
-    step.runPos = { file: ctx.file, line: valueLine(ctx.lines, ctx.y.lineOf([...path, 'run']), 'run') };
-    const workdir = asString(raw['working-directory']) ?? defaultWorkdir(ctx, path);
+    step.runPos = { file: ctx.file, line: valueLineIn(ctx.lines, ctx.y.lineOf(['jobs', jobId, 'steps', index, 'run']), 'run') };
+    const workdir = asString(raw['working-directory']) ?? parts.workdir();
     if (workdir !== undefined) step.workdir = workdir;
   }
   // (Built field by field: the conditional spreads cost more than the rest of the step.)
@@ -369,15 +504,34 @@ function parseStep(ctx: Ctx, raw: unknown, path: YamlPath, index: number): { ste
   if (run !== undefined) facts.run = run;
   if (given !== undefined) facts.name = given;
   const flows = stepFlows(facts);
-  return { step, produces: flows.produces, consumes: flows.consumes, deploys: flows.deploys };
+  // Where the step is in the run (`Job.sequence` is `steps`): an artifact holds what its upload step found.
+  // (The flows are this step's own new objects: `at` is set on them rather than on copies.)
+  const place = parts.steps.length;
+  parts.steps.push(step);
+  for (const f of flows.produces) {
+    f.at = place;
+    parts.produces.push(f);
+  }
+  for (const f of flows.consumes) {
+    f.at = place;
+    parts.consumes.push(f);
+  }
+  if (flows.deploys) parts.deploys = true;
 }
 
-function parseJob(ctx: Ctx, id: string, raw: Plain, wf: { name: string; triggers: Trigger[]; permissions?: Permissions; envSecrets: SecretRef[] }): Job {
+/** What every job of a workflow shares (read-only for the jobs). */
+interface WorkflowParts {
+  name: string;
+  triggers: Trigger[];
+  permissions?: Permissions;
+  envSecrets: SecretRef[];
+}
+
+function parseJob(ctx: Ctx, id: string, raw: Plain, wf: WorkflowParts): Job {
   const base: YamlPath = ['jobs', id];
-  const at = (...p: YamlPath): YamlPath => [...base, ...p];
   const pos: Position = { file: ctx.file, line: ctx.y.lineOf(base) };
 
-  const jobPermissions = permissionsOf(raw.permissions, (m, p) => problem(ctx, 'gha-bad-permissions', m, at('permissions', ...p)));
+  const jobPermissions = permissionsOf(raw.permissions, (m, p) => problem(ctx, 'gha-bad-permissions', m, ['jobs', id, 'permissions', ...p]));
   const permissions: Permissions = jobPermissions ?? wf.permissions ?? { kind: 'default' };
   const oidc = grantsOidc(permissions);
   const env = raw.environment;
@@ -387,43 +541,51 @@ function parseJob(ctx: Ctx, id: string, raw: Plain, wf: { name: string; triggers
   const addUse = (u: ComponentUse | undefined): void => {
     if (u) uses.push(u);
   };
-  if (raw.uses !== undefined) addUse(componentUse(ctx, raw.uses, at('uses'), raw.with));
-  if (raw.container !== undefined) addUse(imageUse(ctx, raw.container, at('container')));
+  if (raw.uses !== undefined) addUse(componentUse(ctx, raw.uses, ['jobs', id, 'uses'], raw.with));
+  if (raw.container !== undefined) addUse(imageUse(ctx, raw.container, ['jobs', id, 'container']));
   if (isRecord(raw.services)) {
-    for (const [svc, def] of Object.entries(raw.services)) addUse(imageUse(ctx, def, at('services', svc)));
+    for (const [svc, def] of Object.entries(raw.services)) addUse(imageUse(ctx, def, ['jobs', id, 'services', svc]));
   }
 
-  const steps: Step[] = [];
-  const produces: ArtifactFlow[] = [];
-  const consumes: ArtifactFlow[] = [];
-  let deploys = environment !== undefined || DEPLOY_NAME.test(id) || (typeof raw.name === 'string' && DEPLOY_NAME.test(raw.name));
-  if (raw.steps !== undefined && !Array.isArray(raw.steps)) problem(ctx, 'gha-bad-steps', `steps of job ${id} must be a list`, at('steps'));
+  let workdir: { value: string | undefined } | undefined;
+  const parts: JobParts = {
+    steps: [],
+    produces: [],
+    consumes: [],
+    deploys: environment !== undefined || DEPLOY_NAME.test(id) || (typeof raw.name === 'string' && DEPLOY_NAME.test(raw.name)),
+    workdir: () => (workdir ??= { value: defaultsWorkdir(raw) ?? defaultsWorkdir(ctx.y.value) }).value,
+  };
+  if (raw.steps !== undefined && !Array.isArray(raw.steps)) problem(ctx, 'gha-bad-steps', `steps of job ${id} must be a list`, ['jobs', id, 'steps']);
   if (Array.isArray(raw.steps)) {
-    raw.steps.forEach((s, i) => {
-      const parsed = parseStep(ctx, s, at('steps', i), i);
-      if (!parsed) return;
-      // Where the step is in the run (`Job.sequence` is `steps`): an artifact holds what its upload step found.
-      const place = steps.length;
-      steps.push(parsed.step);
-      produces.push(...parsed.produces.map((f) => ({ ...f, at: place })));
-      consumes.push(...parsed.consumes.map((f) => ({ ...f, at: place })));
-      deploys ||= parsed.deploys;
-    });
+    for (let i = 0; i < raw.steps.length; i++) parseStep(ctx, raw.steps[i], id, i, parts);
   }
 
-  const secrets: SecretRef[] = [];
-  if (raw.secrets === 'inherit') secrets.push({ name: 'inherit', kind: 'inherit', pos: { file: ctx.file, line: ctx.y.lineOf(at('secrets')) } });
-  secrets.push(...wf.envSecrets, ...secretsIn(raw, base, ctx.file, (p) => ctx.y.lineOf(p)));
+  // Deduplicated by kind and name as they come (the first place a secret is named is kept), so a
+  // repeated read needs no position.
+  const secrets = new SecretList();
+  if (raw.secrets === 'inherit') secrets.add({ name: 'inherit', kind: 'inherit', pos: { file: ctx.file, line: ctx.y.lineOf(['jobs', id, 'secrets']) } });
+  secrets.addAll(wf.envSecrets);
+  walkSecrets(
+    raw,
+    ['jobs', id],
+    (hit, path) => secrets.addNew(hit.kind, hitName(hit), () => secretRef(hit, { file: ctx.file, line: ctx.y.lineOf(path) })),
+    [],
+  );
   const lineOf = (p: YamlPath): number => ctx.y.lineOf(p);
-  secrets.push(...literalCredentials(raw.env, at('env'), ctx.file, lineOf));
-  if (Array.isArray(raw.steps)) raw.steps.forEach((s, i) => secrets.push(...literalCredentials(isRecord(s) ? s.env : undefined, at('steps', i, 'env'), ctx.file, lineOf)));
-  if (environment !== undefined) secrets.push({ name: environment, kind: 'environment', pos: { file: ctx.file, line: ctx.y.lineOf(at('environment')) } });
+  if (raw.env !== undefined) secrets.addAll(literalCredentials(raw.env, ['jobs', id, 'env'], ctx.file, lineOf));
+  if (Array.isArray(raw.steps)) {
+    for (let i = 0; i < raw.steps.length; i++) {
+      const s: unknown = raw.steps[i];
+      if (isRecord(s) && s.env !== undefined) secrets.addAll(literalCredentials(s.env, ['jobs', id, 'steps', i, 'env'], ctx.file, lineOf));
+    }
+  }
+  if (environment !== undefined) secrets.add({ name: environment, kind: 'environment', pos: { file: ctx.file, line: ctx.y.lineOf(['jobs', id, 'environment']) } });
   if (oidc) {
-    const line = jobPermissions ? ctx.y.lineOf(at('permissions')) : ctx.y.lineOf(['permissions']);
-    secrets.push({ name: 'id-token', kind: 'id-token', pos: { file: ctx.file, line } });
+    const line = jobPermissions ? ctx.y.lineOf(['jobs', id, 'permissions']) : ctx.y.lineOf(['permissions']);
+    secrets.add({ name: 'id-token', kind: 'id-token', pos: { file: ctx.file, line } });
   }
   // The job token is always there; its power is `permissions`. Keep the first place it is named, if any.
-  secrets.push({ name: 'GITHUB_TOKEN', kind: 'ci-token' });
+  secrets.add({ name: 'GITHUB_TOKEN', kind: 'ci-token' });
 
   const job: Job = {
     id,
@@ -433,15 +595,15 @@ function parseJob(ctx: Ctx, id: string, raw: Plain, wf: { name: string; triggers
     triggers: wf.triggers,
     needs: asStringList(raw.needs),
     runner: raw['runs-on'] === undefined ? { selfHosted: false, labels: [] } : runnerOf(raw['runs-on']),
-    steps,
+    steps: parts.steps,
     uses,
-    secrets: dedupeSecrets(secrets),
+    secrets: secrets.refs,
     contexts: [],
     permissions,
     oidc,
-    produces,
-    consumes,
-    deploys,
+    produces: parts.produces,
+    consumes: parts.consumes,
+    deploys: parts.deploys,
   };
   if (environment !== undefined) job.environment = environment;
   return job;
@@ -469,7 +631,7 @@ export function parseWorkflow(repo: string, source: SourceFile, options: Workflo
   if (y.value === undefined || y.value === null) {
     return { errors: y.errors.length > 0 ? y.errors : [{ repo, file, line: 1, code: 'gha-empty', message: 'the workflow file is empty' }] };
   }
-  const ctx: Ctx = { repo, file, lines: source.text.split('\n'), y, errors: [...y.errors] };
+  const ctx: Ctx = { repo, file, lines: new TextLines(source.text), y, errors: [...y.errors] };
   const doc = y.value;
   if (!isRecord(doc)) {
     problem(ctx, 'gha-not-a-mapping', 'a workflow must be a mapping with `on` and `jobs`', []);
@@ -487,13 +649,14 @@ export function parseWorkflow(repo: string, source: SourceFile, options: Workflo
   const permissions = permissionsOf(doc.permissions, (m, p) => problem(ctx, 'gha-bad-permissions', m, ['permissions', ...p]));
   const envSecrets = [...secretsIn(doc.env, ['env'], file, (p) => y.lineOf(p)), ...literalCredentials(doc.env, ['env'], file, (p) => y.lineOf(p))];
 
+  const wf: WorkflowParts = permissions ? { name, triggers, permissions, envSecrets } : { name, triggers, envSecrets };
   const jobs: Job[] = [];
   for (const [id, raw] of Object.entries(doc.jobs)) {
     if (!isRecord(raw)) {
       problem(ctx, 'gha-bad-job', `job ${id} is not a mapping`, ['jobs', id]);
       continue;
     }
-    jobs.push(parseJob(ctx, id, raw, { name, triggers, ...(permissions ? { permissions } : {}), envSecrets }));
+    jobs.push(parseJob(ctx, id, raw, wf));
   }
   return {
     pipeline: { platform: 'github-actions', repo, file, name, triggers, jobs, uses: [], errors: ctx.errors },
