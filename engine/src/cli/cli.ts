@@ -62,7 +62,7 @@ function buildProgram(io: CliIo): Command {
     .option('--data-dir <dir>', 'git mirrors and fetched components', '.ci-exposure')
     .option('--fetch', 'fetch missing components (default when a remote source is scanned)')
     .option('--no-fetch', 'never fetch components')
-    .option('--jobs <n>', 'threads scanning local folders, this one included (default above 200 repositories: one per two cores; with one, another thread reads the files ahead)')
+    .option('--jobs <n>', 'threads scanning local folders, this one included (default above 200 repositories: one per two cores; with one and more than two cores, another thread reads the files ahead)')
     .option('--evidence', 'github:, gitlab:, circleci: sources: whether each affected job ran in the window (GITHUB_TOKEN with Actions read: runs and the commit each action resolved to; GITLAB_TOKEN read_api: pipelines, jobs and their logs; CIRCLECI_TOKEN: pipelines and jobs)')
     .option('--jenkins-library <name=url[#version]>', "a Jenkins shared library's repository (repeatable; Jenkins' Global Pipeline Libraries): fetched when a Jenkinsfile loads it", (v: string, all: string[] = []) => [...all, v])
     .option('--jenkins-libraries <file>', "Jenkins shared libraries' repositories: JSON or YAML { libraries: [{ name, url, defaultVersion?, implicit? }] } or Jenkins' own globalLibraries list")

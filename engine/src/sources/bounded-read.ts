@@ -7,7 +7,8 @@ export function readBounded(file: string, max: number): Uint8Array | undefined {
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.size > max) return undefined;
-    const buf = Buffer.alloc(st.size);
+    // Not zero-filled first (a tenth of a read's cost): only the bytes read are handed out (the subarray below).
+    const buf = Buffer.allocUnsafe(st.size);
     let off = 0;
     while (off < st.size) {
       const n = readSync(fd, buf, off, st.size - off, off);

@@ -16,7 +16,7 @@ import { useFastYaml } from '../core/yaml';
 import { componentCacheSource } from './component-cache';
 import { readLocalPaths } from './local-dir';
 import { jobsOption } from '../cli/scan-command';
-import { defaultScanJobs, scanLocalPaths, type SourceSpec, WORKER_MARK } from './parallel-scan';
+import { defaultScanJobs, scanLocalPaths, type SourceSpec, spareCore, WORKER_MARK } from './parallel-scan';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
@@ -82,17 +82,21 @@ describe('scanLocalPaths', () => {
       started++;
       return sourceWorker();
     };
-    const withReader = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: counted });
+    const withReader = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: counted, readingThread: true });
     expect(started).toBe(1);
     expect(report(withReader.results, withReader.readErrors)).toBe(before);
+    // Without a core to spare, no thread at all.
+    const alone = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: counted, readingThread: false });
+    expect(started).toBe(1);
+    expect(report(alone.results, alone.readErrors)).toBe(before);
 
     // A thread that answers nothing a reader would (here: it exits at once): every group is read here.
     const broken = (): Worker => new Worker('process.exit(3)', { eval: true });
-    const fallback = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: broken });
+    const fallback = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: broken, readingThread: true });
     expect(report(fallback.results, fallback.readErrors)).toBe(before);
     // One that answers something else: the same.
     const liar = (): Worker => new Worker("require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage({ ok: true, reads: [{ repo: 'x' }] }))", { eval: true });
-    const lied = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: liar });
+    const lied = await scanLocalPaths(examples.paths, { indicators: CATALOG, source: examples.source, jobs: 1, groupSize: 2, spawn: liar, readingThread: true });
     expect(report(lied.results, lied.readErrors)).toBe(before);
   }, 60_000);
 
@@ -148,6 +152,15 @@ describe('scanLocalPaths', () => {
     },
     120_000,
   );
+});
+
+describe('spareCore', () => {
+  it('gives a reading thread only past two cores per scanning thread', () => {
+    expect(spareCore(1, 2)).toBe(false);
+    expect(spareCore(1, 3)).toBe(true);
+    expect(spareCore(2, 4)).toBe(false);
+    expect(spareCore(1, 64)).toBe(true);
+  });
 });
 
 describe('defaultScanJobs', () => {

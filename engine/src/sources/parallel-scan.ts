@@ -10,9 +10,9 @@
  * that of readLocalPaths + scanMany over everything (parallel-scan.spec.ts checks it), whatever the number
  * of workers and whichever finishes first.
  *
- * With one scanning thread (the default on two cores), a reading thread reads the next groups' files while
- * this one scans: the disk's system calls and UTF-8 decoding leave the scan's path (a fifth of its time on
- * an organisation of 2,000 repositories), and a reading thread needs little of the other core.
+ * With one scanning thread and a core to spare (spareCore), a reading thread reads the next groups' files
+ * while this one scans: the disk's system calls and UTF-8 decoding leave the scan's path (a fifth of its
+ * time on an organisation of 2,000 repositories).
  */
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -33,6 +33,16 @@ export function defaultScanJobs(cores: number): number {
   return Math.max(1, Math.floor(cores / 2));
 }
 
+/**
+ * Whether `jobs` scanning threads leave a core for a reading thread on a machine with `cores` cores: each
+ * scanning thread keeps about one and a half cores busy (above), so only past two cores per scanning thread.
+ * Measured on two cores with one scanning thread: the reading thread took 150 ms off the scanning thread
+ * but added 270 ms of CPU (its start-up, its own compiling and collecting), and the scan took longer.
+ */
+export function spareCore(jobs: number, cores: number): boolean {
+  return cores > 2 * jobs;
+}
+
 /** Repositories per group: small enough to bound memory, large enough that messages cost little. */
 export const GROUP_SIZE = 100;
 
@@ -50,6 +60,8 @@ export interface ParallelScanOptions {
   parallelAbove?: number;
   /** Told the number of repositories, then each repository once its group is scanned. */
   progress?: { listed(count: number, total?: number): void; read(repo: string): void };
+  /** With one scanning thread, whether another reads the next groups ahead (default: spareCore). */
+  readingThread?: boolean;
   /** Starts a worker thread running this module with WORKER_MARK as its workerData (tests start it from the TypeScript sources). */
   spawn?: () => Worker;
 }
@@ -257,13 +269,14 @@ export async function scanLocalPaths(paths: readonly string[], options: Parallel
   // With jobs N, this thread scans too, beside N - 1 workers. They load the engine while the repositories
   // are listed, when the folders' first listing says there will be work for them (a worker not needed after
   // all is closed unused).
-  // With jobs 1, a reading thread reads the next groups while this one scans (started as early, for the
-  // same reason): reading is a fifth of a scan's time, and it needs little of a core.
+  // With jobs 1 and a core to spare, a reading thread reads the next groups while this one scans (started
+  // as early, for the same reason).
+  const reading = compiled && jobs === 1 && (options.readingThread ?? spareCore(jobs, availableParallelism()));
   const early: GroupWorker[] = [];
   let reader: ReadWorker | undefined;
   if (compiled && repositoriesAtMost(paths) > Math.max(size, options.parallelAbove ?? 0)) {
     for (let i = 1; i < jobs; i++) early.push(groupWorker(spawn));
-    if (jobs === 1) reader = readWorker(spawn);
+    if (reading) reader = readWorker(spawn);
   }
   let listed: ReturnType<typeof listLocalPaths>;
   try {
@@ -291,7 +304,7 @@ export async function scanLocalPaths(paths: readonly string[], options: Parallel
     if (groups.length <= 1 || listed.checkouts.length <= (options.parallelAbove ?? 0)) {
       await reader?.close();
       reader = undefined;
-    } else if (compiled) {
+    } else if (reading) {
       // The first listing counted too few (folders of owners' folders): the reading thread starts now.
       reader ??= readWorker(spawn);
     }
