@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors';
-import { registerIndexCommand } from './index-command';
+import { registerIndexCommand } from './index-register';
 import { runIndicatorsCommand } from './scan-command';
 import { runSourceScan } from './scan-sources';
 import { VERSION } from './version';

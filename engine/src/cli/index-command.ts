@@ -17,7 +17,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { Command } from 'commander';
 import { queryInventory } from '../core/inventory';
 import type { ComponentRef, ComponentSource, Indicator, RepoInput, ScanError, ScanResult } from '../core/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
@@ -37,11 +36,10 @@ import { providerFetchers, resolveSources, SOURCE_PROVIDERS, type SourceProvider
 import type { TimeWindow } from '../sources/source';
 import { UserError } from './errors';
 import { emptySource, EXIT, jobsOption, selectIndicators } from './scan-command';
-import { noteLines, progressReporter, readSources, scanWindow } from './scan-sources';
+import { DEFAULT_DATA_DIR, noteLines, progressReporter, readSources, scanWindow } from './scan-sources';
 import { VERSION } from './version';
 
 /** The data directory when `--data-dir` is not given. */
-export const DEFAULT_DATA_DIR = '.ci-exposure';
 
 export interface IndexIo {
   stdout: (text: string) => void;
@@ -285,7 +283,7 @@ export interface IndexedScanOptions extends IndexOptions {
 export async function runIndexedScan(opts: IndexedScanOptions, io: IndexIo, providers: readonly SourceProvider[] = SOURCE_PROVIDERS): Promise<number> {
   const format = opts.format ?? 'table';
   if (!isReportFormat(format)) throw new UserError(`scan: unknown format "${format}" (one of ${REPORT_FORMATS.join(', ')})`);
-  const indicators: Indicator[] = selectIndicators(opts);
+  const indicators: Indicator[] = await selectIndicators(opts);
   if (opts.evidence === true) throw new UserError('scan: --evidence is not answered from the index; scan without --index');
   if (opts.jenkinsLibraries === true) throw new UserError('scan: Jenkins shared libraries (--jenkins-library, --jenkins-libraries) are not followed by the index; scan without --index');
   // As runSourceScan: the versions of the indicator's window (or --window).
@@ -337,42 +335,4 @@ export async function runIndexedScan(opts: IndexedScanOptions, io: IndexIo, prov
   io.stdout(renderReport(format, single && results.length === 1 ? (results[0] as ScanResult) : results, { color: opts.color ?? false, all: opts.all ?? false, toolVersion: VERSION }));
   if (results.some((r) => r.summary.affected > 0)) return EXIT.affected;
   return incompleteReasons(results).length > 0 ? EXIT.incomplete : EXIT.clean;
-}
-
-/**
- * Adds `index build` to the program, and `--index` / `--data-dir` to its `scan` command (a scan given
- * `--index` is answered here, before scan's own action). `exit` makes the error that ends a command
- * with an exit code (cli.ts's).
- */
-export function registerIndexCommand(program: Command, io: IndexIo & { isTTY?: boolean }, exit: (code: number) => Error): void {
-  const withEnv: IndexIo = { ...io, env: io.env ?? process.env };
-  const index = program.command('index').description('the component-usage index: answer a new indicator without scanning again');
-  index
-    .command('build')
-    .description('index the repositories (re-reading only those that changed since the last build)')
-    .argument('[sources...]', 'as scan: repository checkouts or folders of <owner>/<repo> checkouts (default: .), git URLs, github:ORG, gitlab:GROUP, circleci:VCS/ORG')
-    .option('--cache <dir>', 'component cache folder (orb sources, actions, includes)')
-    .option('--data-dir <dir>', `where the index is kept (default: ${DEFAULT_DATA_DIR})`)
-    .option('--window <start..end>', "remote sources: index the versions live in this window (as scan's --window; default: today's heads)")
-    .option('--fetch', 'fetch missing components (default when a remote source is indexed)')
-    .option('--no-fetch', 'never fetch components')
-    .option('--jobs <n>', 'local folders: worker threads for a first build (default: one per core above 200 repositories)')
-    .action(async (paths: string[], opts: { cache?: string; dataDir?: string; window?: string; fetch?: boolean; jobs?: string }) => {
-      throw exit(await runIndexBuild({ paths, ...opts }, withEnv));
-    });
-
-  const scan = program.commands.find((c) => c.name() === 'scan');
-  if (!scan) return;
-  scan.option('--index', 'answer from the component-usage index in the data directory, re-reading only repositories that changed');
-  if (!scan.options.some((o) => o.long === '--data-dir')) scan.option('--data-dir <dir>', `where the index is kept (default: ${DEFAULT_DATA_DIR})`);
-  scan.hook('preAction', async (cmd) => {
-    const opts = cmd.opts<{ index?: boolean; indicator?: string; component?: string; cache?: string; format: string; all?: boolean; dataDir?: string; fetch?: boolean; window?: string; evidence?: boolean; jobs?: string; jenkinsLibrary?: string[]; jenkinsLibraries?: string }>();
-    if (opts.index !== true) return;
-    const color = io.isTTY === true && !process.env.NO_COLOR;
-    const { indicator, component, cache, format, all, dataDir, fetch, window, evidence, jobs } = opts;
-    const jenkinsLibraries = (opts.jenkinsLibrary ?? []).length > 0 || opts.jenkinsLibraries !== undefined;
-    const rest = { indicator, component, cache, format, all, dataDir, fetch, window, evidence, jenkinsLibraries, ...(jobs === undefined ? {} : { jobs }) };
-    const paths = (cmd.processedArgs[0] as string[] | undefined) ?? [];
-    throw exit(await runIndexedScan({ paths, ...rest, color }, withEnv));
-  });
 }

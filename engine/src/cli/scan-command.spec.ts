@@ -23,24 +23,24 @@ interface JsonResult {
   findings: JsonFinding[];
 }
 
-function run(args: { indicator?: string; all?: boolean }): { code: number; json: unknown } {
+async function run(args: { indicator?: string; all?: boolean }): Promise<{ code: number; json: unknown }> {
   let out = '';
-  const code = runScanCommand({ paths: [ORG], cache: CACHE, format: 'json', ...args }, { stdout: (t) => (out += t) });
+  const code = await runScanCommand({ paths: [ORG], cache: CACHE, format: 'json', ...args }, { stdout: (t) => (out += t) });
   return { code, json: JSON.parse(out) };
 }
 
 describe('scan command over the examples', () => {
-  it('the all-catalog run (one parse, every indicator) reports what one run per indicator reports', () => {
-    const all = run({}).json as JsonResult[];
+  it('the all-catalog run (one parse, every indicator) reports what one run per indicator reports', async () => {
+    const all = (await run({})).json as JsonResult[];
     expect(all.map((r) => r.indicator.id)).toEqual(CATALOG.map((i) => i.id));
     for (const ind of CATALOG) {
-      const one = run({ indicator: ind.id }).json as JsonResult;
+      const one = (await run({ indicator: ind.id })).json as JsonResult;
       expect(all.find((r) => r.indicator.id === ind.id)).toEqual(one);
     }
   });
 
-  it('acme/ci-templates: only the job that extends the template is affected', () => {
-    const { code, json } = run({ indicator: join(root, 'examples', 'indicators', 'acme-ci-templates.json'), all: true });
+  it('acme/ci-templates: only the job that extends the template is affected', async () => {
+    const { code, json } = await run({ indicator: join(root, 'examples', 'indicators', 'acme-ci-templates.json'), all: true });
     expect(code).toBe(1);
     const findings = (json as JsonResult).findings;
     const byJob = new Map(findings.map((f) => [f.job, f]));
@@ -51,9 +51,9 @@ describe('scan command over the examples', () => {
     }
   });
 
-  it('one job, two incidents: the use for the component incident, the workflow entry for the platform one', () => {
-    const codecov = (run({ indicator: 'codecov-bash-uploader-2021' }).json as JsonResult).findings.find((f) => f.repo === 'acme/shared-context');
-    const breach = (run({ indicator: 'circleci-platform-2023' }).json as JsonResult).findings.find((f) => f.repo === 'acme/shared-context' && f.job === 'build-and-cover');
+  it('one job, two incidents: the use for the component incident, the workflow entry for the platform one', async () => {
+    const codecov = ((await run({ indicator: 'codecov-bash-uploader-2021' })).json as JsonResult).findings.find((f) => f.repo === 'acme/shared-context');
+    const breach = ((await run({ indicator: 'circleci-platform-2023' })).json as JsonResult).findings.find((f) => f.repo === 'acme/shared-context' && f.job === 'build-and-cover');
     expect(codecov).toMatchObject({ job: 'build-and-cover', file: '.circleci/config.yml', line: 18 });
     expect(breach).toMatchObject({ file: '.circleci/config.yml', line: 38 });
   });
@@ -62,9 +62,9 @@ describe('scan command over the examples', () => {
 describe('issue 9: one ref notation for every affected/safe entry', () => {
   const FIXTURES = join(__dirname, '..', 'core', 'indicators', '__fixtures__');
 
-  it('reviewdog/action-setup@v1 is affected, directly and through EPMatt/reviewdog-action-tsc@v1 from the cache; the ok-* jobs are not', () => {
+  it('reviewdog/action-setup@v1 is affected, directly and through EPMatt/reviewdog-action-tsc@v1 from the cache; the ok-* jobs are not', async () => {
     let out = '';
-    const code = runScanCommand(
+    const code = await runScanCommand(
       { paths: [join(FIXTURES, 'issue-9', 'repo')], cache: join(FIXTURES, 'issue-9', 'cache'), indicator: 'reviewdog-action-setup-2025', format: 'json' },
       { stdout: (t) => (out += t) },
     );
@@ -78,9 +78,9 @@ describe('issue 9: one ref notation for every affected/safe entry', () => {
     expect(findings.filter((f) => f.affected).map((f) => f.job).sort()).toEqual(['reviewdog', 'tsc']);
   });
 
-  it('a user file with "v4 tag during window" is a configuration error that names the entry and the accepted forms', () => {
+  it('a user file with "v4 tag during window" is a configuration error that names the entry and the accepted forms', async () => {
     const file = join(FIXTURES, 'issue-9-bad-notation.json');
-    expect(() => runScanCommand({ paths: [ORG], indicator: file, format: 'json' }, { stdout: () => undefined })).toThrow(
+    await expect(runScanCommand({ paths: [ORG], indicator: file, format: 'json' }, { stdout: () => undefined })).rejects.toThrow(
       expect.objectContaining({
         name: 'UserError',
         message: expect.stringMatching(/field components\.0\.affectedRefs\.0: entry "v4 tag during window" is not in the ref notation: .*accepted forms: .*v1 \(moved to the bad commit during the window\)/),
@@ -88,8 +88,8 @@ describe('issue 9: one ref notation for every affected/safe entry', () => {
     );
   });
 
-  it('a --component ref outside the notation is a usage error', () => {
-    expect(() => runScanCommand({ paths: [ORG], component: 'gha:actions/checkout@v4 tag during window' }, { stdout: () => undefined })).toThrow(
+  it('a --component ref outside the notation is a usage error', async () => {
+    await expect(runScanCommand({ paths: [ORG], component: 'gha:actions/checkout@v4 tag during window' }, { stdout: () => undefined })).rejects.toThrow(
       expect.objectContaining({ name: 'UserError', message: expect.stringMatching(/bad component spec .*ref "v4 tag during window" is not in the ref notation/) }),
     );
   });

@@ -9,7 +9,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { UserError } from './errors';
 import { componentCacheSource } from '../sources/component-cache';
 import { readLocalPaths } from '../sources/local-dir';
-import { CATALOG, catalogIndicator, closeIndicatorIds, indicatorNotationErrors, loadIndicator, parseComponentSpec } from '../core/indicators';
+// From the modules themselves, not the indicators' index: a custom indicator file's reader (zod) is loaded
+// only when one is given, so that a scan's start-up does not pay for it.
+import { CATALOG, catalogIndicator, closeIndicatorIds } from '../core/indicators/catalog';
+import { indicatorNotationErrors } from '../core/indicators/notation';
+import { parseComponentSpec } from '../core/indicators/spec';
 import type { ComponentSource, Indicator, ScanError, ScanResult } from '../core/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
 import { incompleteReasons } from '../core/report/common';
@@ -47,14 +51,14 @@ export const EXIT = { clean: 0, affected: 1, usage: 2, incomplete: 3 } as const;
  * the catalog and component specs here too): an entry outside it is a configuration error, never an
  * exact ref that matches nothing.
  */
-export function selectIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'component'>): Indicator[] {
-  const indicators = pickIndicators(opts);
+export async function selectIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'component'>): Promise<Indicator[]> {
+  const indicators = await pickIndicators(opts);
   const problems = indicators.flatMap((i) => indicatorNotationErrors(i));
   if (problems.length > 0) throw new UserError(`scan: ${problems[0] ?? ''}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
   return indicators;
 }
 
-function pickIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'component'>): Indicator[] {
+async function pickIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'component'>): Promise<Indicator[]> {
   if (opts.indicator !== undefined && opts.component !== undefined) {
     throw new UserError('scan: give --indicator or --component, not both');
   }
@@ -76,6 +80,7 @@ function pickIndicators(opts: Pick<ScanCommandOptions, 'indicator' | 'component'
     }
     if (!st.isFile()) throw new UserError(`scan: indicator ${opts.indicator} is not a file`);
     if (st.size > MAX_INDICATOR_FILE) throw new UserError(`scan: indicator file ${opts.indicator} is larger than ${MAX_INDICATOR_FILE} bytes`);
+    const { loadIndicator } = await import('../core/indicators/load');
     const r = loadIndicator(opts.indicator, readFileSync(opts.indicator, 'utf8'));
     if (!r.ok) throw new UserError(`scan: ${r.error}`);
     return [r.indicator];
@@ -128,10 +133,10 @@ export async function scanLocalFolders(
 // ── [parallel scan] end ──
 
 /** Runs the scan and writes the report. Throws UserError for usage/configuration errors. */
-export function runScanCommand(opts: ScanCommandOptions, io: CommandIo): number {
+export async function runScanCommand(opts: ScanCommandOptions, io: CommandIo): Promise<number> {
   const format = opts.format ?? 'table';
   if (!isReportFormat(format)) throw new UserError(`scan: unknown format "${format}" (one of ${REPORT_FORMATS.join(', ')})`);
-  const indicators = selectIndicators(opts);
+  const indicators = await selectIndicators(opts);
 
   let source: ComponentSource = emptySource;
   if (opts.cache !== undefined) {

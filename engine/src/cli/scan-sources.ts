@@ -19,14 +19,11 @@ import { incompleteReasons, REPO_UNAVAILABLE } from '../core/report/common';
 import { scanMany } from '../core/scan';
 import { mergeVersions } from '../core/versions';
 import { componentCacheSource } from '../sources/component-cache';
-import { componentStore, componentStoreDir } from '../sources/component-store';
-import { scanWithFetch } from '../sources/fetch-loop';
-import { attachEvidence } from '../sources/evidence/attach';
-import { evidenceProvidersFromEnv } from '../sources/evidence/providers';
-import { isLocalFolder, type LocalSource, WORKTREE } from '../sources/local-source';
-import { providerFetchers, resolveSources, SOURCE_PROVIDERS, type SourceProvider, sourceEnv } from '../sources/resolve-source';
-import { checkMappings, implicitLibraries, jenkinsLibraryFetchers, type JenkinsLibraryMapping, mergeMappings, parseLibraryOption, readLibrariesFile } from '../sources/jenkins';
+import { isLocalFolder, localSource, type LocalSource, WORKTREE } from '../sources/local-source';
+import type { ResolvedSources, SourceProvider } from '../sources/resolve-source';
+import type { JenkinsLibraryMapping } from '../sources/jenkins';
 import { isRepoFailure, type RepoSource, type RepoVersion, type SourceProgress, type TimeWindow } from '../sources/source';
+import { isPathSpec } from '../sources/spec-kind';
 import { UserError } from './errors';
 import { emptySource, EXIT, type ScanCommandOptions, scanLocalFolders, selectIndicators } from './scan-command';
 import { VERSION } from './version';
@@ -77,7 +74,9 @@ export interface SourceScanOptions extends ScanCommandOptions {
 }
 
 /** The Jenkins library mapping of the command line: the file's libraries, then the options' (which win). */
-export function jenkinsLibraryMapping(opts: Pick<SourceScanOptions, 'jenkinsLibrary' | 'jenkinsLibraries'>): JenkinsLibraryMapping[] {
+export async function jenkinsLibraryMapping(opts: Pick<SourceScanOptions, 'jenkinsLibrary' | 'jenkinsLibraries'>): Promise<JenkinsLibraryMapping[]> {
+  if (opts.jenkinsLibraries === undefined && (opts.jenkinsLibrary ?? []).length === 0) return [];
+  const { checkMappings, mergeMappings, parseLibraryOption, readLibrariesFile } = await import('../sources/jenkins');
   const fromFile = opts.jenkinsLibraries === undefined ? { ok: true as const, libraries: [] } : readLibrariesFile(opts.jenkinsLibraries);
   if (!fromFile.ok) throw new UserError(`scan: --jenkins-libraries ${fromFile.error}`);
   const fromOptions: JenkinsLibraryMapping[] = [];
@@ -248,10 +247,10 @@ export async function readSources(sources: readonly RepoSource[], window: TimeWi
 }
 
 /** Runs the scan over the given sources and writes the report. Throws UserError for usage/configuration errors. */
-export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, providers: readonly SourceProvider[] = SOURCE_PROVIDERS): Promise<number> {
+export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, providers?: readonly SourceProvider[]): Promise<number> {
   const format = opts.format ?? 'table';
   if (!isReportFormat(format)) throw new UserError(`scan: unknown format "${format}" (one of ${REPORT_FORMATS.join(', ')})`);
-  const indicators = selectIndicators(opts);
+  const indicators = await selectIndicators(opts);
   const window = scanWindow(opts.window, indicators, opts.indicator !== undefined);
   if (opts.evidence && window === undefined) throw new UserError('scan: --evidence needs an incident window (--indicator with a window, or --window START..END)');
   if (opts.evidence && !opts.paths.some((p) => EVIDENCE_SOURCE.test(p))) throw new UserError('scan: --evidence reads run history from GitHub, GitLab or CircleCI: give a github:, gitlab: or circleci: source');
@@ -269,17 +268,23 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   }
 
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
-  const env = sourceEnv(io.env ?? {});
   const specs = opts.paths.length > 0 ? opts.paths : ['.'];
-  const jenkinsLibraries = jenkinsLibraryMapping(opts);
+  const jenkinsLibraries = await jenkinsLibraryMapping(opts);
   const sourceOptions = { dataDir, ...(window === undefined ? {} : { window }), ...(jenkinsLibraries.length === 0 ? {} : { jenkinsLibraries }) };
-  const resolved = resolveSources(specs, env, sourceOptions, providers);
+  // Local folders only (no provider prefix, no URL): what resolveSources gives for them, without loading
+  // the providers; they, the fetchers and the evidence readers are loaded when a scan needs them.
+  const remoteSources = providers !== undefined || !specs.every((s) => isPathSpec(s) && isLocalFolder(s)) ? await import('../sources/resolve-source') : undefined;
+  const env = remoteSources?.sourceEnv(io.env ?? {});
+  const resolved: ResolvedSources =
+    remoteSources === undefined || env === undefined
+      ? { sources: [localSource(specs)], missing: [], errors: [], remote: false }
+      : remoteSources.resolveSources(specs, env, sourceOptions, providers ?? remoteSources.SOURCE_PROVIDERS);
   // Mapped Jenkins libraries are fetched by default, even for local folders (`--no-fetch` still wins); for
   // local folders only they are all that is fetched, unless `--fetch` asks for every component.
   const fetching = opts.fetch ?? (resolved.remote || jenkinsLibraries.length > 0);
   const librariesOnly = opts.fetch === undefined && !resolved.remote;
   // Libraries every Jenkins pipeline loads (`implicit: true`) are told to the core's Jenkins parser.
-  const implicit = implicitLibraries(jenkinsLibraries);
+  const implicit = jenkinsLibraries.length === 0 ? [] : (await import('../sources/jenkins')).implicitLibraries(jenkinsLibraries);
   const scanOptions = implicit.length === 0 ? undefined : { parse: { jenkinsImplicitLibraries: implicit } };
   if (resolved.errors.length > 0) throw new UserError(`scan: ${resolved.errors.join('; ')}`);
   if (resolved.missing.length > 0) throw new UserError(`scan: path not found or not a folder: ${resolved.missing.join(', ')}`);
@@ -295,10 +300,16 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
     read = local ? { repos: [], errors: local.errors } : await readSources(resolved.sources, window, reporter);
     if (local) scanned = local.scanned;
     else if (fetching) {
+      const [{ componentStore, componentStoreDir }, { scanWithFetch }, { jenkinsLibraryFetchers }, { providerFetchers, sourceEnv, SOURCE_PROVIDERS }] = await Promise.all([
+        import('../sources/component-store'),
+        import('../sources/fetch-loop'),
+        import('../sources/jenkins'),
+        import('../sources/resolve-source'),
+      ]);
       const store = componentStore(componentStoreDir(dataDir, window));
       const r = await scanWithFetch(read.repos, indicators, {
         store,
-        fetchers: librariesOnly ? jenkinsLibraryFetchers(sourceOptions) : providerFetchers(env, sourceOptions, providers),
+        fetchers: librariesOnly ? jenkinsLibraryFetchers(sourceOptions) : providerFetchers(env ?? sourceEnv(io.env ?? {}), sourceOptions, providers ?? SOURCE_PROVIDERS),
         ...(base === undefined ? {} : { base }),
         ...(scanOptions === undefined ? {} : { scanOptions }),
         onRound: (round, fetched, failed, files) => reporter.stage(`fetching components: round ${round}, ${fetched} fetched, ${failed} failed, ${files} repository files read`),
@@ -307,6 +318,7 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
       notes = noteLines(r.notes);
     } else if (resolved.remote) {
       // No component is fetched, but the repositories' own files a job runs are still read from them.
+      const { scanWithFetch } = await import('../sources/fetch-loop');
       const r = await scanWithFetch(read.repos, indicators, {
         base: base ?? emptySource,
         ...(scanOptions === undefined ? {} : { scanOptions }),
@@ -335,7 +347,8 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
   if (opts.evidence && window !== undefined) {
     // Every platform's run history (sources/evidence/attach.ts): which affected jobs ran in the window.
     const origins = read.origins === undefined ? undefined : originsOf(read.repos, read.origins);
-    results = await attachEvidence(results, indicators, window, evidenceProvidersFromEnv(env), origins === undefined ? {} : { origins });
+    const [{ attachEvidence }, { evidenceProvidersFromEnv }, { sourceEnv }] = await Promise.all([import('../sources/evidence/attach'), import('../sources/evidence/providers'), import('../sources/resolve-source')]);
+    results = await attachEvidence(results, indicators, window, evidenceProvidersFromEnv(env ?? sourceEnv(io.env ?? {})), origins === undefined ? {} : { origins });
   }
 
   const single = opts.indicator !== undefined || opts.component !== undefined;

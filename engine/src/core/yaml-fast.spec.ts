@@ -44,7 +44,14 @@ function same(name: string, text: string): boolean {
   // Key order too (reports list jobs, steps and keys in it).
   expect(JSON.stringify(fast.value)).toBe(JSON.stringify(full.value));
   const lines = (lineOf: (p: YamlPath) => number): string[] => paths(full.value).map((p) => `${p.join('.')}:${lineOf(p)}`);
-  expect(lines(fast.lineOf)).toEqual(lines(full.lineOf));
+  const expected = lines(full.lineOf);
+  expect(lines(fast.lineOf)).toEqual(expected);
+  // From a place: lineOf(q, placeOf(p)) is lineOf([...p, ...q]), for every way of cutting each path (both readers).
+  for (const reader of [fast, full]) {
+    const fromPlaces = (p: YamlPath): number[] => p.map((_, k) => reader.lineOf(p.slice(k + 1), reader.placeOf(p.slice(0, k + 1))));
+    const cut = paths(full.value).map((p) => `${p.join('.')}:${[...new Set([reader.lineOf(p), ...fromPlaces(p)])].join(',')}`);
+    expect(cut).toEqual(expected);
+  }
   return true;
 }
 

@@ -24,16 +24,26 @@
  *
  * Cheap by construction: a reading method returns the node's value and leaves where it is in `spot` (a
  * scalar's spot is its line, a number; only collections get a Place), so no pair is made per node.
+ * Characters are read only inside their line (`charCodeAt` past the end makes optimised code bail out,
+ * and each bail-out costs another optimising compile of the reader's largest methods).
  */
-import type { YamlPath } from './yaml';
+import type { YamlPath, YamlPlace } from './yaml';
 
 /** Where a collection is: the line of a mapping entry's key or of a sequence item; its children's spots. */
 interface Place {
   line: number;
-  keys?: Map<string, Spot>;
-  items?: Spot[];
+  keys: Map<string, Spot> | undefined;
+  items: Spot[] | undefined;
   /** A mapping's merge sources (`<<`), in the order their keys are looked for. */
-  merges?: Place[];
+  merges: Place[] | undefined;
+}
+
+/**
+ * A new Place. Every place is made here with all four fields, so all have one shape and the lookups
+ * reading them (inlined into the models' largest functions) see one, not a new one per kind of node.
+ */
+function newPlace(line: number, keys: Map<string, Spot> | undefined, items: Spot[] | undefined, merges: Place[] | undefined): Place {
+  return { line, keys, items, merges };
 }
 
 /** Where a node is: a collection's Place, or a scalar's line (a number: no object per scalar). */
@@ -74,7 +84,13 @@ const ALIAS = /^\*([^\s,[\]{}#]+)[ ]*$/;
 
 export interface FastYaml {
   value: unknown;
-  lineOf(path: YamlPath): number;
+  lineOf(path: YamlPath, from?: YamlPlace): number;
+  placeOf(path: YamlPath, from?: YamlPlace): YamlPlace;
+}
+
+/** A YamlPlace of this reader: the spot a lookup reached (undefined once a key was missing: it stops there) and its line. */
+interface FastPlace extends YamlPlace {
+  readonly spot: Spot | undefined;
 }
 
 /** Thrown inside the reader when the text leaves the subset; never escapes parseFastYaml. */
@@ -95,7 +111,6 @@ const OTHER_NUMBER = /^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0
 
 /** A plain scalar's value under the YAML 1.2 core schema (the full reader's default). */
 function plainValue(s: string): unknown {
-  const c = s.charCodeAt(0);
   // Nulls and booleans have at most 5 characters (the sets are asked only then: no hash of longer text).
   if (s.length <= 5) {
     if (NULLS.has(s)) return null;
@@ -103,6 +118,7 @@ function plainValue(s: string): unknown {
     if (FALSES.has(s)) return false;
   }
   // Every number of the core schema starts with a digit, a sign or a dot.
+  const c = s.charCodeAt(0);
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return s;
   if (INT.test(s)) {
     const n = Number(s);
@@ -119,7 +135,7 @@ const INDICATOR = new Set(['[', ']', '{', '}', ',', '#', '&', '*', '!', '|', '>'
 function indentOf(line: string): number {
   let i = 0;
   while (i < line.length && line.charCodeAt(i) === 32) i++;
-  if (line.charCodeAt(i) === 9) out(); // a tab where indentation is read
+  if (i < line.length && line.charCodeAt(i) === 9) out(); // a tab where indentation is read
   return i;
 }
 
@@ -269,15 +285,15 @@ function checkBlockPlain(l: string, a: number, b: number): void {
  * and first character. Finding one compares characters in place: no substring is cut and none hashed
  * (storing a new substring as a property key hashes it to find its interned copy). Bounded.
  */
-const KNOWN_KEYS: (string[] | undefined)[] = [];
 const KNOWN_KEY_LENGTH = 32;
+/** Every bucket there from the start (a dense array: a sparse one is a dictionary, slower to read). */
+const KNOWN_KEYS: string[][] = Array.from({ length: (KNOWN_KEY_LENGTH + 1) * 128 }, (): string[] => []);
 let knownKeyCount = 0;
 
 function knownKey(l: string, a: number, b: number): string | undefined {
   const len = b - a;
   if (len > KNOWN_KEY_LENGTH) return undefined;
-  const bucket = KNOWN_KEYS[len * 128 + (l.charCodeAt(a) & 127)];
-  if (bucket === undefined) return undefined;
+  const bucket = KNOWN_KEYS[len * 128 + (l.charCodeAt(a) & 127)] as string[];
   for (const key of bucket) if (l.startsWith(key, a)) return key;
   return undefined;
 }
@@ -286,7 +302,7 @@ function knownKey(l: string, a: number, b: number): string | undefined {
 function rememberKey(key: string): void {
   if (key.length > KNOWN_KEY_LENGTH || knownKeyCount >= 4096) return;
   const at = key.length * 128 + (key.charCodeAt(0) & 127);
-  const bucket = KNOWN_KEYS[at] ?? (KNOWN_KEYS[at] = []);
+  const bucket = KNOWN_KEYS[at] as string[];
   if (bucket.length >= 16) return;
   bucket.push(key);
   knownKeyCount++;
@@ -356,7 +372,9 @@ function flow(s: string, line: number, lineAt?: (offset: number) => number): { v
   if (lineAt && items.some((x) => x.includes('\n'))) out(); // an item over several lines
   const itemLine = (k: number): number => (lineAt ? lineAt(1 + (starts[k] ?? 0)) : line);
   if (open === '[') {
-    return { value: items.map(flowScalar), place: { line, items: items.map((_, k) => itemLine(k)) } };
+    const value = newSeq();
+    for (const item of items) value.push(flowScalar(item));
+    return { value, place: newPlace(line, undefined, items.map((_, k) => itemLine(k)), undefined) };
   }
   const value: Record<string, unknown> = {};
   const keys = new Map<string, Spot>();
@@ -380,7 +398,7 @@ function flow(s: string, line: number, lineAt?: (offset: number) => number): { v
     value[key] = flowScalar(rest.trim());
     if (!keys.has(key)) keys.set(key, itemLine(k)); // a duplicate key: its last value, its first line
   }
-  return { value, place: { line, keys } };
+  return { value, place: newPlace(line, keys, undefined, undefined) };
 }
 
 /**
@@ -391,9 +409,23 @@ function checkKey(key: string): void {
   if (key === '<<' || key === '__proto__') out();
 }
 
+/**
+ * A new, empty sequence value. Every sequence the reader gives is made here, from one array literal:
+ * V8 learns from this one allocation site to make them all with the most general elements kind, so
+ * the code reading values (a loop over thousands of files) sees one array shape, where `[]` in several
+ * places and `map()` (which makes holey arrays) gave four, each new one a bail-out and a recompile.
+ */
+function newSeq(): unknown[] {
+  return [];
+}
+
 /** A copy of a merged value (the full reader builds each merge's values afresh). */
 function copy(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(copy);
+  if (Array.isArray(v)) {
+    const c = newSeq();
+    for (const item of v) c.push(copy(item));
+    return c;
+  }
   if (v !== null && typeof v === 'object') {
     const o: Record<string, unknown> = {};
     for (const k of Object.keys(v)) o[k] = copy((v as Record<string, unknown>)[k]);
@@ -497,8 +529,8 @@ class Reader {
     while (this.i < this.lines.length) {
       const l = this.lines[this.i] as string;
       let k = 0;
-      while (l.charCodeAt(k) === 32) k++;
-      const first = l.charCodeAt(k);
+      while (k < l.length && l.charCodeAt(k) === 32) k++;
+      const first = k < l.length ? l.charCodeAt(k) : 0;
       // A line that starts (after spaces) with something other than a blank, a comment or other whitespace has content.
       if (first > 32 && first !== 35 && first < 0x80) {
         if ((l.startsWith('---') || l.startsWith('...')) && (l.length === 3 || l[3] === ' ')) out();
@@ -575,7 +607,8 @@ class Reader {
     if (c === 91 /* [ */ || c === 123 /* { */) return false;
     if (c === 39 /* ' */ || c === 34 /* " */) {
       const q = quoted(l.slice(start));
-      if (q.rest[0] !== ':' || (q.rest.length > 1 && q.rest[1] !== ' ')) return false;
+      const r = q.rest;
+      if (r.length === 0 || r.charCodeAt(0) !== 58 /* : */ || (r.length > 1 && r.charCodeAt(1) !== 32)) return false;
       this.entryKey = q.value;
       this.entryRest = l.length - q.rest.length + 1;
       this.entryQuoted = true;
@@ -610,7 +643,7 @@ class Reader {
   private map(ind: number): unknown {
     const value: Record<string, unknown> = {};
     const keys = new Map<string, Spot>();
-    const place: Place = { line: this.i + 1, keys };
+    const place = newPlace(this.i + 1, keys, undefined, undefined);
     while (this.next() >= 0) {
       const l = this.lines[this.i] as string;
       const lind = this.ind;
@@ -619,7 +652,7 @@ class Reader {
       if (!this.entry(l, ind)) out();
       const key = this.entryKey;
       const rest = this.entryRest;
-      if (key === '<<' && !this.entryQuoted) {
+      if (!this.entryQuoted && key === '<<') {
         this.merge(l.slice(rest), ind, value, place);
         continue;
       }
@@ -669,9 +702,9 @@ class Reader {
   }
 
   private seq(ind: number): unknown {
-    const value: unknown[] = [];
+    const value = newSeq();
     const items: Spot[] = [];
-    const place: Place = { line: this.i + 1, items };
+    const place = newPlace(this.i + 1, undefined, items, undefined);
     while (this.next() >= 0) {
       const l = this.lines[this.i] as string;
       const lind = this.ind;
@@ -679,7 +712,7 @@ class Reader {
       if (lind > ind) out();
       if (!isDash(l, ind)) break;
       const col = skipSpace(l, ind + 1); // where the item's content starts
-      const c = l.charCodeAt(col);
+      const c = col < l.length ? l.charCodeAt(col) : 0;
       if (col === l.length || c === 35 /* # */ || (c === 38 /* & */ && isBlankRest(l.slice(col).replace(ANCHOR, '')))) {
         // `-` alone (or with a comment, or an anchor): the item is the mapping or sequence on the next,
         // more indented lines, and its line is where that starts (as the full reader places it).
@@ -738,13 +771,13 @@ class Reader {
     const line = this.i + 1;
     const t = skipSpace(l, at);
     if (t < l.length && at < l.length && l.charCodeAt(at) !== 32) out();
-    if (l.charCodeAt(t) === 38 /* & */) {
+    if (t < l.length && l.charCodeAt(t) === 38 /* & */) {
       const m = ANCHOR.exec(l.slice(t));
       if (!m) out();
       const name = m[1] as string;
       const frame: OpenAnchor = { name, level: 0, inner: new Set() };
       const after = skipSpace(l, t + m[0].length);
-      if (l.charCodeAt(after) === 42 /* * */) out(); // an alias with an anchor: an error for the full reader
+      if (after < l.length && l.charCodeAt(after) === 42 /* * */) out(); // an alias with an anchor: an error for the full reader
       this.open.push(frame);
       const v = this.content(l, after, ind, inMap, line);
       this.open.pop();
@@ -758,8 +791,8 @@ class Reader {
 
   /** A value's content l[at…] (no anchor; `at` past the spaces), starting on line `line`. */
   private content(l: string, at: number, ind: number, inMap: boolean, line: number): unknown {
-    const c = l.charCodeAt(at);
-    if (at >= l.length || c === 35 /* # */) {
+    const c = at < l.length ? l.charCodeAt(at) : -1;
+    if (c === -1 || c === 35 /* # */) {
       this.i++;
       const next = this.next();
       if (next < 0) {
@@ -797,7 +830,7 @@ class Reader {
       // The anchored node's value and children's places; the line is this entry's.
       value = a.value;
       const p = a.place;
-      if (typeof p !== 'number') spot = { line, keys: p.keys, items: p.items, merges: p.merges };
+      if (typeof p !== 'number') spot = newPlace(line, p.keys, p.items, p.merges);
     } else if (c === 33 /* ! */) {
       // GitLab's `!reference [job, key]`, kept as { '!reference': [...] } (yaml.ts), on one line.
       const t = l.slice(at);
@@ -903,7 +936,7 @@ class Reader {
 function childPlace(place: Spot, key: string | number): Spot | undefined {
   if (typeof place === 'number') return undefined;
   if (place.keys) {
-    const own = place.keys.get(String(key));
+    const own = place.keys.get(typeof key === 'string' ? key : String(key));
     if (own !== undefined || !place.merges) return own;
     for (const m of place.merges) {
       const found = childPlace(m, key);
@@ -911,19 +944,36 @@ function childPlace(place: Spot, key: string | number): Spot | undefined {
     }
     return undefined;
   }
-  return place.items && typeof key === 'number' ? place.items[key] : undefined;
+  const items = place.items;
+  return items && typeof key === 'number' && key >= 0 && key < items.length ? items[key] : undefined;
 }
 
-function lineIn(root: Spot, path: YamlPath): number {
-  let place = root;
-  let line = typeof root === 'number' ? root : root.line;
-  for (const key of path) {
-    const next = childPlace(place, key);
+/** The line of the node at `path` below `from` (lineOf's walk, from a place instead of the root). */
+function lineIn(from: FastPlace, path: YamlPath): number {
+  let spot = from.spot;
+  let line = from.line;
+  if (spot === undefined) return line;
+  for (let i = 0; i < path.length; i++) {
+    const next = childPlace(spot, path[i] as string | number);
     if (next === undefined) break;
-    place = next;
+    spot = next;
     line = typeof next === 'number' ? next : next.line;
   }
   return line;
+}
+
+/** The place of the node at `path` below `from`: lineIn(placeIn(from, p), q) is lineIn(from, [...p, ...q]). */
+function placeIn(from: FastPlace, path: YamlPath): FastPlace {
+  let spot = from.spot;
+  let line = from.line;
+  if (spot === undefined) return from;
+  for (let i = 0; i < path.length; i++) {
+    const next = childPlace(spot, path[i] as string | number);
+    if (next === undefined) return { line, spot: undefined };
+    spot = next;
+    line = typeof next === 'number' ? next : next.line;
+  }
+  return { line, spot };
 }
 
 /**
@@ -934,7 +984,13 @@ export function parseFastYaml(text: string, maxAliasCount = 10_000): FastYaml | 
   if (text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
   try {
     const { value, place } = new Reader(text, maxAliasCount).document();
-    return { value, lineOf: (path) => lineIn(place, path) };
+    const root: FastPlace = { line: typeof place === 'number' ? place : place.line, spot: place };
+    // (A place is only ever made by this file's placeOf: `from` is a FastPlace.)
+    return {
+      value,
+      lineOf: (path, from) => lineIn((from ?? root) as FastPlace, path),
+      placeOf: (path, from) => placeIn((from ?? root) as FastPlace, path),
+    };
   } catch (err) {
     if (err instanceof NotInSubset) return undefined;
     return undefined;

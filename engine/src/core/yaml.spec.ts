@@ -1,4 +1,4 @@
-import { decodeSource, loadYaml } from './yaml';
+import { decodeSource, loadYaml, useFastYaml } from './yaml';
 
 describe('loadYaml', () => {
   it('resolves anchors, aliases and merge keys, and keeps !reference', () => {
@@ -11,6 +11,33 @@ describe('loadYaml', () => {
     expect(y.lineOf(['d', 'e'])).toBe(6);
     expect(y.lineOf(['a', 'c', 1])).toBe(3);
     expect(y.lineOf(['d', 'missing', 'deeper'])).toBe(4);
+    // From a place: the same lines, and a lookup that stopped at a missing key stays stopped.
+    const d = y.placeOf(['d']);
+    expect(d.line).toBe(4);
+    expect(y.lineOf(['b'], d)).toBe(2);
+    expect(y.lineOf(['e'], d)).toBe(6);
+    expect(y.lineOf(['c', 1], y.placeOf(['a']))).toBe(3);
+    expect(y.lineOf(['deeper'], y.placeOf(['d', 'missing']))).toBe(4);
+    expect(y.lineOf(['c'], y.placeOf(['missing']))).toBe(1);
+  });
+
+  it('answers lookups from a place as from the root, with both readers', () => {
+    const text = ['x: 1', 'a:', '  b:', '    - k: 1', '      c: 2', '  e: [1, 2]', ''].join('\n');
+    for (const fast of [true, false]) {
+      const was = useFastYaml(fast);
+      try {
+        const y = loadYaml('o/r', { path: 'f.yml', text });
+        const item = y.placeOf(['b', 0], y.placeOf(['a']));
+        expect(item.line).toBe(4);
+        expect(y.lineOf(['c'], item)).toBe(5);
+        expect(y.lineOf(['e', 1], y.placeOf(['a']))).toBe(6);
+        // `x` is a scalar: nothing below it, its own line.
+        expect(y.lineOf(['k'], y.placeOf(['x']))).toBe(1);
+        expect(y.lineOf(['missing', 'c'], y.placeOf(['a', 'b']))).toBe(3);
+      } finally {
+        useFastYaml(was);
+      }
+    }
   });
 
   it('gives a located error for malformed YAML', () => {

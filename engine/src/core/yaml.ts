@@ -20,12 +20,26 @@ export const DEFAULT_YAML_LIMITS: YamlLimits = { maxBytes: 5 * 1024 * 1024, maxA
 
 export type YamlPath = ReadonlyArray<string | number>;
 
+/**
+ * Where a lookup of a path got to (YamlFile.placeOf), to look further from there: the many lookups
+ * below one job or step then do not walk from the root each time. Read only by the file that made it.
+ */
+export interface YamlPlace {
+  /** lineOf of the path that led here. */
+  readonly line: number;
+}
+
 export interface YamlFile {
   file: string;
   /** The document's value (plain JS); undefined when the file could not be parsed at all. */
   value: unknown;
-  /** 1-based line of the node at `path` (a mapping entry: its key), or of its deepest existing ancestor. */
-  lineOf(path: YamlPath): number;
+  /**
+   * 1-based line of the node at `path` (a mapping entry: its key), or of its deepest existing ancestor;
+   * with `from` (this file's placeOf(p)), of the node at [...p, ...path].
+   */
+  lineOf(path: YamlPath, from?: YamlPlace): number;
+  /** Where the node at `path` (below `from`) is, for lookups below it: lineOf(q, placeOf(p)) is lineOf([...p, ...q]). */
+  placeOf(path: YamlPath, from?: YamlPlace): YamlPlace;
   errors: ScanError[];
 }
 
@@ -167,7 +181,7 @@ export function loadYaml(repo: string, source: SourceFile, limits: Partial<YamlL
     const small = source.text.length * 3 <= lim.maxBytes || Buffer.byteLength(source.text, 'utf8') <= lim.maxBytes;
     if (small && (!mayBeTooDeep(source.text, lim.maxDepth) || tooDeepAt(source.text, lim.maxDepth) === undefined)) {
       const fast = parseFastYaml(source.text, lim.maxAliasCount);
-      if (fast) return { file: source.path, value: fast.value, lineOf: fast.lineOf, errors: [] };
+      if (fast) return { file: source.path, value: fast.value, lineOf: fast.lineOf, placeOf: fast.placeOf, errors: [] };
     }
   }
   return loadYamlFull(repo, source, limits);
@@ -177,7 +191,7 @@ export function loadYaml(repo: string, source: SourceFile, limits: Partial<YamlL
 export function loadYamlFull(repo: string, source: SourceFile, limits: Partial<YamlLimits> = {}): YamlFile {
   const lim = { ...DEFAULT_YAML_LIMITS, ...limits };
   const file = source.path;
-  const failed = (errors: ScanError[]): YamlFile => ({ file, value: undefined, lineOf: () => errors[0]?.line ?? 1, errors });
+  const failed = (errors: ScanError[]): YamlFile => unread(file, errors, errors[0]?.line ?? 1);
 
   const bytes = Buffer.byteLength(source.text, 'utf8');
   if (bytes > lim.maxBytes) {
@@ -200,9 +214,7 @@ export function loadYamlFull(repo: string, source: SourceFile, limits: Partial<Y
     const pos = lineCounter.linePos(e.pos[0]);
     errors.push(error(repo, file, pos.line, 'yaml-syntax', firstLine(e.message), pos.col));
   }
-  if (errors.length > 0) {
-    return { file, value: undefined, lineOf: () => errors[0]?.line ?? 1, errors };
-  }
+  if (errors.length > 0) return failed(errors);
 
   // Keep GitLab's `!reference [a, b]` as data instead of losing the tag (a file without the tag's name has none).
   try {
@@ -230,21 +242,38 @@ export function loadYamlFull(repo: string, source: SourceFile, limits: Partial<Y
     const message = (err as Error).message;
     const code = /alias/i.test(message) ? 'yaml-alias-limit' : 'yaml-syntax';
     const line = /alias/i.test(message) ? firstAliasLine(doc, lineCounter) : 1;
-    return { file, value: undefined, lineOf: () => line, errors: [error(repo, file, line, code, firstLine(message))] };
+    return unread(file, [error(repo, file, line, code, firstLine(message))], line);
   }
 
-  const lineOf = (path: YamlPath): number => {
-    let node: unknown = doc.contents;
-    let line = nodeLine(node, lineCounter) ?? 1;
+  const root: FullPlace = { line: nodeLine(doc.contents, lineCounter) ?? 1, node: doc.contents, stopped: false };
+  // The walk stops at the first missing key (later keys are not looked for); a place remembers that it stopped.
+  // (A place is only ever made by this placeOf: `from` is a FullPlace.)
+  const placeOf = (path: YamlPath, from?: YamlPlace): FullPlace => {
+    const start = (from ?? root) as FullPlace;
+    if (start.stopped) return start;
+    let node = start.node;
+    let line = start.line;
     for (const key of path) {
       const found = child(doc, node, key);
-      if (!found) break;
+      if (!found) return { line, node, stopped: true };
       node = found.node;
       line = found.line(lineCounter) ?? line;
     }
-    return line;
+    return { line, node, stopped: false };
   };
-  return { file, value, lineOf, errors };
+  return { file, value, lineOf: (path, from) => placeOf(path, from).line, placeOf, errors };
+}
+
+/** A YamlPlace of the full reader: the node a lookup reached, and whether it stopped at a missing key before it. */
+interface FullPlace extends YamlPlace {
+  readonly node: unknown;
+  readonly stopped: boolean;
+}
+
+/** A file without a value: every line asked for is `line` (that of its first error). */
+function unread(file: string, errors: ScanError[], line: number): YamlFile {
+  const place: YamlPlace = { line };
+  return { file, value: undefined, lineOf: () => line, placeOf: () => place, errors };
 }
 
 function nodeLine(node: unknown, lc: LineCounter): number | undefined {
@@ -334,7 +363,16 @@ export function asString(v: unknown): string | undefined {
 
 export function asStringList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
-  if (Array.isArray(v)) return v.map(asString).filter((s): s is string => s !== undefined);
+  if (Array.isArray(v)) {
+    // A loop rather than map().filter(): map's result is a holey array whose shape changes with its
+    // contents, and the optimised code of every caller bails out at each new shape.
+    const out: string[] = [];
+    for (const x of v) {
+      const s = asString(x);
+      if (s !== undefined) out.push(s);
+    }
+    return out;
+  }
   const s = asString(v);
   return s === undefined ? [] : [s];
 }

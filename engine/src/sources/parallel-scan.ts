@@ -16,11 +16,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { z } from 'zod';
 import type { ComponentSource, Indicator, ScanError, ScanResult } from '../core/model';
 import { mergeScanResults, scanMany } from '../core/scan';
 import { componentCacheSource } from './component-cache';
 import { readdirSync } from 'node:fs';
+import type * as ScanProtocol from './scan-protocol';
 import { type CheckoutRead, checkoutInput, listLocalPaths, type LocalCheckout, type LocalReadOptions, pathKind, readCheckoutData, readListedCheckout } from './local-dir';
 
 /**
@@ -83,7 +83,7 @@ export interface GroupTask {
   read: LocalReadOptions;
 }
 
-interface GroupResult {
+export interface GroupResult {
   results: ScanResult[];
   readErrors: ScanError[];
 }
@@ -119,44 +119,13 @@ export function scanGroup(task: Omit<GroupTask, 'kind'>, reads?: readonly Checko
 /** Groups a reading thread reads ahead of the one being scanned (their files are what memory holds beyond a group's). */
 export const READ_AHEAD = 2;
 
-// A worker's answer: checked at the boundary (the results are the engine's own, passed through).
-const summarySchema = z.object({ repos: z.number(), files: z.number(), jobs: z.number(), affected: z.number(), unresolved: z.number(), errors: z.number() });
-const resultSchema = z.looseObject({
-  indicator: z.looseObject({ id: z.string(), title: z.string() }),
-  summary: summarySchema,
-  findings: z.array(z.unknown()),
-  unresolved: z.array(z.unknown()),
-  errors: z.array(z.unknown()),
-});
-const answerSchema = z.union([
-  z.object({ ok: z.literal(true), results: z.array(resultSchema), readErrors: z.array(z.unknown()) }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
-// A reading thread's answer: the reads' shapes (their files and errors are local-dir's own, passed through).
-const readAnswerSchema = z.union([
-  z.object({
-    ok: z.literal(true),
-    reads: z.array(z.looseObject({ repo: z.string(), files: z.array(z.unknown()), errors: z.array(z.unknown()), listed: z.instanceof(Map) })),
-  }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
-
-function groupAnswer(message: unknown): GroupResult | Error {
-  const answer = answerSchema.safeParse(message);
-  if (!answer.success) return new Error('a scan worker answered something unexpected');
-  const a = answer.data;
-  if (!a.ok) return new Error(`a scan worker failed: ${a.error}`);
-  // The shapes were checked above; the items are what scanMany returned in the worker.
-  return { results: a.results as unknown as ScanResult[], readErrors: a.readErrors as ScanError[] };
-}
-
-function readAnswer(message: unknown): CheckoutRead[] | Error {
-  const answer = readAnswerSchema.safeParse(message);
-  if (!answer.success) return new Error('a reading thread answered something unexpected');
-  const a = answer.data;
-  if (!a.ok) return new Error(`a reading thread failed: ${a.error}`);
-  return a.reads as unknown as CheckoutRead[];
-}
+/**
+ * The messages between threads, checked at the boundary (scan-protocol.ts, with zod): loaded with the first
+ * thread started, so that a scan on this thread alone does not load zod at all.
+ */
+type Protocol = typeof ScanProtocol;
+let loadedProtocol: Promise<Protocol> | undefined;
+const protocol = (): Promise<Protocol> => (loadedProtocol ??= import('./scan-protocol'));
 
 /** Marks a worker thread started to scan groups (workerData). */
 export const WORKER_MARK = { kind: 'cix-scan-worker' } as const;
@@ -204,8 +173,8 @@ class TaskWorker<Task, Answer> {
 
 type GroupWorker = TaskWorker<GroupTask, GroupResult>;
 type ReadWorker = TaskWorker<ReadTask, CheckoutRead[]>;
-const groupWorker = (spawn: () => Worker): GroupWorker => new TaskWorker(spawn, groupAnswer);
-const readWorker = (spawn: () => Worker): ReadWorker => new TaskWorker(spawn, readAnswer);
+const groupWorker = async (spawn: () => Worker): Promise<GroupWorker> => new TaskWorker(spawn, (await protocol()).groupAnswer);
+const readWorker = async (spawn: () => Worker): Promise<ReadWorker> => new TaskWorker(spawn, (await protocol()).readAnswer);
 
 /**
  * Scans the groups on this thread, in order. With a reading thread, group 0 is read here while it starts
@@ -275,8 +244,8 @@ export async function scanLocalPaths(paths: readonly string[], options: Parallel
   const early: GroupWorker[] = [];
   let reader: ReadWorker | undefined;
   if (compiled && repositoriesAtMost(paths) > Math.max(size, options.parallelAbove ?? 0)) {
-    for (let i = 1; i < jobs; i++) early.push(groupWorker(spawn));
-    if (reading) reader = readWorker(spawn);
+    for (let i = 1; i < jobs; i++) early.push(await groupWorker(spawn));
+    if (reading) reader = await readWorker(spawn);
   }
   let listed: ReturnType<typeof listLocalPaths>;
   try {
@@ -306,7 +275,7 @@ export async function scanLocalPaths(paths: readonly string[], options: Parallel
       reader = undefined;
     } else if (reading) {
       // The first listing counted too few (folders of owners' folders): the reading thread starts now.
-      reader ??= readWorker(spawn);
+      reader ??= await readWorker(spawn);
     }
     try {
       await scanHere(groups, reader, { indicators, source: options.source, read }, finished);
@@ -320,7 +289,7 @@ export async function scanLocalPaths(paths: readonly string[], options: Parallel
     const take = (): number | undefined => (next < groups.length ? next++ : undefined);
     // A worker has its next group waiting while it scans one, so it never waits for this thread.
     const workerLane = async (): Promise<void> => {
-      const worker = early.pop() ?? groupWorker(spawn);
+      const worker = early.pop() ?? (await groupWorker(spawn));
       const inFlight: Array<Promise<void>> = [];
       const send = (): void => {
         const g = take();
@@ -357,18 +326,16 @@ export async function scanLocalPaths(paths: readonly string[], options: Parallel
   return { results, readErrors: [...done.flatMap((d) => d.readErrors), ...listed.errors], missing: listed.missing };
 }
 
-const checkoutsSchema = z.array(z.object({ root: z.string(), id: z.string(), real: z.string().optional() }));
-const taskSchema = z.object({ kind: z.literal('cix-scan-group'), checkouts: checkoutsSchema });
-const readTaskSchema = z.object({ kind: z.literal('cix-read-group'), checkouts: checkoutsSchema });
-
 /** The worker's side: a group per message (to scan, or only to read), an answer per group. */
-function runAsWorker(): void {
+async function runAsWorker(): Promise<void> {
+  // Messages sent meanwhile wait in the port's queue until the listener below is added.
+  const { isReadTask, isScanTask } = await protocol();
   parentPort?.on('message', (message: unknown) => {
     try {
-      if (taskSchema.safeParse(message).success) {
+      if (isScanTask(message)) {
         const r = scanGroup(message as GroupTask);
         parentPort?.postMessage({ ok: true, results: r.results, readErrors: r.readErrors });
-      } else if (readTaskSchema.safeParse(message).success) {
+      } else if (isReadTask(message)) {
         const task = message as ReadTask;
         parentPort?.postMessage({ ok: true, reads: task.checkouts.map((c) => readCheckoutData(c, task.read)) });
       } else {
@@ -380,4 +347,5 @@ function runAsWorker(): void {
   });
 }
 
-if (!isMainThread && z.object({ kind: z.literal(WORKER_MARK.kind) }).safeParse(workerData).success) runAsWorker();
+const markedAsWorker = (data: unknown): boolean => typeof data === 'object' && data !== null && (data as { kind?: unknown }).kind === WORKER_MARK.kind;
+if (!isMainThread && markedAsWorker(workerData)) void runAsWorker();

@@ -21,6 +21,7 @@ import { githubProvider } from './github/provider';
 import { gitlabProvider } from './gitlab/provider';
 import { jenkinsLibraryFetchers, type JenkinsLibraryMapping } from './jenkins';
 import { pathKind } from './local-dir';
+import { KNOWN_PREFIXES, prefixOf, URL_FORM } from './spec-kind';
 import { localSource } from './local-source';
 import type { ComponentFetcher, RepoSource, TimeWindow } from './source';
 
@@ -73,16 +74,9 @@ export interface SourceProvider {
  */
 export const SOURCE_PROVIDERS: readonly SourceProvider[] = [githubProvider, gitlabProvider, circleciProvider];
 
-/** Prefixes that name a provider (whether registered or not): such a spec is never a local path. */
-const KNOWN_PREFIXES = ['github', 'gitlab', 'circleci'];
 
 export type ResolvedSource = { kind: 'local'; path: string } | { kind: 'remote'; source: RepoSource } | { kind: 'error'; message: string };
 
-/** `github` from `github:acme`; undefined for a path, a URL or a Windows drive (`C:`). */
-function prefixOf(spec: string): string | undefined {
-  const m = /^([a-z][a-z0-9-]+):(?!\/\/)/i.exec(spec);
-  return m?.[1]?.toLowerCase();
-}
 
 /**
  * One spec to a source: a git URL, a registered provider's spec, or a local path. Local paths are
@@ -94,7 +88,7 @@ export function resolveSourceSpec(spec: string, env: SourceEnv, options: SourceO
     const source = gitSource(spec, { dataDir: options.dataDir });
     return source === undefined ? { kind: 'error', message: `not a git URL: ${spec}` } : { kind: 'remote', source };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('git+')) {
+  if (URL_FORM.test(spec) && !spec.startsWith('git+')) {
     return { kind: 'error', message: `not a git URL: ${spec} (a URL is read with git when it ends in .git, or written git+URL)` };
   }
   if (spec.startsWith('git+')) return { kind: 'error', message: `not a git URL: ${spec.slice(4)} (git+https://…, git+ssh://…, git+file:///…)` };

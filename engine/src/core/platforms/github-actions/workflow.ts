@@ -19,7 +19,7 @@ import type {
   Trigger,
 } from '../../model';
 import { isCredentialName } from '../../credential-names';
-import { asString, asStringList, isRecord, loadYaml, type Plain, type YamlFile, type YamlPath } from '../../yaml';
+import { asString, asStringList, isRecord, loadYaml, type Plain, type YamlFile, type YamlPath, type YamlPlace } from '../../yaml';
 import { secretsInText, substituteInputs, type SecretHit } from './expressions';
 import { DEPLOY_NAME, stepFlows, type StepFacts } from './flows';
 import { parseImage, parseUses, type GhaComponentRef } from './parse';
@@ -102,8 +102,15 @@ function eventTriggers(event: string, cfg: unknown): Trigger[] {
       return [trigger('workflow_run', detail)];
     }
     case 'schedule': {
-      const crons = Array.isArray(cfg) ? cfg.map((c) => (isRecord(c) ? asString(c.cron) : undefined)).filter((c): c is string => c !== undefined) : [];
-      return crons.length > 0 ? crons.map((c) => trigger('schedule', c)) : [trigger('schedule')];
+      // (Loops, not map().filter(): see asStringList.)
+      const crons: Trigger[] = [];
+      if (Array.isArray(cfg)) {
+        for (const c of cfg) {
+          const cron = isRecord(c) ? asString(c.cron) : undefined;
+          if (cron !== undefined) crons.push(trigger('schedule', cron));
+        }
+      }
+      return crons.length > 0 ? crons : [trigger('schedule')];
     }
     case 'workflow_dispatch':
     case 'workflow_call':
@@ -225,10 +232,21 @@ function hitName(hit: SecretHit): string {
   return hit.kind === 'secret' ? hit.name : hit.kind === 'all-secrets' ? 'toJSON(secrets)' : 'GITHUB_TOKEN';
 }
 
+/**
+ * A path for walkSecrets to extend, starting as `base`. Every walk's path array is made here, at one
+ * allocation site, so all have one shape (a `[]` that only gets numbers, or none, has another, and
+ * the optimised walk bails out when it first meets it).
+ */
+function walkPath(base: YamlPath): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (const k of base) path.push(k);
+  return path;
+}
+
 /** Secret reads of a value (all its strings), with positions, in the order they are written. */
 export function secretsIn(value: unknown, base: YamlPath, file: string, lineOf: (p: YamlPath) => number): SecretRef[] {
   const out: SecretRef[] = [];
-  walkSecrets(value, [...base], (hit, path) => out.push(secretRef(hit, { file, line: lineOf(path) })), []);
+  walkSecrets(value, walkPath(base), (hit, path) => out.push(secretRef(hit, { file, line: lineOf(path) })), []);
   return out;
 }
 
@@ -396,8 +414,9 @@ interface Ctx {
   inputs?: Record<string, string>;
 }
 
-function problem(ctx: Ctx, code: string, message: string, path: YamlPath): void {
-  ctx.errors.push({ repo: ctx.repo, file: ctx.file, line: ctx.y.lineOf(path), code, message });
+/** An error at `path` (below `from`, a place of ctx.y, when given). */
+function problem(ctx: Ctx, code: string, message: string, path: YamlPath, from?: YamlPlace): void {
+  ctx.errors.push({ repo: ctx.repo, file: ctx.file, line: ctx.y.lineOf(path, from), code, message });
 }
 
 function sub(ctx: Ctx, s: string): string {
@@ -425,14 +444,15 @@ function usesRef(text: string): GhaComponentRef | undefined {
   return ref === undefined ? undefined : { ...ref };
 }
 
-function componentUse(ctx: Ctx, raw: unknown, path: YamlPath, withValue: unknown): ComponentUse | undefined {
+/** The component `uses:` names (at `path` below `from`, a job's or step's place). */
+function componentUse(ctx: Ctx, raw: unknown, path: YamlPath, from: YamlPlace, withValue: unknown): ComponentUse | undefined {
   const text = asString(raw);
   const ref = text === undefined ? undefined : usesRef(text);
   if (!ref) {
-    problem(ctx, 'gha-bad-uses', `uses: ${JSON.stringify(text ?? raw ?? null).slice(0, 120)} is not an action, reusable workflow or docker:// image reference`, path);
+    problem(ctx, 'gha-bad-uses', `uses: ${JSON.stringify(text ?? raw ?? null).slice(0, 120)} is not an action, reusable workflow or docker:// image reference`, path, from);
     return undefined;
   }
-  const use: ComponentUse = { ref, pos: { file: ctx.file, line: ctx.y.lineOf(path) } };
+  const use: ComponentUse = { ref, pos: { file: ctx.file, line: ctx.y.lineOf(path, from) } };
   if (withValue !== undefined) {
     const inputs = subInputs(ctx, stringInputs(withValue));
     if (Object.keys(inputs).length > 0) use.inputs = inputs;
@@ -451,16 +471,17 @@ export function shaPinLabel(line: string | undefined): string | undefined {
   return SHA_PIN_LABEL.exec(line)?.[1];
 }
 
-function imageUse(ctx: Ctx, v: unknown, path: YamlPath): ComponentUse | undefined {
+/** A container or service image (at `path` below the job's place `from`). */
+function imageUse(ctx: Ctx, v: unknown, path: YamlPath, from: YamlPlace): ComponentUse | undefined {
   const text = isRecord(v) ? asString(v.image) : asString(v);
   const at = isRecord(v) ? [...path, 'image'] : path;
   if (text === undefined || text.includes('${{')) return undefined;
   const ref = parseImage(text);
   if (!ref) {
-    problem(ctx, 'gha-bad-image', `image ${JSON.stringify(text).slice(0, 120)} is not a container image reference`, at);
+    problem(ctx, 'gha-bad-image', `image ${JSON.stringify(text).slice(0, 120)} is not a container image reference`, at, from);
     return undefined;
   }
-  return { ref, pos: { file: ctx.file, line: ctx.y.lineOf(at) } };
+  return { ref, pos: { file: ctx.file, line: ctx.y.lineOf(at, from) } };
 }
 
 /** `defaults.run.working-directory` of a job or workflow. */
@@ -478,14 +499,15 @@ interface JobParts {
   workdir: () => string | undefined;
 }
 
-/** Parses step `index` of job `jobId` into `parts`. */
-function parseStep(ctx: Ctx, raw: unknown, jobId: string, index: number, parts: JobParts): void {
+/** Parses step `index` of the job at place `job` (its lines are looked up from there) into `parts`. */
+function parseStep(ctx: Ctx, raw: unknown, job: YamlPlace, index: number, parts: JobParts): void {
   if (!isRecord(raw)) {
-    problem(ctx, 'gha-bad-step', `step ${index + 1} is not a mapping`, ['jobs', jobId, 'steps', index]);
+    problem(ctx, 'gha-bad-step', `step ${index + 1} is not a mapping`, ['steps', index], job);
     return;
   }
-  const pos: Position = { file: ctx.file, line: ctx.y.lineOf(['jobs', jobId, 'steps', index]) };
-  const uses = raw.uses === undefined ? undefined : componentUse(ctx, raw.uses, ['jobs', jobId, 'steps', index, 'uses'], raw.with);
+  const at = ctx.y.placeOf(['steps', index], job);
+  const pos: Position = { file: ctx.file, line: at.line };
+  const uses = raw.uses === undefined ? undefined : componentUse(ctx, raw.uses, ['uses'], at, raw.with);
   const runText = asString(raw.run);
   const run = runText === undefined ? undefined : sub(ctx, runText);
   const given = asString(raw.name);
@@ -494,7 +516,7 @@ function parseStep(ctx: Ctx, raw: unknown, jobId: string, index: number, parts: 
   if (uses) step.uses = uses;
   if (run !== undefined) {
     step.run = run;
-    step.runPos = { file: ctx.file, line: valueLineIn(ctx.lines, ctx.y.lineOf(['jobs', jobId, 'steps', index, 'run']), 'run') };
+    step.runPos = { file: ctx.file, line: valueLineIn(ctx.lines, ctx.y.lineOf(['run'], at), 'run') };
     const workdir = asString(raw['working-directory']) ?? parts.workdir();
     if (workdir !== undefined) step.workdir = workdir;
   }
@@ -528,10 +550,11 @@ interface WorkflowParts {
 }
 
 function parseJob(ctx: Ctx, id: string, raw: Plain, wf: WorkflowParts): Job {
-  const base: YamlPath = ['jobs', id];
-  const pos: Position = { file: ctx.file, line: ctx.y.lineOf(base) };
+  // Every line of the job is looked up from its place, not from the root.
+  const at = ctx.y.placeOf(['jobs', id]);
+  const pos: Position = { file: ctx.file, line: at.line };
 
-  const jobPermissions = permissionsOf(raw.permissions, (m, p) => problem(ctx, 'gha-bad-permissions', m, ['jobs', id, 'permissions', ...p]));
+  const jobPermissions = permissionsOf(raw.permissions, (m, p) => problem(ctx, 'gha-bad-permissions', m, ['permissions', ...p], at));
   const permissions: Permissions = jobPermissions ?? wf.permissions ?? { kind: 'default' };
   const oidc = grantsOidc(permissions);
   const env = raw.environment;
@@ -541,10 +564,10 @@ function parseJob(ctx: Ctx, id: string, raw: Plain, wf: WorkflowParts): Job {
   const addUse = (u: ComponentUse | undefined): void => {
     if (u) uses.push(u);
   };
-  if (raw.uses !== undefined) addUse(componentUse(ctx, raw.uses, ['jobs', id, 'uses'], raw.with));
-  if (raw.container !== undefined) addUse(imageUse(ctx, raw.container, ['jobs', id, 'container']));
+  if (raw.uses !== undefined) addUse(componentUse(ctx, raw.uses, ['uses'], at, raw.with));
+  if (raw.container !== undefined) addUse(imageUse(ctx, raw.container, ['container'], at));
   if (isRecord(raw.services)) {
-    for (const [svc, def] of Object.entries(raw.services)) addUse(imageUse(ctx, def, ['jobs', id, 'services', svc]));
+    for (const [svc, def] of Object.entries(raw.services)) addUse(imageUse(ctx, def, ['services', svc], at));
   }
 
   let workdir: { value: string | undefined } | undefined;
@@ -555,33 +578,29 @@ function parseJob(ctx: Ctx, id: string, raw: Plain, wf: WorkflowParts): Job {
     deploys: environment !== undefined || DEPLOY_NAME.test(id) || (typeof raw.name === 'string' && DEPLOY_NAME.test(raw.name)),
     workdir: () => (workdir ??= { value: defaultsWorkdir(raw) ?? defaultsWorkdir(ctx.y.value) }).value,
   };
-  if (raw.steps !== undefined && !Array.isArray(raw.steps)) problem(ctx, 'gha-bad-steps', `steps of job ${id} must be a list`, ['jobs', id, 'steps']);
+  if (raw.steps !== undefined && !Array.isArray(raw.steps)) problem(ctx, 'gha-bad-steps', `steps of job ${id} must be a list`, ['steps'], at);
   if (Array.isArray(raw.steps)) {
-    for (let i = 0; i < raw.steps.length; i++) parseStep(ctx, raw.steps[i], id, i, parts);
+    for (let i = 0; i < raw.steps.length; i++) parseStep(ctx, raw.steps[i], at, i, parts);
   }
 
   // Deduplicated by kind and name as they come (the first place a secret is named is kept), so a
   // repeated read needs no position.
   const secrets = new SecretList();
-  if (raw.secrets === 'inherit') secrets.add({ name: 'inherit', kind: 'inherit', pos: { file: ctx.file, line: ctx.y.lineOf(['jobs', id, 'secrets']) } });
+  if (raw.secrets === 'inherit') secrets.add({ name: 'inherit', kind: 'inherit', pos: { file: ctx.file, line: ctx.y.lineOf(['secrets'], at) } });
   secrets.addAll(wf.envSecrets);
-  walkSecrets(
-    raw,
-    ['jobs', id],
-    (hit, path) => secrets.addNew(hit.kind, hitName(hit), () => secretRef(hit, { file: ctx.file, line: ctx.y.lineOf(path) })),
-    [],
-  );
-  const lineOf = (p: YamlPath): number => ctx.y.lineOf(p);
-  if (raw.env !== undefined) secrets.addAll(literalCredentials(raw.env, ['jobs', id, 'env'], ctx.file, lineOf));
+  // Paths below the job, looked up from its place.
+  const lineOf = (p: YamlPath): number => ctx.y.lineOf(p, at);
+  walkSecrets(raw, walkPath([]), (hit, path) => secrets.addNew(hit.kind, hitName(hit), () => secretRef(hit, { file: ctx.file, line: lineOf(path) })), []);
+  if (raw.env !== undefined) secrets.addAll(literalCredentials(raw.env, ['env'], ctx.file, lineOf));
   if (Array.isArray(raw.steps)) {
     for (let i = 0; i < raw.steps.length; i++) {
       const s: unknown = raw.steps[i];
-      if (isRecord(s) && s.env !== undefined) secrets.addAll(literalCredentials(s.env, ['jobs', id, 'steps', i, 'env'], ctx.file, lineOf));
+      if (isRecord(s) && s.env !== undefined) secrets.addAll(literalCredentials(s.env, ['steps', i, 'env'], ctx.file, lineOf));
     }
   }
-  if (environment !== undefined) secrets.add({ name: environment, kind: 'environment', pos: { file: ctx.file, line: ctx.y.lineOf(['jobs', id, 'environment']) } });
+  if (environment !== undefined) secrets.add({ name: environment, kind: 'environment', pos: { file: ctx.file, line: lineOf(['environment']) } });
   if (oidc) {
-    const line = jobPermissions ? ctx.y.lineOf(['jobs', id, 'permissions']) : ctx.y.lineOf(['permissions']);
+    const line = jobPermissions ? lineOf(['permissions']) : ctx.y.lineOf(['permissions']);
     secrets.add({ name: 'id-token', kind: 'id-token', pos: { file: ctx.file, line } });
   }
   // The job token is always there; its power is `permissions`. Keep the first place it is named, if any.
