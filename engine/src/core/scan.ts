@@ -23,7 +23,7 @@ import type {
 } from './model';
 import { MAX_FINDINGS_PER_JOB, MAX_JOBS_PER_REPO, tooManyJobsMessage } from './limits';
 import { PLATFORMS } from './platforms';
-import { createResolver, type Expander, type ExpansionMemo } from './resolve/resolver';
+import { createResolver, type Expander, type ExpansionMemo, type Resolver } from './resolve/resolver';
 import { mergeVersions } from './versions';
 
 export interface ScanOptions {
@@ -80,37 +80,65 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+/** localeCompare, answering equal strings without it (neighbours in these lists mostly share repo and file). */
+function compareText(a: string, b: string): number {
+  return a === b ? 0 : a.localeCompare(b);
+}
+
 function compareUnresolved(a: Unresolved, b: Unresolved): number {
-  return a.repo.localeCompare(b.repo) || a.file.localeCompare(b.file) || a.line - b.line || a.ref.localeCompare(b.ref);
+  return compareText(a.repo, b.repo) || compareText(a.file, b.file) || a.line - b.line || compareText(a.ref, b.ref);
 }
 
-/** Every node of a tree, depth first (walkNodes' order, without building each node's path). */
-function eachNode(nodes: readonly ComponentNode[], out: ComponentNode[] = []): ComponentNode[] {
+/** The unresolved nodes of a tree, depth first (walkNodes' order, without building each node's path). */
+function unresolvedOf(nodes: readonly ComponentNode[], out: ComponentNode[]): void {
   for (const node of nodes) {
-    out.push(node);
-    eachNode(node.children, out);
+    if (node.status === 'unresolved') out.push(node);
+    unresolvedOf(node.children, out);
   }
-  return out;
 }
 
-/** An unresolved node of a tree, with the key that lists it once per repository version. */
+/** An unresolved node of a tree, met for the first time in the scan. */
 interface UnresolvedNode {
   node: ComponentNode;
-  key: string;
+  /** Its entry in a result, made for the first builder that lists it and handed to the others (they list the same text). */
+  unmatched?: Unresolved;
+  matched?: Unresolved;
+}
+
+/** The unresolved nodes of one tree (a job's, a pipeline's free-standing uses) not met before, and what they are used by. */
+interface FoundUnresolved {
+  input: RepoInput;
+  usedBy: string;
+  source: ComponentSource;
+  nodes: UnresolvedNode[];
 }
 
 /**
- * The unresolved nodes of a tree, depth first, keyed: found once per tree and handed to every
- * indicator's builder (the same key string each time, so each builder's set hashes it only once).
+ * The unresolved nodes of a tree, depth first, that `seen` does not hold yet (by repository version, file,
+ * line and ref: each is listed once), added to it. Found once per tree for every indicator's builder:
+ * each builder is handed every tree, in the same order, so what it would list for the first time is the
+ * same for all of them.
  */
-function unresolvedNodes(input: RepoInput, nodes: readonly ComponentNode[]): UnresolvedNode[] {
+function unresolvedNodes(input: RepoInput, nodes: readonly ComponentNode[], usedBy: string, source: ComponentSource, seen: Set<string>): FoundUnresolved {
   const found: UnresolvedNode[] = [];
-  for (const node of eachNode(nodes)) {
-    if (node.status !== 'unresolved') continue;
+  const unresolved: ComponentNode[] = [];
+  unresolvedOf(nodes, unresolved);
+  for (const node of unresolved) {
     const u = node.use;
-    found.push({ node, key: `${input.repo}\u0000${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}\u0000${input.version?.commit ?? ''}` });
+    const key = `${input.repo}\u0000${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}\u0000${input.version?.commit ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    found.push({ node });
   }
-  return found;
+  return { input, usedBy, source, nodes: found };
+}
+
+/** How a result lists an unresolved node: `matched`, the job matched the indicator (else it might hide it). */
+function unresolvedEntry(found: FoundUnresolved, node: ComponentNode, matched: boolean): Unresolved {
+  const u = node.use;
+  const why = node.reason ?? found.source.describe(u.ref);
+  const hint = matched ? '' : ': what it runs was not read, so it might hide the indicator';
+  return inVersion({ repo: found.input.repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason: `${why} (used by ${found.usedBy}${hint})` }, found.input);
 }
 
 /** What one indicator's result collects while the repositories are walked. */
@@ -120,12 +148,8 @@ class ResultBuilder {
   readonly unresolved: Unresolved[] = [];
   readonly affectedJobs = new Set<string>();
   private readonly errorKeys = new Set<string>();
-  private readonly unresolvedKeys = new Set<string>();
 
-  constructor(
-    readonly indicator: Indicator,
-    private readonly source: ComponentSource,
-  ) {}
+  constructor(readonly indicator: Indicator) {}
 
   addError(e: ScanError): void {
     const k = errorKey(e);
@@ -134,14 +158,13 @@ class ResultBuilder {
     this.errors.push(e);
   }
 
-  addUnresolved(input: RepoInput, found: readonly UnresolvedNode[], usedBy: string, matched: boolean): void {
-    for (const { node, key } of found) {
-      if (this.unresolvedKeys.has(key)) continue;
-      this.unresolvedKeys.add(key);
-      const u = node.use;
-      const why = node.reason ?? this.source.describe(u.ref);
-      const hint = matched ? '' : ': what it runs was not read, so it might hide the indicator';
-      this.unresolved.push(inVersion({ repo: input.repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason: `${why} (used by ${usedBy}${hint})` }, input));
+  /** Lists the nodes (met for the first time: unresolvedNodes); `matched`, the job matched the indicator. */
+  addUnresolved(found: FoundUnresolved, matched: boolean): void {
+    for (const n of found.nodes) {
+      // Every indicator lists the node with the same text (only `matched` changes it): one object for all
+      // of them, which the JSON report also writes once (report/json.ts).
+      const entry = matched ? (n.matched ??= unresolvedEntry(found, n.node, true)) : (n.unmatched ??= unresolvedEntry(found, n.node, false));
+      this.unresolved.push(entry);
     }
   }
 
@@ -166,114 +189,139 @@ class ResultBuilder {
 }
 
 /**
+ * One scanMany: what it was given and what it counts. The work is split in methods (a repository, a
+ * platform's pipelines, a job) rather than one function: the engine compiles each once, where one large
+ * function was compiled again for every kind of object that reached some part of it.
+ */
+class ScanRun {
+  readonly builders: ResultBuilder[];
+  private readonly platforms: readonly PlatformModule[];
+  private readonly expander: Expander;
+  private readonly match: (resolved: ResolvedJob, pipeline: Pipeline, indicator: Indicator) => Match[];
+  private readonly memo: ExpansionMemo = new Map();
+  /** Unresolved uses already listed (unresolvedNodes). */
+  private readonly unresolvedSeen = new Set<string>();
+  /** The repository being scanned: its errors say which version they were met in. */
+  private current: RepoInput | undefined;
+  files = 0;
+  jobs = 0;
+  // Several versions of one repository count once: its repository, its files and jobs by name.
+  readonly versioned = { repos: new Set<string>(), files: new Set<string>(), jobs: new Set<string>() };
+
+  constructor(
+    indicators: readonly Indicator[],
+    private readonly source: ComponentSource,
+    private readonly options: ScanOptions,
+  ) {
+    this.platforms = options.platforms ?? PLATFORMS;
+    this.expander = options.expander ?? platformExpander(this.platforms);
+    this.match = options.match ?? matchJob;
+    this.builders = indicators.map((indicator) => new ResultBuilder(indicator));
+  }
+
+  private addError(e: ScanError): void {
+    const stamped = this.current === undefined ? e : inVersion(e, this.current);
+    for (const b of this.builders) b.addError(stamped);
+  }
+
+  scanRepo(repo: RepoInput): void {
+    this.current = repo;
+    if (repo.version !== undefined) this.versioned.repos.add(repo.repo);
+    const resolver = createResolver({ repo, source: this.source }, this.expander, this.memo);
+    const matchedFiles = new Set<string>();
+    const room = { left: MAX_JOBS_PER_REPO };
+    for (const platform of this.platforms) this.scanPlatform(repo, platform, resolver, matchedFiles, room);
+    for (const e of resolver.errors) this.addError(e);
+    if (repo.version === undefined) this.files += matchedFiles.size;
+    else for (const f of matchedFiles) this.versioned.files.add(`${repo.repo}\u0000${f}`);
+    this.current = undefined;
+  }
+
+  private scanPlatform(repo: RepoInput, platform: PlatformModule, resolver: Resolver, matchedFiles: Set<string>, room: { left: number }): void {
+    const own = repo.files.filter((f) => platform.matches(f.path));
+    if (own.length === 0) return;
+    for (const f of own) matchedFiles.add(f.path);
+    let parsed: { pipelines: Pipeline[]; errors: ScanError[] };
+    try {
+      parsed = this.options.parse === undefined ? platform.parse(repo, this.source) : platform.parse(repo, this.source, this.options.parse);
+    } catch (err) {
+      // Parsers must not throw; if one does, the repository's other platforms are still scanned.
+      this.addError({ repo: repo.repo, file: own[0]?.path ?? '', line: 1, code: 'internal-error', message: `${platform.displayName} parser failed: ${(err as Error).message}` });
+      return;
+    }
+    for (const e of parsed.errors) this.addError(e);
+    for (const p of parsed.pipelines) for (const e of p.errors) this.addError(e);
+    const pipelines = parsed.pipelines.map((p) => {
+      const capped = capJobs(p, room.left);
+      if (capped.error) this.addError(capped.error);
+      room.left = Math.max(0, room.left - capped.pipeline.jobs.length);
+      return capped.pipeline;
+    });
+
+    // Resolve every job of the platform first: tamper paths and shared runners cross pipelines.
+    const resolvedBy = new Map<Pipeline, ResolvedJob[]>();
+    for (const pipeline of pipelines) {
+      resolvedBy.set(pipeline, pipeline.jobs.map((job) => resolver.resolveJob(job, pipeline)));
+      const pipelineNodes = unresolvedNodes(repo, resolver.resolveUses(pipeline.uses), pipeline.file, this.source, this.unresolvedSeen);
+      for (const b of this.builders) b.addUnresolved(pipelineNodes, false);
+    }
+    const platformJobs = [...resolvedBy.values()].flat();
+    const platformPipelines = [...resolvedBy.keys()];
+    for (const [pipeline, resolvedJobs] of resolvedBy) {
+      for (const resolved of resolvedJobs) this.scanJob(repo, pipeline, resolved, platformJobs, platformPipelines);
+    }
+  }
+
+  private scanJob(repo: RepoInput, pipeline: Pipeline, resolved: ResolvedJob, platformJobs: readonly ResolvedJob[], platformPipelines: readonly Pipeline[]): void {
+    if (repo.version === undefined) this.jobs++;
+    else this.versioned.jobs.add(`${repo.repo}\u0000${pipeline.file}\u0000${resolved.job.id}`);
+    const jobUnresolved = unresolvedNodes(repo, resolved.components, `job ${resolved.job.name} in ${pipeline.file}`, this.source, this.unresolvedSeen);
+    for (const b of this.builders) {
+      let matches: Match[];
+      try {
+        matches = this.match(resolved, pipeline, b.indicator);
+      } catch (err) {
+        b.addError(inVersion({ repo: repo.repo, file: resolved.job.pos.file, line: resolved.job.pos.line, code: 'internal-error', message: `matching job ${resolved.job.id} failed: ${(err as Error).message}` }, repo));
+        matches = [];
+      }
+      b.addUnresolved(jobUnresolved, matches.length > 0);
+      if (matches.length > MAX_FINDINGS_PER_JOB) {
+        // Affected uses first, so that what is left out never hides an exposure of the job.
+        const ordered = [...matches.filter((m) => m.affected), ...matches.filter((m) => !m.affected)];
+        b.addError(
+          inVersion(
+            {
+              repo: repo.repo,
+              file: resolved.job.pos.file,
+              line: resolved.job.pos.line,
+              code: 'too-many-findings',
+              message: `job ${resolved.job.id} reaches ${b.indicator.id} through ${matches.length} uses; the first ${MAX_FINDINGS_PER_JOB} are reported`,
+            },
+            repo,
+          ),
+        );
+        matches = ordered.slice(0, MAX_FINDINGS_PER_JOB);
+      }
+      for (const m of matches) {
+        const finding = inVersion(assessJob(resolved, pipeline, platformJobs, m, platformPipelines), repo);
+        b.findings.push(finding);
+        if (finding.affected) b.affectedJobs.add(`${repo.repo}\u0000${pipeline.file}\u0000${resolved.job.id}`);
+      }
+    }
+  }
+}
+
+/**
  * The engine against several indicators at once: every repository is parsed and its jobs resolved
  * once, then matched and assessed per indicator. One ScanResult per indicator, in their order, each
  * equal to what `scan(repos, indicator, source)` returns.
  */
 export function scanMany(repos: readonly RepoInput[], indicators: readonly Indicator[], source: ComponentSource, options: ScanOptions = {}): ScanResult[] {
-  const platforms = options.platforms ?? PLATFORMS;
-  const expander = options.expander ?? platformExpander(platforms);
-  const match = options.match ?? matchJob;
-  const memo: ExpansionMemo = new Map();
-  const builders = indicators.map((indicator) => new ResultBuilder(indicator, source));
-  let current: RepoInput | undefined;
-  const addError = (e: ScanError): void => {
-    const stamped = current === undefined ? e : inVersion(e, current);
-    for (const b of builders) b.addError(stamped);
-  };
-
-  let files = 0;
-  let jobs = 0;
-  // Several versions of one repository count once: its repository, its files and jobs by name.
-  const versioned = { repos: new Set<string>(), files: new Set<string>(), jobs: new Set<string>() };
-
-  for (const repo of repos) {
-    current = repo;
-    if (repo.version !== undefined) versioned.repos.add(repo.repo);
-    const ctx = { repo, source };
-    let room = MAX_JOBS_PER_REPO;
-    const resolver = createResolver(ctx, expander, memo);
-    const matchedFiles = new Set<string>();
-    for (const platform of platforms) {
-      const own = repo.files.filter((f) => platform.matches(f.path));
-      if (own.length === 0) continue;
-      for (const f of own) matchedFiles.add(f.path);
-      let parsed: { pipelines: Pipeline[]; errors: ScanError[] };
-      try {
-        parsed = options.parse === undefined ? platform.parse(repo, source) : platform.parse(repo, source, options.parse);
-      } catch (err) {
-        // Parsers must not throw; if one does, the repository's other platforms are still scanned.
-        addError({ repo: repo.repo, file: own[0]?.path ?? '', line: 1, code: 'internal-error', message: `${platform.displayName} parser failed: ${(err as Error).message}` });
-        continue;
-      }
-      for (const e of parsed.errors) addError(e);
-      for (const p of parsed.pipelines) for (const e of p.errors) addError(e);
-      const pipelines = parsed.pipelines.map((p) => {
-        const capped = capJobs(p, room);
-        if (capped.error) addError(capped.error);
-        room = Math.max(0, room - capped.pipeline.jobs.length);
-        return capped.pipeline;
-      });
-
-      // Resolve every job of the platform first: tamper paths and shared runners cross pipelines.
-      const resolvedBy = new Map<Pipeline, ResolvedJob[]>();
-      for (const pipeline of pipelines) {
-        resolvedBy.set(pipeline, pipeline.jobs.map((job) => resolver.resolveJob(job, pipeline)));
-        const pipelineNodes = unresolvedNodes(repo, resolver.resolveUses(pipeline.uses));
-        for (const b of builders) b.addUnresolved(repo, pipelineNodes, `${pipeline.file}`, false);
-      }
-      const platformJobs = [...resolvedBy.values()].flat();
-      const platformPipelines = [...resolvedBy.keys()];
-
-      for (const [pipeline, resolvedJobs] of resolvedBy) {
-        for (const resolved of resolvedJobs) {
-          if (repo.version === undefined) jobs++;
-          else versioned.jobs.add(`${repo.repo}\u0000${pipeline.file}\u0000${resolved.job.id}`);
-          const jobUnresolved = unresolvedNodes(repo, resolved.components);
-          const usedBy = `job ${resolved.job.name} in ${pipeline.file}`;
-          for (const b of builders) {
-            let matches: Match[];
-            try {
-              matches = match(resolved, pipeline, b.indicator);
-            } catch (err) {
-              b.addError(inVersion({ repo: repo.repo, file: resolved.job.pos.file, line: resolved.job.pos.line, code: 'internal-error', message: `matching job ${resolved.job.id} failed: ${(err as Error).message}` }, repo));
-              matches = [];
-            }
-            b.addUnresolved(repo, jobUnresolved, usedBy, matches.length > 0);
-            if (matches.length > MAX_FINDINGS_PER_JOB) {
-              // Affected uses first, so that what is left out never hides an exposure of the job.
-              const ordered = [...matches.filter((m) => m.affected), ...matches.filter((m) => !m.affected)];
-              b.addError(
-                inVersion(
-                  {
-                    repo: repo.repo,
-                    file: resolved.job.pos.file,
-                    line: resolved.job.pos.line,
-                    code: 'too-many-findings',
-                    message: `job ${resolved.job.id} reaches ${b.indicator.id} through ${matches.length} uses; the first ${MAX_FINDINGS_PER_JOB} are reported`,
-                  },
-                  repo,
-                ),
-              );
-              matches = ordered.slice(0, MAX_FINDINGS_PER_JOB);
-            }
-            for (const m of matches) {
-              const finding = inVersion(assessJob(resolved, pipeline, platformJobs, m, platformPipelines), repo);
-              b.findings.push(finding);
-              if (finding.affected) b.affectedJobs.add(`${repo.repo}\u0000${pipeline.file}\u0000${resolved.job.id}`);
-            }
-          }
-        }
-      }
-    }
-    for (const e of resolver.errors) addError(e);
-    if (repo.version === undefined) files += matchedFiles.size;
-    else for (const f of matchedFiles) versioned.files.add(`${repo.repo}\u0000${f}`);
-  }
-  current = undefined;
-
+  const run = new ScanRun(indicators, source, options);
+  for (const repo of repos) run.scanRepo(repo);
+  const { versioned } = run;
   const repoCount = repos.filter((r) => r.version === undefined).length + versioned.repos.size;
-  return builders.map((b) => b.result(repoCount, files + versioned.files.size, jobs + versioned.jobs.size));
+  return run.builders.map((b) => b.result(repoCount, run.files + versioned.files.size, run.jobs + versioned.jobs.size));
 }
 
 /** The engine against one indicator (see scanMany). */

@@ -172,6 +172,10 @@ describe('packagePins', () => {
     ['npx nx build', []],
     ['# npx nx@21.5.0', []],
     ['npm install nx@^21.5.0', []],
+    // Lines are read one by one: an installer on another line, or only in a comment, pins nothing here.
+    ['npm install \\\n  nx@21.5.0', []],
+    ['echo nx@21.5.0 # npm install', []],
+    ['set -e\necho ok\nnpx nx@21.5.0 build', [['npm', 'nx', '21.5.0']]],
   ])('%s', (text, expected) => {
     expect(packagePins(text).map((p) => [p.ecosystem, p.name, p.version])).toEqual(expected);
   });

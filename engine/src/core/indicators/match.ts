@@ -133,6 +133,9 @@ const PIP_TOKEN = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(\d[0-9A-Za-z.+
  * `npm install nx@20.9.0`, `pip install ultralytics==8.3.41`). Lockfiles and manifests are not read.
  */
 export function packagePins(text: string): PackagePin[] {
+  // Text where no installer is named anywhere has no pin in any line (most steps): not split into lines.
+  // A line's code is a prefix of it ending before a blank, so what matches in it matches in the text too.
+  if (!NPM_COMMAND.test(text) && !PIP_COMMAND.test(text)) return [];
   const pins: PackagePin[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length && pins.length < 1000; i++) {
@@ -262,6 +265,9 @@ function codeEvidence(node: ComponentNode, c: IndicatorComponent): RefEvidence {
   return { ...label, namesRunTimeFetch: node.codeUrls.some((u) => normaliseUrl(u) === wanted || normaliseUrl(u).startsWith(`${wanted}?`)) };
 }
 
+/** Where a walk starts no component has matched yet (one set for every walk: it is only read). */
+const NOTHING_MATCHED: ReadonlySet<IndicatorComponent> = new Set();
+
 const TREE_KINDS: ReadonlyArray<IndicatorComponent['kind']> = ['gha-action', 'orb', 'script-url', 'image', 'gitlab-include', 'package'];
 
 /** The keys of every prefix of the chain: `keys[i]` is chainKey(chain.slice(0, i)). */
@@ -350,7 +356,7 @@ export function matchJob(resolved: ResolvedJob, pipeline: Pipeline, indicator: I
       for (const child of node.children) walk(child, below, depth + 1);
       path.pop();
     };
-    for (const root of resolved.components) walk(root, new Set(), 0);
+    for (const root of resolved.components) walk(root, NOTHING_MATCHED, 0);
   }
   const collapsed = collapseNested(matches);
   matches.length = 0;

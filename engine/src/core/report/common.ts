@@ -197,47 +197,49 @@ type UnresolvedUse = ScanResult['unresolved'][number];
 
 /** Positions in a list of unresolved uses, by use: its repo, file, line and ref. */
 interface UseIndex {
-  get(u: UnresolvedUse): number | undefined;
-  set(u: UnresolvedUse, at: number): void;
+  /** Where a use like `u` is; undefined when there is none yet, and `u` is now at `at`. */
+  place(u: UnresolvedUse, at: number): number | undefined;
 }
 
 /** The uses as one key `repo\0file\0line\0ref` each (how they have always been told apart). */
 function joinedUseIndex(): UseIndex {
-  const at = new Map<string, number>();
-  const key = (u: UnresolvedUse): string => `${u.repo}\u0000${u.file}\u0000${u.line}\u0000${u.ref}`;
-  return { get: (u) => at.get(key(u)), set: (u, i) => at.set(key(u), i) };
+  const index = new Map<string, number>();
+  return {
+    place(u, at) {
+      const key = `${u.repo}\u0000${u.file}\u0000${u.line}\u0000${u.ref}`;
+      const known = index.get(key);
+      if (known === undefined) index.set(key, at);
+      return known;
+    },
+  };
+}
+
+/** The map under `key` in `maps`, made when missing. */
+function inner<K, V>(maps: Map<K, Map<string | number, V>>, key: K): Map<string | number, V> {
+  let found = maps.get(key);
+  if (found === undefined) {
+    found = new Map();
+    maps.set(key, found);
+  }
+  return found;
 }
 
 /**
  * The same, by the fields themselves in nested maps: the scan hands many uses the same repo, file and ref
  * strings, whose hashes are kept, where a joined key is a new string to hash for every use (a catalog scan
  * lists hundreds of thousands). It tells apart exactly what joinedUseIndex does while no field holds
- * the separator `\0`.
+ * the separator `\0`. One walk down the maps per use, finding and placing at once.
  */
 function nestedUseIndex(): UseIndex {
-  const byRepo = new Map<string, Map<string, Map<number, Map<string, number>>>>();
-  const refs = (u: UnresolvedUse, make: boolean): Map<string, number> | undefined => {
-    let byFile = byRepo.get(u.repo);
-    if (byFile === undefined) {
-      if (!make) return undefined;
-      byFile = new Map();
-      byRepo.set(u.repo, byFile);
-    }
-    let byLine = byFile.get(u.file);
-    if (byLine === undefined) {
-      if (!make) return undefined;
-      byLine = new Map();
-      byFile.set(u.file, byLine);
-    }
-    let byRef = byLine.get(u.line);
-    if (byRef === undefined) {
-      if (!make) return undefined;
-      byRef = new Map();
-      byLine.set(u.line, byRef);
-    }
-    return byRef;
+  const byRepo = new Map<string, Map<string | number, Map<string | number, Map<string | number, number>>>>();
+  return {
+    place(u, at) {
+      const byRef = inner(inner(inner(byRepo, u.repo), u.file), u.line);
+      const known = byRef.get(u.ref);
+      if (known === undefined) byRef.set(u.ref, at);
+      return known;
+    },
   };
-  return { get: (u) => refs(u, false)?.get(u.ref), set: (u, i) => refs(u, true)?.set(u.ref, i) };
 }
 
 const holdsSeparator = (u: UnresolvedUse): boolean => u.repo.includes('\u0000') || u.file.includes('\u0000') || u.ref.includes('\u0000');
@@ -250,9 +252,8 @@ export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanRes
   const unresolvedAt = list.some((r) => r.unresolved.some(holdsSeparator)) ? joinedUseIndex() : nestedUseIndex();
   for (const r of list) {
     for (const u of r.unresolved) {
-      const i = unresolvedAt.get(u);
+      const i = unresolvedAt.place(u, unresolved.length);
       if (i === undefined) {
-        unresolvedAt.set(u, unresolved.length);
         unresolved.push(u);
         continue;
       }

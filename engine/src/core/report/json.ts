@@ -56,7 +56,7 @@
  * same in words, and `stillExposedNow` (it holds in what is on the default branch today). A finding the
  * same in several versions is one finding. Without history (a local folder) these fields are absent.
  */
-import type { FindingRuns, ScanResult, VersionInfo } from '../model';
+import type { FindingRuns, ScanError, ScanResult, VersionInfo } from '../model';
 import { stillExposedNow, versionJson, type VersionJson, versionsText } from '../versions';
 import { groupedFindings, incompleteReasons, isResultList, type Results } from './common';
 
@@ -97,6 +97,11 @@ function versionsField(versions: readonly VersionInfo[] | undefined): { versions
 }
 
 export function toJsonReport(result: ScanResult): JsonReport {
+  return { ...reportHead(result), unresolved: result.unresolved.map(unresolvedJson), errors: result.errors.map(errorJson) };
+}
+
+/** The report before its lists of unresolved uses and errors. */
+function reportHead(result: ScanResult): Omit<JsonReport, 'unresolved' | 'errors'> {
   const incomplete = incompleteReasons([result]);
   return {
     indicator: { id: result.indicator.id, title: result.indicator.title },
@@ -156,13 +161,99 @@ export function toJsonReport(result: ScanResult): JsonReport {
         : { ...versionsField(f.versions), live: versionsText(f.versions), stillExposedNow: stillExposedNow(f.versions) }),
       ...(f.runs === undefined ? {} : { runs: f.runs }),
     })),
-    unresolved: result.unresolved.map((u) => ({ repo: u.repo, file: u.file, line: u.line, ref: u.ref, reason: u.reason, ...versionsField(u.versions) })),
-    errors: result.errors.map((e) => ({ repo: e.repo, file: e.file, line: e.line, message: `${e.code}: ${e.message}`, ...versionsField(e.versions) })),
   };
 }
 
-/** One result: the object; several (the all-catalog run): an array of them. */
+type UnresolvedUse = ScanResult['unresolved'][number];
+
+function unresolvedJson(u: UnresolvedUse): JsonReport['unresolved'][number] {
+  return { repo: u.repo, file: u.file, line: u.line, ref: u.ref, reason: u.reason, ...versionsField(u.versions) };
+}
+
+function errorJson(e: ScanError): JsonReport['errors'][number] {
+  return { repo: e.repo, file: e.file, line: e.line, message: `${e.code}: ${e.message}`, ...versionsField(e.versions) };
+}
+
+/**
+ * JSON.stringify(value, null, 2) as it is written inside `depth` arrays: stringified there and cut out, so
+ * that the engine indents it (re-indenting the text afterwards costs more than writing it).
+ */
+function nested(value: unknown, depth: number): string {
+  let wrapped = value;
+  for (let i = 0; i < depth; i++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  let start = 0;
+  for (let i = 0; i < depth; i++) start += 2 + 2 * (i + 1); // `[` and the newline, then the next line's indent
+  let end = text.length;
+  for (let i = 0; i < depth; i++) end -= 2 + 2 * i; // a newline, the indent and `]`
+  return text.slice(start, end);
+}
+
+/** Items written together: the lists of a catalog scan's results differ in a few items, so most runs of them are alike. */
+const RUN = 64;
+
+/** The text of a run of items of a list, and the items it is the text of. */
+interface RunText {
+  items: readonly object[];
+  from: number;
+  to: number;
+  text: string;
+}
+
+/** Whether `items[from, to)` are the very objects the run holds (a cheap comparison: identities). */
+function sameRun(run: RunText, items: readonly object[], from: number, to: number): boolean {
+  if (run.to - run.from !== to - from) return false;
+  for (let i = 0; i < to - from; i++) if (run.items[run.from + i] !== items[from + i]) return false;
+  return true;
+}
+
+/**
+ * A report's list (unresolved uses, errors) as JSON.stringify writes it in the array of several reports.
+ * The results of a catalog scan list the same objects (scan.ts), thousands each, in the same order: each
+ * run of RUN items is written once (one JSON.stringify) for every report listing the same run, found in
+ * `runs` by its first item.
+ */
+function listText<T extends object>(items: readonly T[], toJson: (item: T) => unknown, runs: Map<object, RunText[]>): string {
+  if (items.length === 0) return '[]';
+  // Joined with `+`, not Array.join: the engine keeps the parts and copies them once, when the whole
+  // report is written out, instead of copying every list and then the report again.
+  let text = '';
+  for (let from = 0; from < items.length; from += RUN) {
+    const to = Math.min(items.length, from + RUN);
+    const first = items[from] as T;
+    let known = runs.get(first);
+    let run = known?.find((r) => sameRun(r, items, from, to));
+    if (run === undefined) {
+      // The run as a list of a report in the array of reports (two levels in), without its brackets.
+      const list = nested(items.slice(from, to).map(toJson), 2);
+      run = { items, from, to, text: list.slice('[\n      '.length, list.length - '\n    ]'.length) };
+      if (known === undefined) {
+        known = [];
+        runs.set(first, known);
+      }
+      known.push(run);
+    }
+    text = from === 0 ? `[\n      ${run.text}` : `${text},\n      ${run.text}`;
+  }
+  return `${text}\n    ]`;
+}
+
+/**
+ * One result: the object; several (the all-catalog run): an array of them. Several are written in parts,
+ * the text JSON.stringify(results.map(toJsonReport), null, 2) gives: the results of a catalog scan list
+ * the same unresolved uses and errors, whose text is made once instead of once per indicator.
+ */
 export function renderJson(results: Results): string {
-  const value = isResultList(results) ? results.map(toJsonReport) : toJsonReport(results);
-  return `${JSON.stringify(value, null, 2)}\n`;
+  if (!isResultList(results)) return `${JSON.stringify(toJsonReport(results), null, 2)}\n`;
+  if (results.length === 0) return '[]\n';
+  const runs = new Map<object, RunText[]>();
+  const reports = results.map((result) => {
+    // The report's first fields as an item of the array, without the object's closing line: its lists follow.
+    const head = nested(reportHead(result), 1);
+    const open = head.slice(0, head.length - '\n  }'.length);
+    return `${open},\n    "unresolved": ${listText(result.unresolved, unresolvedJson, runs)},\n    "errors": ${listText(result.errors, errorJson, runs)}\n  }`;
+  });
+  let text = '[\n  ';
+  for (let i = 0; i < reports.length; i++) text = i === 0 ? `${text}${reports[i]}` : `${text},\n  ${reports[i]}`;
+  return `${text}\n]\n`;
 }

@@ -8,7 +8,7 @@ import { EXPOSURE_RULES } from '../exposure/assess';
 import { CATALOG } from '../indicators';
 import { scanMany } from '../scan';
 import type { Finding, ScanResult } from '../model';
-import { csvCell, escapeMarkdown, renderCsv, renderJson, renderMarkdown, renderReport, renderSarif, renderTable } from '.';
+import { csvCell, escapeMarkdown, renderCsv, renderJson, renderMarkdown, renderReport, renderSarif, renderTable, toJsonReport } from '.';
 import { countByVerdict, distinctAffectedJobs, jobRows, secretNames, tamperText, usesText } from './common';
 import { namesCell } from './table';
 import { finding, HOSTILE, result, sample } from './testing';
@@ -109,6 +109,35 @@ describe('json', () => {
     const out: unknown = JSON.parse(renderJson([sample, result([])]));
     expect(Array.isArray(out)).toBe(true);
     expect((out as unknown[]).length).toBe(2);
+  });
+
+  it('is the text JSON.stringify gives, for one result and several sharing their unresolved uses and errors', () => {
+    const version = { commit: 'c0ffee', role: 'head' as const, committedAt: Date.UTC(2025, 2, 14) };
+    const shared = {
+      ...sample,
+      unresolved: [
+        { repo: 'acme/app', file: '.github/workflows/ci.yml', line: 4, ref: 'acme/private@v1', reason: `no action.yml; ${HOSTILE}` },
+        { repo: 'acme/app', file: '.github/workflows/ci.yml', line: 9, ref: 'acme/other@v2', reason: 'not in the cache', versions: [version] },
+      ],
+      errors: [...sample.errors, { repo: 'acme/app', file: 'ci.yml', line: 2, code: 'yaml-syntax', message: 'tab\tand "quotes"', versions: [version] }],
+    };
+    // The second result lists the same objects (as a catalog scan does) and one of its own.
+    const other = { ...result([]), unresolved: [...shared.unresolved, { repo: 'acme/b', file: 'x.yml', line: 1, ref: 'r', reason: 'other' }], errors: shared.errors };
+    const lists: Array<readonly ScanResult[]> = [[shared, other, shared], [result([])], []];
+    for (const list of lists) expect(renderJson(list)).toBe(`${JSON.stringify(list.map(toJsonReport), null, 2)}\n`);
+    for (const one of [shared, other, result([]), sample]) expect(renderJson(one)).toBe(`${JSON.stringify(toJsonReport(one), null, 2)}\n`);
+    expect((JSON.parse(renderJson([shared, other])) as Array<{ unresolved: unknown[] }>).map((r) => r.unresolved.length)).toEqual([2, 3]);
+  });
+
+  it('long lists sharing most of their items (as a catalog scan gives) are written as JSON.stringify writes them', () => {
+    const uses = Array.from({ length: 150 }, (_, i) => ({ repo: `acme/r${i % 7}`, file: 'ci.yml', line: i + 1, ref: `org/action${i}@v1`, reason: `not read (${i})` }));
+    const one = { ...result([]), unresolved: uses };
+    // The same list with one use told otherwise, a shorter one, and one in another order.
+    const changed = { ...result([]), unresolved: uses.map((u, i) => (i === 70 ? { ...u, reason: 'matched' } : u)) };
+    const shorter = { ...result([]), unresolved: uses.slice(0, 130) };
+    const reversed = { ...result([]), unresolved: [...uses].reverse() };
+    const list = [one, changed, shorter, one, reversed];
+    expect(renderJson(list)).toBe(`${JSON.stringify(list.map(toJsonReport), null, 2)}\n`);
   });
 });
 
@@ -421,5 +450,10 @@ describe('the engine over examples/org in every format', () => {
 
   it('the human reports have one row per affected job, as many as the summary counts', () => {
     for (const r of results) expect(jobRows(r)).toHaveLength(r.summary.affected);
+  });
+
+  it('JSON: the text JSON.stringify gives for the whole catalog', () => {
+    expect(results.some((r) => r.unresolved.length > 0)).toBe(true);
+    expect(renderJson(results)).toBe(`${JSON.stringify(results.map(toJsonReport), null, 2)}\n`);
   });
 });

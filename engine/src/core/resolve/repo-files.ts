@@ -119,19 +119,27 @@ const BUILD_ACTIONS: ReadonlyArray<{ action: string; file: string; context: stri
   { action: 'redhat-actions/buildah-build', file: 'containerfiles', context: 'context', buildArgs: 'build-args' },
 ];
 
+const BUILD_ACTION_LENGTHS: ReadonlySet<number> = new Set(BUILD_ACTIONS.map((b) => b.action.length));
+
+const BUILDS_NOTHING = Object.freeze({ uses: Object.freeze([]), unresolved: Object.freeze([]) });
+
 /**
  * The Dockerfile a step's action builds (`docker/build-push-action`: `file:`, default `Dockerfile` in
  * `context:`, itself the checkout by default; `build-args:` as `KEY=value` lines). Action inputs are
  * relative to the repository root.
  */
-export function stepBuildUses(step: Step): { uses: ComponentUse[]; unresolved: Unreadable[] } {
-  const out = { uses: [] as ComponentUse[], unresolved: [] as Unreadable[] };
+export function stepBuildUses(step: Step): { readonly uses: readonly ComponentUse[]; readonly unresolved: readonly Unreadable[] } {
   const use = step.uses;
   const ref = use?.ref;
-  if (!use || ref?.kind !== 'gha-action' || ref.path !== undefined) return out;
+  // Most steps build nothing: one shared empty answer rather than new lists for each.
+  if (!use || ref?.kind !== 'gha-action' || ref.path !== undefined) return BUILDS_NOTHING;
+  // Told apart by the length of the name first: most steps run other actions, and their name need not be made
+  // (lower-casing changes the length only of İ, which lower-cases to no ASCII name).
+  if (!BUILD_ACTION_LENGTHS.has(ref.owner.length + 1 + ref.repo.length)) return BUILDS_NOTHING;
   const name = `${ref.owner}/${ref.repo}`.toLowerCase();
   const action = BUILD_ACTIONS.find((b) => b.action === name);
-  if (!action) return out;
+  if (!action) return BUILDS_NOTHING;
+  const out = { uses: [] as ComponentUse[], unresolved: [] as Unreadable[] };
   const inputs = use.inputs ?? {};
   const root: Cwd = { path: '' };
   const context = inputs[action.context]?.trim();

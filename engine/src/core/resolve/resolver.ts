@@ -31,9 +31,12 @@ const LOCAL_KINDS: ReadonlySet<ComponentKind> = new Set<ComponentKind>(['gha-loc
 /** Key prefix of repository files (to count how deep they nest). */
 const REPO_FILE_KEY = 'repo-file\u0000';
 
+/** The repository's root, where steps start unless they say otherwise (one object: it is only read). */
+const ROOT: Cwd = Object.freeze({ path: '' });
+
 /** The directory a step's `run` starts in. */
 function stepCwd(step: Step): Cwd {
-  if (step.workdir === undefined) return { path: '' };
+  if (step.workdir === undefined) return ROOT;
   const r = resolveRepoPath(step.workdir, { path: '' });
   return r.kind === 'repo' ? { path: r.path } : { unknown: `the step runs in ${step.workdir}, which is not known when reading` };
 }
@@ -52,7 +55,12 @@ const SHELL_MEMO_MAX_CHARS = 4 * 1024 * 1024;
 let shellMemoEntries = 0;
 let shellMemoChars = 0;
 
-function stepShellUses(text: string, pos: Position, cwd: Cwd, downloads: readonly Download[]): ShellUses {
+/** What a step's shell text runs, as the resolver reads it (read only: the empty answer is shared). */
+type StepShellUses = { readonly [K in keyof ShellUses]: Readonly<ShellUses[K]> };
+
+const USES_NOTHING: StepShellUses = Object.freeze({ uses: Object.freeze([]), unresolved: Object.freeze([]), downloads: Object.freeze([]) });
+
+function stepShellUses(text: string, pos: Position, cwd: Cwd, downloads: readonly Download[]): StepShellUses {
   if (downloads.length > 0 || text.length > 64 * 1024) return shellUses(text, pos, { cwd, downloads });
   const dir = 'path' in cwd ? `p${cwd.path}` : `u${cwd.unknown}`;
   let base = SHELL_MEMO.get(dir)?.get(text);
@@ -73,6 +81,8 @@ function stepShellUses(text: string, pos: Position, cwd: Cwd, downloads: readonl
     shellMemoEntries++;
     shellMemoChars += chars;
   }
+  // Most step texts fetch and run nothing: one shared empty answer for them (callers only read it).
+  if (base.uses.length === 0 && base.unresolved.length === 0 && base.downloads.length === 0) return USES_NOTHING;
   const at = (p: Position): Position => ({ file: pos.file, line: pos.line + p.line });
   const use = (u: ComponentUse): ComponentUse => ({ ...u, pos: at(u.pos) });
   return {
@@ -96,13 +106,13 @@ export function componentKey(use: ComponentUse, repo: string): string {
   return key;
 }
 
-/** Identity of one expansion: the component plus the inputs it was given (they change its scripts). */
-function expansionKey(use: ComponentUse, repo: string): string {
+/** Identity of one expansion: the component (its componentKey) plus the inputs it was given (they change its scripts). */
+function expansionKey(use: ComponentUse, component: string): string {
   const inputs = use.inputs === undefined ? [] : Object.entries(use.inputs);
   // No inputs: `[]`, as JSON.stringify writes an empty list.
-  if (inputs.length === 0) return `${componentKey(use, repo)}\u0000[]`;
+  if (inputs.length === 0) return `${component}\u0000[]`;
   inputs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `${componentKey(use, repo)}\u0000${JSON.stringify(inputs)}`;
+  return `${component}\u0000${JSON.stringify(inputs)}`;
 }
 
 export interface Resolver {
@@ -135,135 +145,152 @@ function scriptUses(expansion: Expansion): { uses: ComponentUse[]; unresolved: U
   return found;
 }
 
-export function createResolver(ctx: ExpandContext, expander: Expander, memo: ExpansionMemo = new Map()): Resolver {
-  const errors: ScanError[] = [];
-  const errorKeys = new Set<string>();
-  let expansions = 0;
-  const repo = ctx.repo.repo;
+const TOO_MANY_NODES = `the job's component tree exceeds ${MAX_NODES} components; not followed further`;
 
-  const expand = (use: ComponentUse): Expansion | undefined => {
-    const key = expansionKey(use, repo);
-    const known = memo.get(key);
+/** An unresolved node for a use whose code could not be read. */
+function unread(u: Unreadable, budget: { left: number }): ComponentNode {
+  budget.left--;
+  return { use: u.use, status: 'unresolved', reason: u.reason, children: [] };
+}
+
+function samePlace(a: ComponentUse, b: ComponentUse): boolean {
+  return a.ref.kind === b.ref.kind && a.ref.raw === b.ref.raw && a.pos.file === b.pos.file && a.pos.line === b.pos.line;
+}
+
+/**
+ * The resolver of one repository. A class rather than closures made per repository: its methods are one
+ * function each for the whole scan, so the engine optimises them once (closures made anew for each of
+ * thousands of repositories were compiled again and again).
+ */
+class RepoResolver implements Resolver {
+  readonly errors: ScanError[] = [];
+  expansions = 0;
+  private readonly errorKeys = new Set<string>();
+  private readonly repo: string;
+
+  constructor(
+    private readonly ctx: ExpandContext,
+    private readonly expander: Expander,
+    private readonly memo: ExpansionMemo,
+  ) {
+    this.repo = ctx.repo.repo;
+  }
+
+  /** The expansion of `use`, whose componentKey is `component`. */
+  private expand(use: ComponentUse, component: string): Expansion | undefined {
+    const key = expansionKey(use, component);
+    const known = this.memo.get(key);
     // A kind no platform reads is memoised as undefined.
-    if (known !== undefined || memo.has(key)) return known;
-    expansions++;
+    if (known !== undefined || this.memo.has(key)) return known;
+    this.expansions++;
     let result: Expansion | undefined;
     try {
-      result = use.ref.kind === 'repo-file' ? expandRepoFile(use, ctx) : expander(use, ctx);
+      result = use.ref.kind === 'repo-file' ? expandRepoFile(use, this.ctx) : this.expander(use, this.ctx);
     } catch (err) {
       // Expanders must not throw; if one does, the component is unresolved rather than the scan lost.
       result = { status: 'unresolved', reason: `reading ${use.ref.raw} failed: ${(err as Error).message}`, uses: [], scripts: [], secrets: [], errors: [] };
     }
-    memo.set(key, result);
+    this.memo.set(key, result);
     for (const e of result?.errors ?? []) {
       const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
-      if (errorKeys.has(k)) continue;
-      errorKeys.add(k);
-      errors.push(e);
+      if (this.errorKeys.has(k)) continue;
+      this.errorKeys.add(k);
+      this.errors.push(e);
     }
     return result;
-  };
+  }
 
-  /** An unresolved node for a use whose code could not be read. */
-  const unread = (u: Unreadable, budget: { left: number }): ComponentNode => {
+  /** The tree of one use reached through the components `path` (their keys), within the budget. */
+  private node(use: ComponentUse, path: readonly string[], budget: { left: number }): ComponentNode {
     budget.left--;
-    return { use: u.use, status: 'unresolved', reason: u.reason, children: [] };
-  };
-
-  /** Builds trees for `uses` (and unresolved nodes for `unreadable`) with a shared node budget. */
-  const build = (uses: readonly ComponentUse[], budget: { left: number }, unreadable: readonly Unreadable[] = []): ComponentNode[] => {
-    const node = (use: ComponentUse, path: readonly string[]): ComponentNode => {
-      budget.left--;
-      if (LEAF_KINDS.has(use.ref.kind)) return { use, status: 'leaf', children: [] };
-      const key = componentKey(use, repo);
-      if (path.includes(key)) {
-        return { use, status: 'cycle', reason: `${use.ref.raw} uses itself through ${path.length} level(s); not followed again`, children: [] };
-      }
-      if (path.length >= MAX_DEPTH) {
-        return { use, status: 'depth-limit', reason: `nested more than ${MAX_DEPTH} components deep; not followed further`, children: [] };
-      }
-      if (use.ref.kind === 'repo-file' && path.filter((k) => k.startsWith(REPO_FILE_KEY)).length >= MAX_REPO_FILE_DEPTH) {
-        // Fail closed: what a file this deep runs was not read, so it is unresolved rather than a quiet depth limit.
-        return { use, status: 'unresolved', reason: `more than ${MAX_REPO_FILE_DEPTH} repository files deep: not read`, children: [] };
-      }
-      if (budget.left <= 0) {
-        return { use, status: 'depth-limit', reason: `the job's component tree exceeds ${MAX_NODES} components; not followed further`, children: [] };
-      }
-      const expansion = expand(use);
-      if (!expansion) return { use, status: 'leaf', children: [] };
-      if (expansion.status === 'unresolved') {
-        return { use, status: 'unresolved', reason: expansion.reason ?? ctx.source.describe(use.ref), children: [] };
-      }
-      const fromScripts = scriptUses(expansion);
-      const childUses = [...expansion.uses, ...fromScripts.uses];
-      const unreadable = [...(expansion.unresolved ?? []), ...fromScripts.unresolved];
-      const next = [...path, key];
-      const children: ComponentNode[] = [];
-      for (const child of childUses) {
+    if (LEAF_KINDS.has(use.ref.kind)) return { use, status: 'leaf', children: [] };
+    const key = componentKey(use, this.repo);
+    if (path.includes(key)) {
+      return { use, status: 'cycle', reason: `${use.ref.raw} uses itself through ${path.length} level(s); not followed again`, children: [] };
+    }
+    if (path.length >= MAX_DEPTH) {
+      return { use, status: 'depth-limit', reason: `nested more than ${MAX_DEPTH} components deep; not followed further`, children: [] };
+    }
+    if (use.ref.kind === 'repo-file' && path.filter((k) => k.startsWith(REPO_FILE_KEY)).length >= MAX_REPO_FILE_DEPTH) {
+      // Fail closed: what a file this deep runs was not read, so it is unresolved rather than a quiet depth limit.
+      return { use, status: 'unresolved', reason: `more than ${MAX_REPO_FILE_DEPTH} repository files deep: not read`, children: [] };
+    }
+    if (budget.left <= 0) return { use, status: 'depth-limit', reason: TOO_MANY_NODES, children: [] };
+    const expansion = this.expand(use, key);
+    if (!expansion) return { use, status: 'leaf', children: [] };
+    if (expansion.status === 'unresolved') {
+      return { use, status: 'unresolved', reason: expansion.reason ?? this.ctx.source.describe(use.ref), children: [] };
+    }
+    const fromScripts = scriptUses(expansion);
+    const next = [...path, key];
+    const children: ComponentNode[] = [];
+    let full = false;
+    // The expansion's own uses, then those its scripts run; the budget spent: one depth-limit node, no more.
+    for (const list of [expansion.uses, fromScripts.uses]) {
+      for (const child of list) {
         if (budget.left <= 0) {
-          children.push({ use: child, status: 'depth-limit', reason: `the job's component tree exceeds ${MAX_NODES} components; not followed further`, children: [] });
+          children.push({ use: child, status: 'depth-limit', reason: TOO_MANY_NODES, children: [] });
+          full = true;
           break;
         }
-        children.push(node(child, next));
+        children.push(this.node(child, next, budget));
       }
-      for (const u of unreadable) children.push(unread(u, budget));
-      const resolved: ComponentNode = { use, status: 'resolved', children };
-      if (expansion.secrets.length > 0) resolved.secrets = expansion.secrets;
-      if (expansion.globalVariables !== undefined && expansion.globalVariables.length > 0) resolved.globalVariables = expansion.globalVariables;
-      if (expansion.codeUrls !== undefined) resolved.codeUrls = expansion.codeUrls;
-      return resolved;
-    };
-    return [...uses.map((u) => node(u, [])), ...unreadable.map((u) => unread(u, budget))];
-  };
+      if (full) break;
+    }
+    for (const u of expansion.unresolved ?? []) children.push(unread(u, budget));
+    for (const u of fromScripts.unresolved) children.push(unread(u, budget));
+    const resolved: ComponentNode = { use, status: 'resolved', children };
+    if (expansion.secrets.length > 0) resolved.secrets = expansion.secrets;
+    if (expansion.globalVariables !== undefined && expansion.globalVariables.length > 0) resolved.globalVariables = expansion.globalVariables;
+    if (expansion.codeUrls !== undefined) resolved.codeUrls = expansion.codeUrls;
+    return resolved;
+  }
 
-  const samePlace = (a: ComponentUse, b: ComponentUse): boolean =>
-    a.ref.kind === b.ref.kind && a.ref.raw === b.ref.raw && a.pos.file === b.pos.file && a.pos.line === b.pos.line;
+  /** Trees for `uses`, then unresolved nodes for `unreadable`, added to `into` with a shared node budget. */
+  private build(into: ComponentNode[], uses: readonly ComponentUse[], budget: { left: number }, unreadable: readonly Unreadable[] = []): ComponentNode[] {
+    for (const u of uses) into.push(this.node(u, [], budget));
+    for (const u of unreadable) into.push(unread(u, budget));
+    return into;
+  }
 
-  return {
-    get errors() {
-      return errors;
-    },
-    get expansions() {
-      return expansions;
-    },
-    resolveUses(uses) {
-      return build(uses, { left: MAX_NODES });
-    },
-    resolveJob(job: Job, _pipeline: Pipeline): ResolvedJob {
-      const budget = { left: MAX_NODES };
-      const components: ComponentNode[] = build(job.uses, budget);
-      // Files downloaded by earlier steps: running one in a later step is a use of its URL.
-      let downloads: Download[] = [];
-      for (const step of job.steps) {
-        const own: ComponentUse[] = [];
-        const unreadable: Unreadable[] = [];
-        if (step.uses) own.push(step.uses);
-        const builds = stepBuildUses(step);
-        own.push(...builds.uses);
-        unreadable.push(...builds.unresolved);
-        if (step.run !== undefined) {
-          const found = stepShellUses(step.run, step.runPos ?? step.pos, stepCwd(step), downloads);
-          own.push(...found.uses);
-          unreadable.push(...found.unresolved);
-          downloads = found.downloads;
+  resolveUses(uses: readonly ComponentUse[]): ComponentNode[] {
+    return this.build([], uses, { left: MAX_NODES });
+  }
+
+  resolveJob(job: Job, _pipeline: Pipeline): ResolvedJob {
+    const budget = { left: MAX_NODES };
+    const components: ComponentNode[] = this.build([], job.uses, budget);
+    // Files downloaded by earlier steps: running one in a later step is a use of its URL.
+    let downloads: readonly Download[] = [];
+    for (const step of job.steps) {
+      const builds = stepBuildUses(step);
+      const found = step.run === undefined ? undefined : stepShellUses(step.run, step.runPos ?? step.pos, stepCwd(step), downloads);
+      if (found !== undefined) downloads = found.downloads;
+      if (step.uses === undefined && builds.uses.length === 0 && builds.unresolved.length === 0 && (found === undefined || (found.uses.length === 0 && found.unresolved.length === 0))) continue;
+      // Nest under the step's `from` chain (outermost first), sharing chain nodes between steps.
+      let level = components;
+      for (const via of step.from ?? []) {
+        let holder = level.find((n) => n.status === 'resolved' && samePlace(n.use, via));
+        if (!holder) {
+          holder = { use: via, status: 'resolved', children: [] };
+          level.push(holder);
         }
-        if (own.length === 0 && unreadable.length === 0) continue;
-        const built = build(own, budget, unreadable);
-        // Nest under the step's `from` chain (outermost first), sharing chain nodes between steps.
-        let level = components;
-        for (const via of step.from ?? []) {
-          let holder = level.find((n) => n.status === 'resolved' && samePlace(n.use, via));
-          if (!holder) {
-            holder = { use: via, status: 'resolved', children: [] };
-            level.push(holder);
-          }
-          level = holder.children;
-        }
-        level.push(...built);
+        level = holder.children;
       }
-      return { job, components };
-    },
-  };
+      // In the order the step's uses were always listed: its action, the images it builds, what its shell
+      // text runs; then what of those could not be read.
+      if (step.uses !== undefined) level.push(this.node(step.uses, [], budget));
+      this.build(level, builds.uses, budget);
+      if (found !== undefined) this.build(level, found.uses, budget);
+      this.build(level, [], budget, builds.unresolved);
+      if (found !== undefined) this.build(level, [], budget, found.unresolved);
+    }
+    return { job, components };
+  }
+}
+
+export function createResolver(ctx: ExpandContext, expander: Expander, memo: ExpansionMemo = new Map()): Resolver {
+  return new RepoResolver(ctx, expander, memo);
 }
 
 /** Every node of a tree, depth first, with the path of uses from the root to it (inclusive). */

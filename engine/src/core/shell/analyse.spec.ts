@@ -1,4 +1,5 @@
 import { analyseShell, type Download, type Invocation, type ShellContext } from './analyse';
+import { basename } from './commands';
 
 const at = { file: '.github/workflows/ci.yml', line: 20 };
 
@@ -154,5 +155,20 @@ describe('analyseShell: case patterns are not commands', () => {
 
   it('the commands of a case branch still are', () => {
     expect(invocations('case "$1" in\n  coverage) ./scripts/cover.sh ;;\nesac')).toEqual(['script scripts/cover.sh @21']);
+  });
+});
+
+describe('basename', () => {
+  it.each([
+    ['/usr/bin/env', 'env'],
+    ['env', 'env'],
+    ['./scripts/deploy.sh', 'deploy.sh'],
+    ['a//b/', 'b'],
+    ['dir/', 'dir'],
+    ['/', '/'],
+    ['//', '//'],
+    ['', ''],
+  ])('%j → %j', (path, expected) => {
+    expect(basename(path)).toBe(expected);
   });
 });

@@ -110,8 +110,10 @@ export function analyseShell(text: string, pos: Position, context: ShellContext 
 
   /** The value of a variable the text can use, when known (`$0` and `BASH_SOURCE` are the script). */
   const varValue = (name: string): string | undefined => (name === '0' || name === 'BASH_SOURCE' || name === 'BASH_SOURCE[0]' ? self : env.get(name));
-  const subst = (t: string): string =>
-    t
+  const subst = (t: string): string => {
+    // Every form replaced starts with `$`: most words have none.
+    if (!t.includes('$')) return t;
+    return t
       .replace(/\$\{\{\s*(?:env\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (all, name: string) => env.get(name) ?? all)
       // `${0%/*}`, `${BASH_SOURCE%/*}`, `${DIR%/*}`: the directory part.
       .replace(/\$\{(0|BASH_SOURCE(?:\[0\])?|[A-Za-z_][A-Za-z0-9_]*)%\/\*\}/g, (all, name: string) => {
@@ -126,6 +128,7 @@ export function analyseShell(text: string, pos: Position, context: ShellContext 
         if (v !== undefined) return v;
         return dflt ?? all;
       });
+  };
 
   /** The value of a command substitution the analyser can tell: `dirname X`, `pwd`, `cd X && pwd`, `git rev-parse --show-toplevel`. */
   const subValue = (sb: Sub): string | undefined => {

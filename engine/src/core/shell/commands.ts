@@ -12,8 +12,11 @@ const SUDO_VALUE_OPTS = new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t',
 
 /** The last segment of a path (`/usr/bin/env` → `env`). */
 export function basename(p: string): string {
-  const parts = p.split('/').filter((x) => x !== '');
-  return parts[parts.length - 1] ?? p;
+  // The last non-empty segment, found in place (every word of every command is asked).
+  let end = p.length;
+  while (end > 0 && p.charCodeAt(end - 1) === 47 /* / */) end--;
+  if (end === 0) return p;
+  return p.slice(p.lastIndexOf('/', end - 1) + 1, end);
 }
 
 /** `./././f` → `f`. */

@@ -60,6 +60,8 @@ describe('credential names', () => {
 
   it('finds $X and ${X} references, once each, in order', () => {
     expect(credentialNames('echo $NPM_TOKEN ${AWS_SECRET_ACCESS_KEY} $HOME ${NPM_TOKEN} $$ ${ }')).toEqual(['NPM_TOKEN', 'AWS_SECRET_ACCESS_KEY']);
+    // Each name once, in order of first appearance, however often it is read.
+    expect(credentialNames('$HOME $A_TOKEN $HOME $A_TOKEN ${B_PASSWORD} $A_TOKEN')).toEqual(['A_TOKEN', 'B_PASSWORD']);
   });
 });
 
@@ -88,6 +90,20 @@ describe('deploy signals', () => {
     ['aws s3 sync dist s3://bucket', true],
     ['git push origin --tags', true],
     ['make release', true],
+    ['docker image push org/app:1', true],
+    ['gh release create v1.2.0', true],
+    ['goreleaser release --clean', true],
+    ['gem push pkg/x-1.0.gem', true],
+    ['mvn -B clean deploy', true],
+    ['./gradlew publishToMavenCentral', true],
+    ['kubectl set image deploy/app app=org/app:2', true],
+    ['helm upgrade --install app ./chart', true],
+    ['terraform apply -auto-approve', true],
+    ['netlify deploy --prod', true],
+    ['aws s3 cp dist s3://bucket --recursive', true],
+    ['gsutil -m rsync -r dist gs://bucket', true],
+    ['npm run deploy:prod', true],
+    ['docker pull org/app:1 && gem build x.gemspec', false],
     ['npm test', false],
     ['docker build .', false],
     ['echo "publish later"', false],

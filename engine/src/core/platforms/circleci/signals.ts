@@ -11,9 +11,13 @@ const VAR_REF = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
 /** Credential-looking variable names referenced (`$X`, `${X}`) in shell text, in order of appearance. */
 export function credentialNames(text: string): string[] {
   const out: string[] = [];
+  // Each name is judged once: scripts read the same variables again and again.
+  const judged = new Set<string>();
   for (const m of text.matchAll(VAR_REF)) {
     const name = m[1];
-    if (name !== undefined && isCredentialName(name) && !out.includes(name)) out.push(name);
+    if (name === undefined || judged.has(name)) continue;
+    judged.add(name);
+    if (isCredentialName(name)) out.push(name);
   }
   return out;
 }
@@ -51,7 +55,10 @@ const DEPLOY_COMMANDS: readonly RegExp[] = [
   /\b(?:make|npm\s+run|yarn)\s+[\w:.-]*(?:deploy|release|publish)/,
 ];
 
+/** DEPLOY_COMMANDS as one pattern, so that the text is read once rather than once per command (some matches iff one does). */
+const ANY_DEPLOY_COMMAND = new RegExp(DEPLOY_COMMANDS.map((re) => `(?:${re.source})`).join('|'));
+
 /** Shell text that deploys, releases or publishes. */
 export function isDeployCommand(text: string): boolean {
-  return (text.includes('publish') && PUBLISH_COMMAND.test(text)) || DEPLOY_COMMANDS.some((re) => re.test(text));
+  return (text.includes('publish') && PUBLISH_COMMAND.test(text)) || ANY_DEPLOY_COMMAND.test(text);
 }
