@@ -2,10 +2,11 @@
  * The `scan` and `indicators` commands as a user runs them: the built CLI (`make test` builds the
  * engine first; run `npm run build -w engine` before running this file alone).
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CLI, runCliProcess } from './helpers/cli-process';
+import { CLI, REPO_ROOT, runCliProcess } from './helpers/cli-process';
 import { makeTempDir } from './helpers/tmp';
 
 const ORG = 'examples/org';
@@ -243,6 +244,23 @@ describe('ci-exposure scan (built CLI)', () => {
     } finally {
       tmp.cleanup();
     }
+  });
+});
+
+describe('ci-exposure scan of local folders (built CLI): what it loads', () => {
+  it('neither the providers, the index, the evidence readers nor zod: they are loaded when a scan needs them', () => {
+    // The modules a local scan loaded, printed by the process after the scan (its report discarded).
+    const script = [
+      `const { runCli } = require(${JSON.stringify(join(REPO_ROOT, 'engine', 'dist', 'cli', 'cli.js'))});`,
+      `runCli(['scan', ${JSON.stringify(ORG)}, '--cache', ${JSON.stringify(CACHE)}, '--format', 'json'], { stdout: () => undefined, stderr: () => undefined, isTTY: false })`,
+      `  .then((code) => process.stdout.write(JSON.stringify({ code, modules: Object.keys(require.cache) })));`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const { code, modules } = z.object({ code: z.number(), modules: z.array(z.string()) }).parse(JSON.parse(r.stdout));
+    expect(code).toBe(1);
+    const rel = modules.map((m) => m.split(/[\\/]/).join('/'));
+    expect(rel.filter((m) => m.includes('/engine/dist/core/scan.js'))).toHaveLength(1);
+    expect(rel.filter((m) => /\/node_modules\/zod\/|\/engine\/dist\/sources\/(github|gitlab|circleci|inventory|evidence|jenkins)\/|\/engine\/dist\/cli\/index-command\.js|\/engine\/dist\/sources\/(resolve-source|fetch-loop|component-store)\.js/.test(m))).toEqual([]);
   });
 });
 
