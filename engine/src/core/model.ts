@@ -633,6 +633,13 @@ export interface Expansion {
    */
   unresolved?: Array<{ use: ComponentUse; reason: string }>;
   errors: ScanError[];
+  /**
+   * True when the expansion is the same whatever inputs the use passes (a definition that could not be
+   * read: the inputs never reached anything). The resolver then hands it to every use of the component
+   * without telling their inputs apart (unless it has errors, which each reading reports). Absent: it may
+   * depend on them.
+   */
+  inputsIgnored?: boolean;
 }
 
 export interface ExpandContext {

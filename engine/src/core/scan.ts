@@ -20,6 +20,7 @@ import type {
   ResolvedJob,
   ScanError,
   ScanResult,
+  VersionInfo,
 } from './model';
 import { MAX_FINDINGS_PER_JOB, MAX_JOBS_PER_REPO, tooManyJobsMessage } from './limits';
 import { PLATFORMS } from './platforms';
@@ -111,6 +112,8 @@ interface FoundUnresolved {
   usedBy: string;
   source: ComponentSource;
   nodes: UnresolvedNode[];
+  /** The reason texts made for its nodes, by why each is unresolved (unresolvedEntry). */
+  reasons: Map<string, { matched?: string; unmatched?: string }> | undefined;
 }
 
 /**
@@ -119,26 +122,71 @@ interface FoundUnresolved {
  * each builder is handed every tree, in the same order, so what it would list for the first time is the
  * same for all of them.
  */
-function unresolvedNodes(input: RepoInput, nodes: readonly ComponentNode[], usedBy: string, source: ComponentSource, seen: Set<string>): FoundUnresolved {
+function unresolvedNodes(input: RepoInput, nodes: readonly ComponentNode[], usedBy: string, source: ComponentSource, seen: UnresolvedSeen): FoundUnresolved {
   const found: UnresolvedNode[] = [];
   const unresolved: ComponentNode[] = [];
   unresolvedOf(nodes, unresolved);
+  if (unresolved.length === 0) return { input, usedBy, source, nodes: found, reasons: undefined };
+  const inRepo = seen.of(input);
   for (const node of unresolved) {
     const u = node.use;
-    const key = `${input.repo}\u0000${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}\u0000${input.version?.commit ?? ''}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key = `${u.pos.file}\u0000${u.pos.line}\u0000${u.ref.raw}`;
+    if (inRepo.has(key)) continue;
+    inRepo.add(key);
     found.push({ node });
   }
-  return { input, usedBy, source, nodes: found };
+  return { input, usedBy, source, nodes: found, reasons: undefined };
+}
+
+/**
+ * Unresolved uses already listed, by repository version (its name, then its commit) and then by
+ * `file\0line\0ref`: the same identity as one key joining all five, without copying the repository's name
+ * and commit into a new string to hash for every use.
+ */
+class UnresolvedSeen {
+  private readonly byRepo = new Map<string, Map<string, Set<string>>>();
+  /** The uses listed for this repository version. */
+  of(input: RepoInput): Set<string> {
+    let byCommit = this.byRepo.get(input.repo);
+    if (byCommit === undefined) {
+      byCommit = new Map();
+      this.byRepo.set(input.repo, byCommit);
+    }
+    const commit = input.version?.commit ?? '';
+    let keys = byCommit.get(commit);
+    if (keys === undefined) {
+      keys = new Set();
+      byCommit.set(commit, keys);
+    }
+    return keys;
+  }
 }
 
 /** How a result lists an unresolved node: `matched`, the job matched the indicator (else it might hide it). */
 function unresolvedEntry(found: FoundUnresolved, node: ComponentNode, matched: boolean): Unresolved {
   const u = node.use;
   const why = node.reason ?? found.source.describe(u.ref);
-  const hint = matched ? '' : ': what it runs was not read, so it might hide the indicator';
-  return inVersion({ repo: found.input.repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason: `${why} (used by ${found.usedBy}${hint})` }, found.input);
+  // The uses of one tree mostly share why they are unresolved: one reason text for all of them (one string
+  // to write out, rather than one per use).
+  const reasons = (found.reasons ??= new Map());
+  const known = reasons.get(why);
+  let reason = matched ? known?.matched : known?.unmatched;
+  if (reason === undefined) {
+    const hint = matched ? '' : ': what it runs was not read, so it might hide the indicator';
+    reason = `${why} (used by ${found.usedBy}${hint})`;
+    if (known === undefined) reasons.set(why, matched ? { matched: reason } : { unmatched: reason });
+    else if (matched) known.matched = reason;
+    else known.unmatched = reason;
+  }
+  return inVersion({ repo: found.input.repo, file: u.pos.file, line: u.pos.line, ref: u.ref.raw, reason }, found.input);
+}
+
+/** mergeVersions in place; a list none of whose items has versions (a scan without history) is left as it is. */
+function mergeInPlace<T extends { versions?: VersionInfo[] }>(items: T[]): void {
+  if (!items.some((i) => i.versions !== undefined)) return;
+  const merged = mergeVersions(items);
+  items.length = 0;
+  for (const i of merged) items.push(i);
 }
 
 /** What one indicator's result collects while the repositories are walked. */
@@ -170,12 +218,9 @@ class ResultBuilder {
 
   result(repos: number, files: number, jobs: number): ScanResult {
     // One finding (unresolved use, error) for what several versions of a repository have alike.
-    const findings = mergeVersions(this.findings);
-    const unresolved = mergeVersions(this.unresolved);
-    const errors = mergeVersions(this.errors);
-    this.findings.splice(0, this.findings.length, ...findings);
-    this.unresolved.splice(0, this.unresolved.length, ...unresolved);
-    this.errors.splice(0, this.errors.length, ...errors);
+    mergeInPlace(this.findings);
+    mergeInPlace(this.unresolved);
+    mergeInPlace(this.errors);
     this.findings.sort(compareFindings);
     this.unresolved.sort(compareUnresolved);
     return {
@@ -200,7 +245,7 @@ class ScanRun {
   private readonly match: (resolved: ResolvedJob, pipeline: Pipeline, indicator: Indicator) => Match[];
   private readonly memo: ExpansionMemo = new Map();
   /** Unresolved uses already listed (unresolvedNodes). */
-  private readonly unresolvedSeen = new Set<string>();
+  private readonly unresolvedSeen = new UnresolvedSeen();
   /** The repository being scanned: its errors say which version they were met in. */
   private current: RepoInput | undefined;
   files = 0;
@@ -265,7 +310,9 @@ class ScanRun {
       const pipelineNodes = unresolvedNodes(repo, resolver.resolveUses(pipeline.uses), pipeline.file, this.source, this.unresolvedSeen);
       for (const b of this.builders) b.addUnresolved(pipelineNodes, false);
     }
-    const platformJobs = [...resolvedBy.values()].flat();
+    // Joined with push: Array.prototype.flat is slow in the engine.
+    const platformJobs: ResolvedJob[] = [];
+    for (const jobs of resolvedBy.values()) for (const j of jobs) platformJobs.push(j);
     const platformPipelines = [...resolvedBy.keys()];
     for (const [pipeline, resolvedJobs] of resolvedBy) {
       for (const resolved of resolvedJobs) this.scanJob(repo, pipeline, resolved, platformJobs, platformPipelines);

@@ -121,6 +121,11 @@ describe('parseFastYaml', () => {
     ['an empty document with a tab', '# nothing\n \t\n', false],
     ['an explicit empty document', '# nothing\n---\n', false],
     ['bad indentation', 'a:\n    b: 1\n  c: 2\n', false],
+    [
+      'duplicate keys in a mapping of many keys, and in its merge source',
+      `s: &s\n${Array.from({ length: 20 }, (_, k) => `  k${k % 15}: ${k}\n`).join('')}m:\n  <<: *s\n${Array.from({ length: 40 }, (_, k) => `  j${k % 30}:\n    v: ${k}\n`).join('')}`,
+      true,
+    ],
   ])('%s', (name, text, answers) => {
     expect(same(name, text)).toBe(answers);
   });
@@ -132,6 +137,15 @@ describe('parseFastYaml', () => {
     expect(parseFastYaml(text, 20)).toBeUndefined();
     expect(loadYamlFull('o/r', { path: 'x', text }, { maxAliasCount: 20 }).errors.map((e) => e.code)).toEqual(['yaml-alias-limit']);
     expect(parseFastYaml('a: &a 1\nb: *a\n', 0)).toBeUndefined();
+  });
+
+  it('does not read a file with a line indented past 2 × maxDepth spaces and dashes (too deep for the full reader)', () => {
+    const text = 'a:\n  b:\n    - - c: 1\n';
+    expect(parseFastYaml(text, 100, 4)?.value).toEqual({ a: { b: [[{ c: 1 }]] } });
+    expect(parseFastYaml(text, 100, 3)).toBeUndefined();
+    expect(loadYamlFull('o/r', { path: 'x', text }, { maxDepth: 3 }).errors.map((e) => e.code)).toEqual(['yaml-too-deep']);
+    // Spaces and dashes alone are no content: not counted.
+    expect(parseFastYaml('a: 1\n        \n', 100, 3)?.value).toEqual({ a: 1 });
   });
 
   it('reads as the full reader on every YAML file of the project (examples, fixtures)', () => {

@@ -29,21 +29,59 @@
  */
 import type { YamlPath, YamlPlace } from './yaml';
 
-/** Where a collection is: the line of a mapping entry's key or of a sequence item; its children's spots. */
+/**
+ * The entries of a document's mappings, all in one array (one allocation per file, sized by its lines,
+ * instead of a Map per mapping: most mappings are never looked into, and those Maps were much of the
+ * reader's garbage). Entry e is the key at data[3e], its spot at data[3e + 1], and the index of the next
+ * entry of its mapping at data[3e + 2] (-1: the last). A repeated key is there twice: the first is found.
+ */
+class Entries {
+  readonly data: unknown[];
+  private count = 0;
+
+  constructor(size: number) {
+    this.data = new Array<unknown>(3 * size);
+  }
+
+  /** Adds an entry after entry `prev` of its mapping (-1: the mapping's first); returns its index. */
+  add(prev: number, key: string, spot: Spot): number {
+    const e = this.count++;
+    const d = this.data;
+    d[3 * e] = key;
+    d[3 * e + 1] = spot;
+    d[3 * e + 2] = -1;
+    if (prev >= 0) d[3 * prev + 2] = e;
+    return e;
+  }
+}
+
+/**
+ * Where a collection is: the line of a mapping entry's key or of a sequence item; its children's spots
+ * (a mapping's in its document's Entries, from `first`; a sequence's in `items`).
+ */
 interface Place {
   line: number;
-  keys: Map<string, Spot> | undefined;
+  /** A mapping's document entries (undefined for a sequence). */
+  entries: Entries | undefined;
+  /** A mapping's first entry (-1: none of its own) and its number of entries. */
+  first: number;
+  size: number;
   items: Spot[] | undefined;
   /** A mapping's merge sources (`<<`), in the order their keys are looked for. */
   merges: Place[] | undefined;
 }
 
 /**
- * A new Place. Every place is made here with all four fields, so all have one shape and the lookups
+ * A new Place. Every place is made here with all its fields, so all have one shape and the lookups
  * reading them (inlined into the models' largest functions) see one, not a new one per kind of node.
  */
-function newPlace(line: number, keys: Map<string, Spot> | undefined, items: Spot[] | undefined, merges: Place[] | undefined): Place {
-  return { line, keys, items, merges };
+function newPlace(line: number, entries: Entries | undefined, first: number, size: number, items: Spot[] | undefined, merges: Place[] | undefined): Place {
+  return { line, entries, first, size, items, merges };
+}
+
+/** A sequence's place. */
+function seqPlace(line: number, items: Spot[]): Place {
+  return newPlace(line, undefined, -1, 0, items, undefined);
 }
 
 /** Where a node is: a collection's Place, or a scalar's line (a number: no object per scalar). */
@@ -84,6 +122,8 @@ const ALIAS = /^\*([^\s,[\]{}#]+)[ ]*$/;
 
 export interface FastYaml {
   value: unknown;
+  /** The text's lines (split at each newline), as the reader split them. */
+  lines: readonly string[];
   lineOf(path: YamlPath, from?: YamlPlace): number;
   placeOf(path: YamlPath, from?: YamlPlace): YamlPlace;
 }
@@ -298,14 +338,21 @@ function knownKey(l: string, a: number, b: number): string | undefined {
   return undefined;
 }
 
-/** Adds `key`, a plain key read as itself, to KNOWN_KEYS. */
-function rememberKey(key: string): void {
-  if (key.length > KNOWN_KEY_LENGTH || knownKeyCount >= 4096) return;
+/**
+ * Adds `key`, a plain key read as itself, to KNOWN_KEYS; returns the copy kept there. That copy is the
+ * one V8 keeps for property names (internalised, taken from an object's keys): storing a value under
+ * it, and comparing it with the models' literal keys, needs no hashing or comparing of characters,
+ * which a substring of the line needs each time.
+ */
+function rememberKey(key: string): string {
+  if (key.length > KNOWN_KEY_LENGTH || knownKeyCount >= 4096) return key;
   const at = key.length * 128 + (key.charCodeAt(0) & 127);
   const bucket = KNOWN_KEYS[at] as string[];
-  if (bucket.length >= 16) return;
-  bucket.push(key);
+  if (bucket.length >= 16) return key;
+  const kept = Object.keys({ [key]: 0 })[0] ?? key;
+  bucket.push(kept);
   knownKeyCount++;
+  return kept;
 }
 
 /** The value of the one-line plain scalar l[a, b) in block context. */
@@ -360,7 +407,7 @@ function flowItems(inside: string, starts: number[] = []): string[] {
  * A flow sequence or mapping of scalars (`[a, 'b']`, `{a: 1, b: x}`) and its places. `s` is on one line,
  * or, with `lineAt` (the line of an offset in `s`), lines joined by newlines, one item never on two.
  */
-function flow(s: string, line: number, lineAt?: (offset: number) => number): { value: unknown; place: Place } {
+function flow(s: string, line: number, entries: Entries, lineAt?: (offset: number) => number): { value: unknown; place: Place } {
   const open = s[0];
   const close = open === '[' ? ']' : '}';
   const end = s.lastIndexOf(close);
@@ -374,10 +421,13 @@ function flow(s: string, line: number, lineAt?: (offset: number) => number): { v
   if (open === '[') {
     const value = newSeq();
     for (const item of items) value.push(flowScalar(item));
-    return { value, place: newPlace(line, undefined, items.map((_, k) => itemLine(k)), undefined) };
+    const spots: Spot[] = [];
+    for (let k = 0; k < items.length; k++) spots.push(itemLine(k));
+    return { value, place: seqPlace(line, spots) };
   }
   const value: Record<string, unknown> = {};
-  const keys = new Map<string, Spot>();
+  let first = -1;
+  let last = -1;
   for (const [k, item] of items.entries()) {
     let key: string;
     let rest: string;
@@ -396,9 +446,10 @@ function flow(s: string, line: number, lineAt?: (offset: number) => number): { v
     }
     checkKey(key);
     value[key] = flowScalar(rest.trim());
-    if (!keys.has(key)) keys.set(key, itemLine(k)); // a duplicate key: its last value, its first line
+    last = entries.add(last, key, itemLine(k)); // a duplicate key: its last value, its first line (the first found)
+    if (first < 0) first = last;
   }
-  return { value, place: newPlace(line, keys, undefined, undefined) };
+  return { value, place: newPlace(line, entries, first, items.length, undefined, undefined) };
 }
 
 /**
@@ -435,7 +486,8 @@ function copy(v: unknown): unknown {
 }
 
 class Reader {
-  private readonly lines: string[];
+  readonly lines: string[];
+  private readonly entries: Entries;
   /** The line being read (0-based). */
   private i = 0;
   private readonly anchors = new Map<string, Anchor>();
@@ -453,12 +505,26 @@ class Reader {
   private entryKey = '';
   private entryRest = 0;
   private entryQuoted = false;
+  /**
+   * The line index, line and offset that call read, and its answer: the first key of a nested mapping
+   * is asked for twice (by the parent, to know a mapping starts there, then by map()), read once.
+   */
+  private entryI = -1;
+  private entryLine = '';
+  private entryStart = -1;
+  private entryOk = false;
 
   constructor(
     text: string,
     private readonly maxAliasCount: number,
+    maxIndent: number,
   ) {
-    this.lines = text.split('\n');
+    const lines = text.split('\n');
+    this.lines = lines;
+    // Block mappings have at most one entry a line: room for all without growing (flow ones add more).
+    this.entries = new Entries(lines.length);
+    // Only a line longer than maxIndent can be indented more: the expression for those alone.
+    for (let k = 0; k < lines.length; k++) if ((lines[k] as string).length > maxIndent && tooIndented(lines[k] as string, maxIndent)) out();
   }
 
   /**
@@ -469,7 +535,7 @@ class Reader {
   private flowValue(t: string, at: number, ind: number): { value: unknown; place: Place } {
     const close = t[0] === '[' ? ']' : '}';
     this.i = at;
-    if (t.includes(close)) return flow(t, at + 1);
+    if (t.includes(close)) return flow(t, at + 1, this.entries);
     if (t.includes('#')) out();
     const parts = [t];
     for (;;) {
@@ -485,7 +551,7 @@ class Reader {
     const text = parts.join('\n');
     const breaks: number[] = [];
     for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) breaks.push(k);
-    return flow(text, first, (offset) => first + breaks.filter((b) => b < offset).length);
+    return flow(text, first, this.entries, (offset) => first + breaks.filter((b) => b < offset).length);
   }
 
   /** The anchor `*name` refers to (counted as a use); leaves the subset when it is unknown, being read, or nested too deep. */
@@ -600,9 +666,19 @@ class Reader {
   /**
    * Whether l[start…] starts with `key: …`; when it does, the key, the offset after its colon and whether
    * the key was quoted are left in entryKey, entryRest and entryQuoted. (Offsets in the line, not
-   * substrings: only the key is cut out.)
+   * substrings: only the key is cut out.) `l` is line this.i.
    */
   private entry(l: string, start: number): boolean {
+    if (this.entryI === this.i && this.entryStart === start && this.entryLine === l) return this.entryOk;
+    const ok = this.readEntry(l, start);
+    this.entryI = this.i;
+    this.entryLine = l;
+    this.entryStart = start;
+    this.entryOk = ok;
+    return ok;
+  }
+
+  private readEntry(l: string, start: number): boolean {
     const c = l.charCodeAt(start);
     if (c === 91 /* [ */ || c === 123 /* { */) return false;
     if (c === 39 /* ' */ || c === 34 /* " */) {
@@ -632,7 +708,7 @@ class Reader {
       key = l.slice(start, end);
       // A plain key that the core schema reads as something other than a string is left to the full reader.
       if (plainValue(key) !== key) out();
-      rememberKey(key);
+      key = rememberKey(key);
     }
     this.entryKey = key;
     this.entryRest = colon + 1;
@@ -642,8 +718,11 @@ class Reader {
 
   private map(ind: number): unknown {
     const value: Record<string, unknown> = {};
-    const keys = new Map<string, Spot>();
-    const place = newPlace(this.i + 1, keys, undefined, undefined);
+    const line0 = this.i + 1;
+    let first = -1;
+    let last = -1;
+    let size = 0;
+    let merges: Place[] | undefined;
     while (this.next() >= 0) {
       const l = this.lines[this.i] as string;
       const lind = this.ind;
@@ -653,23 +732,26 @@ class Reader {
       const key = this.entryKey;
       const rest = this.entryRest;
       if (!this.entryQuoted && key === '<<') {
-        this.merge(l.slice(rest), ind, value, place);
+        merges = this.merge(l.slice(rest), ind, value, merges);
         continue;
       }
       checkKey(key);
       const line = this.i + 1;
       value[key] = this.value(l, rest, ind, true);
-      if (!keys.has(key)) keys.set(key, spotAt(this.spot, line)); // an entry is at its key's line
+      // An entry is at its key's line; a repeated key's first entry is the one found (childPlace).
+      last = this.entries.add(last, key, spotAt(this.spot, line));
+      if (first < 0) first = last;
+      size++;
     }
-    this.spot = place;
+    this.spot = newPlace(line0, this.entries, first, size, undefined, merges);
     return value;
   }
 
   /**
    * A merge key's value (`*a` or `[*a, *b]`, after `<<:` on line this.i) merged into `value`: keys not
-   * there yet, the first source first; the sources' places kept for lineOf.
+   * there yet, the first source first; returns `merges` with the sources' places added, for lineOf.
    */
-  private merge(rest: string, ind: number, value: Record<string, unknown>, place: Place): void {
+  private merge(rest: string, ind: number, value: Record<string, unknown>, merges: Place[] | undefined): Place[] {
     if (rest.length > 0 && rest[0] !== ' ') out();
     const t = stripComment(rest.trim());
     let names: string[];
@@ -686,7 +768,7 @@ class Reader {
       if (!m) out();
       const a = this.alias(m[1] as string);
       const p = a.place;
-      if (typeof p === 'number' || !p.keys || a.value === null || typeof a.value !== 'object' || Array.isArray(a.value)) out(); // merge sources must be maps
+      if (typeof p === 'number' || !p.entries || a.value === null || typeof a.value !== 'object' || Array.isArray(a.value)) out(); // merge sources must be maps
       a.merged++;
       places.push(p);
       return a;
@@ -695,16 +777,16 @@ class Reader {
       const src = a.value as Record<string, unknown>;
       for (const k of Object.keys(src)) if (!Object.prototype.hasOwnProperty.call(value, k)) value[k] = copy(src[k]);
     }
-    place.merges = [...(place.merges ?? []), ...places];
     this.i++;
     const at = this.next();
     if (at >= 0 && this.ind > ind) out();
+    return [...(merges ?? []), ...places];
   }
 
   private seq(ind: number): unknown {
     const value = newSeq();
     const items: Spot[] = [];
-    const place = newPlace(this.i + 1, undefined, items, undefined);
+    const place = seqPlace(this.i + 1, items);
     while (this.next() >= 0) {
       const l = this.lines[this.i] as string;
       const lind = this.ind;
@@ -830,12 +912,12 @@ class Reader {
       // The anchored node's value and children's places; the line is this entry's.
       value = a.value;
       const p = a.place;
-      if (typeof p !== 'number') spot = newPlace(line, p.keys, p.items, p.merges);
+      if (typeof p !== 'number') spot = newPlace(line, p.entries, p.first, p.size, p.items, p.merges);
     } else if (c === 33 /* ! */) {
       // GitLab's `!reference [job, key]`, kept as { '!reference': [...] } (yaml.ts), on one line.
       const t = l.slice(at);
       if (!t.startsWith('!reference [') || this.open.length > 0) out();
-      const f = flow(t.slice('!reference '.length), line);
+      const f = flow(t.slice('!reference '.length), line, this.entries);
       if (!Array.isArray(f.value)) out();
       value = { '!reference': f.value };
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
@@ -935,8 +1017,9 @@ class Reader {
 /** Where the node at `path` is, as loadYaml's lineOf: a mapping entry's key line, else the deepest ancestor's. */
 function childPlace(place: Spot, key: string | number): Spot | undefined {
   if (typeof place === 'number') return undefined;
-  if (place.keys) {
-    const own = place.keys.get(typeof key === 'string' ? key : String(key));
+  const entries = place.entries;
+  if (entries !== undefined) {
+    const own = ownPlace(place, entries, typeof key === 'string' ? key : String(key));
     if (own !== undefined || !place.merges) return own;
     for (const m of place.merges) {
       const found = childPlace(m, key);
@@ -946,6 +1029,32 @@ function childPlace(place: Spot, key: string | number): Spot | undefined {
   }
   const items = place.items;
   return items && typeof key === 'number' && key >= 0 && key < items.length ? items[key] : undefined;
+}
+
+/** Mappings with more entries than this get a Map on their first lookup; smaller ones are searched. */
+const SEARCHED_KEYS = 16;
+
+/**
+ * A large mapping's keys → the first one's spot, made on its first lookup. Kept here, not in the Place:
+ * writing a field of a place after it is made would throw away the optimised code of every function
+ * making places (V8 compiles them for fields that never change).
+ */
+const INDEXES = new WeakMap<Place, Map<string, Spot>>();
+
+/** The spot of the first entry `key` of the mapping at `place` (its document's `entries`), not looking in merges. */
+function ownPlace(place: Place, entries: Entries, key: string): Spot | undefined {
+  const d = entries.data;
+  if (place.size <= SEARCHED_KEYS) {
+    for (let e = place.first; e >= 0; e = d[3 * e + 2] as number) if (d[3 * e] === key) return d[3 * e + 1] as Spot;
+    return undefined;
+  }
+  let index = INDEXES.get(place);
+  if (index === undefined) {
+    index = new Map();
+    for (let e = place.first; e >= 0; e = d[3 * e + 2] as number) if (!index.has(d[3 * e] as string)) index.set(d[3 * e] as string, d[3 * e + 1] as Spot);
+    INDEXES.set(place, index);
+  }
+  return index.get(key);
 }
 
 /** The line of the node at `path` below `from` (lineOf's walk, from a place instead of the root). */
@@ -977,17 +1086,30 @@ function placeIn(from: FastPlace, path: YamlPath): FastPlace {
 }
 
 /**
- * Reads `text` when it is in the subset (value and lines as loadYaml's full reader gives them);
- * undefined otherwise. Never throws.
+ * Whether `line` starts with more than `max` spaces and dashes before other content: yaml.ts counts
+ * them as nesting (a sequence's `- ` and two spaces a level) and calls the file too deep.
  */
-export function parseFastYaml(text: string, maxAliasCount = 10_000): FastYaml | undefined {
+function tooIndented(line: string, max: number): boolean {
+  let k = 0;
+  while (k < line.length && (line.charCodeAt(k) === 32 || line.charCodeAt(k) === 45)) k++;
+  return k > max && k < line.length;
+}
+
+/**
+ * Reads `text` when it is in the subset (value and lines as loadYaml's full reader gives them);
+ * undefined otherwise. Never throws. A line indented by more than 2 × maxDepth spaces and dashes is
+ * nesting past maxDepth for yaml.ts (an error): such a file is not read here either.
+ */
+export function parseFastYaml(text: string, maxAliasCount = 10_000, maxDepth = 256): FastYaml | undefined {
   if (text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
   try {
-    const { value, place } = new Reader(text, maxAliasCount).document();
+    const reader = new Reader(text, maxAliasCount, 2 * maxDepth);
+    const { value, place } = reader.document();
     const root: FastPlace = { line: typeof place === 'number' ? place : place.line, spot: place };
     // (A place is only ever made by this file's placeOf: `from` is a FastPlace.)
     return {
       value,
+      lines: reader.lines,
       lineOf: (path, from) => lineIn((from ?? root) as FastPlace, path),
       placeOf: (path, from) => placeIn((from ?? root) as FastPlace, path),
     };

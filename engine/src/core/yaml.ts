@@ -41,6 +41,8 @@ export interface YamlFile {
   /** Where the node at `path` (below `from`) is, for lookups below it: lineOf(q, placeOf(p)) is lineOf([...p, ...q]). */
   placeOf(path: YamlPath, from?: YamlPlace): YamlPlace;
   errors: ScanError[];
+  /** The text split at each newline, when the reader made that anyway (the fast reader does). */
+  lines?: readonly string[];
 }
 
 /** A gitlab `!reference [job, key]` tag is kept as `{ '!reference': ['job', 'key'] }`. */
@@ -59,7 +61,8 @@ function tooDeepAt(text: string, max: number): number | undefined {
   let line = 1;
   let lineStart = true;
   let indent = 0;
-  let quote: '"' | "'" | undefined;
+  // The open quote's character code (0: none). Character codes throughout, not one-character strings.
+  let quote = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) {
@@ -76,28 +79,29 @@ function tooDeepAt(text: string, max: number): number | undefined {
       lineStart = false;
       if (indent / 2 > max) return line;
     }
-    const ch = text[i];
-    if (quote) {
-      if (ch === quote) quote = undefined;
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
       continue;
     }
-    if (ch === '"' || ch === "'") {
+    if (c === 34 /* " */ || c === 39 /* ' */) {
       // A quote only opens a string at the start of a scalar; inside plain text it is literal.
-      const prev = text[i - 1];
-      if (prev === undefined || prev === ' ' || prev === '[' || prev === '{' || prev === ',' || prev === ':') quote = ch;
+      const prev = i === 0 ? -1 : text.charCodeAt(i - 1);
+      if (prev === -1 || prev === 32 || prev === 91 /* [ */ || prev === 123 /* { */ || prev === 44 /* , */ || prev === 58 /* : */) quote = c;
       continue;
     }
-    if (ch === '#') {
-      const prev = text[i - 1];
-      if (prev === undefined || prev === ' ' || prev === '\t') {
-        while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10) i++;
+    if (c === 35 /* # */) {
+      const prev = i === 0 ? -1 : text.charCodeAt(i - 1);
+      if (prev === -1 || prev === 32 || prev === 9) {
+        // To the end of the line (the newline is read next).
+        const nl = text.indexOf('\n', i + 1);
+        i = nl < 0 ? text.length - 1 : nl - 1;
       }
       continue;
     }
-    if (ch === '[' || ch === '{') {
+    if (c === 91 /* [ */ || c === 123 /* { */) {
       depth++;
       if (depth > max) return line;
-    } else if ((ch === ']' || ch === '}') && depth > 0) {
+    } else if ((c === 93 /* ] */ || c === 125 /* } */) && depth > 0) {
       depth--;
     }
   }
@@ -105,25 +109,16 @@ function tooDeepAt(text: string, max: number): number | undefined {
 }
 
 /**
- * False when tooDeepAt cannot find anything (no line indented by more than 2 × max spaces or dashes
- * before its content, at most `max` opening brackets): native scans (brackets, then line lengths, the
- * indentation expression only when a line is long enough) instead of its loop. True: ask it.
+ * False when tooDeepAt cannot find brackets nested past `max` (there are at most `max` opening ones):
+ * native scans instead of its loop. True: ask it. (Its other finding, a line indented past 2 × max,
+ * the fast reader looks for itself, in the lines it has split anyway.)
  */
-function mayBeTooDeep(text: string, max: number): boolean {
+function mayBeTooDeeplyBracketed(text: string, max: number): boolean {
   if (!(max >= 0 && max <= 100_000)) return true;
   let opening = 0;
   for (let i = text.indexOf('['); i >= 0 && opening <= max; i = text.indexOf('[', i + 1)) opening++;
   for (let i = text.indexOf('{'); i >= 0 && opening <= max; i = text.indexOf('{', i + 1)) opening++;
-  if (opening > max) return true;
-  // Only a line longer than 2 × max + 1 characters can be indented that much: the expression for those alone.
-  const long = 2 * max + 2;
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    if (end - start >= long) return new RegExp(`^[ -]{${2 * max + 1},}[^ \\n-]`, 'm').test(text);
-    start = end + 1;
-  }
-  return false;
+  return opening > max;
 }
 
 /** Decodes bytes as strict UTF-8; a NUL byte or invalid sequence is an error (binary or mis-encoded). */
@@ -177,11 +172,12 @@ export function useFastYaml(on: boolean): boolean {
 export function loadYaml(repo: string, source: SourceFile, limits: Partial<YamlLimits> = {}): YamlFile {
   if (fastReader) {
     const lim = { ...DEFAULT_YAML_LIMITS, ...limits };
-    // The limits first, as the full reader checks them (the fast reader never recurses past maxDepth then).
+    // The limits first, as the full reader checks them: a file it finds too deep the fast reader does not
+    // read (it leaves one with a line indented past 2 × maxDepth), and it never recurses far past maxDepth.
     const small = source.text.length * 3 <= lim.maxBytes || Buffer.byteLength(source.text, 'utf8') <= lim.maxBytes;
-    if (small && (!mayBeTooDeep(source.text, lim.maxDepth) || tooDeepAt(source.text, lim.maxDepth) === undefined)) {
-      const fast = parseFastYaml(source.text, lim.maxAliasCount);
-      if (fast) return { file: source.path, value: fast.value, lineOf: fast.lineOf, placeOf: fast.placeOf, errors: [] };
+    if (small && (!mayBeTooDeeplyBracketed(source.text, lim.maxDepth) || tooDeepAt(source.text, lim.maxDepth) === undefined)) {
+      const fast = parseFastYaml(source.text, lim.maxAliasCount, lim.maxDepth);
+      if (fast) return { file: source.path, value: fast.value, lineOf: fast.lineOf, placeOf: fast.placeOf, errors: [], lines: fast.lines };
     }
   }
   return loadYamlFull(repo, source, limits);

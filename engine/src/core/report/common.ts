@@ -244,22 +244,68 @@ function nestedUseIndex(): UseIndex {
 
 const holdsSeparator = (u: UnresolvedUse): boolean => u.repo.includes('\u0000') || u.file.includes('\u0000') || u.ref.includes('\u0000');
 
+/**
+ * Whether no two uses of the list have the same repo, file, line and ref, told without an index when the
+ * list is grouped as a scan sorts it (scan.ts: by repo, file, line, ref): each repo and file in one run
+ * of neighbours (a run's pair met before: false), lines rising within it, the uses of one line all
+ * different. False whenever it is not so grouped (the index then tells). Fields must not hold `\0`.
+ */
+const MAX_USES_COMPARED = 32;
+
+function distinctSortedUses(uses: readonly UnresolvedUse[]): boolean {
+  const pairs = new Map<string, Set<string>>();
+  let prev: UnresolvedUse | undefined;
+  // Where the uses of the current line start.
+  let lineStart = 0;
+  for (let i = 0; i < uses.length; i++) {
+    const u = uses[i] as UnresolvedUse;
+    if (prev === undefined || u.repo !== prev.repo || u.file !== prev.file) {
+      let files = pairs.get(u.repo);
+      if (files === undefined) {
+        files = new Set();
+        pairs.set(u.repo, files);
+      }
+      if (files.has(u.file)) return false;
+      files.add(u.file);
+      lineStart = i;
+    } else if (u.line < prev.line) {
+      return false;
+    } else if (u.line > prev.line) {
+      lineStart = i;
+    } else {
+      // Compared with each use of the line so far: a line holds a few uses (many: let the index tell).
+      if (i - lineStart > MAX_USES_COMPARED) return false;
+      for (let j = lineStart; j < i; j++) if ((uses[j] as UnresolvedUse).ref === u.ref) return false;
+    }
+    prev = u;
+  }
+  return true;
+}
+
 /** Unresolved components and input errors of several results (the same repositories), once each. */
 export function mergedInputs(list: readonly ScanResult[]): { unresolved: ScanResult['unresolved']; errors: ScanResult['errors'] } {
   const seenE = new Set<string>();
   const unresolved: ScanResult['unresolved'] = [];
   const errors: ScanResult['errors'] = [];
-  const unresolvedAt = list.some((r) => r.unresolved.some(holdsSeparator)) ? joinedUseIndex() : nestedUseIndex();
+  const separated = list.some((r) => r.unresolved.some(holdsSeparator));
+  const only = list.length === 1 ? list[0] : undefined;
+  // One result as a scan gives it lists each use once: its list as it is, without indexing every use.
+  const distinct = only !== undefined && !separated && distinctSortedUses(only.unresolved);
+  const unresolvedAt = separated ? joinedUseIndex() : nestedUseIndex();
   for (const r of list) {
-    for (const u of r.unresolved) {
-      const i = unresolvedAt.place(u, unresolved.length);
-      if (i === undefined) {
-        unresolved.push(u);
-        continue;
+    if (distinct) {
+      for (const u of r.unresolved) unresolved.push(u);
+    } else {
+      for (const u of r.unresolved) {
+        const i = unresolvedAt.place(u, unresolved.length);
+        if (i === undefined) {
+          unresolved.push(u);
+          continue;
+        }
+        // The same use met in other versions of the repository: one entry, every version it was met in.
+        const first = unresolved[i];
+        if (first !== undefined && u.versions !== undefined) unresolved[i] = { ...first, versions: unionVersions(first.versions ?? [], u.versions) };
       }
-      // The same use met in other versions of the repository: one entry, every version it was met in.
-      const first = unresolved[i];
-      if (first !== undefined && u.versions !== undefined) unresolved[i] = { ...first, versions: unionVersions(first.versions ?? [], u.versions) };
     }
     for (const e of r.errors) {
       const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;

@@ -166,11 +166,15 @@ function reportHead(result: ScanResult): Omit<JsonReport, 'unresolved' | 'errors
 
 type UnresolvedUse = ScanResult['unresolved'][number];
 
+// Without versions (a scan without history) the object is written as a literal, not spread from an empty
+// `versionsField`: a scan lists thousands of these, and spreading an object costs more than writing one.
 function unresolvedJson(u: UnresolvedUse): JsonReport['unresolved'][number] {
+  if (u.versions === undefined || u.versions.length === 0) return { repo: u.repo, file: u.file, line: u.line, ref: u.ref, reason: u.reason };
   return { repo: u.repo, file: u.file, line: u.line, ref: u.ref, reason: u.reason, ...versionsField(u.versions) };
 }
 
 function errorJson(e: ScanError): JsonReport['errors'][number] {
+  if (e.versions === undefined || e.versions.length === 0) return { repo: e.repo, file: e.file, line: e.line, message: `${e.code}: ${e.message}` };
   return { repo: e.repo, file: e.file, line: e.line, message: `${e.code}: ${e.message}`, ...versionsField(e.versions) };
 }
 

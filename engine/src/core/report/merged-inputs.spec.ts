@@ -46,6 +46,23 @@ describe('mergedInputs', () => {
     expect(incompleteReasons([withInputs([first, same, other])])).toContain('2 components whose source could not be read');
   });
 
+  it('lists the uses of one result once each, whether or not they are in a scan\'s order', () => {
+    const a = use({});
+    const b = use({ line: 4 });
+    const c = use({ line: 4, ref: 'acme/other@2.0.0' });
+    const d = use({ file: '.gitlab-ci.yml' });
+    // In order and all different: the list as it is.
+    expect(mergedInputs([withInputs([a, b, c, d])]).unresolved).toEqual([a, b, c, d]);
+    // The same use again: next to it, on a later line of the file, or after another file.
+    expect(mergedInputs([withInputs([a, b, c, { ...b }, d])]).unresolved).toEqual([a, b, c, d]);
+    expect(mergedInputs([withInputs([b, a, { ...b }])]).unresolved).toEqual([b, a]);
+    expect(mergedInputs([withInputs([a, d, { ...a }])]).unresolved).toEqual([a, d]);
+    expect(incompleteReasons([withInputs([a, d, { ...a }, b])])).toContain('3 components whose source could not be read');
+    // Many uses on one line (compared through the index): still each once.
+    const many = Array.from({ length: 40 }, (_, i) => use({ ref: `acme/tool${i}@1.0.0` }));
+    expect(mergedInputs([withInputs([...many, { ...many[0]! }])]).unresolved).toEqual(many);
+  });
+
   it('lists each error once', () => {
     const error = { repo: 'acme/app', file: '.gitlab-ci.yml', line: 7, code: 'yaml-syntax', message: 'bad indentation' };
     const merged = mergedInputs([withInputs([], [error, { ...error }]), withInputs([], [{ ...error, line: 8 }])]);

@@ -201,6 +201,56 @@ describe('createResolver', () => {
     expect(node).toMatchObject({ status: 'unresolved', reason: expect.stringContaining('boom') });
   });
 
+  it('reads a component once for uses with other inputs only when its expansion ignores them', () => {
+    const calls: string[] = [];
+    const expander: Expander = (use) => {
+      calls.push(JSON.stringify(use.inputs ?? {}));
+      // `o/missing@v1` could not be read (inputs never reached anything); `o/found@v1` depends on them.
+      const ignored = use.ref.raw === 'o/missing@v1';
+      return { status: 'unresolved', reason: `reason ${calls.length}`, uses: [], scripts: [], secrets: [], errors: [], ...(ignored ? { inputsIgnored: true } : {}) };
+    };
+    const resolver = createResolver(ctxOf({}), expander);
+    const withInputs = (raw: string, inputs: Record<string, string> | undefined, line: number): ComponentUse => ({ ...makeUse(action(raw), pos(line)), ...(inputs ? { inputs } : {}) });
+    const job = makeJob({
+      id: 'j',
+      uses: [withInputs('o/missing@v1', { a: '1' }, 1), withInputs('o/missing@v1', { a: '2' }, 2), withInputs('o/missing@v1', undefined, 3), withInputs('o/found@v1', { a: '1' }, 4), withInputs('o/found@v1', { a: '2' }, 5), withInputs('o/found@v1', { a: '1' }, 6)],
+    });
+    const reasons = resolver.resolveJob(job, makePipeline()).components.map((n) => n.reason);
+    expect(calls).toEqual(['{"a":"1"}', '{"a":"1"}', '{"a":"2"}']);
+    expect(reasons).toEqual(['reason 1', 'reason 1', 'reason 1', 'reason 2', 'reason 3', 'reason 2']);
+    expect(resolver.expansions).toBe(3);
+  });
+
+  it('looks every use up in a memo of its own kind, which may watch the keys (the inventory records them)', () => {
+    const looked: string[] = [];
+    class WatchedMemo extends Map<string, Expansion | undefined> {
+      override get(key: string): Expansion | undefined {
+        looked.push(key);
+        return super.get(key);
+      }
+    }
+    const expander: Expander = () => ({ status: 'unresolved', reason: 'missing', uses: [], scripts: [], secrets: [], errors: [], inputsIgnored: true });
+    const resolver = createResolver(ctxOf({}), expander, new WatchedMemo());
+    const job = makeJob({ id: 'j', uses: [{ ...makeUse(action('o/missing@v1'), pos(1)), inputs: { a: '1' } }, { ...makeUse(action('o/missing@v1'), pos(2)), inputs: { a: '2' } }] });
+    resolver.resolveJob(job, makePipeline());
+    expect(looked).toHaveLength(2);
+    expect(resolver.expansions).toBe(2);
+  });
+
+  it('reads again, for other inputs, a component whose unread expansion has errors (each reading reports them)', () => {
+    let calls = 0;
+    const expander: Expander = (use) => {
+      calls++;
+      const error = { repo: 'acme/app', file: use.pos.file, line: use.pos.line, code: 'yaml-syntax', message: 'bad' };
+      return { status: 'unresolved', reason: 'broken', uses: [], scripts: [], secrets: [], errors: [error], inputsIgnored: true };
+    };
+    const resolver = createResolver(ctxOf({}), expander);
+    const job = makeJob({ id: 'j', uses: [{ ...makeUse(action('o/broken@v1'), pos(1)), inputs: { a: '1' } }, { ...makeUse(action('o/broken@v1'), pos(2)), inputs: { a: '2' } }] });
+    resolver.resolveJob(job, makePipeline());
+    expect(calls).toBe(2);
+    expect(resolver.errors.map((e) => e.line)).toEqual([1, 2]);
+  });
+
   it('collects expansion errors once', () => {
     const expander: Expander = () => ({ status: 'resolved', uses: [], scripts: [], secrets: [], errors: [{ repo: 'acme/app', file: 'o/x@v1//action.yml', line: 1, code: 'yaml-syntax', message: 'bad' }] });
     const resolver = createResolver(ctxOf({}), expander);

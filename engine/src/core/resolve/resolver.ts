@@ -31,8 +31,12 @@ const LOCAL_KINDS: ReadonlySet<ComponentKind> = new Set<ComponentKind>(['gha-loc
 /** Key prefix of repository files (to count how deep they nest). */
 const REPO_FILE_KEY = 'repo-file\u0000';
 
-/** The repository's root, where steps start unless they say otherwise (one object: it is only read). */
-const ROOT: Cwd = Object.freeze({ path: '' });
+/**
+ * The repository's root, where steps start unless they say otherwise (one object: it is only read). Not
+ * frozen, as the shared empty answers below are not: a frozen object has a shape of its own, and meeting
+ * it where the others are met made the engine throw away and recompile the resolver's optimised code.
+ */
+const ROOT: Readonly<Cwd> = { path: '' };
 
 /** The directory a step's `run` starts in. */
 function stepCwd(step: Step): Cwd {
@@ -58,7 +62,7 @@ let shellMemoChars = 0;
 /** What a step's shell text runs, as the resolver reads it (read only: the empty answer is shared). */
 type StepShellUses = { readonly [K in keyof ShellUses]: Readonly<ShellUses[K]> };
 
-const USES_NOTHING: StepShellUses = Object.freeze({ uses: Object.freeze([]), unresolved: Object.freeze([]), downloads: Object.freeze([]) });
+const USES_NOTHING: StepShellUses = { uses: [], unresolved: [], downloads: [] };
 
 function stepShellUses(text: string, pos: Position, cwd: Cwd, downloads: readonly Download[]): StepShellUses {
   if (downloads.length > 0 || text.length > 64 * 1024) return shellUses(text, pos, { cwd, downloads });
@@ -128,6 +132,24 @@ export interface Resolver {
 /** Expansions already computed, shareable between the resolvers of one scan (keys include the repo for local components). */
 export type ExpansionMemo = Map<string, Expansion | undefined>;
 
+/**
+ * The expansions of a memo that ignore their use's inputs (Expansion.inputsIgnored) and report no errors, by componentKey alone:
+ * found without making (and hashing) the key of the use's inputs. Kept beside the memo, not in it, so that
+ * no component's key can be taken for an expansion's. Only beside a plain Map: a memo of its own kind
+ * watches the keys looked up in it (the inventory records what each repository used), and must see them all.
+ */
+const INPUTS_IGNORED = new WeakMap<ExpansionMemo, Map<string, Expansion>>();
+
+function inputsIgnoredOf(memo: ExpansionMemo): Map<string, Expansion> | undefined {
+  if (Object.getPrototypeOf(memo) !== Map.prototype) return undefined;
+  let found = INPUTS_IGNORED.get(memo);
+  if (found === undefined) {
+    found = new Map();
+    INPUTS_IGNORED.set(memo, found);
+  }
+  return found;
+}
+
 /** What an expansion's scripts run (shellUses of each), found once per expansion: a memoised expansion is met again by every job using it. */
 const SCRIPT_USES = new WeakMap<Expansion, { uses: ComponentUse[]; unresolved: Unreadable[] }>();
 
@@ -167,6 +189,7 @@ class RepoResolver implements Resolver {
   expansions = 0;
   private readonly errorKeys = new Set<string>();
   private readonly repo: string;
+  private readonly inputsIgnored: Map<string, Expansion> | undefined;
 
   constructor(
     private readonly ctx: ExpandContext,
@@ -174,10 +197,15 @@ class RepoResolver implements Resolver {
     private readonly memo: ExpansionMemo,
   ) {
     this.repo = ctx.repo.repo;
+    this.inputsIgnored = inputsIgnoredOf(memo);
   }
 
   /** The expansion of `use`, whose componentKey is `component`. */
   private expand(use: ComponentUse, component: string): Expansion | undefined {
+    if (this.inputsIgnored !== undefined && this.inputsIgnored.size > 0) {
+      const same = this.inputsIgnored.get(component);
+      if (same !== undefined) return same;
+    }
     const key = expansionKey(use, component);
     const known = this.memo.get(key);
     // A kind no platform reads is memoised as undefined.
@@ -191,6 +219,8 @@ class RepoResolver implements Resolver {
       result = { status: 'unresolved', reason: `reading ${use.ref.raw} failed: ${(err as Error).message}`, uses: [], scripts: [], secrets: [], errors: [] };
     }
     this.memo.set(key, result);
+    // Not one with errors: each repository that reads it anew reports them (its errors name the repository).
+    if (result?.inputsIgnored === true && result.errors.length === 0) this.inputsIgnored?.set(component, result);
     for (const e of result?.errors ?? []) {
       const k = `${e.repo}\u0000${e.file}\u0000${e.line}\u0000${e.code}\u0000${e.message}`;
       if (this.errorKeys.has(k)) continue;

@@ -14,6 +14,11 @@ function unresolved(reason: string, errors: ScanError[] = []): Expansion {
   return { status: 'unresolved', reason, uses: [], scripts: [], secrets: [], errors };
 }
 
+/** An orb that could not be loaded: what the use passes never reached anything (Expansion.inputsIgnored). */
+function unloaded(loaded: { reason: string; errors: ScanError[] }): Expansion {
+  return { ...unresolved(loaded.reason, loaded.errors), inputsIgnored: true };
+}
+
 /** Expands an `orb` or `orb-element` use. Never throws. */
 export function expandOrbUse(use: ComponentUse, ctx: ExpandContext): Expansion {
   try {
@@ -28,7 +33,7 @@ function expandUnsafe(use: ComponentUse, ctx: ExpandContext): Expansion {
   const ref = use.ref;
   if (ref.kind === 'orb') {
     const loaded = loadOrb(ctx.repo.repo, ref, ctx.source);
-    if (!loaded.ok) return unresolved(loaded.reason, loaded.errors);
+    if (!loaded.ok) return unloaded(loaded);
     const uses: ComponentUse[] = [];
     for (const binding of loaded.defs.orbs.values()) if (binding.kind === 'ref') uses.push({ ref: binding.ref, pos: binding.pos });
     return { status: 'resolved', uses, scripts: [], secrets: [], errors: loaded.errors };
@@ -36,7 +41,7 @@ function expandUnsafe(use: ComponentUse, ctx: ExpandContext): Expansion {
   if (ref.kind !== 'orb-element') return unresolved(`the CircleCI platform does not expand ${ref.kind} components`);
 
   const loaded = loadOrb(ctx.repo.repo, ref.orb, ctx.source);
-  if (!loaded.ok) return unresolved(loaded.reason, loaded.errors);
+  if (!loaded.ok) return unloaded(loaded);
   const { defs, errors } = loaded;
   const section = ref.elementKind === 'job' ? defs.jobs : ref.elementKind === 'command' ? defs.commands : defs.executors;
   const sectionKey = ref.elementKind === 'job' ? 'jobs' : ref.elementKind === 'command' ? 'commands' : 'executors';

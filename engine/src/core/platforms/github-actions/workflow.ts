@@ -650,7 +650,8 @@ export function parseWorkflow(repo: string, source: SourceFile, options: Workflo
   if (y.value === undefined || y.value === null) {
     return { errors: y.errors.length > 0 ? y.errors : [{ repo, file, line: 1, code: 'gha-empty', message: 'the workflow file is empty' }] };
   }
-  const ctx: Ctx = { repo, file, lines: new TextLines(source.text), y, errors: [...y.errors] };
+  // The reader's lines when it split the text anyway; else found as they are asked for.
+  const ctx: Ctx = { repo, file, lines: y.lines ? arrayLines(y.lines) : new TextLines(source.text), y, errors: [...y.errors] };
   const doc = y.value;
   if (!isRecord(doc)) {
     problem(ctx, 'gha-not-a-mapping', 'a workflow must be a mapping with `on` and `jobs`', []);

@@ -78,7 +78,7 @@ describe('gitlabCi.expand', () => {
   it('missing definitions are unresolved, with where the source looked', () => {
     const source = memorySource({});
     const remote: IncludeRef = { kind: 'gitlab-include', include: 'remote', file: 'https://example.com/ci/missing.yml', raw: 'https://example.com/ci/missing.yml' };
-    expect(gitlabCi.expand(use(remote), { repo, source })).toEqual({ status: 'unresolved', reason: source.describe(remote), uses: [], scripts: [], secrets: [], errors: [] });
+    expect(gitlabCi.expand(use(remote), { repo, source })).toEqual({ status: 'unresolved', reason: source.describe(remote), uses: [], scripts: [], secrets: [], errors: [], inputsIgnored: true });
     expect(source.reads).toEqual(['gitlab/remote/example.com/ci/missing.yml']);
     const local = gitlabCi.expand(use({ kind: 'gitlab-include', include: 'local', file: 'nope.yml', raw: 'nope.yml' }), { repo, source });
     expect(local).toMatchObject({ status: 'unresolved', reason: 'local include nope.yml is not in repository acme/app' });

@@ -49,7 +49,8 @@ export function expandInclude(use: ComponentUse, ctx: ExpandContext): Expansion 
   const ref = use.ref;
   if (ref.kind !== 'gitlab-include') return unresolved(`${ref.raw} is not a GitLab include`);
   const read = readIncludeText(ref, ctx.repo, ctx.source);
-  if (read.status === 'missing') return unresolved(read.reason);
+  // Not read: the use's inputs never reached anything (Expansion.inputsIgnored).
+  if (read.status === 'missing') return { ...unresolved(read.reason), inputsIgnored: true };
 
   const inputs = use.inputs ? Object.fromEntries(Object.entries(use.inputs).filter(([k]) => k !== JOB_INPUT)) : undefined;
   const onlyText = use.inputs?.[JOB_INPUT];
