@@ -222,7 +222,8 @@ function expandWorkflow(use: ComponentUse, def: { text: string; file: string }, 
 export function expandGithub(use: ComponentUse, ctx: ExpandContext): Expansion {
   try {
     const def = definition(use.ref, ctx);
-    if ('reason' in def) return unresolved(def.reason);
+    // Not read: the same answer whatever the use passes (`with:`), so the resolver keeps it by the component alone.
+    if ('reason' in def) return { ...unresolved(def.reason), inputsIgnored: true };
     const isWorkflow = use.ref.kind === 'gha-reusable-workflow' || use.ref.kind === 'gha-local-workflow';
     return isWorkflow ? expandWorkflow(use, def, ctx) : expandAction(use, def, ctx);
   } catch (err) {
