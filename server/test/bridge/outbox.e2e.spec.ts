@@ -64,6 +64,9 @@ describe('outbox: exactly once', () => {
     await h.sim.executeCommand('alice', h.townSquare, START);
     const { channelId } = await startedIncident(h, /Codecov/);
     await waitForAsync('the start notice sent', async () => (await h?.bridge.store.pendingOutboxCount()) === 0);
+    // The start's own posts done first (the report): on a loaded machine it came after the failures were
+    // armed and its retried post took them, so the update's post met none.
+    await waitFor('the report post', () => h?.sim.posts(channelId).find((p) => p.type === 'custom_cix_report'));
     h.sim.failNext({ method: 'POST', path: /^\/api\/v4\/posts$/ }, 502, 2);
     await h.sim.executeCommand('alice', channelId, '/ci-exposure update containment done');
     await waitForAsync('the update delivered', async () => (await h?.bridge.store.pendingOutboxCount()) === 0 && (h?.sim.posts(channelId).some((p) => /^\*\*Status update\*\*.*containment done$/.test(p.message)) ?? false), 15_000);
