@@ -12,6 +12,7 @@ import type {
   ComponentSource,
   Finding,
   Indicator,
+  Job,
   Match,
   ParseOptions,
   Pipeline,
@@ -304,18 +305,25 @@ class ScanRun {
     });
 
     // Resolve every job of the platform first: tamper paths and shared runners cross pipelines.
-    const resolvedBy = new Map<Pipeline, ResolvedJob[]>();
-    for (const pipeline of pipelines) {
-      resolvedBy.set(pipeline, pipeline.jobs.map((job) => resolver.resolveJob(job, pipeline)));
+    // Indexed loops over the arrays made by map(): packed or holey by where map() ran, and for…of over
+    // both made the optimised code of this method bail out and be compiled again.
+    const resolvedBy: ResolvedJob[][] = [];
+    const platformJobs: ResolvedJob[] = [];
+    for (let p = 0; p < pipelines.length; p++) {
+      const pipeline = pipelines[p] as Pipeline;
+      const jobs: ResolvedJob[] = [];
+      for (let j = 0; j < pipeline.jobs.length; j++) jobs.push(resolver.resolveJob(pipeline.jobs[j] as Job, pipeline));
+      resolvedBy.push(jobs);
       const pipelineNodes = unresolvedNodes(repo, resolver.resolveUses(pipeline.uses), pipeline.file, this.source, this.unresolvedSeen);
       for (const b of this.builders) b.addUnresolved(pipelineNodes, false);
     }
-    // Joined with push: Array.prototype.flat is slow in the engine.
-    const platformJobs: ResolvedJob[] = [];
-    for (const jobs of resolvedBy.values()) for (const j of jobs) platformJobs.push(j);
-    const platformPipelines = [...resolvedBy.keys()];
-    for (const [pipeline, resolvedJobs] of resolvedBy) {
-      for (const resolved of resolvedJobs) this.scanJob(repo, pipeline, resolved, platformJobs, platformPipelines);
+    for (let p = 0; p < resolvedBy.length; p++) {
+      const jobs = resolvedBy[p] as ResolvedJob[];
+      for (let j = 0; j < jobs.length; j++) platformJobs.push(jobs[j] as ResolvedJob);
+    }
+    for (let p = 0; p < pipelines.length; p++) {
+      const jobs = resolvedBy[p] as ResolvedJob[];
+      for (let j = 0; j < jobs.length; j++) this.scanJob(repo, pipelines[p] as Pipeline, jobs[j] as ResolvedJob, platformJobs, pipelines);
     }
   }
 
