@@ -17,26 +17,16 @@ import { componentCacheSource } from './component-cache';
 import { readLocalPaths } from './local-dir';
 import { jobsOption } from '../cli/scan-command';
 import { defaultScanJobs, scanLocalPaths, type SourceSpec, spareCore, WORKER_MARK } from './parallel-scan';
+import { tsWorker } from '../../test/helpers/ts-worker';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const EXAMPLES = path.join(REPO_ROOT, 'examples');
 const CORPUS = path.join(REPO_ROOT, '..', 'shared', 'ci-corpus');
 const NO_CACHE = 'no component cache was given (--cache DIR)';
 
-/** A worker running parallel-scan.ts from the sources: TypeScript compiled on load by swc (what jest uses). */
+/** A worker running parallel-scan.ts from the sources. */
 function sourceWorker(): Worker {
-  const swc = require.resolve('@swc/core');
-  const entry = path.join(__dirname, 'parallel-scan.ts');
-  const code = `
-    const fs = require('node:fs');
-    const swc = require(${JSON.stringify(swc)});
-    require.extensions['.ts'] = (m, filename) => {
-      const out = swc.transformSync(fs.readFileSync(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
-      m._compile(out.code, filename);
-    };
-    require(${JSON.stringify(entry)});
-  `;
-  return new Worker(code, { eval: true, workerData: WORKER_MARK });
+  return tsWorker(path.join(__dirname, 'parallel-scan.ts'), WORKER_MARK);
 }
 
 /** The report the CLI writes: reading errors first. */

@@ -6,7 +6,7 @@
  */
 import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path, { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type Worker } from 'node:worker_threads';
 import { queryInventory } from '../../core/inventory';
 import type { ScanResult } from '../../core/model';
 import { parseComponentSpec } from '../../core/indicators/spec';
@@ -17,6 +17,7 @@ import { checkoutFacts, factOf, factsHold, isRacy } from './fingerprint';
 import { type LocalRefreshed, refreshLocalPaths } from './local-refresh';
 import { BUILD_WORKER_MARK, parallelBuilder } from './parallel-build';
 import { inventoryStore } from './store';
+import { tsWorker } from '../../../test/helpers/ts-worker';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const EXAMPLES = join(REPO_ROOT, 'examples', 'org', 'acme');
@@ -201,20 +202,9 @@ describe('facts (fingerprint.ts)', () => {
   });
 });
 
-/** A worker running parallel-build.ts from the sources: TypeScript compiled on load by swc (what jest uses). */
+/** A worker running parallel-build.ts from the sources. */
 function sourceWorker(): Worker {
-  const swc = require.resolve('@swc/core');
-  const entry = join(__dirname, 'parallel-build.ts');
-  const code = `
-    const fs = require('node:fs');
-    const swc = require(${JSON.stringify(swc)});
-    require.extensions['.ts'] = (m, filename) => {
-      const out = swc.transformSync(fs.readFileSync(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
-      m._compile(out.code, filename);
-    };
-    require(${JSON.stringify(entry)});
-  `;
-  return new Worker(code, { eval: true, workerData: BUILD_WORKER_MARK });
+  return tsWorker(join(__dirname, 'parallel-build.ts'), BUILD_WORKER_MARK);
 }
 
 describe('the first build over worker threads', () => {

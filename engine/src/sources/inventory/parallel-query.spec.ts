@@ -15,6 +15,7 @@ import { listLocalPaths } from '../local-dir';
 import { type LocalRefreshed, refreshLocalPaths } from './local-refresh';
 import { parallelQuery, QUERY_WORKER_MARK } from './parallel-query';
 import { inventoryStore, StoreProblem } from './store';
+import { tsWorker } from '../../../test/helpers/ts-worker';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const EXAMPLES = join(REPO_ROOT, 'examples', 'org', 'acme');
@@ -22,20 +23,9 @@ const CACHE = join(REPO_ROOT, 'examples', 'cache');
 const source = componentCacheSource(CACHE);
 const describeRef = (ref: Parameters<typeof source.describe>[0]): string => source.describe(ref);
 
-/** A worker running parallel-query.ts from the sources: TypeScript compiled on load by swc (what jest uses). */
+/** A worker running parallel-query.ts from the sources. */
 function sourceWorker(): Worker {
-  const swc = require.resolve('@swc/core');
-  const entry = join(__dirname, 'parallel-query.ts');
-  const code = `
-    const fs = require('node:fs');
-    const swc = require(${JSON.stringify(swc)});
-    require.extensions['.ts'] = (m, filename) => {
-      const out = swc.transformSync(fs.readFileSync(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
-      m._compile(out.code, filename);
-    };
-    require(${JSON.stringify(entry)});
-  `;
-  return new Worker(code, { eval: true, workerData: QUERY_WORKER_MARK });
+  return tsWorker(join(__dirname, 'parallel-query.ts'), QUERY_WORKER_MARK);
 }
 
 function indicator(spec: string): Indicator {
