@@ -12,9 +12,11 @@
 //    naming the repository: no two files of the organisation have the same bytes, so a cache keyed by file
 //    content cannot make the measure meaningless). Whole-process, side by side, in this one run:
 //      raw js-yaml parse  a child process that reads every pipeline file and js-yaml-loads it;
-//      scan               a child process running `ci-exposure scan ORG --component gha:tj-actions/changed-files
-//                         --format json` (read, parse, resolve, match, assess, render), in its default mode
-//                         and with --jobs 1 when the CLI has it;
+//      scan               a child process running the `ci-exposure` command (engine/bin/ci-exposure.js, with
+//                         what it sets up before the engine loads) as `ci-exposure scan ORG --component
+//                         gha:tj-actions/changed-files --format json > FILE` (read, parse, resolve, match,
+//                         assess, render, write), in its default mode and with --jobs 1 and --jobs N; the
+//                         report file is read by this process after the child has exited, untimed;
 //    MB/s = pipeline bytes / wall time of the process; ratio = scan MB/s / raw MB/s. Beside it, the CPU time
 //    of the child (user + system, every thread): on a machine other jobs are loading, wall time stretches
 //    with their load and CPU time much less, so the CPU ratio says whether a change made the scan cheaper.
@@ -30,7 +32,6 @@ const { spawnSync } = require('node:child_process');
 const root = path.join(__dirname, '..');
 const corpus = path.join(root, '..', 'shared', 'ci-corpus');
 const engine = path.join(root, 'engine', 'dist', 'index.js');
-const engineCli = path.join(root, 'engine', 'dist', 'cli', 'cli.js');
 const COMPONENT = 'gha:tj-actions/changed-files';
 const FILES_PER_REPO = 5;
 const ONLY_INDEX = process.argv.includes('--only-index');
@@ -95,30 +96,32 @@ function childRaw(dir) {
   report({ parser, bytes, files, failed, maxRSS: ru.maxRSS, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 });
 }
 
-async function childScan(dir, extra) {
-  const { runCli } = require(engineCli);
-  const out = [];
-  const code = await runCli(['scan', dir, '--component', COMPONENT, '--format', 'json', ...extra], {
-    stdout: (t) => out.push(t),
-    stderr: (t) => process.stderr.write(t),
-    isTTY: false,
+/**
+ * The `ci-exposure` command itself, as a user runs it (the bin, with whatever it sets up before the engine
+ * loads): `ci-exposure scan DIR --component … --format json EXTRA…`, its report on the stdout the parent
+ * gave (a file), its CPU and peak RSS reported once it exits.
+ */
+function childScan(dir, extra) {
+  const bin = path.join(root, 'engine', 'bin', 'ci-exposure.js');
+  process.on('exit', (code) => {
+    const ru = process.resourceUsage();
+    report({ code, maxRSS: ru.maxRSS, cpuMs: (ru.userCPUTime + ru.systemCPUTime) / 1000 });
   });
-  const ru = process.resourceUsage();
-  const maxRSS = ru.maxRSS;
-  const cpuMs = (ru.userCPUTime + ru.systemCPUTime) / 1000;
-  const parsed = JSON.parse(out.join(''));
+  process.argv = [process.argv[0], bin, 'scan', dir, '--component', COMPONENT, '--format', 'json', ...extra];
+  require(bin);
+}
+
+/** What the parent reads of a child scan's report: the summary and the numbers of findings, errors and unresolved. */
+function reportCounts(file) {
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   const r = Array.isArray(parsed.results) ? parsed.results[0] : parsed;
-  report({ code, maxRSS, cpuMs, summary: r.summary, findings: r.findings.length, errors: r.errors.length, unresolved: r.unresolved.length });
+  return { summary: r.summary, findings: r.findings.length, errors: r.errors.length, unresolved: r.unresolved.length };
 }
 
 if (process.argv[2] === '--child') {
   const [mode, dir, ...extra] = process.argv.slice(3);
   if (mode === 'raw') childRaw(dir);
-  else
-    childScan(dir, extra).catch((err) => {
-      process.stderr.write(`${err.stack}\n`);
-      process.exitCode = 70;
-    });
+  else childScan(dir, extra);
   return;
 }
 
@@ -170,16 +173,40 @@ function writeOrg(dir, from, to) {
   return bytes;
 }
 
+/**
+ * A child process (`--child MODE …`): wall time from spawn to exit, what it reported on stderr, and for a
+ * scan the counts of its report (written to a file, as `ci-exposure scan … > report.json` would; read here
+ * once the child has exited, so that reading it is not timed).
+ */
 function runChild(args) {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [__filename, '--child', ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  const ms = performance.now() - t0;
-  const line = (r.stderr || '').split('\n').find((l) => l.startsWith('BENCH '));
-  if (!line) {
-    process.stdout.write(`bench-scan: child ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || '').slice(-600)}\n`);
-    return undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cix-bench-report-'));
+  const out = path.join(dir, 'report.json');
+  try {
+    const fd = fs.openSync(out, 'w');
+    const t0 = performance.now();
+    let r;
+    try {
+      r = spawnSync(process.execPath, [__filename, '--child', ...args], { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const ms = performance.now() - t0;
+    const line = (r.stderr || '').split('\n').find((l) => l.startsWith('BENCH '));
+    if (!line) {
+      process.stdout.write(`bench-scan: child ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || '').slice(-600)}\n`);
+      return undefined;
+    }
+    const result = { ms, stderr: r.stderr, ...JSON.parse(line.slice(6)) };
+    if (args[0] !== 'scan') return result;
+    try {
+      return { ...result, ...reportCounts(out) };
+    } catch (err) {
+      process.stdout.write(`bench-scan: child ${args.join(' ')} wrote no report (exit ${r.status}): ${err.message}; ${(r.stderr || '').slice(-600)}\n`);
+      return undefined;
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { ms, ...JSON.parse(line.slice(6)) };
 }
 
 function table(header, rows) {
@@ -353,13 +380,10 @@ async function benchIndex() {
   };
   /** A whole `scan … --index` process: wall time, the report's size, the counts it printed. */
   const indexedScan = (org, data) => {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [__filename, '--child', 'scan', org, '--index', '--data-dir', data, '--cache', cache], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-    const ms = performance.now() - t0;
-    const line = (r.stderr || '').split('\n').find((l) => l.startsWith('BENCH '));
-    const c = counts(r.stderr || '');
-    if (!line || !c) throw new Error(`indexed scan failed (exit ${r.status}): ${(r.stderr || '').slice(-400)}`);
-    return { ms, ...JSON.parse(line.slice(6)), ...c };
+    const r = runChild(['scan', org, '--index', '--data-dir', data, '--cache', cache]);
+    const c = counts(r?.stderr || '');
+    if (!r || !c) throw new Error(`indexed scan failed: ${(r?.stderr || '').slice(-400)}`);
+    return { ...r, ...c };
   };
   const rows = [];
   for (const n of [smallRepos, largeRepos]) {

@@ -20,7 +20,7 @@ import type { Worker } from 'node:worker_threads';
 import { queryInventory } from '../core/inventory';
 import type { ComponentRef, ComponentSource, Indicator, RepoInput, ScanError, ScanResult } from '../core/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
-import { incompleteReasons } from '../core/report/common';
+import { isIncomplete } from '../core/report/common';
 import { componentCacheSource } from '../sources/component-cache';
 import { componentId, componentStore, componentStoreDir, FETCHED_LABEL } from '../sources/component-store';
 import { scanWithFetch } from '../sources/fetch-loop';
@@ -334,5 +334,5 @@ export async function runIndexedScan(opts: IndexedScanOptions, io: IndexIo, prov
   const single = opts.indicator !== undefined || opts.component !== undefined;
   io.stdout(renderReport(format, single && results.length === 1 ? (results[0] as ScanResult) : results, { color: opts.color ?? false, all: opts.all ?? false, toolVersion: VERSION }));
   if (results.some((r) => r.summary.affected > 0)) return EXIT.affected;
-  return incompleteReasons(results).length > 0 ? EXIT.incomplete : EXIT.clean;
+  return isIncomplete(results) ? EXIT.incomplete : EXIT.clean;
 }

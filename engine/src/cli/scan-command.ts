@@ -16,7 +16,7 @@ import { indicatorNotationErrors } from '../core/indicators/notation';
 import { parseComponentSpec } from '../core/indicators/spec';
 import type { ComponentSource, Indicator, ScanError, ScanResult } from '../core/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
-import { incompleteReasons } from '../core/report/common';
+import { isIncomplete } from '../core/report/common';
 import { cleanCell } from '../core/report/table';
 import { scanMany } from '../core/scan';
 import { type ParallelScanOptions, scanLocalPaths } from '../sources/parallel-scan';
@@ -174,7 +174,7 @@ export async function runScanCommand(opts: ScanCommandOptions, io: CommandIo): P
     }),
   );
   if (results.some((r) => r.summary.affected > 0)) return EXIT.affected;
-  return incompleteReasons(results).length > 0 ? EXIT.incomplete : EXIT.clean;
+  return isIncomplete(results) ? EXIT.incomplete : EXIT.clean;
 }
 
 /** `ci-exposure indicators`: the catalog as a table or JSON. */

@@ -15,7 +15,7 @@
 import { statSync } from 'node:fs';
 import type { ComponentSource, Indicator, RepoInput, ScanError, ScanResult } from '../core/model';
 import { isReportFormat, REPORT_FORMATS, renderReport } from '../core/report';
-import { incompleteReasons, REPO_UNAVAILABLE } from '../core/report/common';
+import { isIncomplete, REPO_UNAVAILABLE } from '../core/report/common';
 import { scanMany } from '../core/scan';
 import { mergeVersions } from '../core/versions';
 import { componentCacheSource } from '../sources/component-cache';
@@ -360,5 +360,5 @@ export async function runSourceScan(opts: SourceScanOptions, io: SourceScanIo, p
     }),
   );
   if (results.some((r) => r.summary.affected > 0)) return EXIT.affected;
-  return incompleteReasons(results).length > 0 ? EXIT.incomplete : EXIT.clean;
+  return isIncomplete(results) ? EXIT.incomplete : EXIT.clean;
 }

@@ -276,6 +276,12 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || (c >= 0x80 && WIDE_SPACE.test(String.fromCharCode(c)));
 }
 
+/** Whether `l` is whitespace only, as `l.trim() === ''` (without making the trimmed copy of every line). */
+function isBlank(l: string): boolean {
+  for (let i = 0; i < l.length; i++) if (!isSpace(l.charCodeAt(i))) return false;
+  return true;
+}
+
 /** The offset of the first non-whitespace character of `l` at or after `i` (as trimStart). */
 function skipSpace(l: string, i: number): number {
   while (i < l.length && isSpace(l.charCodeAt(i))) i++;
@@ -950,7 +956,7 @@ class Reader {
     let n = -1;
     for (let j = this.i; j < this.lines.length; j++) {
       const l = this.lines[j] as string;
-      if (l.trim() === '') {
+      if (isBlank(l)) {
         if (l.includes('\t')) out();
         continue;
       }
@@ -961,7 +967,7 @@ class Reader {
     const body: string[] = [];
     while (this.i < this.lines.length) {
       const l = this.lines[this.i] as string;
-      if (l.trim() === '') {
+      if (isBlank(l)) {
         if (l.includes('\t')) out();
         if (l.length > n) {
           if (body.length === 0) out(); // a leading blank line longer than the indentation
@@ -983,7 +989,7 @@ class Reader {
     }
     // A literal's lines are kept; a run of whitespace-only lines at the end is chomped.
     let last = body.length;
-    while (last > 0 && (body[last - 1] as string).trim() === '') last--;
+    while (last > 0 && isBlank(body[last - 1] as string)) last--;
     if (body.slice(last).some((b) => b !== '')) out();
     const lines = body.slice(0, last);
     let text: string;

@@ -339,6 +339,16 @@ export function incompleteReasons(list: readonly ScanResult[]): string[] {
   return why;
 }
 
+/**
+ * Whether incompleteReasons(list) would give a reason, without merging the lists to count them: merging
+ * leaves at least one entry of a list that has one, so a reason stands exactly when every result read no
+ * file, or any result lists an input error or an unresolved component. (The CLI's exit code.)
+ */
+export function isIncomplete(list: readonly ScanResult[]): boolean {
+  if (list.length > 0 && list.every((r) => r.summary.files === 0)) return true;
+  return list.some((r) => r.errors.length > 0 || r.unresolved.length > 0);
+}
+
 /** Do any of the results say which repository versions they were found in (a source with history)? */
 export function hasVersions(list: readonly ScanResult[]): boolean {
   const some = (items: ReadonlyArray<{ versions?: VersionInfo[] }>): boolean => items.some((i) => i.versions !== undefined && i.versions.length > 0);

@@ -1,5 +1,5 @@
 import type { ScanResult } from '../model';
-import { incompleteReasons, mergedInputs } from './common';
+import { incompleteReasons, isIncomplete, mergedInputs } from './common';
 
 type Unresolved = ScanResult['unresolved'][number];
 
@@ -67,5 +67,27 @@ describe('mergedInputs', () => {
     const error = { repo: 'acme/app', file: '.gitlab-ci.yml', line: 7, code: 'yaml-syntax', message: 'bad indentation' };
     const merged = mergedInputs([withInputs([], [error, { ...error }]), withInputs([], [{ ...error, line: 8 }])]);
     expect(merged.errors.map((e) => e.line)).toEqual([7, 8]);
+  });
+});
+
+describe('isIncomplete', () => {
+  const error = { repo: 'acme/app', file: '.gitlab-ci.yml', line: 2, code: 'yaml-syntax', message: 'bad' };
+  const noFiles = (r: ScanResult): ScanResult => ({ ...r, summary: { ...r.summary, files: 0 } });
+  const cases: Array<[string, ScanResult[]]> = [
+    ['nothing to say', [withInputs([])]],
+    ['no results', []],
+    ['an unresolved use', [withInputs([use({})])]],
+    ['the same unresolved use twice', [withInputs([use({})]), withInputs([use({})])]],
+    ['an input error in the second result', [withInputs([]), withInputs([], [error])]],
+    ['no pipeline file anywhere', [noFiles(withInputs([])), noFiles(withInputs([]))]],
+    ['no pipeline file in one result only', [noFiles(withInputs([])), withInputs([])]],
+  ];
+  it.each(cases)('is true exactly when incompleteReasons gives a reason: %s', (_what, list) => {
+    expect(isIncomplete(list)).toBe(incompleteReasons(list).length > 0);
+  });
+  it('says so for an unresolved use and for a result without files', () => {
+    expect(isIncomplete([withInputs([use({})])])).toBe(true);
+    expect(isIncomplete([noFiles(withInputs([]))])).toBe(true);
+    expect(isIncomplete([withInputs([])])).toBe(false);
   });
 });
