@@ -358,9 +358,12 @@ export function matchJob(resolved: ResolvedJob, pipeline: Pipeline, indicator: I
     };
     for (const root of resolved.components) walk(root, NOTHING_MATCHED, 0);
   }
-  const collapsed = collapseNested(matches);
-  matches.length = 0;
-  matches.push(...collapsed);
+  // One match or none is its own collapse (most jobs match nothing): the tables are made only for more.
+  if (matches.length > 1) {
+    const collapsed = collapseNested(matches);
+    matches.length = 0;
+    matches.push(...collapsed);
+  }
 
   // Packages pinned visibly in the job's own shell text.
   const packages = indicator.components.filter((c) => c.kind === 'package');
